@@ -1,0 +1,559 @@
+//! Chunked n-d arrays: a global shape tiled by a [`ChunkGrid`] into blocks that rayon processes at once.
+
+use crate::error::{shape_err, Error, Result};
+use crate::grid::ChunkGrid;
+use crate::rng::Rng;
+use crate::scalar::Scalar;
+use crate::vector::{random_scalar, Vector};
+use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn, Slice};
+use num_traits::Zero;
+use rayon::prelude::*;
+
+/// Number of elements per partial sum in reductions: partial sums are computed in parallel and added
+/// in a fixed order, so `dot` and `norm` are deterministic for a given chunk grid.
+pub const REDUCE_PIECE: usize = 1 << 14;
+
+/// An n-d array split into blocks by a [`ChunkGrid`]; every block is a standard-layout (C order)
+/// `ndarray` array.
+///
+/// ```
+/// use ndarray::{ArrayD, IxDyn};
+/// use rylops_core::{ChunkedArray, Vector};
+/// let a = ArrayD::from_shape_fn(IxDyn(&[4, 6]), |ix| (ix[0] * 6 + ix[1]) as f64);
+/// let c = ChunkedArray::from_array_chunks(a.view(), &[2, 4]).unwrap();
+/// assert_eq!(c.grid().chunks(1), &[4, 2]);
+/// assert_eq!(c.block(&[1, 1]).unwrap().shape(), &[2, 2]);
+/// assert_eq!(c.to_array(), a);
+/// assert_eq!(c.dot(&c), a.iter().map(|v| v * v).sum::<f64>());
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChunkedArray<T> {
+    grid: ChunkGrid,
+    blocks: Vec<ArrayD<T>>,
+}
+
+impl<T: Scalar> ChunkedArray<T> {
+    /// A single-chunk array that takes ownership of `a` (no copy if `a` is in standard layout).
+    pub fn from_array(a: ArrayD<T>) -> Self {
+        let a = if a.is_standard_layout() {
+            a
+        } else {
+            a.as_standard_layout().into_owned()
+        };
+        let grid = ChunkGrid::single(a.shape());
+        Self {
+            grid,
+            blocks: vec![a],
+        }
+    }
+
+    /// Copies `a` into blocks of the given grid.
+    pub fn from_array_grid(a: ArrayViewD<'_, T>, grid: ChunkGrid) -> Result<Self> {
+        if a.shape() != grid.shape() {
+            return Err(shape_err("ChunkedArray::from_array_grid", grid.shape(), a.shape()));
+        }
+        let blocks = (0..grid.nblocks())
+            .into_par_iter()
+            .map(|k| {
+                let id = grid.block_id(k);
+                let off = grid.block_offset(&id);
+                let shp = grid.block_shape(&id);
+                let mut v = a.view();
+                for ax in 0..grid.ndim() {
+                    v.slice_axis_inplace(Axis(ax), Slice::from(off[ax]..off[ax] + shp[ax]));
+                }
+                v.as_standard_layout().into_owned()
+            })
+            .collect();
+        Ok(Self { grid, blocks })
+    }
+
+    /// Copies `a` into uniform blocks of size `chunk` per axis.
+    pub fn from_array_chunks(a: ArrayViewD<'_, T>, chunk: &[usize]) -> Result<Self> {
+        let grid = ChunkGrid::uniform(a.shape(), chunk)?;
+        Self::from_array_grid(a, grid)
+    }
+
+    /// Builds an array from its blocks, in C order of block ids.
+    pub fn from_blocks(grid: ChunkGrid, blocks: Vec<ArrayD<T>>) -> Result<Self> {
+        if blocks.len() != grid.nblocks() {
+            return Err(Error::InconsistentChunks(format!(
+                "{} blocks given for a grid of {} blocks",
+                blocks.len(),
+                grid.nblocks()
+            )));
+        }
+        let blocks = blocks
+            .into_iter()
+            .enumerate()
+            .map(|(k, b)| {
+                let want = grid.block_shape(&grid.block_id(k));
+                if b.shape() != want.as_slice() {
+                    return Err(shape_err(format!("block {k}"), &want, b.shape()));
+                }
+                Ok(if b.is_standard_layout() {
+                    b
+                } else {
+                    b.as_standard_layout().into_owned()
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Self { grid, blocks })
+    }
+
+    /// A zero array on `grid`.
+    pub fn zeros(grid: ChunkGrid) -> Self {
+        let blocks = (0..grid.nblocks())
+            .map(|k| ArrayD::zeros(IxDyn(&grid.block_shape(&grid.block_id(k)))))
+            .collect();
+        Self { grid, blocks }
+    }
+
+    /// A zero array of `shape` in a single chunk.
+    pub fn zeros_single(shape: &[usize]) -> Self {
+        Self::zeros(ChunkGrid::single(shape))
+    }
+
+    /// A standard-normal random array on `grid` (reproducible from `seed`).
+    pub fn random(grid: ChunkGrid, seed: u64) -> Self {
+        let mut a = Self::zeros(grid);
+        a.fill_random(&mut Rng::new(seed));
+        a
+    }
+
+    /// The chunk grid.
+    pub fn grid(&self) -> &ChunkGrid {
+        &self.grid
+    }
+    /// The global shape.
+    pub fn shape(&self) -> &[usize] {
+        self.grid.shape()
+    }
+    /// Number of dimensions.
+    pub fn ndim(&self) -> usize {
+        self.grid.ndim()
+    }
+    /// The blocks in C order of their ids.
+    pub fn blocks(&self) -> &[ArrayD<T>] {
+        &self.blocks
+    }
+    /// The blocks, mutable. Their shapes must not be changed.
+    pub fn blocks_mut(&mut self) -> &mut [ArrayD<T>] {
+        &mut self.blocks
+    }
+    /// Consumes the array into its grid and blocks.
+    pub fn into_parts(self) -> (ChunkGrid, Vec<ArrayD<T>>) {
+        (self.grid, self.blocks)
+    }
+    /// The block with id `id`, or an error if the id is out of range.
+    pub fn block(&self, id: &[usize]) -> Result<&ArrayD<T>> {
+        self.grid.check_block_id(id)?;
+        Ok(&self.blocks[self.grid.linear_index(id)])
+    }
+    /// The block with id `id`, mutable.
+    pub fn block_mut(&mut self, id: &[usize]) -> Result<&mut ArrayD<T>> {
+        self.grid.check_block_id(id)?;
+        let k = self.grid.linear_index(id);
+        Ok(&mut self.blocks[k])
+    }
+    /// The contiguous data of block `k` (linear index).
+    pub fn block_slice(&self, k: usize) -> &[T] {
+        self.blocks[k]
+            .as_slice()
+            .expect("blocks are kept in standard layout")
+    }
+    /// The contiguous data of block `k`, mutable.
+    pub fn block_slice_mut(&mut self, k: usize) -> &mut [T] {
+        self.blocks[k]
+            .as_slice_mut()
+            .expect("blocks are kept in standard layout")
+    }
+
+    /// Assembles the whole array (a copy, unless there is a single chunk: then use [`Self::into_array`]).
+    pub fn to_array(&self) -> ArrayD<T> {
+        if self.blocks.len() == 1 {
+            return self.blocks[0].clone();
+        }
+        let mut out = ArrayD::zeros(IxDyn(self.shape()));
+        for (k, b) in self.blocks.iter().enumerate() {
+            let id = self.grid.block_id(k);
+            let off = self.grid.block_offset(&id);
+            let mut v = out.view_mut();
+            for ax in 0..self.ndim() {
+                v.slice_axis_inplace(Axis(ax), Slice::from(off[ax]..off[ax] + b.shape()[ax]));
+            }
+            v.assign(b);
+        }
+        out
+    }
+
+    /// The whole array, without copying when there is a single chunk.
+    pub fn into_array(mut self) -> ArrayD<T> {
+        if self.blocks.len() == 1 {
+            return self.blocks.pop().expect("one block");
+        }
+        self.to_array()
+    }
+
+    /// The same data on another grid of the same shape.
+    pub fn rechunk(&self, grid: ChunkGrid) -> Result<Self> {
+        if grid.shape() != self.shape() {
+            return Err(shape_err("ChunkedArray::rechunk", self.shape(), grid.shape()));
+        }
+        if grid == self.grid {
+            return Ok(self.clone());
+        }
+        let blocks = (0..grid.nblocks())
+            .into_par_iter()
+            .map(|k| {
+                let id = grid.block_id(k);
+                let off = grid.block_offset(&id);
+                let shp = grid.block_shape(&id);
+                let mut out = ArrayD::zeros(IxDyn(&shp));
+                self.copy_region(&off, &mut out);
+                out
+            })
+            .collect();
+        Ok(Self { grid, blocks })
+    }
+
+    /// Same data with uniform chunks of size `chunk`.
+    pub fn rechunk_uniform(&self, chunk: &[usize]) -> Result<Self> {
+        self.rechunk(ChunkGrid::uniform(self.shape(), chunk)?)
+    }
+
+    /// Copies the region starting at global `off` with the shape of `out` into `out`.
+    /// The region must lie inside the array.
+    pub fn copy_region(&self, off: &[usize], out: &mut ArrayD<T>) {
+        let nd = self.ndim();
+        let shp = out.shape().to_vec();
+        // Blocks overlapping the region along every axis.
+        let ranges: Vec<(usize, usize)> = (0..nd)
+            .map(|ax| {
+                if shp[ax] == 0 {
+                    return (0, 0);
+                }
+                let (b0, _) = self.grid.locate(ax, off[ax]);
+                let (b1, _) = self.grid.locate(ax, off[ax] + shp[ax] - 1);
+                (b0, b1 + 1)
+            })
+            .collect();
+        if ranges.iter().any(|r| r.0 == r.1) {
+            return;
+        }
+        let mut id: Vec<usize> = ranges.iter().map(|r| r.0).collect();
+        loop {
+            let boff = self.grid.block_offset(&id);
+            let bshp = self.grid.block_shape(&id);
+            let b = &self.blocks[self.grid.linear_index(&id)];
+            let mut src = b.view();
+            let mut dst = out.view_mut();
+            for ax in 0..nd {
+                let lo = off[ax].max(boff[ax]);
+                let hi = (off[ax] + shp[ax]).min(boff[ax] + bshp[ax]);
+                src.slice_axis_inplace(Axis(ax), Slice::from(lo - boff[ax]..hi - boff[ax]));
+                dst.slice_axis_inplace(Axis(ax), Slice::from(lo - off[ax]..hi - off[ax]));
+            }
+            dst.assign(&src);
+            // next block id in the box
+            let mut ax = nd;
+            loop {
+                if ax == 0 {
+                    return;
+                }
+                ax -= 1;
+                id[ax] += 1;
+                if id[ax] < ranges[ax].1 {
+                    break;
+                }
+                id[ax] = ranges[ax].0;
+            }
+        }
+    }
+
+    /// Applies `f` to every block in parallel, giving it the block id.
+    pub fn par_for_each_block(&mut self, f: impl Fn(&[usize], &mut ArrayD<T>) + Sync + Send) {
+        let grid = &self.grid;
+        self.blocks
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(k, b)| f(&grid.block_id(k), b));
+    }
+
+    /// Builds a new array on the same grid by mapping every block in parallel (shapes must be kept).
+    pub fn map_blocks<U: Scalar>(
+        &self,
+        f: impl Fn(&[usize], &ArrayD<T>) -> ArrayD<U> + Sync + Send,
+    ) -> Result<ChunkedArray<U>> {
+        let blocks: Vec<ArrayD<U>> = self
+            .blocks
+            .par_iter()
+            .enumerate()
+            .map(|(k, b)| f(&self.grid.block_id(k), b))
+            .collect();
+        ChunkedArray::from_blocks(self.grid.clone(), blocks)
+    }
+
+    /// Checks that `other` is on the same grid.
+    pub fn check_same_grid(&self, other: &Self, context: &str) -> Result<()> {
+        if self.shape() != other.shape() {
+            return Err(shape_err(context, self.shape(), other.shape()));
+        }
+        if self.grid != other.grid {
+            return Err(Error::ChunkMismatch(format!(
+                "{context}: {:?} vs {:?}",
+                self.grid.all_chunks(),
+                other.grid.all_chunks()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Element-wise binary update over two arrays on the same grid, parallel over pieces.
+    fn zip_update(&mut self, x: &Self, f: impl Fn(&mut T, T) + Sync + Send) {
+        assert_layout(self, x);
+        self.blocks
+            .par_iter_mut()
+            .zip(x.blocks.par_iter())
+            .for_each(|(a, b)| {
+                let a = a.as_slice_mut().expect("standard layout");
+                let b = b.as_slice().expect("standard layout");
+                a.par_chunks_mut(REDUCE_PIECE)
+                    .zip(b.par_chunks(REDUCE_PIECE))
+                    .for_each(|(a, b)| {
+                        for (a, &b) in a.iter_mut().zip(b) {
+                            f(a, b)
+                        }
+                    });
+            });
+    }
+
+    /// Fixed-order parallel reduction over pieces of the blocks.
+    fn reduce<R: Send + Copy + std::ops::AddAssign + Zero>(
+        &self,
+        other: Option<&Self>,
+        f: impl Fn(&[T], Option<&[T]>) -> R + Sync + Send,
+    ) -> R {
+        if let Some(o) = other {
+            assert_layout(self, o);
+        }
+        let partials: Vec<R> = self
+            .blocks
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(k, b)| {
+                let a = b.as_slice().expect("standard layout");
+                let o = other.map(|o| o.blocks[k].as_slice().expect("standard layout"));
+                let n = a.len();
+                let npieces = n.div_ceil(REDUCE_PIECE);
+                (0..npieces)
+                    .map(|p| {
+                        let r = p * REDUCE_PIECE..((p + 1) * REDUCE_PIECE).min(n);
+                        (a, o, r)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .map(|(a, o, r)| f(&a[r.clone()], o.map(|o| &o[r])))
+            .collect();
+        let mut acc = R::zero();
+        for p in partials {
+            acc += p;
+        }
+        acc
+    }
+}
+
+#[track_caller]
+fn assert_layout<T: Scalar>(a: &ChunkedArray<T>, b: &ChunkedArray<T>) {
+    assert!(
+        a.grid == b.grid,
+        "vector operation on arrays with different layouts: {:?} vs {:?}",
+        a.grid.all_chunks(),
+        b.grid.all_chunks()
+    );
+}
+
+impl<T: Scalar> Vector<T> for ChunkedArray<T> {
+    fn len(&self) -> usize {
+        self.grid.len()
+    }
+    fn zeros_like(&self) -> Self {
+        Self::zeros(self.grid.clone())
+    }
+    fn same_layout(&self, other: &Self) -> bool {
+        self.grid == other.grid
+    }
+    fn dot(&self, other: &Self) -> T {
+        self.reduce(Some(other), |a, b| {
+            let b = b.expect("two operands");
+            let mut acc = T::zero();
+            for (&x, &y) in a.iter().zip(b) {
+                acc += x.conj() * y;
+            }
+            acc
+        })
+    }
+    fn norm_sqr(&self) -> T::Real {
+        self.reduce(None, |a, _| {
+            let mut acc = <T::Real as Zero>::zero();
+            for &x in a {
+                acc += x.modulus_sqr();
+            }
+            acc
+        })
+    }
+    fn axpy(&mut self, a: T, x: &Self) {
+        self.zip_update(x, move |s, x| *s += a * x);
+    }
+    fn add_assign(&mut self, x: &Self) {
+        self.zip_update(x, |s, x| *s = *s + x);
+    }
+    fn sub_assign(&mut self, x: &Self) {
+        self.zip_update(x, |s, x| *s = *s - x);
+    }
+    fn xpby(&mut self, x: &Self, b: T) {
+        self.zip_update(x, move |s, x| *s = x + b * *s);
+    }
+    fn lincomb(&mut self, a: T, x: &Self, b: T, y: &Self) {
+        assert_layout(self, x);
+        assert_layout(self, y);
+        self.blocks
+            .par_iter_mut()
+            .zip(x.blocks.par_iter().zip(y.blocks.par_iter()))
+            .for_each(|(s, (x, y))| {
+                let s = s.as_slice_mut().expect("standard layout");
+                let x = x.as_slice().expect("standard layout");
+                let y = y.as_slice().expect("standard layout");
+                s.par_chunks_mut(REDUCE_PIECE)
+                    .zip(x.par_chunks(REDUCE_PIECE).zip(y.par_chunks(REDUCE_PIECE)))
+                    .for_each(|(s, (x, y))| {
+                        for ((s, &x), &y) in s.iter_mut().zip(x).zip(y) {
+                            *s = a * x + b * y;
+                        }
+                    });
+            });
+    }
+    fn scale(&mut self, a: T) {
+        self.blocks.par_iter_mut().for_each(|b| {
+            b.as_slice_mut()
+                .expect("standard layout")
+                .par_chunks_mut(REDUCE_PIECE)
+                .for_each(|s| s.iter_mut().for_each(|v| *v *= a))
+        });
+    }
+    fn copy_from(&mut self, other: &Self) {
+        self.zip_update(other, |s, x| *s = x);
+    }
+    fn fill(&mut self, v: T) {
+        self.blocks.par_iter_mut().for_each(|b| b.fill(v));
+    }
+    fn fill_random(&mut self, rng: &mut Rng) {
+        // Sequential in global C order, so the values do not depend on the chunking.
+        let grid = self.grid.clone();
+        let nd = grid.ndim();
+        let shape = grid.shape().to_vec();
+        let total = grid.len();
+        if self.blocks.len() == 1 {
+            for v in self.blocks[0].iter_mut() {
+                *v = random_scalar(rng);
+            }
+            return;
+        }
+        let mut idx = vec![0usize; nd];
+        for _ in 0..total {
+            let val: T = random_scalar(rng);
+            let mut bid = vec![0; nd];
+            let mut loc = vec![0; nd];
+            for ax in 0..nd {
+                let (b, l) = grid.locate(ax, idx[ax]);
+                bid[ax] = b;
+                loc[ax] = l;
+            }
+            let k = grid.linear_index(&bid);
+            self.blocks[k][IxDyn(&loc)] = val;
+            for ax in (0..nd).rev() {
+                idx[ax] += 1;
+                if idx[ax] < shape[ax] {
+                    break;
+                }
+                idx[ax] = 0;
+            }
+        }
+    }
+    fn all_finite(&self) -> bool {
+        self.blocks
+            .par_iter()
+            .all(|b| b.iter().all(|v| v.is_finite()))
+    }
+}
+
+impl<T: Scalar> From<ArrayD<T>> for ChunkedArray<T> {
+    fn from(a: ArrayD<T>) -> Self {
+        Self::from_array(a)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use num_complex::Complex64;
+
+    fn ramp(shape: &[usize]) -> ArrayD<f64> {
+        let mut k = 0.0;
+        ArrayD::from_shape_simple_fn(IxDyn(shape), || {
+            k += 1.0;
+            k
+        })
+    }
+
+    #[test]
+    fn round_trip_and_rechunk() {
+        let a = ramp(&[5, 7, 3]);
+        let c = ChunkedArray::from_array_chunks(a.view(), &[2, 3, 2]).unwrap();
+        assert_eq!(c.grid().nblocks(), 3 * 3 * 2);
+        assert_eq!(c.to_array(), a);
+        let r = c
+            .rechunk(ChunkGrid::new(&[5, 7, 3], vec![vec![1, 4], vec![7], vec![1, 1, 1]]).unwrap())
+            .unwrap();
+        assert_eq!(r.to_array(), a);
+        assert_eq!(r.block(&[1, 0, 2]).unwrap().shape(), &[4, 7, 1]);
+        assert!(r.block(&[2, 0, 0]).is_err());
+    }
+
+    #[test]
+    fn single_chunk_takes_ownership() {
+        let a = ramp(&[3, 4]);
+        let ptr = a.as_ptr();
+        let c = ChunkedArray::from_array(a);
+        assert_eq!(c.blocks()[0].as_ptr(), ptr);
+        assert_eq!(c.into_array().as_ptr(), ptr);
+    }
+
+    #[test]
+    fn fill_random_does_not_depend_on_chunking() {
+        let g1 = ChunkGrid::single(&[6, 5]);
+        let g2 = ChunkGrid::uniform(&[6, 5], &[4, 2]).unwrap();
+        let a = ChunkedArray::<Complex64>::random(g1, 9);
+        let b = ChunkedArray::<Complex64>::random(g2, 9);
+        assert_eq!(a.to_array(), b.to_array());
+    }
+
+    #[test]
+    fn vector_ops() {
+        let a = ramp(&[40000]);
+        let c = ChunkedArray::from_array_chunks(a.view(), &[7000]).unwrap();
+        let mut d = c.clone();
+        d.axpy(2.0, &c);
+        assert_eq!(d.to_array(), &a * 3.0);
+        d.xpby(&c, 0.5);
+        assert_eq!(d.to_array(), &a * 2.5);
+        d.scale(2.0);
+        assert_eq!(d.to_array(), &a * 5.0);
+        let mut e = c.zeros_like();
+        e.lincomb(1.0, &c, -1.0, &c);
+        assert_eq!(e.norm(), 0.0);
+        let exact: f64 = a.iter().map(|v| v * v).sum();
+        assert!((c.dot(&c) - exact).abs() <= 1e-12 * exact);
+        assert!(c.all_finite());
+    }
+}

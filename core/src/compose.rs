@@ -1,0 +1,665 @@
+//! Composition: adjoint, scaling, sum, difference, product, power, and stacks.
+//!
+//! Every composite is a small generic struct that carries its operands and checks their shapes when
+//! built. Results follow pylops' order of operations (`A x + B x`, `alpha * (A x)`,
+//! `conj(alpha) * (A^H y)`), so composites of bit-exact operators stay bit-exact.
+
+use crate::error::{Error, Result};
+use crate::operator::{LinearOperator, Scratch};
+use crate::scalar::Scalar;
+use crate::vector::{Stack, Vector};
+
+fn incompatible(what: &str, a: &[usize], b: &[usize]) -> Error {
+    Error::IncompatibleOperators(format!("{what}: {a:?} vs {b:?}"))
+}
+
+/// The adjoint `A^H` of an operator (see [`OperatorExt::h`]).
+#[derive(Clone, Debug)]
+pub struct Adjoint<A>(pub A);
+
+impl<A: LinearOperator> LinearOperator for Adjoint<A> {
+    type Scalar = A::Scalar;
+    type Domain = A::Range;
+    type Range = A::Domain;
+    fn dims(&self) -> Vec<usize> {
+        self.0.dimsd()
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        self.0.dims()
+    }
+    fn forward_into(&self, x: &A::Range, y: &mut A::Domain) -> Result<()> {
+        self.0.adjoint_into(x, y)
+    }
+    fn adjoint_into(&self, y: &A::Domain, x: &mut A::Range) -> Result<()> {
+        self.0.forward_into(y, x)
+    }
+    fn range_like(&self, x: &A::Range) -> Result<A::Domain> {
+        self.0.domain_like(x)
+    }
+    fn domain_like(&self, y: &A::Domain) -> Result<A::Range> {
+        self.0.range_like(y)
+    }
+    fn zeros_domain(&self) -> A::Range {
+        self.0.zeros_range()
+    }
+    fn zeros_range(&self) -> A::Domain {
+        self.0.zeros_domain()
+    }
+}
+
+/// `alpha * A`; its adjoint is `conj(alpha) * A^H`.
+#[derive(Clone, Debug)]
+pub struct Scaled<A: LinearOperator> {
+    op: A,
+    alpha: A::Scalar,
+}
+
+impl<A: LinearOperator> Scaled<A> {
+    /// `alpha * op`.
+    pub fn new(op: A, alpha: A::Scalar) -> Self {
+        Self { op, alpha }
+    }
+}
+
+impl<A: LinearOperator> LinearOperator for Scaled<A> {
+    type Scalar = A::Scalar;
+    type Domain = A::Domain;
+    type Range = A::Range;
+    fn dims(&self) -> Vec<usize> {
+        self.op.dims()
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        self.op.dimsd()
+    }
+    fn forward_into(&self, x: &A::Domain, y: &mut A::Range) -> Result<()> {
+        self.op.forward_into(x, y)?;
+        y.scale(self.alpha);
+        Ok(())
+    }
+    fn adjoint_into(&self, y: &A::Range, x: &mut A::Domain) -> Result<()> {
+        self.op.adjoint_into(y, x)?;
+        x.scale(self.alpha.conj());
+        Ok(())
+    }
+    fn range_like(&self, x: &A::Domain) -> Result<A::Range> {
+        self.op.range_like(x)
+    }
+    fn domain_like(&self, y: &A::Range) -> Result<A::Domain> {
+        self.op.domain_like(y)
+    }
+    fn zeros_domain(&self) -> A::Domain {
+        self.op.zeros_domain()
+    }
+    fn zeros_range(&self) -> A::Range {
+        self.op.zeros_range()
+    }
+}
+
+/// `A + B` (or `A - B`): both applied to the same input, outputs added (subtracted).
+pub struct Sum<A: LinearOperator, B> {
+    a: A,
+    b: B,
+    minus: bool,
+    fwd: Scratch<A::Range>,
+    adj: Scratch<A::Domain>,
+}
+
+impl<A, B> Sum<A, B>
+where
+    A: LinearOperator,
+    B: LinearOperator<Scalar = A::Scalar, Domain = A::Domain, Range = A::Range>,
+{
+    /// `a + b`; their `dims` and `dimsd` must agree.
+    pub fn new(a: A, b: B) -> Result<Self> {
+        Self::build(a, b, false)
+    }
+    /// `a - b`; their `dims` and `dimsd` must agree.
+    pub fn difference(a: A, b: B) -> Result<Self> {
+        Self::build(a, b, true)
+    }
+    fn build(a: A, b: B, minus: bool) -> Result<Self> {
+        if a.dims() != b.dims() {
+            return Err(incompatible("sum with different dims", &a.dims(), &b.dims()));
+        }
+        if a.dimsd() != b.dimsd() {
+            return Err(incompatible("sum with different dimsd", &a.dimsd(), &b.dimsd()));
+        }
+        Ok(Self {
+            a,
+            b,
+            minus,
+            fwd: Scratch::new(),
+            adj: Scratch::new(),
+        })
+    }
+}
+
+impl<A, B> LinearOperator for Sum<A, B>
+where
+    A: LinearOperator,
+    B: LinearOperator<Scalar = A::Scalar, Domain = A::Domain, Range = A::Range>,
+{
+    type Scalar = A::Scalar;
+    type Domain = A::Domain;
+    type Range = A::Range;
+    fn dims(&self) -> Vec<usize> {
+        self.a.dims()
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        self.a.dimsd()
+    }
+    fn forward_into(&self, x: &A::Domain, y: &mut A::Range) -> Result<()> {
+        self.a.forward_into(x, y)?;
+        let mut t = self.fwd.take(|t| t.same_layout(y), || Ok(y.zeros_like()))?;
+        let r = self.b.forward_into(x, &mut t);
+        if r.is_ok() {
+            if self.minus {
+                y.sub_assign(&t)
+            } else {
+                y.add_assign(&t)
+            }
+        }
+        self.fwd.give(t);
+        r
+    }
+    fn adjoint_into(&self, y: &A::Range, x: &mut A::Domain) -> Result<()> {
+        self.a.adjoint_into(y, x)?;
+        let mut t = self.adj.take(|t| t.same_layout(x), || Ok(x.zeros_like()))?;
+        let r = self.b.adjoint_into(y, &mut t);
+        if r.is_ok() {
+            if self.minus {
+                x.sub_assign(&t)
+            } else {
+                x.add_assign(&t)
+            }
+        }
+        self.adj.give(t);
+        r
+    }
+    fn range_like(&self, x: &A::Domain) -> Result<A::Range> {
+        self.a.range_like(x)
+    }
+    fn domain_like(&self, y: &A::Range) -> Result<A::Domain> {
+        self.a.domain_like(y)
+    }
+    fn zeros_domain(&self) -> A::Domain {
+        self.a.zeros_domain()
+    }
+    fn zeros_range(&self) -> A::Range {
+        self.a.zeros_range()
+    }
+}
+
+/// The product `A B` (`B` applied first).
+pub struct Product<A: LinearOperator, B: LinearOperator> {
+    a: A,
+    b: B,
+    fwd: Scratch<B::Range>,
+    adj: Scratch<B::Range>,
+}
+
+impl<A, B> Product<A, B>
+where
+    A: LinearOperator,
+    B: LinearOperator<Scalar = A::Scalar, Range = A::Domain>,
+{
+    /// `a * b`; `a.dims()` must equal `b.dimsd()`.
+    pub fn new(a: A, b: B) -> Result<Self> {
+        if a.dims() != b.dimsd() {
+            return Err(incompatible(
+                "product A*B needs A.dims == B.dimsd",
+                &a.dims(),
+                &b.dimsd(),
+            ));
+        }
+        Ok(Self {
+            a,
+            b,
+            fwd: Scratch::new(),
+            adj: Scratch::new(),
+        })
+    }
+}
+
+impl<A, B> LinearOperator for Product<A, B>
+where
+    A: LinearOperator,
+    B: LinearOperator<Scalar = A::Scalar, Range = A::Domain>,
+{
+    type Scalar = A::Scalar;
+    type Domain = B::Domain;
+    type Range = A::Range;
+    fn dims(&self) -> Vec<usize> {
+        self.b.dims()
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        self.a.dimsd()
+    }
+    fn forward_into(&self, x: &B::Domain, y: &mut A::Range) -> Result<()> {
+        let probe = self.b.range_like(x)?;
+        let mut t = self.fwd.take(|t| t.same_layout(&probe), || Ok(probe.clone()))?;
+        let r = self
+            .b
+            .forward_into(x, &mut t)
+            .and_then(|_| self.a.forward_into(&t, y));
+        self.fwd.give(t);
+        r
+    }
+    fn adjoint_into(&self, y: &A::Range, x: &mut B::Domain) -> Result<()> {
+        let probe = self.a.domain_like(y)?;
+        let mut t = self.adj.take(|t| t.same_layout(&probe), || Ok(probe.clone()))?;
+        let r = self
+            .a
+            .adjoint_into(y, &mut t)
+            .and_then(|_| self.b.adjoint_into(&t, x));
+        self.adj.give(t);
+        r
+    }
+    fn range_like(&self, x: &B::Domain) -> Result<A::Range> {
+        self.a.range_like(&self.b.range_like(x)?)
+    }
+    fn domain_like(&self, y: &A::Range) -> Result<B::Domain> {
+        self.b.domain_like(&self.a.domain_like(y)?)
+    }
+    fn zeros_domain(&self) -> B::Domain {
+        self.b.zeros_domain()
+    }
+    fn zeros_range(&self) -> A::Range {
+        self.a.zeros_range()
+    }
+}
+
+/// `A^k` for a square operator (`A^0` is the identity).
+pub struct Power<A: LinearOperator> {
+    a: A,
+    k: u32,
+    scratch: Scratch<A::Domain>,
+}
+
+impl<A: LinearOperator<Range = <A as LinearOperator>::Domain>> Power<A> {
+    /// `a^k`; `a` must be square (`dims == dimsd`).
+    pub fn new(a: A, k: u32) -> Result<Self> {
+        if a.dims() != a.dimsd() {
+            return Err(incompatible("power of a non-square operator", &a.dims(), &a.dimsd()));
+        }
+        Ok(Self {
+            a,
+            k,
+            scratch: Scratch::new(),
+        })
+    }
+    fn apply(&self, x: &A::Domain, y: &mut A::Domain, adjoint: bool) -> Result<()> {
+        if self.k == 0 {
+            y.copy_from(x);
+            return Ok(());
+        }
+        let go = |i: &A::Domain, o: &mut A::Domain| {
+            if adjoint {
+                self.a.adjoint_into(i, o)
+            } else {
+                self.a.forward_into(i, o)
+            }
+        };
+        let mut t = self.scratch.take(|t| t.same_layout(x), || Ok(x.zeros_like()))?;
+        // Ping-pong so that the last application lands in `y`.
+        let mut r = Ok(());
+        for step in 0..self.k {
+            let remaining = self.k - step;
+            r = if step == 0 {
+                if remaining % 2 == 1 {
+                    go(x, y)
+                } else {
+                    go(x, &mut t)
+                }
+            } else if remaining % 2 == 1 {
+                go(&t, y)
+            } else {
+                go(y, &mut t)
+            };
+            if r.is_err() {
+                break;
+            }
+        }
+        self.scratch.give(t);
+        r
+    }
+}
+
+impl<A: LinearOperator<Range = <A as LinearOperator>::Domain>> LinearOperator for Power<A> {
+    type Scalar = A::Scalar;
+    type Domain = A::Domain;
+    type Range = A::Domain;
+    fn dims(&self) -> Vec<usize> {
+        self.a.dims()
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        self.a.dimsd()
+    }
+    fn forward_into(&self, x: &A::Domain, y: &mut A::Domain) -> Result<()> {
+        self.apply(x, y, false)
+    }
+    fn adjoint_into(&self, y: &A::Domain, x: &mut A::Domain) -> Result<()> {
+        self.apply(y, x, true)
+    }
+    fn range_like(&self, x: &A::Domain) -> Result<A::Domain> {
+        Ok(x.zeros_like())
+    }
+    fn domain_like(&self, y: &A::Domain) -> Result<A::Domain> {
+        Ok(y.zeros_like())
+    }
+    fn zeros_domain(&self) -> A::Domain {
+        self.a.zeros_domain()
+    }
+    fn zeros_range(&self) -> A::Domain {
+        self.a.zeros_domain()
+    }
+}
+
+/// Vertical stack `[A1; A2; ...]`: one model, a stacked data vector (one part per operator).
+pub struct VStack<O: LinearOperator> {
+    ops: Vec<O>,
+    scratch: Scratch<O::Domain>,
+}
+
+impl<O: LinearOperator> VStack<O> {
+    /// Stacks operators that share the same `dims`.
+    pub fn new(ops: Vec<O>) -> Result<Self> {
+        let first = ops
+            .first()
+            .ok_or_else(|| Error::IncompatibleOperators("VStack of no operators".into()))?
+            .dims();
+        for o in &ops[1..] {
+            if o.dims() != first {
+                return Err(incompatible("VStack operators with different dims", &first, &o.dims()));
+            }
+        }
+        Ok(Self {
+            ops,
+            scratch: Scratch::new(),
+        })
+    }
+    /// The stacked operators.
+    pub fn ops(&self) -> &[O] {
+        &self.ops
+    }
+}
+
+fn check_parts<V>(s: &Stack<V>, n: usize, what: &str) -> Result<()> {
+    if s.0.len() != n {
+        return Err(Error::ShapeMismatch {
+            context: format!("{what}: number of stacked parts"),
+            expected: vec![n],
+            got: vec![s.0.len()],
+        });
+    }
+    Ok(())
+}
+
+impl<O: LinearOperator> LinearOperator for VStack<O> {
+    type Scalar = O::Scalar;
+    type Domain = O::Domain;
+    type Range = Stack<O::Range>;
+    fn dims(&self) -> Vec<usize> {
+        self.ops[0].dims()
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        vec![self.ops.iter().map(|o| o.shape().0).sum()]
+    }
+    fn forward_into(&self, x: &O::Domain, y: &mut Stack<O::Range>) -> Result<()> {
+        check_parts(y, self.ops.len(), "VStack forward output")?;
+        for (o, yi) in self.ops.iter().zip(y.0.iter_mut()) {
+            o.forward_into(x, yi)?;
+        }
+        Ok(())
+    }
+    fn adjoint_into(&self, y: &Stack<O::Range>, x: &mut O::Domain) -> Result<()> {
+        check_parts(y, self.ops.len(), "VStack adjoint input")?;
+        self.ops[0].adjoint_into(&y.0[0], x)?;
+        if self.ops.len() == 1 {
+            return Ok(());
+        }
+        let mut t = self.scratch.take(|t| t.same_layout(x), || Ok(x.zeros_like()))?;
+        let mut r = Ok(());
+        for (o, yi) in self.ops.iter().zip(&y.0).skip(1) {
+            r = o.adjoint_into(yi, &mut t);
+            if r.is_err() {
+                break;
+            }
+            x.add_assign(&t);
+        }
+        self.scratch.give(t);
+        r
+    }
+    fn range_like(&self, x: &O::Domain) -> Result<Stack<O::Range>> {
+        Ok(Stack(
+            self.ops
+                .iter()
+                .map(|o| o.range_like(x))
+                .collect::<Result<_>>()?,
+        ))
+    }
+    fn domain_like(&self, y: &Stack<O::Range>) -> Result<O::Domain> {
+        check_parts(y, self.ops.len(), "VStack")?;
+        self.ops[0].domain_like(&y.0[0])
+    }
+    fn zeros_domain(&self) -> O::Domain {
+        self.ops[0].zeros_domain()
+    }
+    fn zeros_range(&self) -> Stack<O::Range> {
+        Stack(self.ops.iter().map(|o| o.zeros_range()).collect())
+    }
+}
+
+/// Horizontal stack `[A1, A2, ...]`: a stacked model, one data vector (`sum_i A_i x_i`).
+pub struct HStack<O: LinearOperator> {
+    ops: Vec<O>,
+    scratch: Scratch<O::Range>,
+}
+
+impl<O: LinearOperator> HStack<O> {
+    /// Stacks operators that share the same `dimsd`.
+    pub fn new(ops: Vec<O>) -> Result<Self> {
+        let first = ops
+            .first()
+            .ok_or_else(|| Error::IncompatibleOperators("HStack of no operators".into()))?
+            .dimsd();
+        for o in &ops[1..] {
+            if o.dimsd() != first {
+                return Err(incompatible("HStack operators with different dimsd", &first, &o.dimsd()));
+            }
+        }
+        Ok(Self {
+            ops,
+            scratch: Scratch::new(),
+        })
+    }
+}
+
+impl<O: LinearOperator> LinearOperator for HStack<O> {
+    type Scalar = O::Scalar;
+    type Domain = Stack<O::Domain>;
+    type Range = O::Range;
+    fn dims(&self) -> Vec<usize> {
+        vec![self.ops.iter().map(|o| o.shape().1).sum()]
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        self.ops[0].dimsd()
+    }
+    fn forward_into(&self, x: &Stack<O::Domain>, y: &mut O::Range) -> Result<()> {
+        check_parts(x, self.ops.len(), "HStack forward input")?;
+        self.ops[0].forward_into(&x.0[0], y)?;
+        if self.ops.len() == 1 {
+            return Ok(());
+        }
+        let mut t = self.scratch.take(|t| t.same_layout(y), || Ok(y.zeros_like()))?;
+        let mut r = Ok(());
+        for (o, xi) in self.ops.iter().zip(&x.0).skip(1) {
+            r = o.forward_into(xi, &mut t);
+            if r.is_err() {
+                break;
+            }
+            y.add_assign(&t);
+        }
+        self.scratch.give(t);
+        r
+    }
+    fn adjoint_into(&self, y: &O::Range, x: &mut Stack<O::Domain>) -> Result<()> {
+        check_parts(x, self.ops.len(), "HStack adjoint output")?;
+        for (o, xi) in self.ops.iter().zip(x.0.iter_mut()) {
+            o.adjoint_into(y, xi)?;
+        }
+        Ok(())
+    }
+    fn range_like(&self, x: &Stack<O::Domain>) -> Result<O::Range> {
+        check_parts(x, self.ops.len(), "HStack")?;
+        self.ops[0].range_like(&x.0[0])
+    }
+    fn domain_like(&self, y: &O::Range) -> Result<Stack<O::Domain>> {
+        Ok(Stack(
+            self.ops
+                .iter()
+                .map(|o| o.domain_like(y))
+                .collect::<Result<_>>()?,
+        ))
+    }
+    fn zeros_domain(&self) -> Stack<O::Domain> {
+        Stack(self.ops.iter().map(|o| o.zeros_domain()).collect())
+    }
+    fn zeros_range(&self) -> O::Range {
+        self.ops[0].zeros_range()
+    }
+}
+
+/// Block-diagonal operator `diag(A1, A2, ...)` on stacked vectors.
+pub struct BlockDiag<O>(Vec<O>);
+
+impl<O: LinearOperator> BlockDiag<O> {
+    /// A block-diagonal operator (any shapes).
+    pub fn new(ops: Vec<O>) -> Result<Self> {
+        if ops.is_empty() {
+            return Err(Error::IncompatibleOperators("BlockDiag of no operators".into()));
+        }
+        Ok(Self(ops))
+    }
+}
+
+impl<O: LinearOperator> LinearOperator for BlockDiag<O> {
+    type Scalar = O::Scalar;
+    type Domain = Stack<O::Domain>;
+    type Range = Stack<O::Range>;
+    fn dims(&self) -> Vec<usize> {
+        vec![self.0.iter().map(|o| o.shape().1).sum()]
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        vec![self.0.iter().map(|o| o.shape().0).sum()]
+    }
+    fn forward_into(&self, x: &Stack<O::Domain>, y: &mut Stack<O::Range>) -> Result<()> {
+        check_parts(x, self.0.len(), "BlockDiag forward input")?;
+        check_parts(y, self.0.len(), "BlockDiag forward output")?;
+        for ((o, xi), yi) in self.0.iter().zip(&x.0).zip(y.0.iter_mut()) {
+            o.forward_into(xi, yi)?;
+        }
+        Ok(())
+    }
+    fn adjoint_into(&self, y: &Stack<O::Range>, x: &mut Stack<O::Domain>) -> Result<()> {
+        check_parts(x, self.0.len(), "BlockDiag adjoint output")?;
+        check_parts(y, self.0.len(), "BlockDiag adjoint input")?;
+        for ((o, yi), xi) in self.0.iter().zip(&y.0).zip(x.0.iter_mut()) {
+            o.adjoint_into(yi, xi)?;
+        }
+        Ok(())
+    }
+    fn range_like(&self, x: &Stack<O::Domain>) -> Result<Stack<O::Range>> {
+        check_parts(x, self.0.len(), "BlockDiag")?;
+        Ok(Stack(
+            self.0
+                .iter()
+                .zip(&x.0)
+                .map(|(o, xi)| o.range_like(xi))
+                .collect::<Result<_>>()?,
+        ))
+    }
+    fn domain_like(&self, y: &Stack<O::Range>) -> Result<Stack<O::Domain>> {
+        check_parts(y, self.0.len(), "BlockDiag")?;
+        Ok(Stack(
+            self.0
+                .iter()
+                .zip(&y.0)
+                .map(|(o, yi)| o.domain_like(yi))
+                .collect::<Result<_>>()?,
+        ))
+    }
+    fn zeros_domain(&self) -> Stack<O::Domain> {
+        Stack(self.0.iter().map(|o| o.zeros_domain()).collect())
+    }
+    fn zeros_range(&self) -> Stack<O::Range> {
+        Stack(self.0.iter().map(|o| o.zeros_range()).collect())
+    }
+}
+
+/// Composition methods available on every operator.
+///
+/// ```
+/// use rylops_core::{ChunkedArray, LinearOperator, OperatorExt, Result, Vector, dot_test};
+/// # struct Twice(Vec<usize>);
+/// # impl LinearOperator for Twice {
+/// #     type Scalar = f64; type Domain = ChunkedArray<f64>; type Range = ChunkedArray<f64>;
+/// #     fn dims(&self) -> Vec<usize> { self.0.clone() }
+/// #     fn dimsd(&self) -> Vec<usize> { self.0.clone() }
+/// #     fn forward_into(&self, x: &ChunkedArray<f64>, y: &mut ChunkedArray<f64>) -> Result<()> { y.copy_from(x); y.scale(2.0); Ok(()) }
+/// #     fn adjoint_into(&self, y: &ChunkedArray<f64>, x: &mut ChunkedArray<f64>) -> Result<()> { self.forward_into(y, x) }
+/// #     fn range_like(&self, x: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(x.zeros_like()) }
+/// #     fn domain_like(&self, y: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(y.zeros_like()) }
+/// #     fn zeros_domain(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&self.0) }
+/// #     fn zeros_range(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&self.0) }
+/// # }
+/// let a = Twice(vec![5]);
+/// // (A^H A + 3 A)^2, built from references so `a` stays usable.
+/// let op = (&a).h().times(&a).unwrap().plus((&a).scaled(3.0)).unwrap().pow(2).unwrap();
+/// let x = ChunkedArray::from_array(ndarray::ArrayD::from_elem(ndarray::IxDyn(&[5]), 1.0));
+/// assert_eq!(op.forward(&x).unwrap().to_array()[[0]], 100.0); // (4 + 6)^2
+/// assert!(dot_test(&op, 1).unwrap().passed);
+/// ```
+pub trait OperatorExt: LinearOperator + Sized {
+    /// The adjoint `A^H`.
+    fn h(self) -> Adjoint<Self> {
+        Adjoint(self)
+    }
+    /// `alpha * A`.
+    fn scaled(self, alpha: Self::Scalar) -> Scaled<Self> {
+        Scaled::new(self, alpha)
+    }
+    /// `A + B`.
+    fn plus<B>(self, b: B) -> Result<Sum<Self, B>>
+    where
+        B: LinearOperator<Scalar = Self::Scalar, Domain = Self::Domain, Range = Self::Range>,
+    {
+        Sum::new(self, b)
+    }
+    /// `A - B`.
+    fn minus<B>(self, b: B) -> Result<Sum<Self, B>>
+    where
+        B: LinearOperator<Scalar = Self::Scalar, Domain = Self::Domain, Range = Self::Range>,
+    {
+        Sum::difference(self, b)
+    }
+    /// The product `A B` (`B` applied first).
+    fn times<B>(self, b: B) -> Result<Product<Self, B>>
+    where
+        B: LinearOperator<Scalar = Self::Scalar, Range = Self::Domain>,
+    {
+        Product::new(self, b)
+    }
+    /// `A^k`.
+    fn pow(self, k: u32) -> Result<Power<Self>>
+    where
+        Self: LinearOperator<Range = <Self as LinearOperator>::Domain>,
+    {
+        Power::new(self, k)
+    }
+}
+
+impl<O: LinearOperator + Sized> OperatorExt for O {}
+
+#[allow(dead_code)]
+fn _object_safe<T: Scalar>(_: &crate::operator::BoxOp<T>) {}

@@ -1,0 +1,278 @@
+//! Chunk grids: how a global n-d shape is tiled into blocks (dask's `chunks`).
+
+use crate::error::{Error, Result};
+
+/// The tiling of a global n-d shape into blocks: per axis, the list of chunk lengths.
+///
+/// Like dask's `chunks`, chunks may be irregular. An axis of length zero has the single chunk `[0]`;
+/// every other chunk length is positive. Blocks are numbered in C (row-major) order of their block ids.
+///
+/// ```
+/// use rylops_core::ChunkGrid;
+/// let g = ChunkGrid::new(&[10, 7], vec![vec![5, 5], vec![3, 4]]).unwrap();
+/// assert_eq!(g.nblocks(), 4);
+/// assert_eq!(g.block_shape(&[1, 1]), vec![5, 4]);
+/// assert_eq!(g.block_offset(&[1, 1]), vec![5, 3]);
+/// let u = ChunkGrid::uniform(&[10, 7], &[4, 7]).unwrap();
+/// assert_eq!(u.chunks(0), &[4, 4, 2]);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ChunkGrid {
+    shape: Vec<usize>,
+    chunks: Vec<Vec<usize>>,
+    offsets: Vec<Vec<usize>>,
+}
+
+impl ChunkGrid {
+    /// A grid from per-axis chunk lengths; they must sum to the shape along each axis.
+    pub fn new(shape: &[usize], chunks: Vec<Vec<usize>>) -> Result<Self> {
+        if chunks.len() != shape.len() {
+            return Err(Error::InconsistentChunks(format!(
+                "{} chunk lists given for an array of {} dimensions",
+                chunks.len(),
+                shape.len()
+            )));
+        }
+        let mut offsets = Vec::with_capacity(shape.len());
+        for (ax, (c, &n)) in chunks.iter().zip(shape).enumerate() {
+            if c.is_empty() {
+                return Err(Error::InconsistentChunks(format!(
+                    "axis {ax} has no chunks (use [{n}] for a single chunk)"
+                )));
+            }
+            if n > 0 && c.contains(&0) {
+                return Err(Error::InconsistentChunks(format!(
+                    "axis {ax} has a zero-length chunk in {c:?}"
+                )));
+            }
+            if n == 0 && c != &[0] {
+                return Err(Error::InconsistentChunks(format!(
+                    "axis {ax} has length 0: its chunks must be [0], got {c:?}"
+                )));
+            }
+            let sum: usize = c.iter().sum();
+            if sum != n {
+                return Err(Error::InconsistentChunks(format!(
+                    "chunks {c:?} along axis {ax} sum to {sum}, but the axis has length {n}"
+                )));
+            }
+            let mut o = Vec::with_capacity(c.len() + 1);
+            let mut acc = 0;
+            o.push(0);
+            for &len in c {
+                acc += len;
+                o.push(acc);
+            }
+            offsets.push(o);
+        }
+        Ok(Self {
+            shape: shape.to_vec(),
+            chunks,
+            offsets,
+        })
+    }
+
+    /// A grid of uniform chunks of the given size per axis (the last chunk may be shorter).
+    pub fn uniform(shape: &[usize], chunk: &[usize]) -> Result<Self> {
+        if chunk.len() != shape.len() {
+            return Err(Error::InconsistentChunks(format!(
+                "chunk size {chunk:?} has {} entries for an array of {} dimensions",
+                chunk.len(),
+                shape.len()
+            )));
+        }
+        let mut chunks = Vec::with_capacity(shape.len());
+        for (ax, (&n, &c)) in shape.iter().zip(chunk).enumerate() {
+            if c == 0 && n > 0 {
+                return Err(Error::InconsistentChunks(format!(
+                    "chunk size along axis {ax} is zero"
+                )));
+            }
+            chunks.push(uniform_split(n, c));
+        }
+        Self::new(shape, chunks)
+    }
+
+    /// A grid with one chunk covering the whole shape.
+    pub fn single(shape: &[usize]) -> Self {
+        let chunks = shape.iter().map(|&n| vec![n]).collect();
+        Self::new(shape, chunks).expect("a single chunk always tiles its shape")
+    }
+
+    /// The global shape.
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+    /// Number of dimensions.
+    pub fn ndim(&self) -> usize {
+        self.shape.len()
+    }
+    /// Total number of elements.
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+    /// Whether the array has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Chunk lengths along `axis`.
+    pub fn chunks(&self, axis: usize) -> &[usize] {
+        &self.chunks[axis]
+    }
+    /// All chunk lengths, per axis.
+    pub fn all_chunks(&self) -> &[Vec<usize>] {
+        &self.chunks
+    }
+    /// Offsets of the chunks along `axis` (length `nblocks_along(axis) + 1`, last = axis length).
+    pub fn offsets(&self, axis: usize) -> &[usize] {
+        &self.offsets[axis]
+    }
+    /// Number of blocks along `axis`.
+    pub fn nblocks_along(&self, axis: usize) -> usize {
+        self.chunks[axis].len()
+    }
+    /// Number of blocks per axis.
+    pub fn block_counts(&self) -> Vec<usize> {
+        self.chunks.iter().map(|c| c.len()).collect()
+    }
+    /// Total number of blocks.
+    pub fn nblocks(&self) -> usize {
+        self.chunks.iter().map(|c| c.len()).product()
+    }
+    /// Whether the array is split along `axis` (more than one block).
+    pub fn is_chunked_along(&self, axis: usize) -> bool {
+        self.chunks[axis].len() > 1
+    }
+    /// Shape of the block with id `id`.
+    pub fn block_shape(&self, id: &[usize]) -> Vec<usize> {
+        id.iter()
+            .enumerate()
+            .map(|(ax, &b)| self.chunks[ax][b])
+            .collect()
+    }
+    /// Global offset of the block with id `id`.
+    pub fn block_offset(&self, id: &[usize]) -> Vec<usize> {
+        id.iter()
+            .enumerate()
+            .map(|(ax, &b)| self.offsets[ax][b])
+            .collect()
+    }
+    /// Linear (C-order) index of a block id.
+    pub fn linear_index(&self, id: &[usize]) -> usize {
+        let mut k = 0;
+        for (ax, &b) in id.iter().enumerate() {
+            k = k * self.chunks[ax].len() + b;
+        }
+        k
+    }
+    /// Block id of a linear index.
+    pub fn block_id(&self, mut k: usize) -> Vec<usize> {
+        let mut id = vec![0; self.ndim()];
+        for ax in (0..self.ndim()).rev() {
+            let nb = self.chunks[ax].len();
+            id[ax] = k % nb;
+            k /= nb;
+        }
+        id
+    }
+    /// Checks a block id, returning an error naming the bad axis.
+    pub fn check_block_id(&self, id: &[usize]) -> Result<()> {
+        if id.len() != self.ndim() {
+            return Err(Error::InconsistentChunks(format!(
+                "block id {id:?} has {} entries, the grid has {} axes",
+                id.len(),
+                self.ndim()
+            )));
+        }
+        for (ax, &b) in id.iter().enumerate() {
+            if b >= self.chunks[ax].len() {
+                return Err(Error::InconsistentChunks(format!(
+                    "block id {id:?}: axis {ax} has only {} blocks",
+                    self.chunks[ax].len()
+                )));
+            }
+        }
+        Ok(())
+    }
+    /// The block (along `axis`) holding global index `g`, and the index inside it.
+    pub fn locate(&self, axis: usize, g: usize) -> (usize, usize) {
+        let o = &self.offsets[axis];
+        // partition_point: first offset > g, minus one.
+        let b = o.partition_point(|&v| v <= g) - 1;
+        let b = b.min(self.chunks[axis].len() - 1);
+        (b, g - o[b])
+    }
+    /// The same grid with `chunks` replaced along `axis`.
+    pub fn with_axis_chunks(&self, axis: usize, chunks: Vec<usize>) -> Result<Self> {
+        let mut all = self.chunks.clone();
+        all[axis] = chunks;
+        Self::new(&self.shape, all)
+    }
+    /// The grid with a new leading axis of length `n` held in a single chunk.
+    pub fn prepend_axis(&self, n: usize) -> Self {
+        let mut shape = vec![n];
+        shape.extend_from_slice(&self.shape);
+        let mut chunks = vec![vec![n]];
+        chunks.extend(self.chunks.iter().cloned());
+        Self::new(&shape, chunks).expect("prepending a single-chunk axis keeps the grid valid")
+    }
+    /// The grid without its leading axis.
+    pub fn drop_leading_axis(&self) -> Option<Self> {
+        if self.ndim() == 0 {
+            return None;
+        }
+        Self::new(&self.shape[1..], self.chunks[1..].to_vec()).ok()
+    }
+}
+
+/// Splits `n` into chunks of size `c` (the last one shorter); `[0]` for `n == 0`.
+pub fn uniform_split(n: usize, c: usize) -> Vec<usize> {
+    if n == 0 {
+        return vec![0];
+    }
+    let c = c.max(1);
+    let mut v = vec![c; n / c];
+    if n % c != 0 {
+        v.push(n % c);
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uniform_and_irregular() {
+        let g = ChunkGrid::uniform(&[10, 3], &[4, 3]).unwrap();
+        assert_eq!(g.chunks(0), &[4, 4, 2]);
+        assert_eq!(g.offsets(0), &[0, 4, 8, 10]);
+        assert_eq!(g.nblocks(), 3);
+        assert_eq!(g.locate(0, 9), (2, 1));
+        assert_eq!(g.locate(0, 4), (1, 0));
+        let ir = ChunkGrid::new(&[6], vec![vec![1, 3, 2]]).unwrap();
+        assert_eq!(ir.locate(0, 0), (0, 0));
+        assert_eq!(ir.locate(0, 3), (1, 2));
+        assert_eq!(ir.locate(0, 5), (2, 1));
+    }
+
+    #[test]
+    fn ids_round_trip() {
+        let g = ChunkGrid::uniform(&[5, 6, 7], &[2, 4, 3]).unwrap();
+        for k in 0..g.nblocks() {
+            assert_eq!(g.linear_index(&g.block_id(k)), k);
+        }
+    }
+
+    #[test]
+    fn bad_grids_are_rejected() {
+        assert!(matches!(
+            ChunkGrid::new(&[5], vec![vec![2, 2]]),
+            Err(Error::InconsistentChunks(_))
+        ));
+        assert!(ChunkGrid::new(&[5], vec![vec![5, 0]]).is_err());
+        assert!(ChunkGrid::new(&[5, 2], vec![vec![5]]).is_err());
+        assert!(ChunkGrid::uniform(&[5], &[0]).is_err());
+        assert!(ChunkGrid::new(&[0], vec![vec![0]]).is_ok());
+    }
+}

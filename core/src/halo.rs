@@ -1,0 +1,241 @@
+//! Halos: slabs that a block borrows from its neighbours along one axis.
+//!
+//! A derivative along axis `k` needs, for each block, the `before` rows that precede it and the
+//! `after` rows that follow it along `k` — never corners, never other axes. [`gather_halos`] builds
+//! them by copying from the neighbouring blocks, gathering across several blocks when a neighbour is
+//! thinner than the halo; at the global start/end of the axis the slabs are truncated (a block knows it
+//! touches the global boundary because its slab is shorter than asked). [`scatter_add_halos`] is the
+//! exact adjoint: it adds every slab row back into the block that owns it.
+//!
+//! Kernels never see where a slab came from: they receive a [`BlockHalo`] per block, so a distributed
+//! backend (MPI) can fill the same slabs with messages instead of memory copies.
+
+use crate::chunked::ChunkedArray;
+use crate::error::{Error, Result};
+use crate::grid::ChunkGrid;
+use crate::scalar::Scalar;
+use ndarray::{ArrayD, Axis, IxDyn, Slice};
+use rayon::prelude::*;
+
+/// The halo slabs of one block along one axis.
+///
+/// `before` has the block's shape with the axis length replaced by the number of rows available
+/// before the block (at most the requested depth, fewer at the global start); `after` likewise.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BlockHalo<T> {
+    /// Rows preceding the block along the axis, in increasing global order.
+    pub before: ArrayD<T>,
+    /// Rows following the block along the axis, in increasing global order.
+    pub after: ArrayD<T>,
+}
+
+impl<T: Scalar> BlockHalo<T> {
+    /// Empty slabs for a block of shape `shape` (no halo needed).
+    pub fn empty(shape: &[usize], axis: usize) -> Self {
+        let mut s = shape.to_vec();
+        s[axis] = 0;
+        Self {
+            before: ArrayD::zeros(IxDyn(&s)),
+            after: ArrayD::zeros(IxDyn(&s)),
+        }
+    }
+    /// Number of rows before the block.
+    pub fn nbefore(&self, axis: usize) -> usize {
+        self.before.shape()[axis]
+    }
+    /// Number of rows after the block.
+    pub fn nafter(&self, axis: usize) -> usize {
+        self.after.shape()[axis]
+    }
+}
+
+/// Halos of every block of an array along one axis (C order of block ids).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Halos<T> {
+    /// The axis the halos extend along.
+    pub axis: usize,
+    /// One entry per block.
+    pub blocks: Vec<BlockHalo<T>>,
+}
+
+/// The halo depth each block needs: `(before, after)` given the block's global start and end along the
+/// axis and the axis length. Most stencils return a constant; edge rows may reach further.
+pub trait DepthFn: Fn(usize, usize, usize) -> (usize, usize) + Sync {}
+impl<F: Fn(usize, usize, usize) -> (usize, usize) + Sync> DepthFn for F {}
+
+/// Rows `[lo, hi)` (global) that block `b` along `axis` must receive before and after itself,
+/// truncated at the global ends.
+fn wanted(grid: &ChunkGrid, axis: usize, b: usize, depth: &impl DepthFn) -> ((usize, usize), (usize, usize)) {
+    let o = grid.offsets(axis);
+    let n = grid.shape()[axis];
+    let (start, end) = (o[b], o[b + 1]);
+    let (db, da) = depth(start, end, n);
+    ((start - db.min(start), start), (end, (end + da).min(n)))
+}
+
+/// Copies global rows `[lo, hi)` along `axis` of the blocks sharing the other block-id entries of `id`.
+fn copy_rows<T: Scalar>(
+    x: &ChunkedArray<T>,
+    axis: usize,
+    id: &[usize],
+    lo: usize,
+    hi: usize,
+    out: &mut ArrayD<T>,
+) {
+    let grid = x.grid();
+    let o = grid.offsets(axis);
+    let mut g = lo;
+    let mut bid = id.to_vec();
+    while g < hi {
+        let (b, _) = grid.locate(axis, g);
+        let top = o[b + 1].min(hi);
+        bid[axis] = b;
+        let src = &x.blocks()[grid.linear_index(&bid)];
+        let s = src.slice_axis(Axis(axis), Slice::from(g - o[b]..top - o[b]));
+        out.slice_axis_mut(Axis(axis), Slice::from(g - lo..top - lo))
+            .assign(&s);
+        g = top;
+    }
+}
+
+/// Gathers, for every block, the rows its neighbours hold along `axis`, as many as `depth` asks for.
+///
+/// Works with neighbours thinner than the halo (rows are gathered across several blocks). Returns empty
+/// slabs for an axis that is not chunked and for depths of zero. The cost is `depth x face` copies per
+/// block.
+pub fn gather_halos<T: Scalar>(
+    x: &ChunkedArray<T>,
+    axis: usize,
+    depth: impl DepthFn,
+) -> Result<Halos<T>> {
+    let grid = x.grid();
+    if axis >= grid.ndim() {
+        return Err(Error::AxisOutOfRange {
+            axis: axis as isize,
+            ndim: grid.ndim(),
+        });
+    }
+    let blocks = (0..grid.nblocks())
+        .into_par_iter()
+        .map(|k| {
+            let id = grid.block_id(k);
+            let shape = grid.block_shape(&id);
+            let ((blo, bhi), (alo, ahi)) = wanted(grid, axis, id[axis], &depth);
+            let mut s = shape.clone();
+            s[axis] = bhi - blo;
+            let mut before = ArrayD::zeros(IxDyn(&s));
+            copy_rows(x, axis, &id, blo, bhi, &mut before);
+            s[axis] = ahi - alo;
+            let mut after = ArrayD::zeros(IxDyn(&s));
+            copy_rows(x, axis, &id, alo, ahi, &mut after);
+            BlockHalo { before, after }
+        })
+        .collect();
+    Ok(Halos { axis, blocks })
+}
+
+/// The adjoint of [`gather_halos`]: adds every slab row into the block that owns it.
+///
+/// `halos` must have been built for `x`'s grid (same block shapes); each owner block sums the
+/// contributions in a fixed order (blocks in C order, before-slab then after-slab), so the result is
+/// deterministic.
+pub fn scatter_add_halos<T: Scalar>(halos: &Halos<T>, x: &mut ChunkedArray<T>) -> Result<()> {
+    let grid = x.grid().clone();
+    let axis = halos.axis;
+    if halos.blocks.len() != grid.nblocks() {
+        return Err(Error::InconsistentChunks(format!(
+            "{} halo entries for {} blocks",
+            halos.blocks.len(),
+            grid.nblocks()
+        )));
+    }
+    let o = grid.offsets(axis).to_vec();
+    // Global row ranges of every slab.
+    let spans: Vec<((usize, usize), (usize, usize))> = (0..grid.nblocks())
+        .map(|k| {
+            let id = grid.block_id(k);
+            let h = &halos.blocks[k];
+            let start = o[id[axis]];
+            let end = o[id[axis] + 1];
+            ((start - h.nbefore(axis), start), (end, end + h.nafter(axis)))
+        })
+        .collect();
+    for (k, h) in halos.blocks.iter().enumerate() {
+        let shape = grid.block_shape(&grid.block_id(k));
+        let mut sb = shape.clone();
+        sb[axis] = h.nbefore(axis);
+        let mut sa = shape;
+        sa[axis] = h.nafter(axis);
+        if h.before.shape() != sb.as_slice() || h.after.shape() != sa.as_slice() {
+            return Err(Error::InconsistentChunks(format!(
+                "halo of block {k} does not match the block's shape"
+            )));
+        }
+    }
+    let blocks = x.blocks_mut();
+    blocks.par_iter_mut().enumerate().for_each(|(k, dst)| {
+        let id = grid.block_id(k);
+        let (ostart, oend) = (o[id[axis]], o[id[axis] + 1]);
+        // Sources: blocks on the same line along `axis`.
+        let mut sid = id.clone();
+        for b in 0..grid.nblocks_along(axis) {
+            sid[axis] = b;
+            let sk = grid.linear_index(&sid);
+            let h = &halos.blocks[sk];
+            for (slab, (lo, hi)) in [(&h.before, spans[sk].0), (&h.after, spans[sk].1)] {
+                let a = lo.max(ostart);
+                let z = hi.min(oend);
+                if a >= z {
+                    continue;
+                }
+                let src = slab.slice_axis(Axis(axis), Slice::from(a - lo..z - lo));
+                let mut d = dst.slice_axis_mut(Axis(axis), Slice::from(a - ostart..z - ostart));
+                d.zip_mut_with(&src, |d, &s| *d += s);
+            }
+        }
+    });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vector::Vector;
+
+    #[test]
+    fn thin_neighbours_are_gathered_across_blocks() {
+        let a = ArrayD::from_shape_fn(IxDyn(&[7, 2]), |ix| (ix[0] * 10 + ix[1]) as f64);
+        let g = ChunkGrid::new(&[7, 2], vec![vec![1, 1, 3, 2], vec![2]]).unwrap();
+        let x = ChunkedArray::from_array_grid(a.view(), g).unwrap();
+        let h = gather_halos(&x, 0, |_, _, _| (2, 2)).unwrap();
+        // block 2 covers rows 2..5: before = rows 0,1 (two blocks), after = rows 5,6.
+        assert_eq!(h.blocks[2].before.index_axis(Axis(1), 0).iter().copied().collect::<Vec<_>>(), vec![0.0, 10.0]);
+        assert_eq!(h.blocks[2].after.index_axis(Axis(1), 0).iter().copied().collect::<Vec<_>>(), vec![50.0, 60.0]);
+        // block 0 touches the global start: no rows before.
+        assert_eq!(h.blocks[0].nbefore(0), 0);
+        assert_eq!(h.blocks[0].after.index_axis(Axis(1), 1).iter().copied().collect::<Vec<_>>(), vec![11.0, 21.0]);
+        // last block: after truncated.
+        assert_eq!(h.blocks[3].nafter(0), 0);
+    }
+
+    #[test]
+    fn scatter_add_is_the_adjoint() {
+        let g = ChunkGrid::new(&[9, 3], vec![vec![2, 1, 4, 2], vec![1, 2]]).unwrap();
+        let x = ChunkedArray::<f64>::random(g.clone(), 1);
+        let h = gather_halos(&x, 0, |_, _, _| (3, 1)).unwrap();
+        let mut v = h.clone();
+        let mut rng = crate::rng::Rng::new(5);
+        let mut lhs = 0.0;
+        for (hv, hx) in v.blocks.iter_mut().zip(&h.blocks) {
+            for s in [&mut hv.before, &mut hv.after] {
+                s.iter_mut().for_each(|e| *e = rng.normal());
+            }
+            lhs += hv.before.iter().zip(hx.before.iter()).map(|(a, b)| a * b).sum::<f64>();
+            lhs += hv.after.iter().zip(hx.after.iter()).map(|(a, b)| a * b).sum::<f64>();
+        }
+        let mut back = ChunkedArray::zeros(g);
+        scatter_add_halos(&v, &mut back).unwrap();
+        let rhs = x.dot(&back);
+        assert!((lhs - rhs).abs() <= 1e-12 * lhs.abs().max(1.0));
+    }
+}

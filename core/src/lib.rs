@@ -1,0 +1,32 @@
+//! # rylops-core
+//!
+//! The foundation of rylops: [`Scalar`] types, chunked n-d arrays ([`ChunkedArray`] on a
+//! [`ChunkGrid`]) with their [`halo`] exchange, the [`LinearOperator`]
+//! trait with its [`compose`]itions, the [`Vector`] interface solvers use, and the [`dot_test`].
+#![deny(missing_docs)]
+
+pub mod chunked;
+pub mod compose;
+pub mod dottest;
+pub mod error;
+pub mod grid;
+pub mod halo;
+pub mod operator;
+pub mod rng;
+pub mod scalar;
+pub mod stencil;
+pub mod vector;
+
+pub use chunked::ChunkedArray;
+pub use compose::{Adjoint, BlockDiag, HStack, OperatorExt, Power, Product, Scaled, Sum, VStack};
+pub use dottest::{dot_test, dot_test_with, DotTestReport};
+pub use error::{normalize_axis, Error, Result};
+pub use grid::ChunkGrid;
+pub use operator::{check_shape, BoxOp, LinearOperator, Scratch};
+pub use rng::Rng;
+pub use scalar::{RealScalar, Scalar};
+pub use vector::{Stack, Vector};
+
+/// Re-exports of the crates rylops' public types are built on.
+pub use ndarray;
+pub use num_complex;

@@ -1,0 +1,195 @@
+//! The small vector interface that solvers and composite operators need.
+//!
+//! Implemented by [`ChunkedArray`](crate::ChunkedArray) (parallel over chunks), by [`Stack`] (a
+//! stacked vector for VStack/HStack/BlockDiag) and, in `rylops-mpi`, by arrays partitioned over ranks.
+//! Reductions (`dot`, `norm`) use a fixed summation order, so results never depend on the number of
+//! threads or on timing.
+
+use crate::rng::Rng;
+use crate::scalar::{RealScalar, Scalar};
+use num_traits::{Float, Zero};
+
+/// A vector in a linear space over `T`, as solvers see it.
+///
+/// Binary operations require both vectors to have the same layout ([`Vector::same_layout`]): they are
+/// programmer errors otherwise and panic (solvers build their work vectors from the operator, so this
+/// never depends on user data).
+pub trait Vector<T: Scalar>: Clone + Send + Sync {
+    /// Number of scalar entries.
+    fn len(&self) -> usize;
+    /// Whether the vector has no entries.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// A zero vector with the same layout.
+    fn zeros_like(&self) -> Self;
+    /// Whether `other` has the same layout (shape and chunking), so binary operations apply.
+    fn same_layout(&self, other: &Self) -> bool;
+    /// Inner product `sum conj(self_i) * other_i`, summed in a fixed order.
+    fn dot(&self, other: &Self) -> T;
+    /// Squared Euclidean norm, summed in a fixed order.
+    fn norm_sqr(&self) -> T::Real;
+    /// Euclidean norm.
+    fn norm(&self) -> T::Real {
+        Float::sqrt(self.norm_sqr())
+    }
+    /// `self += a * x`.
+    fn axpy(&mut self, a: T, x: &Self);
+    /// `self = self + x` (exactly, without a multiplication by one).
+    fn add_assign(&mut self, x: &Self);
+    /// `self = self - x`.
+    fn sub_assign(&mut self, x: &Self);
+    /// `self = x + b * self`.
+    fn xpby(&mut self, x: &Self, b: T);
+    /// `self = a * x + b * y`.
+    fn lincomb(&mut self, a: T, x: &Self, b: T, y: &Self);
+    /// `self *= a`.
+    fn scale(&mut self, a: T);
+    /// `self = other` (same layout).
+    fn copy_from(&mut self, other: &Self);
+    /// Sets every entry to `v`.
+    fn fill(&mut self, v: T);
+    /// Fills with standard-normal entries (complex: independent real and imaginary parts).
+    fn fill_random(&mut self, rng: &mut Rng);
+    /// Whether every entry is finite.
+    fn all_finite(&self) -> bool;
+}
+
+/// A stacked vector: the domain of an HStack or BlockDiag, the range of a VStack or BlockDiag.
+///
+/// Its inner product is the sum of the parts' inner products, in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stack<V>(pub Vec<V>);
+
+impl<V> Stack<V> {
+    /// The parts.
+    pub fn parts(&self) -> &[V] {
+        &self.0
+    }
+    /// The parts, mutable.
+    pub fn parts_mut(&mut self) -> &mut [V] {
+        &mut self.0
+    }
+    /// Consumes the stack into its parts.
+    pub fn into_parts(self) -> Vec<V> {
+        self.0
+    }
+}
+
+impl<T: Scalar, V: Vector<T>> Vector<T> for Stack<V> {
+    fn len(&self) -> usize {
+        self.0.iter().map(|v| v.len()).sum()
+    }
+    fn zeros_like(&self) -> Self {
+        Stack(self.0.iter().map(|v| v.zeros_like()).collect())
+    }
+    fn same_layout(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len() && self.0.iter().zip(&other.0).all(|(a, b)| a.same_layout(b))
+    }
+    fn dot(&self, other: &Self) -> T {
+        check_stack(self, other);
+        let mut acc = T::zero();
+        for (a, b) in self.0.iter().zip(&other.0) {
+            acc += a.dot(b);
+        }
+        acc
+    }
+    fn norm_sqr(&self) -> T::Real {
+        let mut acc = <T::Real as Zero>::zero();
+        for a in &self.0 {
+            acc += a.norm_sqr();
+        }
+        acc
+    }
+    fn axpy(&mut self, a: T, x: &Self) {
+        check_stack(self, x);
+        for (s, x) in self.0.iter_mut().zip(&x.0) {
+            s.axpy(a, x);
+        }
+    }
+    fn add_assign(&mut self, x: &Self) {
+        check_stack(self, x);
+        for (s, x) in self.0.iter_mut().zip(&x.0) {
+            s.add_assign(x);
+        }
+    }
+    fn sub_assign(&mut self, x: &Self) {
+        check_stack(self, x);
+        for (s, x) in self.0.iter_mut().zip(&x.0) {
+            s.sub_assign(x);
+        }
+    }
+    fn xpby(&mut self, x: &Self, b: T) {
+        check_stack(self, x);
+        for (s, x) in self.0.iter_mut().zip(&x.0) {
+            s.xpby(x, b);
+        }
+    }
+    fn lincomb(&mut self, a: T, x: &Self, b: T, y: &Self) {
+        check_stack(self, x);
+        check_stack(self, y);
+        for ((s, x), y) in self.0.iter_mut().zip(&x.0).zip(&y.0) {
+            s.lincomb(a, x, b, y);
+        }
+    }
+    fn scale(&mut self, a: T) {
+        for s in &mut self.0 {
+            s.scale(a);
+        }
+    }
+    fn copy_from(&mut self, other: &Self) {
+        check_stack(self, other);
+        for (s, o) in self.0.iter_mut().zip(&other.0) {
+            s.copy_from(o);
+        }
+    }
+    fn fill(&mut self, v: T) {
+        for s in &mut self.0 {
+            s.fill(v);
+        }
+    }
+    fn fill_random(&mut self, rng: &mut Rng) {
+        for s in &mut self.0 {
+            s.fill_random(rng);
+        }
+    }
+    fn all_finite(&self) -> bool {
+        self.0.iter().all(|s| s.all_finite())
+    }
+}
+
+#[track_caller]
+fn check_stack<V>(a: &Stack<V>, b: &Stack<V>) {
+    assert_eq!(
+        a.0.len(),
+        b.0.len(),
+        "stacked vectors with {} and {} parts",
+        a.0.len(),
+        b.0.len()
+    );
+}
+
+/// Draws one standard-normal scalar of type `T`.
+pub fn random_scalar<T: Scalar>(rng: &mut Rng) -> T {
+    let re = <T::Real as Scalar>::from_f64(rng.normal());
+    if T::IS_COMPLEX {
+        let im = <T::Real as Scalar>::from_f64(rng.normal());
+        T::from_parts(re, im)
+    } else {
+        T::from_real(re)
+    }
+}
+
+/// Relative difference `|a - b| / max(|a|, |b|)` (zero when both are zero).
+pub fn rel_diff<T: Scalar>(a: T, b: T) -> T::Real {
+    let d = (a - b).modulus();
+    let m = Float::max(a.modulus(), b.modulus());
+    if m == <T::Real as Zero>::zero() {
+        <T::Real as Zero>::zero()
+    } else {
+        d / m
+    }
+}
+
+#[allow(dead_code)]
+fn _assert_real<R: RealScalar>() {}

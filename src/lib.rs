@@ -1,0 +1,2 @@
+//! rylops
+pub use rylops_core as core;
