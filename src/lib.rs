@@ -1,2 +1,36 @@
-//! rylops
+//! # rylops
+//!
+//! Matrix-free linear operators for inverse problems and PDE codes, in the spirit of pylops, over
+//! chunked n-d arrays processed in parallel.
+//!
+//! This crate is a thin facade over the workspace members:
+//! - [`core`] (`rylops-core`): scalars, [`ChunkedArray`]s and their halos, dask-style overlap, the
+//!   [`LinearOperator`] trait, composition and the [`dot_test`];
+//! - [`operators`] (`rylops-operators`): derivatives, Laplacian, Gradient and basic operators;
+//! - [`solvers`] (`rylops-solvers`): CG, CGLS, LSQR and regularized inversion.
+//!
+//! ```
+//! use rylops::prelude::*;
+//! let d = FirstDerivative::<f64>::builder(&[100]).edge(true).build().unwrap();
+//! assert!(dot_test(&d, 42).unwrap().passed);
+//! ```
+#![deny(missing_docs)]
+
 pub use rylops_core as core;
+pub use rylops_operators as operators;
+pub use rylops_solvers as solvers;
+
+pub use rylops_core::{
+    dot_test, dot_test_with, ChunkGrid, ChunkedArray, Error, LinearOperator, OperatorExt, Result,
+    Scalar, Vector,
+};
+
+/// The names most programs need, in one import.
+pub mod prelude {
+    pub use rylops_core::{
+        dot_test, dot_test_with, Adjoint, BlockDiag, ChunkGrid, ChunkedArray, DotTestReport, Error,
+        HStack, LinearOperator, OperatorExt, Power, Product, RealScalar, Result, Scalar, Scaled,
+        Stack, Sum, VStack, Vector,
+    };
+    pub use rylops_operators::{FirstDerivative, Gradient, Kind, Laplacian, SecondDerivative};
+}

@@ -14,7 +14,7 @@ use crate::chunked::ChunkedArray;
 use crate::error::{Error, Result};
 use crate::grid::ChunkGrid;
 use crate::scalar::Scalar;
-use ndarray::{ArrayD, Axis, IxDyn, Slice};
+use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn, Slice};
 use rayon::prelude::*;
 
 /// The halo slabs of one block along one axis.
@@ -74,15 +74,15 @@ fn wanted(grid: &ChunkGrid, axis: usize, b: usize, depth: &impl DepthFn) -> ((us
 }
 
 /// Copies global rows `[lo, hi)` along `axis` of the blocks sharing the other block-id entries of `id`.
-fn copy_rows<T: Scalar>(
-    x: &ChunkedArray<T>,
+fn copy_rows<'a, T: Scalar>(
+    grid: &ChunkGrid,
+    block: &impl Fn(usize) -> ArrayViewD<'a, T>,
     axis: usize,
     id: &[usize],
     lo: usize,
     hi: usize,
     out: &mut ArrayD<T>,
 ) {
-    let grid = x.grid();
     let o = grid.offsets(axis);
     let mut g = lo;
     let mut bid = id.to_vec();
@@ -90,7 +90,7 @@ fn copy_rows<T: Scalar>(
         let (b, _) = grid.locate(axis, g);
         let top = o[b + 1].min(hi);
         bid[axis] = b;
-        let src = &x.blocks()[grid.linear_index(&bid)];
+        let src = block(grid.linear_index(&bid));
         let s = src.slice_axis(Axis(axis), Slice::from(g - o[b]..top - o[b]));
         out.slice_axis_mut(Axis(axis), Slice::from(g - lo..top - lo))
             .assign(&s);
@@ -101,14 +101,24 @@ fn copy_rows<T: Scalar>(
 /// Gathers, for every block, the rows its neighbours hold along `axis`, as many as `depth` asks for.
 ///
 /// Works with neighbours thinner than the halo (rows are gathered across several blocks). Returns empty
-/// slabs for an axis that is not chunked and for depths of zero. The cost is `depth x face` copies per
-/// block.
+/// slabs for depths of zero; callers skip the call entirely for an axis that is not chunked. The cost
+/// is `depth x face` copies per block.
 pub fn gather_halos<T: Scalar>(
     x: &ChunkedArray<T>,
     axis: usize,
     depth: impl DepthFn,
 ) -> Result<Halos<T>> {
-    let grid = x.grid();
+    gather_halos_by(x.grid(), |k| x.blocks()[k].view(), axis, depth)
+}
+
+/// [`gather_halos`] over blocks given by an accessor (block `k` of `grid`, as a view), e.g. one
+/// component of a stacked array, so nothing has to be copied out first.
+pub fn gather_halos_by<'a, T: Scalar>(
+    grid: &ChunkGrid,
+    block: impl Fn(usize) -> ArrayViewD<'a, T> + Sync,
+    axis: usize,
+    depth: impl DepthFn,
+) -> Result<Halos<T>> {
     if axis >= grid.ndim() {
         return Err(Error::AxisOutOfRange {
             axis: axis as isize,
@@ -124,10 +134,10 @@ pub fn gather_halos<T: Scalar>(
             let mut s = shape.clone();
             s[axis] = bhi - blo;
             let mut before = ArrayD::zeros(IxDyn(&s));
-            copy_rows(x, axis, &id, blo, bhi, &mut before);
+            copy_rows(grid, &block, axis, &id, blo, bhi, &mut before);
             s[axis] = ahi - alo;
             let mut after = ArrayD::zeros(IxDyn(&s));
-            copy_rows(x, axis, &id, alo, ahi, &mut after);
+            copy_rows(grid, &block, axis, &id, alo, ahi, &mut after);
             BlockHalo { before, after }
         })
         .collect();

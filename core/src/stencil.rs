@@ -94,6 +94,16 @@ impl<'a, T: Scalar> RowWindow<'a, T> {
         let s = (self.o * rows + li) * b.inner + self.t0;
         &buf[s..s + self.len]
     }
+    /// Input row `g` if it is in the block or its halo.
+    #[inline]
+    pub fn try_row(&self, g: usize) -> Option<&'a [T]> {
+        let b = self.b;
+        if g + b.nb < b.start || g >= b.start + b.m + b.na {
+            None
+        } else {
+            Some(self.row(g))
+        }
+    }
     /// Number of elements per row in this window.
     pub fn len(&self) -> usize {
         self.len
@@ -105,18 +115,49 @@ impl<'a, T: Scalar> RowWindow<'a, T> {
 }
 
 /// An axis-aligned stencil written as a row gather (see the module docs).
+///
+/// An implementation gives the scalar formula of every row ([`LaneStencil::value`], straight from the
+/// reference's definition, edge rows included) and a fast formula for the interior rows
+/// ([`LaneStencil::run`]); the driver uses the second wherever it applies and the first elsewhere.
 pub trait LaneStencil<T: Scalar>: Sync {
     /// `(before, after)` rows read by the interior formula.
     fn reach(&self) -> (usize, usize);
     /// Global rows (of an axis of length `n`) computed by the interior formula.
     fn interior(&self, n: usize) -> Range<usize>;
-    /// Inclusive range of global input rows that output row `i` reads, or `None` if it reads none.
-    fn window(&self, i: usize, n: usize) -> Option<(usize, usize)>;
     /// Interior formula over a contiguous run: for `q in 0..y.len()`, with `p = p0 + q`, computes
     /// output `p` from `x[p - before*stride ..= p + after*stride]` and stores it with `put`.
     fn run<P: Put<T>>(&self, x: &[T], p0: usize, stride: usize, y: &mut [T], put: P);
+    /// The value of output row `i` of a lane of length `n`, reading input row `g` through `x(g)`.
+    /// Rows read must lie within [`LaneStencil::window`] and within `RADIUS` of `i`.
+    fn value(&self, i: usize, n: usize, x: impl Fn(usize) -> T) -> T;
+
+    /// Inclusive range of global input rows that output row `i` may read (a superset is fine: it only
+    /// sizes halos). Defaults to the interior reach, clamped to the lane.
+    fn window(&self, i: usize, n: usize) -> Option<(usize, usize)> {
+        if n == 0 {
+            return None;
+        }
+        let (b, a) = self.reach();
+        Some((i.saturating_sub(b), (i + a).min(n - 1)))
+    }
+
     /// Any row `i` (global) of an axis of length `n`, for the elements of the window `w`.
-    fn row<P: Put<T>>(&self, i: usize, n: usize, w: &RowWindow<'_, T>, y: &mut [T], put: P);
+    fn row<P: Put<T>>(&self, i: usize, n: usize, w: &RowWindow<'_, T>, y: &mut [T], put: P) {
+        let rows: [Option<&[T]>; 2 * RADIUS + 1] = std::array::from_fn(|k| {
+            let g = i as isize + k as isize - RADIUS as isize;
+            if g < 0 || g as usize >= n {
+                None
+            } else {
+                w.try_row(g as usize)
+            }
+        });
+        for (q, yq) in y.iter_mut().enumerate() {
+            let v = self.value(i, n, |g| {
+                rows[g + RADIUS - i].expect("stencil reads a row outside its window")[q]
+            });
+            put.put(yq, v);
+        }
+    }
 
     /// Halo `(before, after)` that a block covering global rows `[start, end)` needs.
     fn block_depth(&self, start: usize, end: usize, n: usize) -> (usize, usize) {
@@ -138,6 +179,9 @@ pub trait LaneStencil<T: Scalar>: Sync {
         (before.min(start), after.min(n - end))
     }
 }
+
+/// The largest distance between an output row and an input row it reads, over all stencils.
+pub const RADIUS: usize = 4;
 
 /// One block's input seen along the stencil axis, with its halo slabs.
 #[derive(Clone, Copy, Debug)]
@@ -304,4 +348,192 @@ pub fn apply_chunked<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
             apply_block(st, &ab, yb.as_slice_mut().expect("standard layout"), put);
         });
     Ok(())
+}
+
+/// Calls a generic function with a concrete stencil type (see [`StencilOp::visit_stencil`]).
+pub trait StencilVisitor<T: Scalar> {
+    /// The result.
+    type Output;
+    /// Called with the concrete stencil.
+    fn visit<S: LaneStencil<T>>(self, s: &S) -> Self::Output;
+}
+
+/// An operator that is one axis-aligned stencil (FirstDerivative, SecondDerivative): it exposes its
+/// forward and adjoint row gathers so that any driver — chunked arrays here, MPI ranks in
+/// `rylops-mpi`, fused sums in Laplacian and Gradient — can run the same kernels.
+pub trait StencilOp<T: Scalar>: Sync {
+    /// The stencil type (one per operator configuration family).
+    type Stencil: LaneStencil<T>;
+    /// The (non-negative) axis the stencil acts along.
+    fn axis(&self) -> usize;
+    /// The forward (`adjoint = false`) or adjoint row gather.
+    fn stencil(&self, adjoint: bool) -> Self::Stencil;
+}
+
+/// One term of a fused sum of stencils over the same output: `y (+)= w * S(x_term)`.
+pub struct FusedTerm<'a, T, S> {
+    /// The stencil.
+    pub stencil: &'a S,
+    /// Its input block seen along the stencil's axis (with halo if chunked along it).
+    pub block: AxisBlock<'a, T>,
+    /// Optional weight (`None`: no multiplication at all).
+    pub weight: Option<T>,
+}
+
+/// Elements per tile of a fused pass: small enough that the output tile stays in L1/L2 while every
+/// term is accumulated into it, so memory sees a single pass.
+pub const TILE: usize = 1 << 12;
+
+/// `y = t0 + t1 + ...` evaluated left to right for every element (pylops' sum order), tile by tile:
+/// the output is written once per tile while it is in cache.
+pub fn apply_fused_block<T: Scalar, S: LaneStencil<T>>(terms: &[FusedTerm<'_, T, S>], y: &mut [T]) {
+    use rayon::prelude::*;
+    let tile = |p0: usize, yt: &mut [T]| {
+        for (k, t) in terms.iter().enumerate() {
+            match (k == 0, t.weight) {
+                (true, None) => apply_range(t.stencil, &t.block, p0, yt, Set),
+                (true, Some(w)) => apply_range(t.stencil, &t.block, p0, yt, SetScaled(w)),
+                (false, None) => apply_range(t.stencil, &t.block, p0, yt, Add),
+                (false, Some(w)) => apply_range(t.stencil, &t.block, p0, yt, AddScaled(w)),
+            }
+        }
+    };
+    if y.len() <= TILE {
+        tile(0, y);
+    } else {
+        y.par_chunks_mut(TILE)
+            .enumerate()
+            .for_each(|(k, yt)| tile(k * TILE, yt));
+    }
+}
+
+/// Applies one stencil operator to a chunked array (forward or adjoint), exchanging halos only if the
+/// array is chunked along the stencil's axis.
+pub fn apply_op_chunked<T: Scalar, O: StencilOp<T>>(
+    op: &O,
+    adjoint: bool,
+    x: &crate::ChunkedArray<T>,
+    y: &mut crate::ChunkedArray<T>,
+) -> crate::Result<()> {
+    apply_chunked(&op.stencil(adjoint), op.axis(), x, y, Set)
+}
+
+/// Applies a weighted sum of stencils `y = sum_k w_k S_k(x_k)` to chunked arrays in one fused pass.
+///
+/// `inputs[k]` is the input of term `k` (the same array for a Laplacian, the slices of a stacked array
+/// for a Gradient adjoint); all inputs and the output share one chunk grid. Halos are gathered per term,
+/// only along that term's axis and only if the grid is chunked along it.
+pub fn apply_fused_chunked<T: Scalar, S: LaneStencil<T>>(
+    terms: &[(usize, &S, Option<T>)],
+    inputs: &[&crate::ChunkedArray<T>],
+    y: &mut crate::ChunkedArray<T>,
+) -> crate::Result<()> {
+    use rayon::prelude::*;
+    assert_eq!(terms.len(), inputs.len(), "one input per term");
+    for x in inputs {
+        x.check_same_grid(y, "fused stencil output")?;
+    }
+    let grid = y.grid().clone();
+    let halos = terms
+        .iter()
+        .zip(inputs)
+        .map(|(&(axis, st, _), x)| {
+            if grid.is_chunked_along(axis) {
+                crate::halo::gather_halos(x, axis, |s, e, n| st.block_depth(s, e, n)).map(Some)
+            } else {
+                Ok(None)
+            }
+        })
+        .collect::<crate::Result<Vec<_>>>()?;
+    y.blocks_mut()
+        .par_iter_mut()
+        .enumerate()
+        .for_each(|(k, yb)| {
+            let id = grid.block_id(k);
+            let fused: Vec<FusedTerm<'_, T, S>> = terms
+                .iter()
+                .zip(inputs)
+                .zip(&halos)
+                .map(|((&(axis, st, w), x), h)| {
+                    let xb = &x.blocks()[k];
+                    let start = grid.offsets(axis)[id[axis]];
+                    let mut b = AxisBlock::new(
+                        xb.as_slice().expect("standard layout"),
+                        xb.shape(),
+                        axis,
+                        start,
+                        grid.shape()[axis],
+                    );
+                    if let Some(h) = h {
+                        b = b.with_halo(&h.blocks[k], axis);
+                    }
+                    FusedTerm {
+                        stencil: st,
+                        block: b,
+                        weight: w,
+                    }
+                })
+                .collect();
+            apply_fused_block(&fused, yb.as_slice_mut().expect("standard layout"));
+        });
+    Ok(())
+}
+
+/// Runs `f(y, [x_rows...])` over a contiguous run for a stencil reading the given row offsets:
+/// builds one slice per offset so the loop is a plain zip the compiler vectorises.
+#[inline(always)]
+pub fn run_offsets<T: Scalar, P: Put<T>, const K: usize>(
+    x: &[T],
+    p0: usize,
+    stride: usize,
+    offs: [isize; K],
+    y: &mut [T],
+    put: P,
+    f: impl Fn([T; K]) -> T,
+) {
+    let len = y.len();
+    let xs: [&[T]; K] = std::array::from_fn(|k| {
+        let s = (p0 as isize + offs[k] * stride as isize) as usize;
+        &x[s..s + len]
+    });
+    match K {
+        1 => {
+            for (yq, &a) in y.iter_mut().zip(xs[0]) {
+                put.put(yq, f(std::array::from_fn(|_| a)));
+            }
+        }
+        2 => {
+            for ((yq, &a), &b) in y.iter_mut().zip(xs[0]).zip(xs[1]) {
+                let v = [a, b];
+                put.put(yq, f(std::array::from_fn(|k| v[k])));
+            }
+        }
+        3 => {
+            for (((yq, &a), &b), &c) in y.iter_mut().zip(xs[0]).zip(xs[1]).zip(xs[2]) {
+                let v = [a, b, c];
+                put.put(yq, f(std::array::from_fn(|k| v[k])));
+            }
+        }
+        4 => {
+            for ((((yq, &a), &b), &c), &d) in
+                y.iter_mut().zip(xs[0]).zip(xs[1]).zip(xs[2]).zip(xs[3])
+            {
+                let v = [a, b, c, d];
+                put.put(yq, f(std::array::from_fn(|k| v[k])));
+            }
+        }
+        _ => {
+            for (q, yq) in y.iter_mut().enumerate() {
+                put.put(yq, f(std::array::from_fn(|k| xs[k][q])));
+            }
+        }
+    }
+}
+
+/// Puts the same value into every element (rows that a stencil sets to a constant).
+#[inline]
+pub fn row_const<T: Scalar, P: Put<T>>(y: &mut [T], v: T, put: P) {
+    for yq in y {
+        put.put(yq, v);
+    }
 }

@@ -1,0 +1,260 @@
+//! Gradient: the first derivatives along every axis, stacked (pylops' `Gradient`).
+
+use crate::firstderivative::{FdStencil, FirstDerivative};
+use crate::kind::Kind;
+use rylops_core::halo::gather_halos_by;
+use rylops_core::ndarray::Axis;
+use rylops_core::stencil::{apply_block, apply_fused_block, AxisBlock, FusedTerm, Set, StencilOp};
+use rylops_core::{check_shape, ChunkGrid, ChunkedArray, Error, LinearOperator, Result, Scalar};
+use rayon::prelude::*;
+
+/// `G x = [D_0 x; D_1 x; ...]`, output shape `(ndim, *dims)`, each `D_k` a centered (or
+/// forward/backward) [`FirstDerivative`] along axis `k` with sampling `s_k`. The adjoint sums the
+/// per-axis adjoints in axis order, in one fused pass.
+///
+/// On a chunked input of grid `g`, the output's grid is `g` with a leading axis of length `ndim` in a
+/// single chunk, so block `(0, *id)` of the output holds all derivatives of input block `id`.
+///
+/// ```
+/// use rylops_core::{ChunkedArray, LinearOperator, ndarray::{Array2, IxDyn}};
+/// use rylops_operators::Gradient;
+/// let g = Gradient::<f64>::builder(&[4, 5]).edge(true).build().unwrap();
+/// let x = Array2::from_shape_fn((4, 5), |(i, j)| (2 * i + 3 * j) as f64).into_dyn();
+/// let y = g.forward(&ChunkedArray::from_array(x)).unwrap().to_array();
+/// assert_eq!(y.shape(), &[2, 4, 5]);
+/// assert!(y.index_axis(rylops_core::ndarray::Axis(0), 0).iter().all(|&v| v == 2.0));
+/// assert!(y.index_axis(rylops_core::ndarray::Axis(0), 1).iter().all(|&v| v == 3.0));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Gradient<T> {
+    dims: Vec<usize>,
+    derivs: Vec<FirstDerivative<T>>,
+}
+
+/// Builder of a [`Gradient`]; defaults: `sampling=1` on every axis, `edge=false`, centered.
+#[derive(Clone, Debug)]
+pub struct GradientBuilder<T> {
+    _t: std::marker::PhantomData<T>,
+    dims: Vec<usize>,
+    sampling: Vec<f64>,
+    edge: bool,
+    kind: Kind,
+}
+
+impl<T: Scalar> GradientBuilder<T> {
+    /// The same sampling on every axis.
+    pub fn sampling(mut self, s: f64) -> Self {
+        self.sampling = vec![s; self.dims.len()];
+        self
+    }
+    /// One sampling per axis.
+    pub fn sampling_per_axis(mut self, s: &[f64]) -> Self {
+        self.sampling = s.to_vec();
+        self
+    }
+    /// One-sided edges (centered only).
+    pub fn edge(mut self, e: bool) -> Self {
+        self.edge = e;
+        self
+    }
+    /// Derivative kind.
+    pub fn kind(mut self, k: Kind) -> Self {
+        self.kind = k;
+        self
+    }
+    /// Validates and builds.
+    pub fn build(self) -> Result<Gradient<T>> {
+        if self.sampling.len() != self.dims.len() {
+            return Err(Error::InvalidParameter {
+                name: "sampling".into(),
+                reason: format!(
+                    "one sampling per axis: {} given for {} axes",
+                    self.sampling.len(),
+                    self.dims.len()
+                ),
+            });
+        }
+        let derivs = (0..self.dims.len())
+            .map(|k| {
+                FirstDerivative::<T>::builder(&self.dims)
+                    .axis(k as isize)
+                    .sampling(self.sampling[k])
+                    .kind(self.kind)
+                    .edge(self.edge)
+                    .build()
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Gradient {
+            dims: self.dims,
+            derivs,
+        })
+    }
+}
+
+impl<T: Scalar> Gradient<T> {
+    /// A builder for an operator on arrays of shape `dims`.
+    pub fn builder(dims: &[usize]) -> GradientBuilder<T> {
+        GradientBuilder {
+            _t: std::marker::PhantomData,
+            sampling: vec![1.0; dims.len()],
+            dims: dims.to_vec(),
+            edge: false,
+            kind: Kind::Centered,
+        }
+    }
+    /// The per-axis first derivatives.
+    pub fn derivatives(&self) -> &[FirstDerivative<T>] {
+        &self.derivs
+    }
+    fn out_grid(&self, g: &ChunkGrid) -> ChunkGrid {
+        g.prepend_axis(self.dims.len())
+    }
+    fn check_out(&self, x: &ChunkedArray<T>, y: &ChunkedArray<T>, what: &str) -> Result<()> {
+        let want = self.out_grid(x.grid());
+        if y.grid() != &want {
+            if y.shape() != want.shape() {
+                return Err(Error::ShapeMismatch {
+                    context: format!("Gradient {what}"),
+                    expected: want.shape().to_vec(),
+                    got: y.shape().to_vec(),
+                });
+            }
+            return Err(Error::ChunkMismatch(format!(
+                "Gradient {what}: the stacked array must be chunked like the model with a single \
+                 chunk along its leading axis, expected {:?}, got {:?}",
+                want.all_chunks(),
+                y.grid().all_chunks()
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl<T: Scalar> LinearOperator for Gradient<T> {
+    type Scalar = T;
+    type Domain = ChunkedArray<T>;
+    type Range = ChunkedArray<T>;
+    fn dims(&self) -> Vec<usize> {
+        self.dims.clone()
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        let mut d = vec![self.dims.len()];
+        d.extend_from_slice(&self.dims);
+        d
+    }
+    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
+        check_shape(x, &self.dims, "Gradient forward input")?;
+        self.check_out(x, y, "forward output")?;
+        let grid = x.grid().clone();
+        let stencils: Vec<FdStencil<T>> = self.derivs.iter().map(|d| d.stencil(false)).collect();
+        let halos = stencils
+            .iter()
+            .enumerate()
+            .map(|(ax, st)| {
+                if grid.is_chunked_along(ax) {
+                    gather_halos_by(&grid, |k| x.blocks()[k].view(), ax, |s, e, n| {
+                        rylops_core::stencil::LaneStencil::block_depth(st, s, e, n)
+                    })
+                    .map(Some)
+                } else {
+                    Ok(None)
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let nd = self.dims.len();
+        y.blocks_mut().par_iter_mut().enumerate().for_each(|(k, yb)| {
+            let id = grid.block_id(k);
+            let xb = &x.blocks()[k];
+            let ys = yb.as_slice_mut().expect("standard layout");
+            let len = xb.len();
+            ys.par_chunks_mut(len.max(1)).take(nd).enumerate().for_each(|(ax, out)| {
+                let mut b = AxisBlock::new(
+                    xb.as_slice().expect("standard layout"),
+                    xb.shape(),
+                    ax,
+                    grid.offsets(ax)[id[ax]],
+                    grid.shape()[ax],
+                );
+                if let Some(h) = &halos[ax] {
+                    b = b.with_halo(&h.blocks[k], ax);
+                }
+                apply_block(&stencils[ax], &b, out, Set);
+            });
+        });
+        Ok(())
+    }
+    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
+        check_shape(x, &self.dims, "Gradient adjoint output")?;
+        self.check_out(x, y, "adjoint input")?;
+        let grid = x.grid().clone();
+        let stencils: Vec<FdStencil<T>> = self.derivs.iter().map(|d| d.stencil(true)).collect();
+        let halos = stencils
+            .iter()
+            .enumerate()
+            .map(|(ax, st)| {
+                if grid.is_chunked_along(ax) {
+                    gather_halos_by(
+                        &grid,
+                        |k| y.blocks()[k].index_axis(Axis(0), ax),
+                        ax,
+                        |s, e, n| rylops_core::stencil::LaneStencil::block_depth(st, s, e, n),
+                    )
+                    .map(Some)
+                } else {
+                    Ok(None)
+                }
+            })
+            .collect::<Result<Vec<_>>>()?;
+        x.blocks_mut().par_iter_mut().enumerate().for_each(|(k, xb)| {
+            let id = grid.block_id(k);
+            let yb = y.blocks()[k].as_slice().expect("standard layout");
+            let shape = xb.shape().to_vec();
+            let len = xb.len();
+            let terms: Vec<FusedTerm<'_, T, FdStencil<T>>> = stencils
+                .iter()
+                .enumerate()
+                .map(|(ax, st)| {
+                    let mut b = AxisBlock::new(
+                        &yb[ax * len..(ax + 1) * len],
+                        &shape,
+                        ax,
+                        grid.offsets(ax)[id[ax]],
+                        grid.shape()[ax],
+                    );
+                    if let Some(h) = &halos[ax] {
+                        b = b.with_halo(&h.blocks[k], ax);
+                    }
+                    FusedTerm {
+                        stencil: st,
+                        block: b,
+                        weight: None,
+                    }
+                })
+                .collect();
+            apply_fused_block(&terms, xb.as_slice_mut().expect("standard layout"));
+        });
+        Ok(())
+    }
+    fn range_like(&self, x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
+        check_shape(x, &self.dims, "Gradient input")?;
+        Ok(ChunkedArray::zeros(self.out_grid(x.grid())))
+    }
+    fn domain_like(&self, y: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
+        check_shape(y, &self.dimsd(), "Gradient adjoint input")?;
+        let g = y.grid().drop_leading_axis().ok_or_else(|| {
+            Error::InconsistentChunks("Gradient data has no leading axis".into())
+        })?;
+        if y.grid().nblocks_along(0) != 1 {
+            return Err(Error::ChunkMismatch(
+                "Gradient data must be a single chunk along its leading (component) axis".into(),
+            ));
+        }
+        Ok(ChunkedArray::zeros(g))
+    }
+    fn zeros_domain(&self) -> ChunkedArray<T> {
+        ChunkedArray::zeros_single(&self.dims)
+    }
+    fn zeros_range(&self) -> ChunkedArray<T> {
+        ChunkedArray::zeros_single(&self.dimsd())
+    }
+}

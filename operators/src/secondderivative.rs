@@ -1,0 +1,334 @@
+//! Second derivative along one axis (pylops' `SecondDerivative`).
+
+use crate::kind::{check_sampling, Kind};
+use rylops_core::stencil::{apply_op_chunked, run_offsets, LaneStencil, Put, StencilOp};
+use rylops_core::{check_shape, normalize_axis, ChunkedArray, Error, LinearOperator, Result, Scalar};
+use std::marker::PhantomData;
+use std::ops::Range;
+
+/// The row gathers of a second derivative, forward and adjoint side by side.
+///
+/// Forward: `y[i] = (x[k+1] - 2 x[k]) + x[k-1]` with `k = i` (centered, rows `1..=n-2`), `k = i+1`
+/// (forward, rows `0..=n-3`) or `k = i-1` (backward, rows `2..=n-1`), other rows zero; centered with
+/// `edge`: `y[0] = (x[0] - 2x[1]) + x[2]`, `y[n-1] = (x[n-3] - 2x[n-2]) + x[n-1]`. Then the lane is
+/// divided by `s^2`. The adjoint is the exact transpose in pylops' summation order.
+#[derive(Clone, Copy, Debug)]
+pub struct SdStencil<T> {
+    kind: Kind,
+    adjoint: bool,
+    edge: bool,
+    s2: T,
+}
+
+impl<T: Scalar> SdStencil<T> {
+    /// A stencil dividing by `s2` (the squared sampling, already in `T`).
+    pub fn new(kind: Kind, adjoint: bool, edge: bool, s2: T) -> Self {
+        Self {
+            kind,
+            adjoint,
+            edge: edge && kind == Kind::Centered,
+            s2,
+        }
+    }
+    /// Offset of the first input row of the forward row formula relative to the output row.
+    fn off(&self) -> isize {
+        match self.kind {
+            Kind::Centered => -1,
+            Kind::Forward => 0,
+            Kind::Backward => -2,
+        }
+    }
+}
+
+#[inline(always)]
+fn c<T: Scalar>(v: f64) -> T {
+    T::from_f64(v)
+}
+
+impl<T: Scalar> LaneStencil<T> for SdStencil<T> {
+    fn reach(&self) -> (usize, usize) {
+        let o = self.off();
+        if self.adjoint {
+            // adjoint row j reads x[j - o - 2 ..= j - o]
+            ((o + 2) as usize, (-o) as usize)
+        } else {
+            ((-o) as usize, (o + 2) as usize)
+        }
+    }
+
+    fn interior(&self, n: usize) -> Range<usize> {
+        if self.adjoint {
+            if self.edge {
+                3..n.saturating_sub(3)
+            } else {
+                2..n.saturating_sub(2)
+            }
+        } else {
+            match self.kind {
+                Kind::Centered => 1..n.saturating_sub(1),
+                Kind::Forward => 0..n.saturating_sub(2),
+                Kind::Backward => 2..n,
+            }
+        }
+    }
+
+    fn window(&self, i: usize, n: usize) -> Option<(usize, usize)> {
+        if n == 0 {
+            return None;
+        }
+        let (b, a) = self.reach();
+        let (mut lo, mut hi) = (i.saturating_sub(b), (i + a).min(n - 1));
+        if self.edge {
+            // Edge rows reach two rows away from the ends.
+            if i <= 2 {
+                lo = 0;
+                hi = hi.max(2.min(n - 1));
+            }
+            if i + 3 >= n {
+                hi = n - 1;
+                lo = lo.min(n.saturating_sub(3));
+            }
+        }
+        Some((lo, hi))
+    }
+
+    #[inline]
+    fn run<P: Put<T>>(&self, x: &[T], p0: usize, st: usize, y: &mut [T], put: P) {
+        let s2 = self.s2;
+        let two = c::<T>(2.0);
+        let o = self.off();
+        if self.adjoint {
+            let m2 = c::<T>(-2.0);
+            let zero = T::zero();
+            // + x[j-o-1+1] ... with lo = -o: x[j+lo], x[j-1+lo], x[j-2+lo]
+            let lo = -o;
+            run_offsets(x, p0, st, [lo, lo - 1, lo - 2], y, put, |[a, b, d]| {
+                (((zero + a) + m2 * b) + d).np_div(s2)
+            })
+        } else {
+            run_offsets(x, p0, st, [o, o + 1, o + 2], y, put, |[a, b, d]| {
+                ((d - two * b) + a).np_div(s2)
+            })
+        }
+    }
+
+    fn value(&self, i: usize, n: usize, x: impl Fn(usize) -> T) -> T {
+        let s2 = self.s2;
+        let zero = T::zero();
+        let two = c::<T>(2.0);
+        let m2 = c::<T>(-2.0);
+        if !self.adjoint {
+            let v = if self.edge && i + 1 == n {
+                (x(n - 3) - two * x(n - 2)) + x(n - 1)
+            } else if self.edge && i == 0 {
+                (x(0) - two * x(1)) + x(2)
+            } else {
+                let k = i as isize + self.off() + 1; // centre row of the formula
+                if k >= 1 && (k as usize) + 2 <= n {
+                    let k = k as usize;
+                    (x(k + 1) - two * x(k)) + x(k - 1)
+                } else {
+                    zero
+                }
+            };
+            return v.np_div(s2);
+        }
+        let lo = (-self.off()) as usize;
+        let mut acc = zero;
+        if i + 3 <= n {
+            acc = acc + x(i + lo);
+        }
+        if i >= 1 && i + 2 <= n {
+            acc = acc + m2 * x(i - 1 + lo);
+        }
+        if i >= 2 {
+            acc = acc + x(i - 2 + lo);
+        }
+        if self.edge {
+            if i == 0 {
+                acc = acc + x(0);
+            }
+            if i == 1 {
+                acc = acc + m2 * x(0);
+            }
+            if i == 2 {
+                acc = acc + x(0);
+            }
+            if i + 3 == n {
+                acc = acc + x(n - 1);
+            }
+            if i + 2 == n {
+                acc = acc + m2 * x(n - 1);
+            }
+            if i + 1 == n {
+                acc = acc + x(n - 1);
+            }
+        }
+        acc.np_div(s2)
+    }
+}
+
+/// Second derivative along one axis of an n-d array, as pylops' `SecondDerivative`.
+///
+/// Bit-for-bit equal to pylops 2.8.0 in every chunking; the halo is one row on each side (two at the
+/// global ends for the centered `edge` rows, which read two samples away).
+///
+/// ```
+/// use rylops_core::{ChunkedArray, LinearOperator, ndarray::arr1};
+/// use rylops_operators::SecondDerivative;
+/// let d = SecondDerivative::<f64>::builder(&[5]).edge(true).build().unwrap();
+/// let x = ChunkedArray::from_array(arr1(&[0.0, 1.0, 4.0, 9.0, 16.0]).into_dyn());
+/// assert_eq!(d.forward(&x).unwrap().to_array().as_slice().unwrap(), &[2.0; 5]);
+/// ```
+#[derive(Clone, Debug)]
+pub struct SecondDerivative<T> {
+    dims: Vec<usize>,
+    axis: usize,
+    sampling: f64,
+    kind: Kind,
+    edge: bool,
+    s2: T,
+    _t: PhantomData<T>,
+}
+
+/// Builder of a [`SecondDerivative`]; defaults: `axis=-1`, `sampling=1`, centered, `edge=false`.
+#[derive(Clone, Debug)]
+pub struct SecondDerivativeBuilder<T> {
+    _t: std::marker::PhantomData<T>,
+    dims: Vec<usize>,
+    axis: isize,
+    sampling: f64,
+    kind: Kind,
+    edge: bool,
+}
+
+impl<T: Scalar> SecondDerivativeBuilder<T> {
+    /// Axis (negative counts from the end).
+    pub fn axis(mut self, axis: isize) -> Self {
+        self.axis = axis;
+        self
+    }
+    /// Sampling interval.
+    pub fn sampling(mut self, s: f64) -> Self {
+        self.sampling = s;
+        self
+    }
+    /// Derivative kind.
+    pub fn kind(mut self, k: Kind) -> Self {
+        self.kind = k;
+        self
+    }
+    /// One-sided edges (centered only).
+    pub fn edge(mut self, e: bool) -> Self {
+        self.edge = e;
+        self
+    }
+    /// Validates and builds; `s^2` is computed in f64 and rounded to `T` (numpy's rule for a Python
+    /// float sampling).
+    pub fn build(self) -> Result<SecondDerivative<T>> {
+        let s2 = T::from_f64(self.sampling * self.sampling);
+        self.build_with_s2(s2)
+    }
+    pub(crate) fn build_with_s2(self, s2: T) -> Result<SecondDerivative<T>> {
+        let axis = normalize_axis(self.axis, self.dims.len())?;
+        check_sampling("sampling", self.sampling)?;
+        let n = self.dims[axis];
+        if self.edge && self.kind == Kind::Centered && n < 3 {
+            return Err(Error::AxisTooShort {
+                axis,
+                len: n,
+                what: "a centered second derivative with edge=true".into(),
+                min: 3,
+            });
+        }
+        Ok(SecondDerivative {
+            dims: self.dims,
+            axis,
+            sampling: self.sampling,
+            kind: self.kind,
+            edge: self.edge,
+            s2,
+            _t: PhantomData,
+        })
+    }
+}
+
+impl<T: Scalar> SecondDerivative<T> {
+    /// A builder for an operator on arrays of shape `dims`.
+    pub fn builder(dims: &[usize]) -> SecondDerivativeBuilder<T> {
+        SecondDerivativeBuilder {
+            _t: std::marker::PhantomData,
+            dims: dims.to_vec(),
+            axis: -1,
+            sampling: 1.0,
+            kind: Kind::Centered,
+            edge: false,
+        }
+    }
+    /// The default operator (last axis, centered, unit sampling, no edge).
+    pub fn new(dims: &[usize]) -> Result<Self> {
+        Self::builder(dims).build()
+    }
+    /// The (non-negative) axis.
+    pub fn axis_index(&self) -> usize {
+        self.axis
+    }
+    /// The sampling.
+    pub fn sampling_value(&self) -> f64 {
+        self.sampling
+    }
+    /// The kind.
+    pub fn kind_value(&self) -> Kind {
+        self.kind
+    }
+    /// Whether edges use one-sided stencils.
+    pub fn edge_value(&self) -> bool {
+        self.edge
+    }
+}
+
+impl<T: Scalar> StencilOp<T> for SecondDerivative<T> {
+    type Stencil = SdStencil<T>;
+    fn axis(&self) -> usize {
+        self.axis
+    }
+    fn stencil(&self, adjoint: bool) -> SdStencil<T> {
+        SdStencil::new(self.kind, adjoint, self.edge, self.s2)
+    }
+}
+
+impl<T: Scalar> LinearOperator for SecondDerivative<T> {
+    type Scalar = T;
+    type Domain = ChunkedArray<T>;
+    type Range = ChunkedArray<T>;
+    fn dims(&self) -> Vec<usize> {
+        self.dims.clone()
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        self.dims.clone()
+    }
+    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
+        check_shape(x, &self.dims, "SecondDerivative forward input")?;
+        check_shape(y, &self.dims, "SecondDerivative forward output")?;
+        apply_op_chunked(self, false, x, y)
+    }
+    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
+        check_shape(y, &self.dims, "SecondDerivative adjoint input")?;
+        check_shape(x, &self.dims, "SecondDerivative adjoint output")?;
+        apply_op_chunked(self, true, y, x)
+    }
+    fn range_like(&self, x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
+        check_shape(x, &self.dims, "SecondDerivative input")?;
+        Ok(ChunkedArray::zeros(x.grid().clone()))
+    }
+    fn domain_like(&self, y: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
+        check_shape(y, &self.dims, "SecondDerivative adjoint input")?;
+        Ok(ChunkedArray::zeros(y.grid().clone()))
+    }
+    fn zeros_domain(&self) -> ChunkedArray<T> {
+        ChunkedArray::zeros_single(&self.dims)
+    }
+    fn zeros_range(&self) -> ChunkedArray<T> {
+        ChunkedArray::zeros_single(&self.dims)
+    }
+}
