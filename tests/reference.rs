@@ -8,6 +8,8 @@
 //!
 //! It prints `reference: N operator cases passed (B bit-exact), M solver cases passed, F failed`.
 
+use std::io::Write;
+
 #[path = "reference/mod.rs"]
 mod harness;
 
@@ -21,7 +23,10 @@ fn reference_suite() {
     for f in &summary.failures {
         println!("FAILED {f}");
     }
-    println!(
+    // Written to the process's stderr directly (not through the test harness's capture), so the
+    // closing line shows in every `cargo test` run, passing or not.
+    let _ = writeln!(
+        std::io::stderr(),
         "reference: {} operator cases passed ({} bit-exact), {} solver cases passed, {} failed",
         summary.op_passed,
         summary.op_bitexact,

@@ -50,7 +50,11 @@ impl<T: Scalar> ChunkedArray<T> {
     /// Copies `a` into blocks of the given grid.
     pub fn from_array_grid(a: ArrayViewD<'_, T>, grid: ChunkGrid) -> Result<Self> {
         if a.shape() != grid.shape() {
-            return Err(shape_err("ChunkedArray::from_array_grid", grid.shape(), a.shape()));
+            return Err(shape_err(
+                "ChunkedArray::from_array_grid",
+                grid.shape(),
+                a.shape(),
+            ));
         }
         let blocks = (0..grid.nblocks())
             .into_par_iter()
@@ -179,8 +183,8 @@ impl<T: Scalar> ChunkedArray<T> {
             let id = self.grid.block_id(k);
             let off = self.grid.block_offset(&id);
             let mut v = out.view_mut();
-            for ax in 0..self.ndim() {
-                v.slice_axis_inplace(Axis(ax), Slice::from(off[ax]..off[ax] + b.shape()[ax]));
+            for (ax, (&o, &len)) in off.iter().zip(b.shape()).enumerate() {
+                v.slice_axis_inplace(Axis(ax), Slice::from(o..o + len));
             }
             v.assign(b);
         }
@@ -198,7 +202,11 @@ impl<T: Scalar> ChunkedArray<T> {
     /// The same data on another grid of the same shape.
     pub fn rechunk(&self, grid: ChunkGrid) -> Result<Self> {
         if grid.shape() != self.shape() {
-            return Err(shape_err("ChunkedArray::rechunk", self.shape(), grid.shape()));
+            return Err(shape_err(
+                "ChunkedArray::rechunk",
+                self.shape(),
+                grid.shape(),
+            ));
         }
         if grid == self.grid {
             return Ok(self.clone());
@@ -406,10 +414,10 @@ impl<T: Scalar> Vector<T> for ChunkedArray<T> {
         self.zip_update(x, move |s, x| *s += a * x);
     }
     fn add_assign(&mut self, x: &Self) {
-        self.zip_update(x, |s, x| *s = *s + x);
+        self.zip_update(x, |s, x| *s += x);
     }
     fn sub_assign(&mut self, x: &Self) {
-        self.zip_update(x, |s, x| *s = *s - x);
+        self.zip_update(x, |s, x| *s -= x);
     }
     fn xpby(&mut self, x: &Self, b: T) {
         self.zip_update(x, move |s, x| *s = x + b * *s);

@@ -119,10 +119,18 @@ where
     }
     fn build(a: A, b: B, minus: bool) -> Result<Self> {
         if a.dims() != b.dims() {
-            return Err(incompatible("sum with different dims", &a.dims(), &b.dims()));
+            return Err(incompatible(
+                "sum with different dims",
+                &a.dims(),
+                &b.dims(),
+            ));
         }
         if a.dimsd() != b.dimsd() {
-            return Err(incompatible("sum with different dimsd", &a.dimsd(), &b.dimsd()));
+            return Err(incompatible(
+                "sum with different dimsd",
+                &a.dimsd(),
+                &b.dimsd(),
+            ));
         }
         Ok(Self {
             a,
@@ -237,7 +245,9 @@ where
     }
     fn forward_into(&self, x: &B::Domain, y: &mut A::Range) -> Result<()> {
         let probe = self.b.range_like(x)?;
-        let mut t = self.fwd.take(|t| t.same_layout(&probe), || Ok(probe.clone()))?;
+        let mut t = self
+            .fwd
+            .take(|t| t.same_layout(&probe), || Ok(probe.clone()))?;
         let r = self
             .b
             .forward_into(x, &mut t)
@@ -247,7 +257,9 @@ where
     }
     fn adjoint_into(&self, y: &A::Range, x: &mut B::Domain) -> Result<()> {
         let probe = self.a.domain_like(y)?;
-        let mut t = self.adj.take(|t| t.same_layout(&probe), || Ok(probe.clone()))?;
+        let mut t = self
+            .adj
+            .take(|t| t.same_layout(&probe), || Ok(probe.clone()))?;
         let r = self
             .a
             .adjoint_into(y, &mut t)
@@ -280,7 +292,11 @@ impl<A: LinearOperator<Range = <A as LinearOperator>::Domain>> Power<A> {
     /// `a^k`; `a` must be square (`dims == dimsd`).
     pub fn new(a: A, k: u32) -> Result<Self> {
         if a.dims() != a.dimsd() {
-            return Err(incompatible("power of a non-square operator", &a.dims(), &a.dimsd()));
+            return Err(incompatible(
+                "power of a non-square operator",
+                &a.dims(),
+                &a.dimsd(),
+            ));
         }
         Ok(Self {
             a,
@@ -300,7 +316,9 @@ impl<A: LinearOperator<Range = <A as LinearOperator>::Domain>> Power<A> {
                 self.a.forward_into(i, o)
             }
         };
-        let mut t = self.scratch.take(|t| t.same_layout(x), || Ok(x.zeros_like()))?;
+        let mut t = self
+            .scratch
+            .take(|t| t.same_layout(x), || Ok(x.zeros_like()))?;
         // Ping-pong so that the last application lands in `y`.
         let mut r = Ok(());
         for step in 0..self.k {
@@ -370,7 +388,11 @@ impl<O: LinearOperator> VStack<O> {
             .dims();
         for o in &ops[1..] {
             if o.dims() != first {
-                return Err(incompatible("VStack operators with different dims", &first, &o.dims()));
+                return Err(incompatible(
+                    "VStack operators with different dims",
+                    &first,
+                    &o.dims(),
+                ));
             }
         }
         Ok(Self {
@@ -418,7 +440,9 @@ impl<O: LinearOperator> LinearOperator for VStack<O> {
         if self.ops.len() == 1 {
             return Ok(());
         }
-        let mut t = self.scratch.take(|t| t.same_layout(x), || Ok(x.zeros_like()))?;
+        let mut t = self
+            .scratch
+            .take(|t| t.same_layout(x), || Ok(x.zeros_like()))?;
         let mut r = Ok(());
         for (o, yi) in self.ops.iter().zip(&y.0).skip(1) {
             r = o.adjoint_into(yi, &mut t);
@@ -465,7 +489,11 @@ impl<O: LinearOperator> HStack<O> {
             .dimsd();
         for o in &ops[1..] {
             if o.dimsd() != first {
-                return Err(incompatible("HStack operators with different dimsd", &first, &o.dimsd()));
+                return Err(incompatible(
+                    "HStack operators with different dimsd",
+                    &first,
+                    &o.dimsd(),
+                ));
             }
         }
         Ok(Self {
@@ -491,7 +519,9 @@ impl<O: LinearOperator> LinearOperator for HStack<O> {
         if self.ops.len() == 1 {
             return Ok(());
         }
-        let mut t = self.scratch.take(|t| t.same_layout(y), || Ok(y.zeros_like()))?;
+        let mut t = self
+            .scratch
+            .take(|t| t.same_layout(y), || Ok(y.zeros_like()))?;
         let mut r = Ok(());
         for (o, xi) in self.ops.iter().zip(&x.0).skip(1) {
             r = o.forward_into(xi, &mut t);
@@ -537,7 +567,9 @@ impl<O: LinearOperator> BlockDiag<O> {
     /// A block-diagonal operator (any shapes).
     pub fn new(ops: Vec<O>) -> Result<Self> {
         if ops.is_empty() {
-            return Err(Error::IncompatibleOperators("BlockDiag of no operators".into()));
+            return Err(Error::IncompatibleOperators(
+                "BlockDiag of no operators".into(),
+            ));
         }
         Ok(Self(ops))
     }

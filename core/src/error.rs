@@ -17,7 +17,9 @@ pub enum Error {
         got: Vec<usize>,
     },
     /// An axis index outside `-ndim..ndim`.
-    #[error("axis {axis} is out of range for an array of {ndim} dimension(s): use -{ndim}..{ndim}")]
+    #[error(
+        "axis {axis} is out of range for an array of {ndim} dimension(s): use -{ndim}..{ndim}"
+    )]
     AxisOutOfRange {
         /// The axis that was given.
         axis: isize,

@@ -65,7 +65,12 @@ impl<F: Fn(usize, usize, usize) -> (usize, usize) + Sync> DepthFn for F {}
 
 /// Rows `[lo, hi)` (global) that block `b` along `axis` must receive before and after itself,
 /// truncated at the global ends.
-fn wanted(grid: &ChunkGrid, axis: usize, b: usize, depth: &impl DepthFn) -> ((usize, usize), (usize, usize)) {
+fn wanted(
+    grid: &ChunkGrid,
+    axis: usize,
+    b: usize,
+    depth: &impl DepthFn,
+) -> ((usize, usize), (usize, usize)) {
     let o = grid.offsets(axis);
     let n = grid.shape()[axis];
     let (start, end) = (o[b], o[b + 1]);
@@ -167,7 +172,10 @@ pub fn scatter_add_halos<T: Scalar>(halos: &Halos<T>, x: &mut ChunkedArray<T>) -
             let h = &halos.blocks[k];
             let start = o[id[axis]];
             let end = o[id[axis] + 1];
-            ((start - h.nbefore(axis), start), (end, end + h.nafter(axis)))
+            (
+                (start - h.nbefore(axis), start),
+                (end, end + h.nafter(axis)),
+            )
         })
         .collect();
     for (k, h) in halos.blocks.iter().enumerate() {
@@ -219,11 +227,35 @@ mod tests {
         let x = ChunkedArray::from_array_grid(a.view(), g).unwrap();
         let h = gather_halos(&x, 0, |_, _, _| (2, 2)).unwrap();
         // block 2 covers rows 2..5: before = rows 0,1 (two blocks), after = rows 5,6.
-        assert_eq!(h.blocks[2].before.index_axis(Axis(1), 0).iter().copied().collect::<Vec<_>>(), vec![0.0, 10.0]);
-        assert_eq!(h.blocks[2].after.index_axis(Axis(1), 0).iter().copied().collect::<Vec<_>>(), vec![50.0, 60.0]);
+        assert_eq!(
+            h.blocks[2]
+                .before
+                .index_axis(Axis(1), 0)
+                .iter()
+                .copied()
+                .collect::<Vec<_>>(),
+            vec![0.0, 10.0]
+        );
+        assert_eq!(
+            h.blocks[2]
+                .after
+                .index_axis(Axis(1), 0)
+                .iter()
+                .copied()
+                .collect::<Vec<_>>(),
+            vec![50.0, 60.0]
+        );
         // block 0 touches the global start: no rows before.
         assert_eq!(h.blocks[0].nbefore(0), 0);
-        assert_eq!(h.blocks[0].after.index_axis(Axis(1), 1).iter().copied().collect::<Vec<_>>(), vec![11.0, 21.0]);
+        assert_eq!(
+            h.blocks[0]
+                .after
+                .index_axis(Axis(1), 1)
+                .iter()
+                .copied()
+                .collect::<Vec<_>>(),
+            vec![11.0, 21.0]
+        );
         // last block: after truncated.
         assert_eq!(h.blocks[3].nafter(0), 0);
     }
@@ -240,8 +272,18 @@ mod tests {
             for s in [&mut hv.before, &mut hv.after] {
                 s.iter_mut().for_each(|e| *e = rng.normal());
             }
-            lhs += hv.before.iter().zip(hx.before.iter()).map(|(a, b)| a * b).sum::<f64>();
-            lhs += hv.after.iter().zip(hx.after.iter()).map(|(a, b)| a * b).sum::<f64>();
+            lhs += hv
+                .before
+                .iter()
+                .zip(hx.before.iter())
+                .map(|(a, b)| a * b)
+                .sum::<f64>();
+            lhs += hv
+                .after
+                .iter()
+                .zip(hx.after.iter())
+                .map(|(a, b)| a * b)
+                .sum::<f64>();
         }
         let mut back = ChunkedArray::zeros(g);
         scatter_add_halos(&v, &mut back).unwrap();

@@ -139,7 +139,11 @@ impl<O: LinearOperator + ?Sized> LinearOperator for &O {
 }
 
 /// Checks that a chunked array has the shape an operator expects.
-pub fn check_shape<T: Scalar>(x: &ChunkedArray<T>, expected: &[usize], context: &str) -> Result<()> {
+pub fn check_shape<T: Scalar>(
+    x: &ChunkedArray<T>,
+    expected: &[usize],
+    context: &str,
+) -> Result<()> {
     if x.shape() != expected {
         return Err(shape_err(context, expected, x.shape()));
     }

@@ -46,7 +46,7 @@ impl<T: Scalar> Put<T> for Set {
 impl<T: Scalar> Put<T> for Add {
     #[inline(always)]
     fn put(self, y: &mut T, v: T) {
-        *y = *y + v;
+        *y += v;
     }
 }
 impl<T: Scalar> Put<T> for SetScaled<T> {
@@ -58,7 +58,7 @@ impl<T: Scalar> Put<T> for SetScaled<T> {
 impl<T: Scalar> Put<T> for AddScaled<T> {
     #[inline(always)]
     fn put(self, y: &mut T, v: T) {
-        *y = *y + self.0 * v;
+        *y += self.0 * v;
     }
 }
 

@@ -108,7 +108,8 @@ impl<T: Scalar> LaneStencil<T> for FdStencil<T> {
                 })
             }
             (FdForm::Centered5, true) => {
-                let (two, m2, three, twelve) = (c::<T>(2.0), c::<T>(-2.0), c::<T>(3.0), c::<T>(12.0));
+                let (two, m2, three, twelve) =
+                    (c::<T>(2.0), c::<T>(-2.0), c::<T>(3.0), c::<T>(12.0));
                 run_offsets(x, p0, st, [-2, -1, 1, 2], y, put, |[a, b, d, e]| {
                     ((((zero + e.np_div(twelve)) + (m2 * d).np_div(three))
                         + (two * b).np_div(three))
@@ -116,12 +117,12 @@ impl<T: Scalar> LaneStencil<T> for FdStencil<T> {
                     .np_div(s)
                 })
             }
-            (FdForm::Forward, true) => {
-                run_offsets(x, p0, st, [-1, 0], y, put, |[a, b]| ((zero + -b) + a).np_div(s))
-            }
-            (FdForm::Backward, true) => {
-                run_offsets(x, p0, st, [0, 1], y, put, |[a, b]| ((zero + -b) + a).np_div(s))
-            }
+            (FdForm::Forward, true) => run_offsets(x, p0, st, [-1, 0], y, put, |[a, b]| {
+                ((zero + -b) + a).np_div(s)
+            }),
+            (FdForm::Backward, true) => run_offsets(x, p0, st, [0, 1], y, put, |[a, b]| {
+                ((zero + -b) + a).np_div(s)
+            }),
         }
     }
 
@@ -180,23 +181,23 @@ impl<T: Scalar> LaneStencil<T> for FdStencil<T> {
             (FdForm::Centered3, true) => {
                 let mut acc = zero;
                 if i + 3 <= n {
-                    acc = acc + mh * x(i + 1);
+                    acc += mh * x(i + 1);
                 }
                 if i >= 2 {
-                    acc = acc + h * x(i - 1);
+                    acc += h * x(i - 1);
                 }
                 if e {
                     if i == 0 {
-                        acc = acc + -x(0);
+                        acc += -x(0);
                     }
                     if i == 1 {
-                        acc = acc + x(0);
+                        acc += x(0);
                     }
                     if i + 2 == n {
-                        acc = acc + -x(n - 1);
+                        acc += -x(n - 1);
                     }
                     if i + 1 == n {
-                        acc = acc + x(n - 1);
+                        acc += x(n - 1);
                     }
                 }
                 acc.np_div(s)
@@ -204,35 +205,35 @@ impl<T: Scalar> LaneStencil<T> for FdStencil<T> {
             (FdForm::Centered5, true) => {
                 let mut acc = zero;
                 if i + 5 <= n {
-                    acc = acc + x(i + 2).np_div(twelve);
+                    acc += x(i + 2).np_div(twelve);
                 }
                 if i >= 1 && i + 4 <= n {
-                    acc = acc + (m2 * x(i + 1)).np_div(three);
+                    acc += (m2 * x(i + 1)).np_div(three);
                 }
                 if i >= 3 && i + 2 <= n {
-                    acc = acc + (two * x(i - 1)).np_div(three);
+                    acc += (two * x(i - 1)).np_div(three);
                 }
                 if i >= 4 {
-                    acc = acc + (-x(i - 2)).np_div(twelve);
+                    acc += (-x(i - 2)).np_div(twelve);
                 }
                 if e {
                     if i == 0 {
-                        acc = acc + -(x(0) + h * x(1));
+                        acc += -(x(0) + h * x(1));
                     }
                     if i == 1 {
-                        acc = acc + x(0);
+                        acc += x(0);
                     }
                     if i == 2 {
-                        acc = acc + h * x(1);
+                        acc += h * x(1);
                     }
                     if i + 3 == n {
-                        acc = acc + mh * x(n - 2);
+                        acc += mh * x(n - 2);
                     }
                     if i + 2 == n {
-                        acc = acc + -x(n - 1);
+                        acc += -x(n - 1);
                     }
                     if i + 1 == n {
-                        acc = acc + (h * x(n - 2) + x(n - 1));
+                        acc += h * x(n - 2) + x(n - 1);
                     }
                 }
                 acc.np_div(s)
@@ -240,20 +241,20 @@ impl<T: Scalar> LaneStencil<T> for FdStencil<T> {
             (FdForm::Forward, true) => {
                 let mut acc = zero;
                 if i + 2 <= n {
-                    acc = acc + -x(i);
+                    acc += -x(i);
                 }
                 if i >= 1 {
-                    acc = acc + x(i - 1);
+                    acc += x(i - 1);
                 }
                 acc.np_div(s)
             }
             (FdForm::Backward, true) => {
                 let mut acc = zero;
                 if i + 2 <= n {
-                    acc = acc + -x(i + 1);
+                    acc += -x(i + 1);
                 }
                 if i >= 1 {
-                    acc = acc + x(i);
+                    acc += x(i);
                 }
                 acc.np_div(s)
             }
@@ -359,7 +360,10 @@ impl<T: Scalar> FirstDerivativeBuilder<T> {
             return Err(Error::AxisTooShort {
                 axis,
                 len: n,
-                what: format!("a centered order-{} first derivative with edge=true", self.order),
+                what: format!(
+                    "a centered order-{} first derivative with edge=true",
+                    self.order
+                ),
                 min,
             });
         }

@@ -3,7 +3,9 @@
 use crate::kind::Kind;
 use crate::secondderivative::{SdStencil, SecondDerivative};
 use rylops_core::stencil::{apply_fused_chunked, StencilOp};
-use rylops_core::{check_shape, normalize_axis, ChunkedArray, Error, LinearOperator, Result, Scalar};
+use rylops_core::{
+    check_shape, normalize_axis, ChunkedArray, Error, LinearOperator, Result, Scalar,
+};
 
 /// `L = w0 S(axes[0]) + w1 S(axes[1]) + ...`, each `S` a [`SecondDerivative`] with its own sampling
 /// and the same `edge` and `kind`, summed left to right as pylops does.
@@ -128,8 +130,11 @@ impl<T: Scalar> Laplacian<T> {
     }
 
     fn apply(&self, adjoint: bool, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
-        let stencils: Vec<SdStencil<T>> =
-            self.terms.iter().map(|(sd, _)| sd.stencil(adjoint)).collect();
+        let stencils: Vec<SdStencil<T>> = self
+            .terms
+            .iter()
+            .map(|(sd, _)| sd.stencil(adjoint))
+            .collect();
         let terms: Vec<(usize, &SdStencil<T>, Option<T>)> = self
             .terms
             .iter()

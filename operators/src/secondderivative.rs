@@ -2,7 +2,9 @@
 
 use crate::kind::{check_sampling, Kind};
 use rylops_core::stencil::{apply_op_chunked, run_offsets, LaneStencil, Put, StencilOp};
-use rylops_core::{check_shape, normalize_axis, ChunkedArray, Error, LinearOperator, Result, Scalar};
+use rylops_core::{
+    check_shape, normalize_axis, ChunkedArray, Error, LinearOperator, Result, Scalar,
+};
 use std::marker::PhantomData;
 use std::ops::Range;
 
@@ -136,32 +138,32 @@ impl<T: Scalar> LaneStencil<T> for SdStencil<T> {
         let lo = (-self.off()) as usize;
         let mut acc = zero;
         if i + 3 <= n {
-            acc = acc + x(i + lo);
+            acc += x(i + lo);
         }
         if i >= 1 && i + 2 <= n {
-            acc = acc + m2 * x(i - 1 + lo);
+            acc += m2 * x(i - 1 + lo);
         }
         if i >= 2 {
-            acc = acc + x(i - 2 + lo);
+            acc += x(i - 2 + lo);
         }
         if self.edge {
             if i == 0 {
-                acc = acc + x(0);
+                acc += x(0);
             }
             if i == 1 {
-                acc = acc + m2 * x(0);
+                acc += m2 * x(0);
             }
             if i == 2 {
-                acc = acc + x(0);
+                acc += x(0);
             }
             if i + 3 == n {
-                acc = acc + x(n - 1);
+                acc += x(n - 1);
             }
             if i + 2 == n {
-                acc = acc + m2 * x(n - 1);
+                acc += m2 * x(n - 1);
             }
             if i + 1 == n {
-                acc = acc + x(n - 1);
+                acc += x(n - 1);
             }
         }
         acc.np_div(s2)
