@@ -1,8 +1,9 @@
 //! # rylops-core
 //!
 //! The foundation of rylops: [`Scalar`] types, chunked n-d arrays ([`ChunkedArray`] on a
-//! [`ChunkGrid`]) with their [`halo`] exchange, the [`LinearOperator`]
-//! trait with its [`compose`]itions, the [`Vector`] interface solvers use, and the [`dot_test`].
+//! [`ChunkGrid`]) with their [`halo`] exchange and dask-style [overlapping](mod@overlap)
+//! ([`map_overlap`]), the [`LinearOperator`] trait with its [`compose`]itions, the [`Vector`]
+//! interface solvers use, and the [`dot_test`].
 #![deny(missing_docs)]
 
 pub mod chunked;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod grid;
 pub mod halo;
 pub mod operator;
+pub mod overlap;
 pub mod rng;
 pub mod scalar;
 pub mod stencil;
@@ -23,6 +25,10 @@ pub use dottest::{dot_test, dot_test_with, DotTestReport};
 pub use error::{normalize_axis, Error, Result};
 pub use grid::ChunkGrid;
 pub use operator::{check_shape, BoxOp, LinearOperator, Scratch};
+pub use overlap::{
+    map_overlap, overlap, overlap_grid, trim_internal, trim_overlap, Boundaries, Boundary, Depth,
+    MapOverlap,
+};
 pub use rng::Rng;
 pub use scalar::{RealScalar, Scalar};
 pub use vector::{Stack, Vector};
