@@ -34,3 +34,8 @@ pub mod prelude {
     };
     pub use rylops_operators::{FirstDerivative, Gradient, Kind, Laplacian, SecondDerivative};
 }
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
