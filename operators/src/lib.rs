@@ -4,12 +4,14 @@
 //! [`SecondDerivative`], [`Laplacian`] (one fused pass), [`Gradient`], and the basic operators.
 #![deny(missing_docs)]
 
+pub mod directional;
 pub mod firstderivative;
 pub mod gradient;
 pub mod kind;
 pub mod laplacian;
 pub mod secondderivative;
 
+pub use directional::{Direction, FirstDirectionalDerivative, SecondDirectionalDerivative};
 pub use firstderivative::{FdForm, FdStencil, FirstDerivative, FirstDerivativeBuilder};
 pub use gradient::{Gradient, GradientBuilder};
 pub use kind::Kind;
