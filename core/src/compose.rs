@@ -290,6 +290,20 @@ impl<A: LinearOperator<Range = <A as LinearOperator>::Domain>> Power<A> {
     }
     fn apply(&self, x: &A::Domain, y: &mut A::Domain, adjoint: bool) -> Result<()> {
         if self.k == 0 {
+            // `copy_from` panics on different layouts: check what the operator would have checked.
+            let n = self.a.shape().1;
+            if let Some(got) = [x.len(), y.len()].into_iter().find(|&l| l != n) {
+                return Err(Error::ShapeMismatch {
+                    context: "A^0 (identity) input or output length".into(),
+                    expected: vec![n],
+                    got: vec![got],
+                });
+            }
+            if !y.same_layout(x) {
+                return Err(Error::ChunkMismatch(
+                    "A^0 (identity): input and output are laid out differently".into(),
+                ));
+            }
             y.copy_from(x);
             return Ok(());
         }
