@@ -109,6 +109,12 @@ impl<T: Scalar> Identity<T> {
     }
 
     /// Whether model and data shapes agree.
+    ///
+    /// ```
+    /// use rylops_operators::Identity;
+    /// assert!(Identity::<f64>::new(3).unwrap().is_square());
+    /// assert!(!Identity::<f64>::rectangular(&[3], &[4]).unwrap().is_square());
+    /// ```
     pub fn is_square(&self) -> bool {
         self.dims == self.dimsd
     }
