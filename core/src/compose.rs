@@ -202,8 +202,10 @@ where
 pub struct Product<A: LinearOperator, B: LinearOperator> {
     a: A,
     b: B,
-    fwd: Scratch<B::Range>,
-    adj: Scratch<B::Range>,
+    // Work vectors keyed by the layout of the input they were made for, so that after the first call
+    // of a given layout nothing is allocated.
+    fwd: Scratch<(B::Domain, B::Range)>,
+    adj: Scratch<(A::Range, B::Range)>,
 }
 
 impl<A, B> Product<A, B>
@@ -306,6 +308,20 @@ impl<A: LinearOperator<Range = <A as LinearOperator>::Domain>> Power<A> {
     }
     fn apply(&self, x: &A::Domain, y: &mut A::Domain, adjoint: bool) -> Result<()> {
         if self.k == 0 {
+            // `copy_from` panics on different layouts: check what the operator would have checked.
+            let n = self.a.shape().1;
+            if let Some(got) = [x.len(), y.len()].into_iter().find(|&l| l != n) {
+                return Err(Error::ShapeMismatch {
+                    context: "A^0 (identity) input or output length".into(),
+                    expected: vec![n],
+                    got: vec![got],
+                });
+            }
+            if !y.same_layout(x) {
+                return Err(Error::ChunkMismatch(
+                    "A^0 (identity): input and output are laid out differently".into(),
+                ));
+            }
             y.copy_from(x);
             return Ok(());
         }

@@ -42,7 +42,8 @@ pub fn dot_test_with<O: LinearOperator>(
     let mut v = op.range_like(&u)?;
     v.fill_random(&mut rng);
     let au = op.forward(&u)?;
-    let ahv = op.adjoint(&v)?;
+    let mut ahv = u.zeros_like();
+    op.adjoint_into(&v, &mut ahv)?;
     let forward = au.dot(&v);
     let adjoint = u.dot(&ahv);
     let rel_error = rel_diff(forward, adjoint);

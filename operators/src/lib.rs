@@ -1,19 +1,40 @@
 //! # rylops-operators
 //!
-//! Linear operators over chunked n-d arrays, bit-for-bit equal to pylops 2.8.0: [`FirstDerivative`],
-//! [`SecondDerivative`], [`Laplacian`] (one fused pass), [`Gradient`], and the basic operators.
+//! Linear operators over chunked n-d arrays ([`ChunkedArray`](rylops_core::ChunkedArray)s),
+//! following pylops 2.8.0 bit for bit: [`FirstDerivative`], [`SecondDerivative`], [`Laplacian`] (one
+//! fused pass), [`Gradient`], the directional derivatives, and the basic operators [`Identity`],
+//! [`Zero`], [`Diagonal`] and [`MatrixMult`].
+//!
+//! ```
+//! use nalgebra::DMatrix;
+//! use rylops_core::{dot_test, OperatorExt};
+//! use rylops_operators::{Diagonal, MatrixMult};
+//!
+//! let a = MatrixMult::new(DMatrix::from_fn(3, 3, |i, j| (i + 2 * j) as f64)).unwrap();
+//! let d = Diagonal::along_axis(&[1.0, -2.0, 0.5], &[3], 0).unwrap();
+//! let op = a.times(d).unwrap().scaled(2.0);
+//! assert!(dot_test(&op, 0).unwrap().passed);
+//! ```
 #![deny(missing_docs)]
 
+pub mod diagonal;
 pub mod directional;
 pub mod firstderivative;
 pub mod gradient;
+pub mod identity;
 pub mod kind;
 pub mod laplacian;
+pub mod matrixmult;
 pub mod secondderivative;
+pub mod zero;
 
+pub use diagonal::Diagonal;
 pub use directional::{Direction, FirstDirectionalDerivative, SecondDirectionalDerivative};
 pub use firstderivative::{FdForm, FdStencil, FirstDerivative, FirstDerivativeBuilder};
 pub use gradient::{Gradient, GradientBuilder};
+pub use identity::Identity;
 pub use kind::Kind;
 pub use laplacian::{Laplacian, LaplacianBuilder};
+pub use matrixmult::MatrixMult;
 pub use secondderivative::{SdStencil, SecondDerivative, SecondDerivativeBuilder};
+pub use zero::Zero;

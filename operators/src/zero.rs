@@ -1,0 +1,143 @@
+//! The zero operator (pylops' `Zero`).
+
+use crate::identity::{check_dims, grid_like};
+use rylops_core::{check_shape, ChunkedArray, LinearOperator, Result, Scalar, Vector};
+use std::marker::PhantomData;
+
+/// The zero operator `0`: maps every model of shape `dims` to the zero data of shape `dimsd`
+/// (and every data to the zero model). The shapes may differ, also in their number of axes.
+///
+/// ```
+/// use ndarray::{ArrayD, IxDyn};
+/// use rylops_core::{dot_test, ChunkedArray, LinearOperator, Vector};
+/// use rylops_operators::Zero;
+///
+/// let op = Zero::<f64>::new(&[4], &[2, 3]).unwrap();
+/// assert_eq!(op.shape(), (6, 4));
+/// let x = ChunkedArray::from(ArrayD::from_elem(IxDyn(&[4]), 1.0));
+/// let y = op.forward(&x).unwrap();
+/// assert_eq!(y.shape(), &[2, 3]);
+/// assert_eq!(y.norm(), 0.0);
+/// assert!(dot_test(&op, 0).unwrap().passed);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Zero<T> {
+    dims: Vec<usize>,
+    dimsd: Vec<usize>,
+    _scalar: PhantomData<fn() -> T>,
+}
+
+impl<T: Scalar> Zero<T> {
+    /// The zero operator from model shape `dims` to data shape `dimsd` (pylops' `Zero(N, M)` is
+    /// `Zero::new(&[M], &[N])`).
+    ///
+    /// # Errors
+    /// [`rylops_core::Error::InvalidParameter`] if a shape has more elements than an array can hold.
+    ///
+    /// ```
+    /// use rylops_core::LinearOperator;
+    /// use rylops_operators::Zero;
+    /// let op = Zero::<f32>::new(&[3, 2], &[5]).unwrap();
+    /// assert_eq!((op.dims(), op.dimsd()), (vec![3, 2], vec![5]));
+    /// ```
+    pub fn new(dims: &[usize], dimsd: &[usize]) -> Result<Self> {
+        check_dims("dims", dims)?;
+        check_dims("dimsd", dimsd)?;
+        Ok(Self {
+            dims: dims.to_vec(),
+            dimsd: dimsd.to_vec(),
+            _scalar: PhantomData,
+        })
+    }
+
+    /// The square zero operator on arrays of shape `dims`.
+    ///
+    /// # Errors
+    /// As [`Zero::new`].
+    ///
+    /// ```
+    /// use rylops_core::LinearOperator;
+    /// use rylops_operators::Zero;
+    /// assert_eq!(Zero::<f64>::square(&[4, 4]).unwrap().shape(), (16, 16));
+    /// ```
+    pub fn square(dims: &[usize]) -> Result<Self> {
+        Self::new(dims, dims)
+    }
+}
+
+impl<T: Scalar> LinearOperator for Zero<T> {
+    type Scalar = T;
+    type Domain = ChunkedArray<T>;
+    type Range = ChunkedArray<T>;
+
+    fn dims(&self) -> Vec<usize> {
+        self.dims.clone()
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        self.dimsd.clone()
+    }
+    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
+        check_shape(x, &self.dims, "Zero forward input")?;
+        check_shape(y, &self.dimsd, "Zero forward output")?;
+        y.fill(T::zero());
+        Ok(())
+    }
+    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
+        check_shape(y, &self.dimsd, "Zero adjoint input")?;
+        check_shape(x, &self.dims, "Zero adjoint output")?;
+        x.fill(T::zero());
+        Ok(())
+    }
+    fn range_like(&self, x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
+        check_shape(x, &self.dims, "Zero::range_like")?;
+        Ok(ChunkedArray::zeros(grid_like(x.grid(), &self.dimsd)))
+    }
+    fn domain_like(&self, y: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
+        check_shape(y, &self.dimsd, "Zero::domain_like")?;
+        Ok(ChunkedArray::zeros(grid_like(y.grid(), &self.dims)))
+    }
+    fn zeros_domain(&self) -> ChunkedArray<T> {
+        ChunkedArray::zeros_single(&self.dims)
+    }
+    fn zeros_range(&self) -> ChunkedArray<T> {
+        ChunkedArray::zeros_single(&self.dimsd)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rylops_core::{ChunkGrid, Error};
+
+    #[test]
+    fn overwrites_output_with_zeros() {
+        let op = Zero::<f64>::new(&[6, 4], &[3]).unwrap();
+        let x = ChunkedArray::random(ChunkGrid::uniform(&[6, 4], &[4, 3]).unwrap(), 1);
+        let mut y = ChunkedArray::zeros_single(&[3]);
+        y.fill(f64::NAN);
+        op.forward_into(&x, &mut y).unwrap();
+        assert_eq!(y.norm(), 0.0);
+        let mut xb = x.clone();
+        op.adjoint_into(&y, &mut xb).unwrap();
+        assert_eq!(xb.norm(), 0.0);
+        assert_eq!(xb.grid(), x.grid());
+    }
+
+    #[test]
+    fn keeps_chunking_where_it_can() {
+        let op = Zero::<f32>::square(&[8]).unwrap();
+        let x = ChunkedArray::zeros(ChunkGrid::uniform(&[8], &[3]).unwrap());
+        assert_eq!(op.range_like(&x).unwrap().grid(), x.grid());
+    }
+
+    #[test]
+    fn checks_shapes() {
+        let op = Zero::<f64>::new(&[2], &[3]).unwrap();
+        let mut y = ChunkedArray::zeros_single(&[2]);
+        assert!(matches!(
+            op.forward_into(&ChunkedArray::zeros_single(&[2]), &mut y),
+            Err(Error::ShapeMismatch { .. })
+        ));
+        assert!(Zero::<f64>::new(&[usize::MAX, 3], &[1]).is_err());
+    }
+}
