@@ -246,27 +246,27 @@ where
         self.a.dimsd()
     }
     fn forward_into(&self, x: &B::Domain, y: &mut A::Range) -> Result<()> {
-        let probe = self.b.range_like(x)?;
-        let mut t = self
-            .fwd
-            .take(|t| t.same_layout(&probe), || Ok(probe.clone()))?;
+        let mut w = self.fwd.take(
+            |(key, _)| key.same_layout(x),
+            || Ok((x.zeros_like(), self.b.range_like(x)?)),
+        )?;
         let r = self
             .b
-            .forward_into(x, &mut t)
-            .and_then(|_| self.a.forward_into(&t, y));
-        self.fwd.give(t);
+            .forward_into(x, &mut w.1)
+            .and_then(|_| self.a.forward_into(&w.1, y));
+        self.fwd.give(w);
         r
     }
     fn adjoint_into(&self, y: &A::Range, x: &mut B::Domain) -> Result<()> {
-        let probe = self.a.domain_like(y)?;
-        let mut t = self
-            .adj
-            .take(|t| t.same_layout(&probe), || Ok(probe.clone()))?;
+        let mut w = self.adj.take(
+            |(key, _)| key.same_layout(y),
+            || Ok((y.zeros_like(), self.a.domain_like(y)?)),
+        )?;
         let r = self
             .a
-            .adjoint_into(y, &mut t)
-            .and_then(|_| self.b.adjoint_into(&t, x));
-        self.adj.give(t);
+            .adjoint_into(y, &mut w.1)
+            .and_then(|_| self.b.adjoint_into(&w.1, x));
+        self.adj.give(w);
         r
     }
     fn range_like(&self, x: &B::Domain) -> Result<A::Range> {

@@ -8,6 +8,7 @@ use rylops_core::{
     check_shape, Adjoint, ChunkedArray, Error, LinearOperator, OperatorExt, Product, Result,
     Scalar, Scaled, Scratch,
 };
+use std::sync::Arc;
 
 /// The direction of a directional derivative.
 #[derive(Clone, Debug)]
@@ -213,6 +214,11 @@ impl<T: Scalar> ZerosLikeGrid for ChunkedArray<T> {
     }
 }
 
+/// `-(D^H D)` as composition types.
+type NegNormal<T> = Scaled<
+    Product<Adjoint<Arc<FirstDirectionalDerivative<T>>>, Arc<FirstDirectionalDerivative<T>>>,
+>;
+
 /// `-D_v^H D_v`, the second directional derivative of pylops (built as pylops builds it).
 ///
 /// ```
@@ -223,12 +229,7 @@ impl<T: Scalar> ZerosLikeGrid for ChunkedArray<T> {
 /// assert!(dot_test(&d, 3).unwrap().passed);
 /// ```
 pub struct SecondDirectionalDerivative<T: Scalar> {
-    op: Scaled<
-        Product<
-            Adjoint<std::sync::Arc<FirstDirectionalDerivative<T>>>,
-            std::sync::Arc<FirstDirectionalDerivative<T>>,
-        >,
-    >,
+    op: NegNormal<T>,
 }
 
 impl<T: Scalar> SecondDirectionalDerivative<T> {
@@ -240,7 +241,7 @@ impl<T: Scalar> SecondDirectionalDerivative<T> {
         edge: bool,
         kind: Kind,
     ) -> Result<Self> {
-        let d = std::sync::Arc::new(FirstDirectionalDerivative::new(
+        let d = Arc::new(FirstDirectionalDerivative::new(
             dims, v, sampling, edge, kind,
         )?);
         let op = d.clone().h().times(d)?.scaled(T::from_f64(-1.0));
