@@ -210,3 +210,46 @@ fn write_progress<T: Scalar, V, W: Write>(
 fn f<R: RealScalar>(v: R) -> f64 {
     v.to_f64_lossless()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rylops_core::ChunkedArray;
+
+    fn info(x: &ChunkedArray<f64>, r: f64) -> IterInfo<'_, f64, ChunkedArray<f64>> {
+        IterInfo {
+            solver: "cg",
+            iteration: 3,
+            niter: 10,
+            x,
+            residual_norm: r,
+            initial_residual_norm: 1.0,
+            r2norm: None,
+        }
+    }
+
+    #[test]
+    fn non_finite_iterates_or_residuals_abort() {
+        let mut cb = fail_on_non_finite();
+        let mut x = ChunkedArray::<f64>::zeros_single(&[4]);
+        assert_eq!(cb(&info(&x, 0.5)), Control::Continue);
+        assert!(
+            matches!(cb(&info(&x, f64::NAN)), Control::Abort(Error::NonFinite(m)) if m.contains("residual"))
+        );
+        x.blocks_mut()[0][[2]] = f64::INFINITY;
+        match cb(&info(&x, 0.5)) {
+            Control::Abort(Error::NonFinite(m)) => {
+                assert!(m.contains("cg at iteration 3") && m.contains("iterate"))
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn relative_rule_compares_with_the_initial_residual() {
+        let x = ChunkedArray::<f64>::zeros_single(&[1]);
+        let mut cb = stop_on_relative_residual(0.1);
+        assert_eq!(cb(&info(&x, 0.2)), Control::Continue);
+        assert_eq!(cb(&info(&x, 0.1)), Control::Stop);
+    }
+}
