@@ -51,16 +51,8 @@ pub(crate) fn noop<T: Scalar, V>(_: &IterInfo<'_, T, V>) -> Control {
     Control::Continue
 }
 
-/// Runs `a`, then `b` unless `a` asked to stop or abort.
-///
-/// ```
-/// use rylops_solvers::callback::{chain, fail_on_non_finite, stop_on_relative_residual};
-/// use rylops_solvers::{Control, IterInfo};
-/// use rylops_core::ChunkedArray;
-/// let mut cb = chain(fail_on_non_finite(), stop_on_relative_residual(1e-6));
-/// # fn is_callback<F: FnMut(&IterInfo<'_, f64, ChunkedArray<f64>>) -> Control>(_: &mut F) {}
-/// # is_callback(&mut cb);
-/// ```
+/// Runs `a`, then `b` unless `a` asked to stop or abort, e.g.
+/// `chain(fail_on_non_finite(), stop_on_relative_residual(1e-6))`.
 pub fn chain<T, V, A, B>(mut a: A, mut b: B) -> impl FnMut(&IterInfo<'_, T, V>) -> Control
 where
     T: Scalar,
@@ -144,15 +136,8 @@ pub fn progress<T: Scalar, V>() -> impl FnMut(&IterInfo<'_, T, V>) -> Control {
 /// of the first `itershow[0]` iterations, the last `itershow[1]` ones, and every `itershow[2]`-th
 /// one in between (pylops' rule). Each line shows the iteration, the residual norm, `r2norm` when
 /// the solver tracks it, and the residual relative to the initial one. Write errors are ignored.
-///
-/// ```
-/// use rylops_core::ChunkedArray;
-/// use rylops_solvers::{callback::progress_to, Control, IterInfo};
-/// let mut log = Vec::new();
-/// let cb = progress_to(&mut log, [10, 10, 10]);
-/// # fn is_callback<F: FnMut(&IterInfo<'_, f64, ChunkedArray<f64>>) -> Control>(_: F) {}
-/// # is_callback(cb);
-/// ```
+/// For example `cg_with(&op, &y, &params, progress_to(&mut log, [10, 10, 10]))` with
+/// `log: Vec<u8>`.
 pub fn progress_to<T: Scalar, V, W: Write>(
     mut out: W,
     itershow: [usize; 3],

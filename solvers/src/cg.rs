@@ -8,14 +8,8 @@ use crate::common::{
 use num_traits::{Float, Zero};
 use rylops_core::{Error, LinearOperator, RealScalar, Result, Scalar, Vector};
 
-/// Parameters of [`cg`] and [`pcg`], built with setters from [`Default`]:
-///
-/// ```
-/// # use rylops_core::ChunkedArray;
-/// use rylops_solvers::CgParams;
-/// let p: CgParams<ChunkedArray<f64>> = CgParams::default().niter(50).tol(1e-10);
-/// assert_eq!((p.niter, p.tol, p.damp, p.pylops_compat), (50, 1e-10, 0.0, false));
-/// ```
+/// Parameters of [`cg`] and [`pcg`], built with setters from [`Default`]
+/// (`CgParams::default().niter(50).tol(1e-10)`); the defaults are pylops'.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CgParams<V> {
@@ -305,7 +299,7 @@ pub(crate) fn cg_core<T: Scalar, V: Vector<T>>(
             format!("{solver}: the initial residual norm is not finite"),
         ));
     }
-    let mut cost = Vec::with_capacity(niter + 1);
+    let mut cost = Vec::with_capacity(niter.min(1 << 12) + 1);
     cost.push(Float::sqrt(kold));
     let converged = |k: T::Real| {
         if compat {

@@ -5,14 +5,8 @@ use crate::common::{breakdown, check_nonneg, real, sc, start, Real, Solution, St
 use num_traits::{Float, Zero};
 use rylops_core::{LinearOperator, Result, Scalar, Vector};
 
-/// Parameters of [`cgls`], built with setters from [`Default`]:
-///
-/// ```
-/// # use rylops_core::ChunkedArray;
-/// use rylops_solvers::CglsParams;
-/// let p: CglsParams<ChunkedArray<f64>> = CglsParams::default().niter(30).damp(0.1).tol(0.0);
-/// assert_eq!((p.niter, p.damp, p.tol), (30, 0.1, 0.0));
-/// ```
+/// Parameters of [`cgls`], built with setters from [`Default`]
+/// (`CglsParams::default().niter(30).damp(0.1).tol(0.0)`); the defaults are pylops'.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CglsParams<V> {
@@ -216,8 +210,8 @@ pub(crate) fn cgls_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
             "cgls: the initial gradient norm is not finite".into(),
         ));
     }
-    let mut cost = Vec::with_capacity(niter + 1);
-    let mut cost1 = Vec::with_capacity(niter + 1);
+    let mut cost = Vec::with_capacity(niter.min(1 << 12) + 1);
+    let mut cost1 = Vec::with_capacity(niter.min(1 << 12) + 1);
     let c0 = s.norm();
     cost.push(c0);
     cost1.push(Float::sqrt(c0 * c0 + damp0 * x.norm_sqr()));

@@ -5,14 +5,8 @@ use crate::common::{breakdown, check_nonneg, real, sc, start, Real, Solution, St
 use num_traits::{Float, One, Zero};
 use rylops_core::{LinearOperator, Result, Scalar, Vector};
 
-/// Parameters of [`lsqr`], built with setters from [`Default`] (pylops' defaults):
-///
-/// ```
-/// # use rylops_core::ChunkedArray;
-/// use rylops_solvers::LsqrParams;
-/// let p: LsqrParams<ChunkedArray<f64>> = LsqrParams::default().niter(30).damp(0.1).calc_var(false);
-/// assert_eq!((p.atol, p.btol, p.conlim), (1e-8, 1e-8, 1e8));
-/// ```
+/// Parameters of [`lsqr`], built with setters from [`Default`]
+/// (`LsqrParams::default().niter(30).damp(0.1).calc_var(false)`); the defaults are pylops'.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LsqrParams<V> {
@@ -280,7 +274,7 @@ pub(crate) fn lsqr_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
     }
     let mut w = v.clone();
     let arnorm0 = alfa * beta;
-    let mut cost = Vec::with_capacity(niter + 1);
+    let mut cost = Vec::with_capacity(niter.min(1 << 12) + 1);
     cost.push(beta);
     let mut info = LsqrInfo {
         istop: 0,

@@ -52,6 +52,7 @@ impl<'a, T: Scalar, D: Vector<T>, R: Vector<T>> Regularization<'a, T, D, R> {
 
 /// The solver used by [`regularized_inversion`] on the stacked system, with its parameters.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum RegularizedSolver<V> {
     /// [`lsqr`](crate::lsqr) (the default of pylops' engine `scipy`).
     Lsqr(LsqrParams<V>),
@@ -67,6 +68,7 @@ impl<V> Default for RegularizedSolver<V> {
 
 /// Diagnostics of [`regularized_inversion`]: those of the solver used.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum RegularizedInfo<V, R> {
     /// The run used lsqr.
     Lsqr(LsqrInfo<V, R>),

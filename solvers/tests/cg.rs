@@ -162,7 +162,7 @@ fn zero_data_and_zero_iterations() {
     let n = 6;
     let op = Dense::new(spd::<f64>(n, 1.0, 41));
     let zero = op.zeros_range();
-    let sol = cg(&op, &zero, &CgParams::default().tol(0.0)).unwrap();
+    let sol = cg(&op, &zero, &CgParams::default().tol(0.0).niter(usize::MAX)).unwrap();
     assert_eq!((sol.iterations, sol.stop), (0, StopReason::Tolerance));
     assert_eq!(sol.cost, vec![0.0]);
     assert_eq!(sol.x.norm(), 0.0);
