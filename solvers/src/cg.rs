@@ -8,7 +8,7 @@ use crate::common::{
 use num_traits::{Float, Zero};
 use rylops_core::{Error, LinearOperator, RealScalar, Result, Scalar, Vector};
 
-/// Parameters of [`cg`] and [`pcg`], built with setters from [`Default`]
+/// Parameters of [`cg`](fn@crate::cg) and [`pcg`], built with setters from [`Default`]
 /// (`CgParams::default().niter(50).tol(1e-10)`); the defaults are pylops'.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -72,12 +72,12 @@ impl<V> CgParams<V> {
     }
 }
 
-/// Diagnostics of [`cg`] and [`pcg`] (none beyond [`Solution`]'s fields yet).
+/// Diagnostics of [`cg`](fn@crate::cg) and [`pcg`] (none beyond [`Solution`]'s fields yet).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CgInfo {}
 
-/// The result of [`cg`] and [`pcg`].
+/// The result of [`cg`](fn@crate::cg) and [`pcg`].
 pub type CgSolution<V, R> = Solution<V, R, CgInfo>;
 
 type SquareOp<'a, T, V> = dyn LinearOperator<Scalar = T, Domain = V, Range = V> + 'a;
@@ -148,7 +148,7 @@ where
     cg_core("cg", op, None, y, params, &mut noop)
 }
 
-/// [`cg`] with a callback called after every iteration (see [`crate::callback`]).
+/// [`cg`](fn@crate::cg) with a callback called after every iteration (see [`crate::callback`]).
 pub fn cg_with<O, F>(
     op: &O,
     y: &O::Domain,
@@ -168,12 +168,12 @@ where
 /// Iterates: `r_0 = y - (A + s I) x_0`, `z_k = M r_k`, `p_0 = z_0`;
 /// `a = <r_k, z_k> / <p_k, (A + s I) p_k>`, `x_{k+1} = x_k + a p_k`, `r_{k+1} = r_k - a (A + s I) p_k`,
 /// `p_{k+1} = z_{k+1} + (<r_{k+1}, z_{k+1}> / <r_k, z_k>) p_k`. Parameters, stopping rule (on the
-/// unpreconditioned residual norm `||r_k||`) and `cost` are those of [`cg`]; with `m` the identity
+/// unpreconditioned residual norm `||r_k||`) and `cost` are those of [`cg`](fn@crate::cg); with `m` the identity
 /// the iterates are those of `cg`. (pylops has no `pcg`: `pylops_compat` only changes `tol` and
 /// `damp` as in `cg`.)
 ///
 /// # Errors
-/// Those of [`cg`], plus [`Error::Breakdown`] when `<r, M r> <= 0` for a non-zero residual (the
+/// Those of [`cg`](fn@crate::cg), plus [`Error::Breakdown`] when `<r, M r> <= 0` for a non-zero residual (the
 /// preconditioner is not positive definite, e.g. a zero operator), and
 /// [`Error::ShapeMismatch`] when `m` does not map the residual's layout to itself.
 ///

@@ -5,7 +5,7 @@ use crate::common::{breakdown, check_nonneg, real, sc, start, Real, Solution, St
 use num_traits::{Float, Zero};
 use rylops_core::{LinearOperator, Result, Scalar, Vector};
 
-/// Parameters of [`cgls`], built with setters from [`Default`]
+/// Parameters of [`cgls`](fn@crate::cgls), built with setters from [`Default`]
 /// (`CglsParams::default().niter(30).damp(0.1).tol(0.0)`); the defaults are pylops'.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -68,7 +68,7 @@ impl<V> CglsParams<V> {
     }
 }
 
-/// Diagnostics of [`cgls`].
+/// Diagnostics of [`cgls`](fn@crate::cgls).
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CglsInfo<R> {
@@ -88,7 +88,7 @@ pub struct CglsInfo<R> {
     pub cost1: Vec<R>,
 }
 
-/// The result of [`cgls`].
+/// The result of [`cgls`](fn@crate::cgls).
 pub type CglsSolution<V, R> = Solution<V, R, CglsInfo<R>>;
 
 /// Minimises `||y - A x||^2 + damp^2 ||x||^2` with conjugate gradients on the normal equations
@@ -159,7 +159,7 @@ pub fn cgls<O: LinearOperator>(
     cgls_core(op, y, params, &mut noop)
 }
 
-/// [`cgls`] with a callback called after every iteration (see [`crate::callback`]).
+/// [`cgls`](fn@crate::cgls) with a callback called after every iteration (see [`crate::callback`]).
 pub fn cgls_with<O, F>(
     op: &O,
     y: &O::Range,

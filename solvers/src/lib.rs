@@ -2,7 +2,7 @@
 //!
 //! Iterative solvers over any [`LinearOperator`](rylops_core::LinearOperator), whatever its vectors
 //! (chunked arrays, stacked vectors, arrays distributed over ranks): conjugate gradients
-//! ([`cg`], [`pcg`]), [`cgls`], [`lsqr`], and regularised inversion ([`regularized_inversion`],
+//! ([`cg`](fn@crate::cg), [`pcg`]), [`cgls`](fn@crate::cgls), [`lsqr`](fn@crate::lsqr), and regularised inversion ([`regularized_inversion`],
 //! [`normal_equations_inversion`]). They follow pylops 2.8's `pylops.optimization` solvers.
 //!
 //! Every solver takes the operator, the data `y` and a parameter struct built from `Default` with
@@ -20,9 +20,9 @@
 //!
 //! | pylops 2.8 | here |
 //! |---|---|
-//! | `cg(Op, y, x0, niter, damp, tol)` | [`cg`]`(&op, &y, &CgParams::default().x0(x0).niter(..).damp(..).tol(..))` |
-//! | `cgls(Op, y, x0, niter, damp, tol)` → `x, istop, iit, r1norm, r2norm, cost` | [`cgls`]: `x`, `info.istop`, `iterations`, `info.gradient_norm_sqr`, `info.r2norm`, `cost` (and `info.cost1`) |
-//! | `lsqr(Op, y, x0, damp, atol, btol, conlim, niter, calc_var)` → `x, istop, iit, r1norm, r2norm, anorm, acond, arnorm, xnorm, var, cost` | [`lsqr`]: `x`, `info.istop`, `iterations`, `info.{r1norm, r2norm, anorm, acond, arnorm, xnorm, var}`, `cost` |
+//! | `cg(Op, y, x0, niter, damp, tol)` | [`cg`](fn@crate::cg)`(&op, &y, &CgParams::default().x0(x0).niter(..).damp(..).tol(..))` |
+//! | `cgls(Op, y, x0, niter, damp, tol)` → `x, istop, iit, r1norm, r2norm, cost` | [`cgls`](fn@crate::cgls): `x`, `info.istop`, `iterations`, `info.gradient_norm_sqr`, `info.r2norm`, `cost` (and `info.cost1`) |
+//! | `lsqr(Op, y, x0, damp, atol, btol, conlim, niter, calc_var)` → `x, istop, iit, r1norm, r2norm, anorm, acond, arnorm, xnorm, var, cost` | [`lsqr`](fn@crate::lsqr): `x`, `info.istop`, `iterations`, `info.{r1norm, r2norm, anorm, acond, arnorm, xnorm, var}`, `cost` |
 //! | `regularized_inversion(Op, y, Regs, epsRs=, dataregs=, engine=)` | [`regularized_inversion`] with [`Regularization`]s and a [`RegularizedSolver`] |
 //! | `normal_equations_inversion(Op, y, Regs, epsI=, epsRs=, engine="pylops")` | [`normal_equations_inversion`] (`epsI` is `CgParams::damp`) |
 //! | `show=True` | [`callback::progress`] |

@@ -5,7 +5,7 @@ use crate::common::{breakdown, check_nonneg, real, sc, start, Real, Solution, St
 use num_traits::{Float, One, Zero};
 use rylops_core::{LinearOperator, Result, Scalar, Vector};
 
-/// Parameters of [`lsqr`], built with setters from [`Default`]
+/// Parameters of [`lsqr`](fn@crate::lsqr), built with setters from [`Default`]
 /// (`LsqrParams::default().niter(30).damp(0.1).calc_var(false)`); the defaults are pylops'.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
@@ -90,7 +90,7 @@ impl<V> LsqrParams<V> {
     }
 }
 
-/// Diagnostics of [`lsqr`] (the names and meanings of pylops and Paige–Saunders).
+/// Diagnostics of [`lsqr`](fn@crate::lsqr) (the names and meanings of pylops and Paige–Saunders).
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LsqrInfo<V, R> {
@@ -116,7 +116,7 @@ pub struct LsqrInfo<V, R> {
     pub var: Option<V>,
 }
 
-/// The result of [`lsqr`].
+/// The result of [`lsqr`](fn@crate::lsqr).
 pub type LsqrSolution<V, R> = Solution<V, R, LsqrInfo<V, R>>;
 
 /// Minimises `||y - A x||^2 + damp^2 ||x||^2` with LSQR (Golub–Kahan bidiagonalisation), as pylops'
@@ -184,7 +184,7 @@ pub fn lsqr<O: LinearOperator>(
     lsqr_core(op, y, params, &mut noop)
 }
 
-/// [`lsqr`] with a callback called after every iteration (see [`crate::callback`]).
+/// [`lsqr`](fn@crate::lsqr) with a callback called after every iteration (see [`crate::callback`]).
 pub fn lsqr_with<O, F>(
     op: &O,
     y: &O::Range,

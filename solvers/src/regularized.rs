@@ -54,9 +54,9 @@ impl<'a, T: Scalar, D: Vector<T>, R: Vector<T>> Regularization<'a, T, D, R> {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum RegularizedSolver<V> {
-    /// [`lsqr`](crate::lsqr) (the default of pylops' engine `scipy`).
+    /// [`lsqr`](fn@crate::lsqr) (the default of pylops' engine `scipy`).
     Lsqr(LsqrParams<V>),
-    /// [`cgls`](crate::cgls) (pylops' engine `pylops`).
+    /// [`cgls`](fn@crate::cgls) (pylops' engine `pylops`).
     Cgls(CglsParams<V>),
 }
 
@@ -234,7 +234,7 @@ fn regularized_core<'a, T: Scalar, D: Vector<T>, R: Vector<T>>(
 }
 
 /// Minimises `||y - A x||^2 + sum_i eps_i^2 ||d_i - R_i x||^2` by solving the normal equations
-/// `(A^H A + sum_i eps_i^2 R_i^H R_i) x = A^H y + sum_i eps_i^2 R_i^H d_i` with [`cg`](crate::cg)
+/// `(A^H A + sum_i eps_i^2 R_i^H R_i) x = A^H y + sum_i eps_i^2 R_i^H d_i` with [`cg`](fn@crate::cg)
 /// (pylops' `normal_equations_inversion` with engine `pylops`).
 ///
 /// The normal operator is applied matrix-free (`A^H (A x)` plus `eps_i^2 R_i^H (R_i x)`, with work
@@ -243,7 +243,7 @@ fn regularized_core<'a, T: Scalar, D: Vector<T>, R: Vector<T>>(
 /// its `cost` is the norm of the normal-equations residual.
 ///
 /// # Errors
-/// As [`regularized_inversion`], and the errors of [`cg`](crate::cg).
+/// As [`regularized_inversion`], and the errors of [`cg`](fn@crate::cg).
 ///
 /// ```
 /// use rylops_core::{ChunkedArray, LinearOperator, Result, Vector};
