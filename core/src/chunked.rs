@@ -493,6 +493,9 @@ impl<T: Scalar> Vector<T> for ChunkedArray<T> {
             .par_iter()
             .all(|b| b.iter().all(|v| v.is_finite()))
     }
+    fn zip_apply<F: Fn(&mut T, T) + Sync + Send>(&mut self, x: &Self, f: F) {
+        self.zip_update(x, f);
+    }
 }
 
 impl<T: Scalar> From<ArrayD<T>> for ChunkedArray<T> {

@@ -53,6 +53,9 @@ pub trait Vector<T: Scalar>: Clone + Send + Sync {
     fn fill_random(&mut self, rng: &mut Rng);
     /// Whether every entry is finite.
     fn all_finite(&self) -> bool;
+    /// Element-wise update `f(&mut self_i, x_i)` for every entry (same layout), e.g. to accumulate
+    /// `self_i += |x_i|^2`. `f` may be called in parallel and in any order.
+    fn zip_apply<F: Fn(&mut T, T) + Sync + Send>(&mut self, x: &Self, f: F);
 }
 
 /// A stacked vector: the domain of an HStack or BlockDiag, the range of a VStack or BlockDiag.
@@ -155,6 +158,12 @@ impl<T: Scalar, V: Vector<T>> Vector<T> for Stack<V> {
     }
     fn all_finite(&self) -> bool {
         self.0.iter().all(|s| s.all_finite())
+    }
+    fn zip_apply<F: Fn(&mut T, T) + Sync + Send>(&mut self, x: &Self, f: F) {
+        check_stack(self, x);
+        for (s, x) in self.0.iter_mut().zip(&x.0) {
+            s.zip_apply(x, &f);
+        }
     }
 }
 

@@ -1,0 +1,429 @@
+//! Conjugate gradient (`cg`) and preconditioned conjugate gradient (`pcg`) for Hermitian
+//! positive-definite systems.
+
+use crate::callback::{noop, Control, IterInfo};
+use crate::common::{
+    breakdown, check_nonneg, layout_err, real, sc, start, Real, Solution, StopReason,
+};
+use num_traits::{Float, Zero};
+use rylops_core::{Error, LinearOperator, RealScalar, Result, Scalar, Vector};
+
+/// Parameters of [`cg`](fn@crate::cg) and [`pcg`], built with setters from [`Default`]
+/// (`CgParams::default().niter(50).tol(1e-10)`); the defaults are pylops'.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct CgParams<V> {
+    /// Initial guess (default: zero, laid out to match `y`).
+    pub x0: Option<V>,
+    /// Maximum number of iterations (default 10, as pylops).
+    pub niter: usize,
+    /// Absolute tolerance on the residual norm `||r_k||` (default `1e-4`, as pylops): the solver
+    /// stops once `||r_k|| <= tol`. With [`pylops_compat`](Self::pylops_compat), `||r_k||^2` is
+    /// compared instead, as pylops does. `tol = 0` runs exactly `niter` iterations (unless the
+    /// residual becomes exactly zero) in both modes.
+    pub tol: f64,
+    /// Damping (default 0): solves `(A + damp^2 I) x = y`, the shift that
+    /// `cgls`/`lsqr` with the same `damp` add to the normal equations. With
+    /// [`pylops_compat`](Self::pylops_compat) the shift is linear, `(A + damp I) x = y`, as pylops.
+    pub damp: f64,
+    /// Reproduce pylops 2.8's `cg` exactly (default `false`): `tol` is compared with the squared
+    /// residual norm, `damp` is added linearly, and the step length uses `|<p, A p>|` (pylops takes
+    /// the modulus); the iterates are then those of pylops up to rounding.
+    pub pylops_compat: bool,
+}
+
+impl<V> Default for CgParams<V> {
+    fn default() -> Self {
+        Self {
+            x0: None,
+            niter: 10,
+            tol: 1e-4,
+            damp: 0.0,
+            pylops_compat: false,
+        }
+    }
+}
+
+impl<V> CgParams<V> {
+    /// Sets the initial guess.
+    pub fn x0(mut self, x0: V) -> Self {
+        self.x0 = Some(x0);
+        self
+    }
+    /// Sets the maximum number of iterations.
+    pub fn niter(mut self, niter: usize) -> Self {
+        self.niter = niter;
+        self
+    }
+    /// Sets the tolerance on the residual norm.
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
+    }
+    /// Sets the damping.
+    pub fn damp(mut self, damp: f64) -> Self {
+        self.damp = damp;
+        self
+    }
+    /// Switches pylops-compatible mode on or off.
+    pub fn pylops_compat(mut self, on: bool) -> Self {
+        self.pylops_compat = on;
+        self
+    }
+}
+
+/// Diagnostics of [`cg`](fn@crate::cg) and [`pcg`] (none beyond [`Solution`]'s fields yet).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CgInfo {}
+
+/// The result of [`cg`](fn@crate::cg) and [`pcg`].
+pub type CgSolution<V, R> = Solution<V, R, CgInfo>;
+
+type SquareOp<'a, T, V> = dyn LinearOperator<Scalar = T, Domain = V, Range = V> + 'a;
+
+/// Solves `A x = y` for a Hermitian positive-definite `A` with conjugate gradients.
+///
+/// Iterates (pylops' recurrences, with `s = damp^2`, or `damp` in pylops-compatible mode):
+/// `r_0 = y - (A + s I) x_0`, `p_0 = r_0`; `a = ||r_k||^2 / <p_k, (A + s I) p_k>`,
+/// `x_{k+1} = x_k + a p_k`, `r_{k+1} = r_k - a (A + s I) p_k`,
+/// `p_{k+1} = r_{k+1} + (||r_{k+1}||^2 / ||r_k||^2) p_k`, while `k < niter` and `||r_k|| > tol`.
+///
+/// `cost[k] = ||r_k||` (the recursively updated residual; `cost[0] = ||y - (A + s I) x0||`).
+/// The operator must map a vector to one of the same layout (`dims == dimsd`).
+///
+/// # Errors
+/// [`Error::NotPositiveDefinite`] when `Re <p, A p> <= 0` (e.g. an indefinite or a zero operator);
+/// [`Error::Breakdown`] when a step becomes non-finite; [`Error::NonFinite`] for a NaN/Inf in `y`
+/// or `x0`; [`Error::ShapeMismatch`] when `y` or `x0` do not fit the operator;
+/// [`Error::IncompatibleOperators`] for a non-square operator; [`Error::InvalidParameter`] for a
+/// negative or non-finite `tol` or `damp`; and any error of the operator.
+///
+/// ```
+/// use rylops_core::{ChunkedArray, LinearOperator, Result, Vector};
+/// use rylops_solvers::{cg, CgParams, StopReason};
+///
+/// /// The 1-D operator `x -> d .* x` (an SPD diagonal matrix when all `d > 0`).
+/// struct Diag(Vec<f64>);
+/// impl LinearOperator for Diag {
+///     type Scalar = f64;
+///     type Domain = ChunkedArray<f64>;
+///     type Range = ChunkedArray<f64>;
+///     fn dims(&self) -> Vec<usize> { vec![self.0.len()] }
+///     fn dimsd(&self) -> Vec<usize> { vec![self.0.len()] }
+///     fn forward_into(&self, x: &ChunkedArray<f64>, y: &mut ChunkedArray<f64>) -> Result<()> {
+///         // One chunk only, to keep the example short.
+///         let (xb, yb) = (&x.blocks()[0], &mut y.blocks_mut()[0]);
+///         for ((yv, xv), d) in yb.iter_mut().zip(xb.iter()).zip(&self.0) {
+///             *yv = d * xv;
+///         }
+///         Ok(())
+///     }
+///     fn adjoint_into(&self, y: &ChunkedArray<f64>, x: &mut ChunkedArray<f64>) -> Result<()> {
+///         self.forward_into(y, x)
+///     }
+///     fn range_like(&self, x: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(x.zeros_like()) }
+///     fn domain_like(&self, y: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(y.zeros_like()) }
+///     fn zeros_domain(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[self.0.len()]) }
+///     fn zeros_range(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[self.0.len()]) }
+/// }
+///
+/// let op = Diag(vec![1.0, 2.0, 4.0]);
+/// let y = ChunkedArray::from_array(rylops_core::ndarray::arr1(&[1.0, 1.0, 1.0]).into_dyn());
+/// let sol = cg(&op, &y, &CgParams::default().niter(10).tol(1e-12)).unwrap();
+/// assert_eq!(sol.stop, StopReason::Tolerance);
+/// assert_eq!(sol.iterations, 3); // three distinct eigenvalues
+/// let x = sol.x.to_array();
+/// assert!((x[[0]] - 1.0).abs() < 1e-12 && (x[[1]] - 0.5).abs() < 1e-12 && (x[[2]] - 0.25).abs() < 1e-12);
+/// assert_eq!(sol.cost.len(), 4);
+/// ```
+pub fn cg<O>(
+    op: &O,
+    y: &O::Domain,
+    params: &CgParams<O::Domain>,
+) -> Result<CgSolution<O::Domain, Real<O>>>
+where
+    O: LinearOperator<Range = <O as LinearOperator>::Domain>,
+{
+    cg_core("cg", op, None, y, params, &mut noop)
+}
+
+/// [`cg`](fn@crate::cg) with a callback called after every iteration (see [`crate::callback`]).
+pub fn cg_with<O, F>(
+    op: &O,
+    y: &O::Domain,
+    params: &CgParams<O::Domain>,
+    mut callback: F,
+) -> Result<CgSolution<O::Domain, Real<O>>>
+where
+    O: LinearOperator<Range = <O as LinearOperator>::Domain>,
+    F: FnMut(&IterInfo<'_, O::Scalar, O::Domain>) -> Control,
+{
+    cg_core("cg", op, None, y, params, &mut callback)
+}
+
+/// Solves `A x = y` for a Hermitian positive-definite `A` with conjugate gradients preconditioned by
+/// a Hermitian positive-definite operator `m ≈ A^{-1}` (e.g. the inverse of `A`'s diagonal).
+///
+/// Iterates: `r_0 = y - (A + s I) x_0`, `z_k = M r_k`, `p_0 = z_0`;
+/// `a = <r_k, z_k> / <p_k, (A + s I) p_k>`, `x_{k+1} = x_k + a p_k`, `r_{k+1} = r_k - a (A + s I) p_k`,
+/// `p_{k+1} = z_{k+1} + (<r_{k+1}, z_{k+1}> / <r_k, z_k>) p_k`. Parameters, stopping rule (on the
+/// unpreconditioned residual norm `||r_k||`) and `cost` are those of [`cg`](fn@crate::cg); with `m` the identity
+/// the iterates are those of `cg`. (pylops has no `pcg`: `pylops_compat` only changes `tol` and
+/// `damp` as in `cg`.)
+///
+/// # Errors
+/// Those of [`cg`](fn@crate::cg), plus [`Error::Breakdown`] when `<r, M r> <= 0` for a non-zero residual (the
+/// preconditioner is not positive definite, e.g. a zero operator), and
+/// [`Error::ShapeMismatch`] when `m` does not map the residual's layout to itself.
+///
+/// ```
+/// use rylops_core::{ChunkedArray, LinearOperator, Result, Vector};
+/// use rylops_solvers::{pcg, CgParams, StopReason};
+/// # struct Diag(Vec<f64>);
+/// # impl LinearOperator for Diag {
+/// #     type Scalar = f64; type Domain = ChunkedArray<f64>; type Range = ChunkedArray<f64>;
+/// #     fn dims(&self) -> Vec<usize> { vec![self.0.len()] }
+/// #     fn dimsd(&self) -> Vec<usize> { vec![self.0.len()] }
+/// #     fn forward_into(&self, x: &ChunkedArray<f64>, y: &mut ChunkedArray<f64>) -> Result<()> {
+/// #         let (xb, yb) = (&x.blocks()[0], &mut y.blocks_mut()[0]);
+/// #         for ((yv, xv), d) in yb.iter_mut().zip(xb.iter()).zip(&self.0) { *yv = d * xv; }
+/// #         Ok(())
+/// #     }
+/// #     fn adjoint_into(&self, y: &ChunkedArray<f64>, x: &mut ChunkedArray<f64>) -> Result<()> { self.forward_into(y, x) }
+/// #     fn range_like(&self, x: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(x.zeros_like()) }
+/// #     fn domain_like(&self, y: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(y.zeros_like()) }
+/// #     fn zeros_domain(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[self.0.len()]) }
+/// #     fn zeros_range(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[self.0.len()]) }
+/// # }
+/// // `Diag(d)` multiplies by `d` entry-wise (defined as in `cg`'s example, on one chunk).
+/// let d: Vec<f64> = (1..=20).map(|k| (k * k) as f64).collect();
+/// let op = Diag(d.clone());
+/// let jacobi = Diag(d.iter().map(|v| 1.0 / v).collect());
+/// let mut y = op.zeros_range();
+/// y.fill(1.0);
+/// let sol = pcg(&op, &jacobi, &y, &CgParams::default().niter(5).tol(1e-12)).unwrap();
+/// assert_eq!(sol.stop, StopReason::Tolerance);
+/// assert_eq!(sol.iterations, 1); // an exact preconditioner converges at once
+/// ```
+pub fn pcg<O, M>(
+    op: &O,
+    m: &M,
+    y: &O::Domain,
+    params: &CgParams<O::Domain>,
+) -> Result<CgSolution<O::Domain, Real<O>>>
+where
+    O: LinearOperator<Range = <O as LinearOperator>::Domain>,
+    M: LinearOperator<Scalar = O::Scalar, Domain = O::Domain, Range = O::Domain>,
+{
+    cg_core("pcg", op, Some(m), y, params, &mut noop)
+}
+
+/// [`pcg`] with a callback called after every iteration (see [`crate::callback`]).
+pub fn pcg_with<O, M, F>(
+    op: &O,
+    m: &M,
+    y: &O::Domain,
+    params: &CgParams<O::Domain>,
+    mut callback: F,
+) -> Result<CgSolution<O::Domain, Real<O>>>
+where
+    O: LinearOperator<Range = <O as LinearOperator>::Domain>,
+    M: LinearOperator<Scalar = O::Scalar, Domain = O::Domain, Range = O::Domain>,
+    F: FnMut(&IterInfo<'_, O::Scalar, O::Domain>) -> Control,
+{
+    cg_core("pcg", op, Some(m), y, params, &mut callback)
+}
+
+/// The common (non-generic over the operator) implementation of `cg` and `pcg`.
+pub(crate) fn cg_core<T: Scalar, V: Vector<T>>(
+    solver: &'static str,
+    op: &SquareOp<'_, T, V>,
+    m: Option<&SquareOp<'_, T, V>>,
+    y: &V,
+    params: &CgParams<V>,
+    callback: &mut dyn FnMut(&IterInfo<'_, T, V>) -> Control,
+) -> Result<CgSolution<V, T::Real>> {
+    check_nonneg(solver, "tol", params.tol)?;
+    check_nonneg(solver, "damp", params.damp)?;
+    let (rows, cols) = op.shape();
+    if rows != cols {
+        return Err(Error::IncompatibleOperators(format!(
+            "{solver} needs a square operator, got {rows} x {cols}; use cgls or lsqr"
+        )));
+    }
+    let compat = params.pylops_compat;
+    let tol: T::Real = real(params.tol);
+    let shift: T::Real = if compat {
+        real(params.damp)
+    } else {
+        real(params.damp * params.damp)
+    };
+    let shifted = shift != T::Real::zero();
+    let niter = params.niter;
+
+    let (mut x, mut q) = start(solver, op, y, params.x0.as_ref())?;
+    if !q.same_layout(&x) {
+        return Err(layout_err(solver, "x0 (or A x0)", op.dims(), x.len()));
+    }
+    // r = y - A x0 - s x0 (pylops skips the product for a zero x0: y - 0 = y exactly).
+    let mut r = y.clone();
+    if params.x0.is_some() {
+        op.forward_into(&x, &mut q)?;
+        r.sub_assign(&q);
+        if shifted {
+            r.axpy(sc(-shift), &x);
+        }
+    }
+    let mut z = match m {
+        Some(m) => {
+            let z = m.range_like(&r)?;
+            if !z.same_layout(&r) {
+                return Err(layout_err(
+                    solver,
+                    "M r (the preconditioner's output)",
+                    op.dims(),
+                    r.len(),
+                ));
+            }
+            Some(z)
+        }
+        None => None,
+    };
+    let mut p = r.zeros_like();
+
+    let mut kold = r.norm_sqr();
+    if !Float::is_finite(kold) {
+        return Err(breakdown(
+            0,
+            format!("{solver}: the initial residual norm is not finite"),
+        ));
+    }
+    let mut cost = Vec::with_capacity(niter.min(1 << 12) + 1);
+    cost.push(Float::sqrt(kold));
+    let converged = |k: T::Real| {
+        if compat {
+            k <= tol
+        } else {
+            Float::sqrt(k) <= tol
+        }
+    };
+
+    let mut kprev = kold; // ||r_{k-1}||^2
+    let mut rz = kold; // <r_k, M r_k> (pcg)
+    let mut it = 0;
+    let mut stop = None;
+    while it < niter {
+        if converged(kold) {
+            stop = Some(StopReason::Tolerance);
+            break;
+        }
+        // New search direction p = z + beta p (pylops computes it at the end of the previous step;
+        // doing it here skips the unused last update and gives the same iterates).
+        match (m, z.as_mut()) {
+            (Some(m), Some(z)) => {
+                m.forward_into(&r, z)?;
+                let rz_new = r.dot(z).re();
+                if !(rz_new > T::Real::zero() && Float::is_finite(rz_new)) {
+                    return Err(breakdown(
+                        it + 1,
+                        format!(
+                            "{solver}: <r, M r> = {rz_new} for a non-zero residual; \
+                             the preconditioner must be Hermitian positive definite"
+                        ),
+                    ));
+                }
+                if it == 0 {
+                    p.copy_from(z);
+                } else {
+                    p.xpby(z, sc(rz_new / rz));
+                }
+                rz = rz_new;
+            }
+            _ => {
+                if it == 0 {
+                    p.copy_from(&r);
+                } else {
+                    p.xpby(&r, sc(kold / kprev));
+                }
+            }
+        }
+        // q = (A + s I) p
+        op.forward_into(&p, &mut q)?;
+        if shifted {
+            q.axpy(sc(shift), &p);
+        }
+        let pq = p.dot(&q);
+        let pq_re = pq.re();
+        if !pq.is_finite() {
+            return Err(breakdown(
+                it + 1,
+                format!("{solver}: <p, A p> is not finite"),
+            ));
+        }
+        if pq_re <= T::Real::zero() {
+            return Err(Error::NotPositiveDefinite {
+                iteration: it + 1,
+                value: pq_re.to_f64_lossless(),
+            });
+        }
+        let den = if compat { pq.modulus() } else { pq_re };
+        let num = if m.is_some() { rz } else { kold };
+        let a = num / den;
+        x.axpy(sc(a), &p);
+        r.axpy(sc(-a), &q);
+        kprev = kold;
+        kold = r.norm_sqr();
+        if !Float::is_finite(kold) {
+            return Err(breakdown(
+                it + 1,
+                format!("{solver}: the residual norm is not finite"),
+            ));
+        }
+        it += 1;
+        cost.push(Float::sqrt(kold));
+        let info = IterInfo {
+            solver,
+            iteration: it,
+            niter,
+            x: &x,
+            residual_norm: cost[it],
+            initial_residual_norm: cost[0],
+            r2norm: None,
+        };
+        match callback(&info) {
+            Control::Continue => {}
+            Control::Stop => {
+                stop = Some(StopReason::Callback);
+                break;
+            }
+            Control::Abort(e) => return Err(e),
+        }
+    }
+    let stop = stop.unwrap_or(if converged(kold) {
+        StopReason::Tolerance
+    } else {
+        StopReason::MaxIterations
+    });
+    Ok(Solution {
+        x,
+        iterations: it,
+        stop,
+        cost,
+        info: CgInfo {},
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_pylops_defaults() {
+        let p: CgParams<rylops_core::ChunkedArray<f64>> = CgParams::default();
+        assert_eq!(p.niter, 10);
+        assert_eq!(p.tol, 1e-4);
+        assert_eq!(p.damp, 0.0);
+        assert!(!p.pylops_compat && p.x0.is_none());
+    }
+}

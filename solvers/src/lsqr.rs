@@ -1,0 +1,464 @@
+//! LSQR (Paige and Saunders, 1982).
+
+use crate::callback::{noop, Control, IterInfo};
+use crate::common::{breakdown, check_nonneg, real, sc, start, Real, Solution, StopReason};
+use num_traits::{Float, One, Zero};
+use rylops_core::{LinearOperator, Result, Scalar, Vector};
+
+/// Parameters of [`lsqr`](fn@crate::lsqr), built with setters from [`Default`]
+/// (`LsqrParams::default().niter(30).damp(0.1).calc_var(false)`); the defaults are pylops'.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct LsqrParams<V> {
+    /// Initial guess (default: zero). LSQR then works on `y - A x0` and returns `x0 + dx`, so `damp`
+    /// regularises the update `dx` (as pylops and scipy).
+    pub x0: Option<V>,
+    /// Damping `damp` of `||y - A x||^2 + damp^2 ||x||^2` (default 0).
+    pub damp: f64,
+    /// Stopping tolerance on the relative least-squares residual (default `1e-8`).
+    pub atol: f64,
+    /// Stopping tolerance on the relative residual (default `1e-8`). With `atol = btol = 1e-9`,
+    /// `||y - A x||` is accurate to about 9 digits.
+    pub btol: f64,
+    /// Stop when the estimate of `cond([A; damp I])` exceeds `conlim` (default `1e8`; 0 disables).
+    pub conlim: f64,
+    /// Maximum number of iterations (default 10, as pylops).
+    pub niter: usize,
+    /// Estimate the diagonal of `(A^H A + damp^2 I)^{-1}` in `info.var` (default `true`, as pylops).
+    pub calc_var: bool,
+    /// Reproduce pylops 2.8's `lsqr` exactly (default `false`): when the iteration limit is reached
+    /// `istop` stays `0` (pylops tests the limit before counting the iteration; Paige–Saunders and
+    /// scipy give `7`), and for complex data `var` accumulates `dk^2` instead of `|dk|^2`.
+    pub pylops_compat: bool,
+}
+
+impl<V> Default for LsqrParams<V> {
+    fn default() -> Self {
+        Self {
+            x0: None,
+            damp: 0.0,
+            atol: 1e-8,
+            btol: 1e-8,
+            conlim: 1e8,
+            niter: 10,
+            calc_var: true,
+            pylops_compat: false,
+        }
+    }
+}
+
+impl<V> LsqrParams<V> {
+    /// Sets the initial guess.
+    pub fn x0(mut self, x0: V) -> Self {
+        self.x0 = Some(x0);
+        self
+    }
+    /// Sets the damping.
+    pub fn damp(mut self, damp: f64) -> Self {
+        self.damp = damp;
+        self
+    }
+    /// Sets `atol`.
+    pub fn atol(mut self, atol: f64) -> Self {
+        self.atol = atol;
+        self
+    }
+    /// Sets `btol`.
+    pub fn btol(mut self, btol: f64) -> Self {
+        self.btol = btol;
+        self
+    }
+    /// Sets `conlim`.
+    pub fn conlim(mut self, conlim: f64) -> Self {
+        self.conlim = conlim;
+        self
+    }
+    /// Sets the maximum number of iterations.
+    pub fn niter(mut self, niter: usize) -> Self {
+        self.niter = niter;
+        self
+    }
+    /// Switches the variance estimate on or off.
+    pub fn calc_var(mut self, on: bool) -> Self {
+        self.calc_var = on;
+        self
+    }
+    /// Switches pylops-compatible mode on or off.
+    pub fn pylops_compat(mut self, on: bool) -> Self {
+        self.pylops_compat = on;
+        self
+    }
+}
+
+/// Diagnostics of [`lsqr`](fn@crate::lsqr) (the names and meanings of pylops and Paige–Saunders).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct LsqrInfo<V, R> {
+    /// Paige–Saunders' `istop`: 0 `x0` already solves the problem, 1–6 the reasons of
+    /// [`StopReason`] (`ResidualTolerance` ... `ConditionMachinePrecision`), 7 iteration limit
+    /// (`0` in pylops-compatible mode, as pylops 2.8 returns). A callback that stops the run before
+    /// any test fires leaves it at `0` (pylops' lsqr has no callback stop).
+    pub istop: u8,
+    /// Estimate of `||y - A x||` (negative when the estimate of its square is negative).
+    pub r1norm: R,
+    /// Estimate of `sqrt(||y - A x||^2 + damp^2 ||x - x0||^2)`.
+    pub r2norm: R,
+    /// Estimate of the Frobenius norm of `[A; damp I]`.
+    pub anorm: R,
+    /// Estimate of `cond([A; damp I])`.
+    pub acond: R,
+    /// Estimate of `||A^H (y - A x) - damp^2 (x - x0)||`.
+    pub arnorm: R,
+    /// Estimate of `||x - x0||` (`||x||` for a zero `x0`).
+    pub xnorm: R,
+    /// With `calc_var`, the estimate of the diagonal of `(A^H A + damp^2 I)^{-1}` (in the domain's
+    /// layout, real values stored in the scalar type).
+    pub var: Option<V>,
+}
+
+/// The result of [`lsqr`](fn@crate::lsqr).
+pub type LsqrSolution<V, R> = Solution<V, R, LsqrInfo<V, R>>;
+
+/// Minimises `||y - A x||^2 + damp^2 ||x||^2` with LSQR (Golub–Kahan bidiagonalisation), as pylops'
+/// and Paige–Saunders' `lsqr`.
+///
+/// `cost[0] = ||y - A x0||`, then `cost[k]` is LSQR's estimate of `||y - A x_k||` (`|r1norm|`).
+/// Stops after `niter` iterations or when one of Paige–Saunders' tests fires (see `info.istop`
+/// and [`StopReason`]); a callback may stop it earlier. When `A^H (y - A x0) = 0` (e.g. `y = 0`
+/// or a zero operator) it returns `x0` at once with `istop = 0` (pylops would iterate on 0/0).
+///
+/// # Errors
+/// [`Error::Breakdown`](rylops_core::Error::Breakdown) when a rotation becomes zero or non-finite;
+/// [`Error::NonFinite`](rylops_core::Error::NonFinite) for a NaN/Inf in `y` or `x0`;
+/// [`Error::ShapeMismatch`](rylops_core::Error::ShapeMismatch) when `y` or `x0` do not fit the
+/// operator; [`Error::InvalidParameter`](rylops_core::Error::InvalidParameter) for a negative or
+/// non-finite `damp`, `atol`, `btol` or `conlim`; and any error of the operator.
+///
+/// ```
+/// use rylops_core::{ChunkedArray, LinearOperator, Result, Vector};
+/// use rylops_solvers::{lsqr, LsqrParams, StopReason};
+///
+/// /// `x -> [x; x]` (the least-squares solution of `[x; x] = [a; b]` is `(a + b) / 2`).
+/// struct Twice(usize);
+/// impl LinearOperator for Twice {
+///     type Scalar = f64;
+///     type Domain = ChunkedArray<f64>;
+///     type Range = ChunkedArray<f64>;
+///     fn dims(&self) -> Vec<usize> { vec![self.0] }
+///     fn dimsd(&self) -> Vec<usize> { vec![2 * self.0] }
+///     fn forward_into(&self, x: &ChunkedArray<f64>, y: &mut ChunkedArray<f64>) -> Result<()> {
+///         let x = x.to_array();
+///         let both = rylops_core::ndarray::concatenate![rylops_core::ndarray::Axis(0), x, x];
+///         y.copy_from(&ChunkedArray::from_array_grid(both.view(), y.grid().clone())?);
+///         Ok(())
+///     }
+///     fn adjoint_into(&self, y: &ChunkedArray<f64>, x: &mut ChunkedArray<f64>) -> Result<()> {
+///         let y = y.to_array();
+///         let n = self.0;
+///         let s = rylops_core::ndarray::ArrayD::from_shape_fn(vec![n], |i| y[[i[0]]] + y[[i[0] + n]]);
+///         x.copy_from(&ChunkedArray::from_array_grid(s.view(), x.grid().clone())?);
+///         Ok(())
+///     }
+///     fn range_like(&self, _: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(self.zeros_range()) }
+///     fn domain_like(&self, _: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(self.zeros_domain()) }
+///     fn zeros_domain(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[self.0]) }
+///     fn zeros_range(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[2 * self.0]) }
+/// }
+///
+/// let op = Twice(2);
+/// let y = ChunkedArray::from_array(rylops_core::ndarray::arr1(&[1.0, 2.0, 3.0, 6.0]).into_dyn());
+/// let sol = lsqr(&op, &y, &LsqrParams::default().niter(10)).unwrap();
+/// assert_eq!(sol.stop, StopReason::LeastSquaresTolerance);
+/// assert_eq!(sol.info.istop, 2);
+/// let x = sol.x.to_array();
+/// assert!((x[[0]] - 2.0).abs() < 1e-12 && (x[[1]] - 4.0).abs() < 1e-12);
+/// // ||y - A x|| = ||[-1, -2, 1, 2]||
+/// assert!((sol.info.r1norm - 10f64.sqrt()).abs() < 1e-12);
+/// assert_eq!(sol.cost.len(), sol.iterations + 1);
+/// ```
+pub fn lsqr<O: LinearOperator>(
+    op: &O,
+    y: &O::Range,
+    params: &LsqrParams<O::Domain>,
+) -> Result<LsqrSolution<O::Domain, Real<O>>> {
+    lsqr_core(op, y, params, &mut noop)
+}
+
+/// [`lsqr`](fn@crate::lsqr) with a callback called after every iteration (see [`crate::callback`]).
+pub fn lsqr_with<O, F>(
+    op: &O,
+    y: &O::Range,
+    params: &LsqrParams<O::Domain>,
+    mut callback: F,
+) -> Result<LsqrSolution<O::Domain, Real<O>>>
+where
+    O: LinearOperator,
+    F: FnMut(&IterInfo<'_, O::Scalar, O::Domain>) -> Control,
+{
+    lsqr_core(op, y, params, &mut callback)
+}
+
+/// `sqrt(a^2 + b^2)` as numpy's `linalg.norm([a, b])`.
+fn norm2<R: Float>(a: R, b: R) -> R {
+    (a * a + b * b).sqrt()
+}
+
+fn stop_of(istop: u8) -> StopReason {
+    match istop {
+        1 => StopReason::ResidualTolerance,
+        2 => StopReason::LeastSquaresTolerance,
+        3 => StopReason::ConditionLimit,
+        4 => StopReason::ResidualMachinePrecision,
+        5 => StopReason::LeastSquaresMachinePrecision,
+        6 => StopReason::ConditionMachinePrecision,
+        _ => StopReason::MaxIterations,
+    }
+}
+
+pub(crate) fn lsqr_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
+    op: &(dyn LinearOperator<Scalar = T, Domain = D, Range = R> + '_),
+    y: &R,
+    params: &LsqrParams<D>,
+    callback: &mut dyn FnMut(&IterInfo<'_, T, D>) -> Control,
+) -> Result<LsqrSolution<D, T::Real>> {
+    const SOLVER: &str = "lsqr";
+    for (name, v) in [
+        ("damp", params.damp),
+        ("atol", params.atol),
+        ("btol", params.btol),
+        ("conlim", params.conlim),
+    ] {
+        check_nonneg(SOLVER, name, v)?;
+    }
+    let compat = params.pylops_compat;
+    let niter = params.niter;
+    let zero = T::Real::zero();
+    let one = T::Real::one();
+    let damp: T::Real = real(params.damp);
+    let dampsq: T::Real = real(params.damp * params.damp);
+    let atol: T::Real = real(params.atol);
+    let btol: T::Real = real(params.btol);
+    let ctol: T::Real = if params.conlim > 0.0 {
+        real(1.0 / params.conlim)
+    } else {
+        zero
+    };
+
+    // Work vectors, allocated once: u and Av in the range, v, w and A^H u in the domain.
+    let (mut x, mut av) = start(SOLVER, op, y, params.x0.as_ref())?;
+    let mut u = y.clone();
+    let mut v = x.zeros_like();
+    let mut atu = x.zeros_like();
+    let mut var = params.calc_var.then(|| x.zeros_like());
+
+    // beta u = y - A x0, alfa v = A^H u.
+    if params.x0.is_some() {
+        op.forward_into(&x, &mut av)?;
+        u.sub_assign(&av);
+    }
+    let mut alfa = zero;
+    let mut beta = u.norm();
+    if !Float::is_finite(beta) {
+        return Err(breakdown(0, "lsqr: ||y - A x0|| is not finite".into()));
+    }
+    if beta > zero {
+        u.scale(sc(one / beta));
+        op.adjoint_into(&u, &mut v)?;
+        alfa = v.norm();
+        if !Float::is_finite(alfa) {
+            return Err(breakdown(0, "lsqr: ||A^H u|| is not finite".into()));
+        }
+        if alfa > zero {
+            v.scale(sc(one / alfa));
+        }
+    }
+    let mut w = v.clone();
+    let arnorm0 = alfa * beta;
+    let mut cost = Vec::with_capacity(niter.min(1 << 12) + 1);
+    cost.push(beta);
+    let mut info = LsqrInfo {
+        istop: 0,
+        r1norm: beta,
+        r2norm: beta,
+        anorm: zero,
+        acond: zero,
+        arnorm: arnorm0,
+        xnorm: zero,
+        var: None,
+    };
+    if arnorm0 == zero {
+        info.var = var;
+        return Ok(Solution {
+            x,
+            iterations: 0,
+            stop: StopReason::InitialGuessSolves,
+            cost,
+            info,
+        });
+    }
+
+    let (mut rhobar, mut phibar, bnorm) = (alfa, beta, beta);
+    let (mut ddnorm, mut res2, mut xxnorm, mut z) = (zero, zero, zero, zero);
+    let (mut cs2, mut sn2) = (-one, zero);
+    let mut istop = 0u8;
+    let mut it = 0;
+    let mut by_callback = false;
+    while it < niter && istop == 0 {
+        // Bidiagonalisation: beta u = A v - alfa u, alfa v = A^H u - beta v.
+        op.forward_into(&v, &mut av)?;
+        u.xpby(&av, sc(-alfa));
+        beta = u.norm();
+        if beta > zero {
+            u.scale(sc(one / beta));
+            info.anorm = (info.anorm * info.anorm + alfa * alfa + beta * beta + damp * damp).sqrt();
+            op.adjoint_into(&u, &mut atu)?;
+            v.xpby(&atu, sc(-beta));
+            alfa = v.norm();
+            if alfa > zero {
+                v.scale(sc(one / alfa));
+            }
+        }
+        if !(Float::is_finite(beta) && Float::is_finite(alfa)) {
+            return Err(breakdown(
+                it + 1,
+                "lsqr: the bidiagonalisation is not finite".into(),
+            ));
+        }
+
+        // Rotation eliminating the damping, then the subdiagonal beta.
+        let rhobar1 = norm2(rhobar, damp);
+        let cs1 = rhobar / rhobar1;
+        let sn1 = damp / rhobar1;
+        let psi = sn1 * phibar;
+        phibar = cs1 * phibar;
+        let rho = norm2(rhobar1, beta);
+        if !(rho > zero && Float::is_finite(rho)) {
+            return Err(breakdown(
+                it + 1,
+                format!("lsqr: rotation with rho = {rho}"),
+            ));
+        }
+        let cs = rhobar1 / rho;
+        let sn = beta / rho;
+        let theta = sn * alfa;
+        rhobar = -cs * alfa;
+        let phi = cs * phibar;
+        phibar = sn * phibar;
+        let tau = sn * phi;
+
+        // Update x and w; dk = w / rho feeds the norm and variance estimates.
+        let t1 = phi / rho;
+        let t2 = -theta / rho;
+        let dkn = w.norm() / rho;
+        ddnorm += dkn * dkn;
+        if let Some(var) = var.as_mut() {
+            let rho_s: T = sc(rho);
+            if compat {
+                var.zip_apply(&w, move |s, wi| {
+                    let d = wi.np_div(rho_s);
+                    *s += d * d;
+                });
+            } else {
+                var.zip_apply(&w, move |s, wi| {
+                    let d = wi.np_div(rho_s);
+                    *s += T::from_real(d.modulus_sqr());
+                });
+            }
+        }
+        x.axpy(sc(t1), &w);
+        w.xpby(&v, sc(t2));
+
+        // Rotation on the right eliminating theta, to estimate ||x||.
+        let delta = sn2 * rho;
+        let gambar = -cs2 * rho;
+        let rhs = phi - delta * z;
+        let zbar = rhs / gambar;
+        info.xnorm = (xxnorm + zbar * zbar).sqrt();
+        let gamma = norm2(gambar, theta);
+        if !(gamma > zero && Float::is_finite(gamma)) {
+            return Err(breakdown(
+                it + 1,
+                format!("lsqr: rotation with gamma = {gamma}"),
+            ));
+        }
+        cs2 = gambar / gamma;
+        sn2 = theta / gamma;
+        z = rhs / gamma;
+        xxnorm += z * z;
+
+        // Convergence tests.
+        info.acond = info.anorm * ddnorm.sqrt();
+        let res1 = phibar * phibar;
+        res2 += psi * psi;
+        let rnorm = (res1 + res2).sqrt();
+        info.arnorm = alfa * tau.abs();
+        let r1sq = rnorm * rnorm - dampsq * xxnorm;
+        let r1 = r1sq.abs().sqrt();
+        cost.push(r1);
+        info.r1norm = if r1sq < zero { -r1 } else { r1 };
+        info.r2norm = rnorm;
+        let test1 = rnorm / bnorm;
+        let test2 = info.arnorm / arnorm0;
+        let test3 = one / info.acond;
+        let t1 = test1 / (one + info.anorm * info.xnorm / bnorm);
+        let rtol = btol + atol * info.anorm * info.xnorm / bnorm;
+        it += 1;
+        if !compat && it >= niter {
+            istop = 7;
+        }
+        if one + test3 <= one {
+            istop = 6;
+        }
+        if one + test2 <= one {
+            istop = 5;
+        }
+        if one + t1 <= one {
+            istop = 4;
+        }
+        if test3 <= ctol {
+            istop = 3;
+        }
+        if test2 <= atol {
+            istop = 2;
+        }
+        if test1 <= rtol {
+            istop = 1;
+        }
+
+        let iter_info = IterInfo {
+            solver: SOLVER,
+            iteration: it,
+            niter,
+            x: &x,
+            residual_norm: r1,
+            initial_residual_norm: cost[0],
+            r2norm: Some(rnorm),
+        };
+        match callback(&iter_info) {
+            Control::Continue => {}
+            Control::Stop => {
+                by_callback = true;
+                break;
+            }
+            Control::Abort(e) => return Err(e),
+        }
+    }
+    if !compat && istop == 0 && !by_callback {
+        // Only reached with niter == 0.
+        istop = 7;
+    }
+    let stop = if istop == 0 && by_callback {
+        StopReason::Callback
+    } else {
+        stop_of(istop)
+    };
+    info.istop = istop;
+    info.var = var;
+    Ok(Solution {
+        x,
+        iterations: it,
+        stop,
+        cost,
+        info,
+    })
+}
