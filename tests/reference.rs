@@ -18,7 +18,7 @@ fn reference_suite() {
     let dir = harness::suite_dir();
     let summary = harness::run_suite(&dir);
     for line in &summary.notes {
-        println!("{line}");
+        let _ = writeln!(std::io::stderr(), "  {line}");
     }
     for f in &summary.failures {
         println!("FAILED {f}");
