@@ -1,11 +1,10 @@
 //! Laplacian: a weighted sum of second derivatives, computed in one fused pass (pylops' `Laplacian`).
 
 use crate::kind::Kind;
+use crate::same_shape::same_shape_operator;
 use crate::secondderivative::{SdStencil, SecondDerivative};
 use rylops_core::stencil::{apply_fused_chunked, StencilOp};
-use rylops_core::{
-    check_shape, normalize_axis, ChunkedArray, Error, LinearOperator, Result, Scalar,
-};
+use rylops_core::{normalize_axis, ChunkedArray, Error, Result, Scalar};
 
 /// `L = w0 S(axes[0]) + w1 S(axes[1]) + ...`, each `S` a [`SecondDerivative`] with its own sampling
 /// and the same `edge` and `kind`, summed left to right as pylops does.
@@ -146,38 +145,5 @@ impl<T: Scalar> Laplacian<T> {
     }
 }
 
-impl<T: Scalar> LinearOperator for Laplacian<T> {
-    type Scalar = T;
-    type Domain = ChunkedArray<T>;
-    type Range = ChunkedArray<T>;
-    fn dims(&self) -> Vec<usize> {
-        self.dims.clone()
-    }
-    fn dimsd(&self) -> Vec<usize> {
-        self.dims.clone()
-    }
-    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
-        check_shape(x, &self.dims, "Laplacian forward input")?;
-        check_shape(y, &self.dims, "Laplacian forward output")?;
-        self.apply(false, x, y)
-    }
-    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
-        check_shape(y, &self.dims, "Laplacian adjoint input")?;
-        check_shape(x, &self.dims, "Laplacian adjoint output")?;
-        self.apply(true, y, x)
-    }
-    fn range_like(&self, x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        check_shape(x, &self.dims, "Laplacian input")?;
-        Ok(ChunkedArray::zeros(x.grid().clone()))
-    }
-    fn domain_like(&self, y: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        check_shape(y, &self.dims, "Laplacian adjoint input")?;
-        Ok(ChunkedArray::zeros(y.grid().clone()))
-    }
-    fn zeros_domain(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dims)
-    }
-    fn zeros_range(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dims)
-    }
-}
+same_shape_operator!(Laplacian, "Laplacian", |s, adjoint, x, y| s
+    .apply(adjoint, x, y));

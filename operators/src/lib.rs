@@ -25,6 +25,7 @@ pub mod identity;
 pub mod kind;
 pub mod laplacian;
 pub mod matrixmult;
+mod same_shape;
 pub mod secondderivative;
 pub mod zero;
 

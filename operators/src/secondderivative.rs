@@ -1,10 +1,9 @@
 //! Second derivative along one axis (pylops' `SecondDerivative`).
 
 use crate::kind::{check_sampling, Kind};
+use crate::same_shape::same_shape_operator;
 use rylops_core::stencil::{apply_op_chunked, run_offsets, LaneStencil, Put, StencilOp};
-use rylops_core::{
-    check_shape, normalize_axis, ChunkedArray, Error, LinearOperator, Result, Scalar,
-};
+use rylops_core::{normalize_axis, Error, Result, Scalar};
 use std::marker::PhantomData;
 use std::ops::Range;
 
@@ -299,38 +298,6 @@ impl<T: Scalar> StencilOp<T> for SecondDerivative<T> {
     }
 }
 
-impl<T: Scalar> LinearOperator for SecondDerivative<T> {
-    type Scalar = T;
-    type Domain = ChunkedArray<T>;
-    type Range = ChunkedArray<T>;
-    fn dims(&self) -> Vec<usize> {
-        self.dims.clone()
-    }
-    fn dimsd(&self) -> Vec<usize> {
-        self.dims.clone()
-    }
-    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
-        check_shape(x, &self.dims, "SecondDerivative forward input")?;
-        check_shape(y, &self.dims, "SecondDerivative forward output")?;
-        apply_op_chunked(self, false, x, y)
-    }
-    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
-        check_shape(y, &self.dims, "SecondDerivative adjoint input")?;
-        check_shape(x, &self.dims, "SecondDerivative adjoint output")?;
-        apply_op_chunked(self, true, y, x)
-    }
-    fn range_like(&self, x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        check_shape(x, &self.dims, "SecondDerivative input")?;
-        Ok(ChunkedArray::zeros(x.grid().clone()))
-    }
-    fn domain_like(&self, y: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        check_shape(y, &self.dims, "SecondDerivative adjoint input")?;
-        Ok(ChunkedArray::zeros(y.grid().clone()))
-    }
-    fn zeros_domain(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dims)
-    }
-    fn zeros_range(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dims)
-    }
-}
+same_shape_operator!(SecondDerivative, "SecondDerivative", |s, adjoint, x, y| {
+    apply_op_chunked(s, adjoint, x, y)
+});
