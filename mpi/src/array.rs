@@ -179,7 +179,11 @@ impl<T: MpiScalar> DistArray<T> {
     /// Scatters a global array held by `root` (ignored elsewhere) to every rank (collective): the root
     /// sends each rank its block, one message per rank. A missing or mis-shaped array on the root gives
     /// the same error on every rank.
-    pub fn scatter(layout: &Layout, root: usize, global: Option<ArrayViewD<'_, T>>) -> Result<Self> {
+    pub fn scatter(
+        layout: &Layout,
+        root: usize,
+        global: Option<ArrayViewD<'_, T>>,
+    ) -> Result<Self> {
         let comm = layout.comm();
         let me = comm.rank();
         let check = if me != root {
@@ -216,10 +220,7 @@ impl<T: MpiScalar> DistArray<T> {
                 let buf: Vec<T> = v.iter().copied().collect();
                 comm.raw().process_at_rank(r as i32).send(&buf[..]);
             }
-            layout
-                .local_view(&g, me)
-                .as_standard_layout()
-                .into_owned()
+            layout.local_view(&g, me).as_standard_layout().into_owned()
         } else {
             let mut buf = vec![T::zero(); shape.iter().product()];
             comm.raw()
@@ -250,7 +251,9 @@ impl<T: MpiScalar> DistArray<T> {
                 self.local.blocks()[0].clone()
             } else {
                 let mut buf = vec![T::zero(); shp.iter().product()];
-                comm.raw().process_at_rank(r as i32).receive_into(&mut buf[..]);
+                comm.raw()
+                    .process_at_rank(r as i32)
+                    .receive_into(&mut buf[..]);
                 ArrayD::from_shape_vec(IxDyn(&shp), buf).expect("local shape")
             };
             let off = part.local_offset(r);

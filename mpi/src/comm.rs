@@ -108,6 +108,10 @@ impl Comm {
             })
             .collect();
         let total: usize = counts.iter().map(|&c| c as usize).sum();
+        if total == 0 {
+            // (an empty send and receive buffer would alias, which MPI rejects)
+            return vec![Vec::new(); self.size];
+        }
         let mut buf = vec![0u8; total];
         {
             let mut part = PartitionMut::new(&mut buf[..], &counts[..], &displs[..]);

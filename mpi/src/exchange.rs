@@ -341,11 +341,8 @@ pub fn scatter_add_halo<T: MpiScalar>(
             .iter()
             .zip(incoming.iter_mut())
             .map(|(t, buf)| {
-                raw.process_at_rank(t.peer as i32).immediate_receive_into_with_tag(
-                    sc,
-                    buf.as_mut_slice(),
-                    TAG_ADJOINT,
-                )
+                raw.process_at_rank(t.peer as i32)
+                    .immediate_receive_into_with_tag(sc, buf.as_mut_slice(), TAG_ADJOINT)
             })
             .collect();
         let sends: Vec<_> = plan

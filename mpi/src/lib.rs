@@ -14,8 +14,6 @@ pub mod comm;
 #[cfg(feature = "mpi")]
 pub mod exchange;
 
-pub use partition::Partition;
-pub use plan::HaloPlan;
 #[cfg(feature = "mpi")]
 pub use array::{DistArray, Layout};
 #[cfg(feature = "mpi")]
@@ -23,3 +21,9 @@ pub use comm::{Comm, MpiScalar};
 /// The rsmpi crate rylops-mpi is built on (initialise MPI with `mpi::initialize()`).
 #[cfg(feature = "mpi")]
 pub use mpi;
+pub use partition::Partition;
+pub use plan::HaloPlan;
+#[cfg(feature = "mpi")]
+pub mod ops;
+#[cfg(feature = "mpi")]
+pub use ops::{DistKernel, Distributed};

@@ -399,8 +399,16 @@ mod tests {
             let af: Vec<(&[f64], usize)> = after.iter().map(|(m, k)| (&m[..], *k)).collect();
             let hb = assemble(&b, plan.outer, plan.inner);
             let ha = assemble(&af, plan.outer, plan.inner);
-            assert_eq!(&hb[..], want.blocks[r].before.as_slice().unwrap(), "rank {r}");
-            assert_eq!(&ha[..], want.blocks[r].after.as_slice().unwrap(), "rank {r}");
+            assert_eq!(
+                &hb[..],
+                want.blocks[r].before.as_slice().unwrap(),
+                "rank {r}"
+            );
+            assert_eq!(
+                &ha[..],
+                want.blocks[r].after.as_slice().unwrap(),
+                "rank {r}"
+            );
             assert_eq!(plan.recv_elems(), hb.len() + ha.len());
         }
         let sent: usize = plans.iter().map(|p| p.send_elems()).sum();
@@ -413,11 +421,27 @@ mod tests {
         let cases: Vec<(Partition, usize, (usize, usize))> = vec![
             (Partition::balanced(&[8, 5], &[2, 1]).unwrap(), 0, (1, 1)),
             (Partition::balanced(&[8, 5], &[2, 2]).unwrap(), 1, (2, 2)),
-            (Partition::balanced(&[6, 5, 4], &[3, 1, 2]).unwrap(), 0, (0, 1)),
-            (Partition::balanced(&[6, 5, 4], &[3, 1, 2]).unwrap(), 2, (1, 0)),
+            (
+                Partition::balanced(&[6, 5, 4], &[3, 1, 2]).unwrap(),
+                0,
+                (0, 1),
+            ),
+            (
+                Partition::balanced(&[6, 5, 4], &[3, 1, 2]).unwrap(),
+                2,
+                (1, 0),
+            ),
             // ranks thinner than the halo
-            (Partition::new(&[7, 3], vec![vec![1, 1, 3, 2], vec![2, 1]]).unwrap(), 0, (2, 2)),
-            (Partition::new(&[4, 6], vec![vec![4], vec![1, 1, 1, 3]]).unwrap(), 1, (3, 2)),
+            (
+                Partition::new(&[7, 3], vec![vec![1, 1, 3, 2], vec![2, 1]]).unwrap(),
+                0,
+                (2, 2),
+            ),
+            (
+                Partition::new(&[4, 6], vec![vec![4], vec![1, 1, 1, 3]]).unwrap(),
+                1,
+                (3, 2),
+            ),
             // not split along the axis: nothing to exchange
             (Partition::balanced(&[6, 4], &[1, 2]).unwrap(), 0, (1, 1)),
         ];
@@ -440,7 +464,10 @@ mod tests {
         ] {
             let runs = split_runs(&shape, &bounds, 7);
             let mut next = 0;
-            let strides = [shape[1..].iter().product::<usize>(), shape[2..].iter().product()];
+            let strides = [
+                shape[1..].iter().product::<usize>(),
+                shape[2..].iter().product(),
+            ];
             for r in &runs {
                 assert_eq!(r.range.start, next);
                 assert!(r.range.len() <= 7);
@@ -467,7 +494,10 @@ mod tests {
     fn add_rows_and_pack_are_transposes() {
         let x: Vec<f64> = (0..24).map(|v| v as f64).collect();
         let p = pack_rows(&x, 2, 4, 3, 1..3);
-        assert_eq!(&p[..], &[3., 4., 5., 6., 7., 8., 15., 16., 17., 18., 19., 20.]);
+        assert_eq!(
+            &p[..],
+            &[3., 4., 5., 6., 7., 8., 15., 16., 17., 18., 19., 20.]
+        );
         let mut out = vec![0.0; 12];
         pack_rows_into(&x, 2, 4, 3, 1..3, &mut out);
         assert_eq!(&out[..], &p[..]);
