@@ -9,7 +9,7 @@
 
 use rylops_core::{ChunkedArray, LinearOperator};
 use rylops_mpi::exchange::{halo_bytes_sent, reset_halo_counters};
-use rylops_mpi::mpi::traits::{Communicator, CommunicatorCollectives};
+use rylops_mpi::mpi::traits::CommunicatorCollectives;
 use rylops_mpi::{Comm, DistArray, Distributed, Layout, Partition};
 use rylops_operators::{FirstDerivative, Laplacian};
 use std::sync::Arc;

@@ -123,10 +123,10 @@ fn run_terms<T: MpiScalar, S: LaneStencil<T>>(
                 done.store(true, Ordering::Release);
             });
             while !finished && !done.load(Ordering::Acquire) {
-                finished = pending
-                    .iter_mut()
-                    .flatten()
-                    .fold(true, |all, p| p.poll() && all);
+                finished = true;
+                for p in pending.iter_mut().flatten() {
+                    finished &= p.poll(); // poll every request, no short circuit
+                }
                 if !finished {
                     std::thread::yield_now();
                 }

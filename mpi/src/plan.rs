@@ -475,8 +475,9 @@ mod tests {
                 for p in r.range.clone() {
                     let mut rem = p;
                     let mut ix = vec![];
-                    for ax in 0..shape.len() {
-                        let st = if ax + 1 < shape.len() { strides[ax] } else { 1 };
+                    for (ax, _) in shape.iter().enumerate() {
+                        let st = strides.get(ax).copied().filter(|_| ax + 1 < shape.len());
+                        let st = st.unwrap_or(1);
                         ix.push(rem / st);
                         rem %= st;
                     }

@@ -361,21 +361,13 @@ fn gather_all_halos(
             b.push(vals);
         }
         let mut shape = part.local_shape(r);
-        let nb = b[0].len() / shape.iter().product::<usize>().max(1) * shape[axis];
-        let _ = nb;
-        let rows = |len: usize| {
-            let other: usize = shape
-                .iter()
-                .enumerate()
-                .filter(|(k, _)| *k != axis)
-                .map(|(_, v)| *v)
-                .product();
-            if other == 0 {
-                0
-            } else {
-                len / other
-            }
-        };
+        let other: usize = shape
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| *k != axis)
+            .map(|(_, v)| *v)
+            .product();
+        let rows = |len: usize| len.checked_div(other).unwrap_or(0);
         let (rb, ra) = (rows(b[0].len()), rows(b[1].len()));
         shape[axis] = rb;
         let before = ArrayD::from_shape_vec(IxDyn(&shape), b[0].clone()).unwrap();
