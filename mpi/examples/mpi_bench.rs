@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! cargo build --release -p rylops-mpi --features mpi --example mpi_bench
-//! OMPI_MCA_mpi_yield_when_idle=1 mpirun -n 4 --oversubscribe target/release/examples/mpi_bench 256 10
+//! RAYON_NUM_THREADS=1 OMPI_MCA_mpi_yield_when_idle=1 \
+//!     mpirun -n 4 --oversubscribe --bind-to none target/release/examples/mpi_bench 256 10
 //! ```
 
 use rylops_core::{ChunkedArray, LinearOperator};
@@ -38,7 +39,15 @@ fn main() -> rylops_core::Result<()> {
             "n = {n}, ranks = {p}, rayon threads per rank = {}, {reps} matvecs each",
             rayon::current_num_threads()
         );
-        // single-process reference, one chunk and p chunks along axis 0
+        // single-process reference on all the machine's cores (the other ranks wait in a barrier),
+        // one chunk and max(p, 2) chunks along axis 0
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(cores)
+            .build()
+            .expect("thread pool");
+        println!("serial reference: {cores} rayon threads");
+        pool.install(|| -> rylops_core::Result<()> {
         for chunks in [1, p.max(2)] {
             let x = ChunkedArray::from_array(rylops_core::ndarray::ArrayD::from_shape_fn(
                 rylops_core::ndarray::IxDyn(&shape),
@@ -63,8 +72,15 @@ fn main() -> rylops_core::Result<()> {
                 );
             }
         }
+        Ok(())
+        })?;
     }
-    comm.raw().barrier();
+    // The other ranks wait asleep (not spinning in MPI) while rank 0 measures the serial reference.
+    let mut req = comm.raw().immediate_barrier();
+    while let Err(r) = req.test() {
+        req = r;
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
     let layout = Layout::new(comm.clone(), Partition::slabs(&shape, p, 0)?)?;
     let x = DistArray::from_global_fn(&layout, |g| (g[0] * 7 + g[1] * 3 + g[2]) as f64);
     let dfd = Distributed::new(fd, &layout)?;

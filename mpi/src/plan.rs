@@ -453,6 +453,42 @@ mod tests {
         assert!(plan.sends.is_empty() && plan.recvs.is_empty());
     }
 
+    /// Random lengths summing to `n` (at most `parts` of them, each positive).
+    fn split(n: usize, cuts: &[usize]) -> Vec<usize> {
+        let mut c: Vec<usize> = cuts
+            .iter()
+            .map(|&v| 1 + v % n.max(1))
+            .filter(|&v| v < n)
+            .collect();
+        c.sort_unstable();
+        c.dedup();
+        let mut out = Vec::new();
+        let mut prev = 0;
+        for v in c.into_iter().chain(std::iter::once(n)) {
+            out.push(v - prev);
+            prev = v;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn random_partitions_and_depths(
+            shape in proptest::collection::vec(1usize..8, 1..4),
+            cuts in proptest::collection::vec(proptest::collection::vec(0usize..16, 0..4), 3),
+            axis in 0usize..3,
+            db in 0usize..4,
+            da in 0usize..4,
+        ) {
+            let axis = axis % shape.len();
+            let sizes: Vec<Vec<usize>> =
+                shape.iter().zip(&cuts).map(|(&n, c)| split(n, c)).collect();
+            let part = Partition::new(&shape, sizes).unwrap();
+            check_exchange(&part, axis, (db, da));
+        }
+    }
+
     #[test]
     fn runs_cover_the_block_once() {
         for (shape, bounds) in [
