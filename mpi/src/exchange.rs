@@ -292,9 +292,17 @@ pub fn scatter_add_halo<T: MpiScalar>(
     let ok_b = halo.before.shape() == want.as_slice();
     want[axis] = plan.depth.1;
     let ok_a = halo.after.shape() == want.as_slice();
-    if !ok_b || !ok_a {
+    if !ok_b {
+        want[axis] = plan.depth.0;
         return Err(Error::ShapeMismatch {
-            context: "scatter_add_halo: after-slab (before-slab shape ok: {ok_b})".into(),
+            context: "scatter_add_halo: before-slab".into(),
+            expected: want,
+            got: halo.before.shape().to_vec(),
+        });
+    }
+    if !ok_a {
+        return Err(Error::ShapeMismatch {
+            context: "scatter_add_halo: after-slab".into(),
             expected: want,
             got: halo.after.shape().to_vec(),
         });
