@@ -17,6 +17,9 @@
 #![deny(missing_docs)]
 
 pub use rylops_core as core;
+/// Arrays partitioned over MPI ranks (`rylops-mpi`, with the `mpi` feature; see `docs/mpi.md`).
+#[cfg(feature = "mpi")]
+pub use rylops_mpi as mpi;
 pub use rylops_operators as operators;
 pub use rylops_solvers as solvers;
 
