@@ -350,6 +350,7 @@ pub struct ImagePanel {
     symmetric: bool,
     colorbar: bool,
     extent: Option<[f64; 4]>,
+    max_pool: bool,
 }
 
 impl ImagePanel {
@@ -363,6 +364,7 @@ impl ImagePanel {
             symmetric: false,
             colorbar,
             extent: None,
+            max_pool: false,
         }
     }
 
@@ -471,6 +473,13 @@ impl ImagePanel {
     /// row 0 (default: `0, columns, rows, 0`, i.e. indices).
     pub fn extent(mut self, left: f64, right: f64, bottom: f64, top: f64) -> Self {
         self.extent = Some([left, right, bottom, top]);
+        self
+    }
+
+    /// When the array is larger than the panel, show the largest value of the samples under each
+    /// pixel instead of their mean (keeps sparse, point-like features visible).
+    pub fn max_pool(mut self, yes: bool) -> Self {
+        self.max_pool = yes;
         self
     }
 
@@ -976,7 +985,11 @@ fn draw_image(area: &Area<'_>, p: &ImagePanel) -> Drawn {
             for (j, &(c0, c1)) in cols.iter().enumerate() {
                 let color = match &p.pixels {
                     Pixels::Scalar(a) => {
-                        let m = box_mean(r0, r1, c0, c1, |r, c| a[[r, c]]);
+                        let m = if p.max_pool {
+                            box_max(r0, r1, c0, c1, |r, c| a[[r, c]])
+                        } else {
+                            box_mean(r0, r1, c0, c1, |r, c| a[[r, c]])
+                        };
                         if m.is_finite() {
                             let (r, g, b) = p.cmap.rgb((m - lo) / (hi - lo));
                             RGBColor(r, g, b)
@@ -1035,6 +1048,20 @@ fn box_mean(r0: usize, r1: usize, c0: usize, c1: usize, at: impl Fn(usize, usize
     } else {
         s / k as f64
     }
+}
+
+/// The largest finite sample of a box (NaN if none).
+fn box_max(r0: usize, r1: usize, c0: usize, c1: usize, at: impl Fn(usize, usize) -> f64) -> f64 {
+    let mut m = f64::NAN;
+    for r in r0..r1 {
+        for c in c0..c1 {
+            let v = at(r, c);
+            if v.is_finite() && !(v <= m) {
+                m = v;
+            }
+        }
+    }
+    m
 }
 
 fn draw_colorbar(area: &Area<'_>, cmap: Colormap, lo: f64, hi: f64) -> Drawn {
