@@ -27,7 +27,7 @@
 //! `structure_tensor_blocks.png` (the first selected blocks and their features).
 //!
 //! Run: `cargo run --release --features plot --example structure_tensor [-- --out DIR]
-//! [--input img.npy] [--threshold T]`
+//! [--input img.npy] [--threshold T] [--small]` (`--small` draws a smaller field picture).
 
 use ndarray::{s, Array2, Array3, ArrayD, ArrayView3, ArrayViewD, Axis, Ix3, Zip};
 use rayon::prelude::*;
@@ -45,6 +45,7 @@ struct Args {
     out: PathBuf,
     input: Option<PathBuf>,
     threshold: Option<f64>,
+    small: bool,
 }
 
 fn args() -> Args {
@@ -60,6 +61,7 @@ fn args() -> Args {
         out: PathBuf::from(get("--out").unwrap_or_else(|| "target/gallery".into())),
         input: get("--input").map(PathBuf::from),
         threshold: get("--threshold").map(|t| t.parse().expect("--threshold takes a number")),
+        small: a.iter().any(|x| x == "--small"),
     }
 }
 
@@ -423,7 +425,9 @@ fn main() -> rylops::Result<()> {
         .view()
         .into_dimensionality::<ndarray::Ix2>()
         .expect("2-D");
-    let (ph, pw) = (470, (470.0 * cols as f64 / rows as f64) as u32 + 60);
+    // `--small`: a smaller field picture (for the committed gallery copy).
+    let ph = if args.small { 300 } else { 470 };
+    let pw = (ph as f64 * cols as f64 / rows as f64) as u32 + 60;
     Figure::new("Deep field and the feature (1 - anisotropy) x red energy")
         .columns(2)
         .panel_size(pw, ph)

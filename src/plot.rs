@@ -697,6 +697,59 @@ pub fn image<T: PlotValue>(
         .save(path)
 }
 
+/// Saves an RGB array of shape `(rows, columns, 3)` with values in `[0, 1]` (clipped; NaN is
+/// black) as a PNG of exactly `columns x rows` pixels, without axes: the picture itself.
+///
+/// Errors: [`Error::InvalidParameter`] (named `array`) unless the last axis has length 3 and the
+/// picture is not empty; [`Error::Io`] if the file cannot be written.
+///
+/// ```
+/// use ndarray::Array3;
+/// let path = std::env::temp_dir().join(format!("rylops-rgb-{}.png", std::process::id()));
+/// let a = Array3::from_shape_fn((20, 30, 3), |(i, j, k)| if k == 0 { i as f64 / 19.0 } else { j as f64 / 29.0 });
+/// rylops::plot::save_rgb(&path, a.view()).unwrap();
+/// std::fs::remove_file(&path).unwrap();
+/// ```
+pub fn save_rgb<T: PlotValue>(path: impl AsRef<Path>, a: ArrayView3<'_, T>) -> Result<()> {
+    let path = path.as_ref();
+    let (rows, cols, ch) = a.dim();
+    if ch != 3 || rows == 0 || cols == 0 {
+        return Err(Error::InvalidParameter {
+            name: "array".into(),
+            reason: format!(
+                "an RGB picture has shape (rows > 0, columns > 0, 3), got {:?}",
+                a.shape()
+            ),
+        });
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Io(format!("creating {}: {e}", dir.display())))?;
+    }
+    let fail = |e: String| Error::Io(format!("drawing {}: {e}", path.display()));
+    let root = BitMapBackend::new(path, (cols as u32, rows as u32)).into_drawing_area();
+    let byte = |v: f64| {
+        (if v.is_finite() {
+            v.clamp(0.0, 1.0)
+        } else {
+            0.0
+        } * 255.0)
+            .round() as u8
+    };
+    for i in 0..rows {
+        for j in 0..cols {
+            let c = RGBColor(
+                byte(a[[i, j, 0]].to_f64()),
+                byte(a[[i, j, 1]].to_f64()),
+                byte(a[[i, j, 2]].to_f64()),
+            );
+            root.draw_pixel((j as i32, i as i32), &c)
+                .map_err(|e| fail(e.to_string()))?;
+        }
+    }
+    root.present().map_err(|e| fail(e.to_string()))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Drawing.
 
