@@ -9,7 +9,7 @@
 //! - [`operators`] (`rylops-operators`): derivatives, Laplacian, Gradient and basic operators;
 //! - [`solvers`] (`rylops-solvers`): CG, CGLS, LSQR and regularized inversion.
 //!
-//! With the default `npy` feature,
+//! Coming from pylops? Read the [`guide`]. With the default `npy` feature,
 //! [`core::npy`](rylops_core::npy) reads and writes numpy's `.npy`/`.npz` files; with the `plot`
 //! feature, `plot` draws arrays into PNG pictures.
 //!
@@ -24,6 +24,7 @@ pub use rylops_core as core;
 pub use rylops_operators as operators;
 pub use rylops_solvers as solvers;
 
+pub mod guide;
 #[cfg(feature = "plot")]
 pub mod plot;
 
