@@ -86,7 +86,7 @@
 //!   including one single chunk — and the same as pylops' numpy result.
 //! - The chunking of a result follows the input's; rechunk with
 //!   [`rechunk`](crate::ChunkedArray::rechunk) / `rechunk_uniform`.
-//! - For your own block-wise functions, [`core::overlap`](crate::core::overlap) has dask's
+//! - For your own block-wise functions, [`core::overlap`](mod@crate::core::overlap) has dask's
 //!   `overlap`, `map_overlap` (several inputs, asymmetric depths, every boundary) and
 //!   `trim_internal`.
 //!

@@ -10,7 +10,7 @@
 //! - [`solvers`] (`rylops-solvers`): CG, CGLS, LSQR and regularized inversion.
 //!
 //! Coming from pylops? Read the [`guide`]. With the default `npy` feature,
-//! [`core::npy`](rylops_core::npy) reads and writes numpy's `.npy`/`.npz` files; with the `plot`
+//! [`core::npy`] reads and writes numpy's `.npy`/`.npz` files; with the `plot`
 //! feature, `plot` draws arrays into PNG pictures.
 //!
 //! ```
