@@ -1109,7 +1109,7 @@ fn box_max(r0: usize, r1: usize, c0: usize, c1: usize, at: impl Fn(usize, usize)
     for r in r0..r1 {
         for c in c0..c1 {
             let v = at(r, c);
-            if v.is_finite() && !(v <= m) {
+            if v.is_finite() && (m.is_nan() || v > m) {
                 m = v;
             }
         }
