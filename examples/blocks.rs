@@ -12,20 +12,21 @@
 //!    `np.histogram`).
 //!
 //! The image is a reproducible synthetic picture (the notebook's photographs are not available);
-//! `--input img.npy` uses any image of shape `(rows, columns, 3)` or `(rows, columns)` instead,
-//! values in `[0, 1]` or `0..=255`.
+//! `--input img.png` uses any PNG instead (8 or 16 bits, grey, RGB or palette), and `--input
+//! img.npy` any array of shape `(rows, columns, 3)` or `(rows, columns)`, values in `[0, 1]` or
+//! `0..=255`.
 //!
 //! Pictures (in `--out DIR`, default `target/gallery/`): `blocks.png` (original, sharpened,
 //! shuffled, the seams a filter without halo leaves, and the histogram) and `blocks_shuffled.png`.
 //!
-//! Run: `cargo run --release --features plot --example blocks [-- --out DIR] [--input img.npy]`
+//! Run: `cargo run --release --features plot --example blocks [-- --out DIR] [--input img.png|img.npy]`
 
 use ndarray::{s, Array2, Array3, ArrayD, ArrayViewD, Ix3};
 use rayon::prelude::*;
 use rylops::core::npy::{read_npy_as, write_npy};
 use rylops::core::overlap::{map_overlap, Boundaries, Boundary, Depth};
 use rylops::core::Rng;
-use rylops::plot::{save_rgb, Colormap, Figure, ImagePanel, LinePanel, Series};
+use rylops::plot::{read_png, save_rgb, Colormap, Figure, ImagePanel, LinePanel, Series};
 use rylops::prelude::*;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -115,6 +116,16 @@ fn main() -> rylops::Result<()> {
     let out = PathBuf::from(arg("--out").unwrap_or_else(|| "target/gallery".into()));
     let t0 = Instant::now();
     let img: Array3<f64> = match arg("--input") {
+        Some(p) if p.ends_with(".png") => {
+            let a = read_png(&p)?.mapv(f64::from);
+            println!("image {p}: shape {:?}", a.shape());
+            if a.shape()[2] == 1 {
+                let (r, c, _) = a.dim();
+                Array3::from_shape_fn((r, c, 3), |(i, j, _)| a[[i, j, 0]])
+            } else {
+                a
+            }
+        }
         Some(p) => {
             let a = read_npy_as::<f64>(&p)?;
             let a = if a.ndim() == 2 {

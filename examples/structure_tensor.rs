@@ -4,9 +4,9 @@
 //! The notebook's Hubble Ultra Deep Field is not available offline, so by default the example
 //! draws a reproducible synthetic deep field: thousands of Gaussian galaxies (faint background
 //! ones, yellowish ellipticals, bluish elongated disks, a few stars, and a population of small,
-//! round, red "young" galaxies — the notebook's targets) on noise. Any `.npy` image can be used
-//! instead (`--input img.npy`, shape `(rows, columns)` or `(rows, columns, channels)`, any real
-//! dtype, e.g. `np.save("img.npy", np.asarray(PIL.Image.open("img.png")))`).
+//! round, red "young" galaxies — the notebook's targets) on noise. Any PNG (`--input img.png`) or
+//! `.npy` image (`--input img.npy`, shape `(rows, columns)` or `(rows, columns, channels)`, any
+//! real dtype) can be used instead.
 //!
 //! The pipeline, as in the notebook (image of shape `(rows, columns, channels)` in 128x128
 //! blocks, dask's default `reflect` boundary):
@@ -27,14 +27,14 @@
 //! `structure_tensor_blocks.png` (the first selected blocks and their features).
 //!
 //! Run: `cargo run --release --features plot --example structure_tensor [-- --out DIR]
-//! [--input img.npy] [--threshold T] [--small]` (`--small` draws a smaller field picture).
+//! [--input img.png|img.npy] [--threshold T] [--small]` (`--small` draws a smaller field picture).
 
 use ndarray::{s, Array2, Array3, ArrayD, ArrayView3, ArrayViewD, Axis, Ix3, Zip};
 use rayon::prelude::*;
 use rylops::core::npy::read_npy_as;
 use rylops::core::overlap::{map_overlap, Boundaries, Boundary, Depth};
 use rylops::core::Rng;
-use rylops::plot::{Colormap, Figure, ImagePanel};
+use rylops::plot::{read_png, Colormap, Figure, ImagePanel};
 use rylops::prelude::*;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -215,7 +215,11 @@ fn main() -> rylops::Result<()> {
     let t0 = Instant::now();
     let (img, young) = match &args.input {
         Some(p) => {
-            let a = read_npy_as::<f32>(p)?;
+            let a = if p.extension().is_some_and(|e| e == "png") {
+                read_png(p)?.into_dyn()
+            } else {
+                read_npy_as::<f32>(p)?
+            };
             let a = match a.ndim() {
                 2 => a.insert_axis(Axis(2)),
                 3 => a,

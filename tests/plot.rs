@@ -164,3 +164,135 @@ fn bad_inputs_are_errors_not_panics() {
     let d2 = Array2::<f64>::zeros((2, 2)).into_dyn();
     assert!(ImagePanel::from_dyn("2-D", d2.view()).is_ok());
 }
+
+mod png {
+    use super::out;
+    use ndarray::{arr2, Array3};
+    use rylops::plot::{read_png, save_rgb};
+    use rylops::Error;
+
+    fn adler32(d: &[u8]) -> u32 {
+        let (mut a, mut b) = (1u32, 0u32);
+        for &x in d {
+            a = (a + x as u32) % 65521;
+            b = (b + a) % 65521;
+        }
+        (b << 16) | a
+    }
+
+    /// A PNG with one IHDR (and optional PLTE) and one IDAT holding a zlib stream of one stored
+    /// block (CRCs are left at zero: the decoder does not check them).
+    fn png(w: u32, h: u32, depth: u8, ctype: u8, plte: Option<&[u8]>, raw: &[u8]) -> Vec<u8> {
+        let chunk = |kind: &[u8], data: &[u8]| {
+            let mut c = (data.len() as u32).to_be_bytes().to_vec();
+            c.extend_from_slice(kind);
+            c.extend_from_slice(data);
+            c.extend_from_slice(&[0; 4]);
+            c
+        };
+        let mut ihdr = w.to_be_bytes().to_vec();
+        ihdr.extend_from_slice(&h.to_be_bytes());
+        ihdr.extend_from_slice(&[depth, ctype, 0, 0, 0]);
+        let mut z = vec![0x78, 0x01, 0x01];
+        z.extend_from_slice(&(raw.len() as u16).to_le_bytes());
+        z.extend_from_slice(&(!(raw.len() as u16)).to_le_bytes());
+        z.extend_from_slice(raw);
+        z.extend_from_slice(&adler32(raw).to_be_bytes());
+        let mut f = b"\x89PNG\r\n\x1a\n".to_vec();
+        f.extend(chunk(b"IHDR", &ihdr));
+        if let Some(p) = plte {
+            f.extend(chunk(b"PLTE", p));
+        }
+        f.extend(chunk(b"IDAT", &z));
+        f.extend(chunk(b"IEND", &[]));
+        f
+    }
+
+    #[test]
+    fn save_rgb_then_read_png_gives_the_same_pixels() {
+        // Values k/255 survive the 8-bit round trip exactly; the encoder (plotters' image crate)
+        // compresses with Huffman codes, exercising the inflater.
+        let a = Array3::from_shape_fn((37, 53, 3), |(i, j, k)| {
+            ((i * 7 + j * 13 + k * 101 + i * j) % 256) as f64 / 255.0
+        });
+        let p = out("roundtrip.png");
+        save_rgb(&p, a.view()).unwrap();
+        let b = read_png(&p).unwrap();
+        assert_eq!(b.dim(), (37, 53, 3));
+        let worst = a
+            .iter()
+            .zip(b.iter())
+            .map(|(x, y)| (x - *y as f64).abs())
+            .fold(0.0, f64::max);
+        assert!(worst < 1e-6, "max difference {worst}");
+    }
+
+    #[test]
+    fn every_scanline_filter_is_undone() {
+        // Grey 3x4, rows filtered with Sub, Up, Average and Paeth.
+        let raw = [
+            1, 10, 5, 5, //
+            2, 1, 1, 1, //
+            3, 0, 0, 0, //
+            4, 0, 0, 0,
+        ];
+        let p = out("filters.png");
+        std::fs::write(&p, png(3, 4, 8, 0, None, &raw)).unwrap();
+        let g = read_png(&p).unwrap();
+        let want = arr2(&[
+            [10.0, 15.0, 20.0],
+            [11.0, 16.0, 21.0],
+            [5.0, 10.0, 15.0],
+            [5.0, 10.0, 15.0],
+        ]);
+        assert_eq!(g.dim(), (4, 3, 1));
+        assert_eq!(
+            g.index_axis(ndarray::Axis(2), 0)
+                .mapv(|v| (v * 255.0).round() as f64),
+            want
+        );
+    }
+
+    #[test]
+    fn sixteen_bit_alpha_and_palette_images_read() {
+        // RGBA, 16 bits: one pixel (65535, 0, 32768, alpha 0): alpha dropped.
+        let raw = [0, 255, 255, 0, 0, 128, 0, 0, 0];
+        let p = out("rgba16.png");
+        std::fs::write(&p, png(1, 1, 16, 6, None, &raw)).unwrap();
+        let v = read_png(&p).unwrap();
+        assert_eq!(v.dim(), (1, 1, 3));
+        assert_eq!(v[[0, 0, 0]], 1.0);
+        assert_eq!(v[[0, 0, 1]], 0.0);
+        assert!((v[[0, 0, 2]] - 0.5).abs() < 1e-4);
+        // Palette: indices 1, 0 into [black, red].
+        let p = out("palette.png");
+        std::fs::write(&p, png(2, 1, 8, 3, Some(&[0, 0, 0, 255, 0, 0]), &[0, 1, 0])).unwrap();
+        let v = read_png(&p).unwrap();
+        assert_eq!(v[[0, 0, 0]], 1.0);
+        assert_eq!(v[[0, 1, 0]], 0.0);
+    }
+
+    #[test]
+    fn broken_pngs_are_io_errors() {
+        let p = out("not-a-png.png");
+        std::fs::write(&p, b"hello").unwrap();
+        assert!(matches!(read_png(&p), Err(Error::Io(_))));
+        assert!(matches!(read_png(out("missing.png")), Err(Error::Io(_))));
+        // Bad checksum, truncated data, bad palette index, unsupported depth, interlacing.
+        let mut f = png(3, 4, 8, 0, None, &[0; 16]);
+        let n = f.len();
+        f[n - 12 - 5] ^= 1; // inside the Adler-32 of the IDAT stream
+        std::fs::write(&p, &f).unwrap();
+        assert!(matches!(read_png(&p), Err(Error::Io(m)) if m.contains("checksum")));
+        std::fs::write(&p, &png(3, 4, 8, 0, None, &[0; 16])[..60]).unwrap();
+        assert!(read_png(&p).is_err());
+        std::fs::write(&p, png(1, 1, 8, 3, Some(&[0, 0, 0]), &[0, 5])).unwrap();
+        assert!(read_png(&p).is_err());
+        std::fs::write(&p, png(8, 1, 1, 0, None, &[0, 255])).unwrap();
+        assert!(read_png(&p).is_err());
+        let mut f = png(1, 1, 8, 0, None, &[0, 0]);
+        f[8 + 8 + 12] = 1; // interlace method
+        std::fs::write(&p, &f).unwrap();
+        assert!(matches!(read_png(&p), Err(Error::Io(m)) if m.contains("interlaced")));
+    }
+}
