@@ -4,7 +4,13 @@
 //! FirstDerivative, SecondDerivative, symmetric and weighted (3,1) Laplacian, forward and adjoint,
 //! each checked bit for bit against the single-chunk result.
 //!
-//! Run: `cargo run --release --example derivatives`
+//! With the `plot` feature it also draws the seed's pictures into `--out DIR` (default
+//! `target/gallery/`): `derivatives_1d.png` (input, forward and adjoint of the spike as stem plots,
+//! single chunk vs 3 chunks) and `derivatives_2d.png` (the 11x21 spike and its first derivative,
+//! second derivative and Laplacians, chunked along and across axis 0).
+//!
+//! Run: `cargo run --release --example derivatives` (checks only), or
+//! `cargo run --release --features plot --example derivatives [-- --out DIR]` (checks and pictures).
 
 use ndarray::{Array1, Array2, ArrayD, Dimension};
 use rylops::prelude::*;
@@ -52,9 +58,10 @@ fn main() -> rylops::Result<()> {
     let d = FirstDerivative::<f64>::builder(&[nx]).build()?;
     let grid = ChunkGrid::uniform(&[nx], &[nx / 3 + 1])?;
     println!("spike in {nx} samples, chunks {:?}", grid.chunks(0));
-    let (y, xadj) = both_ways(&d, &x, grid);
+    let (y, xadj) = both_ways(&d, &x, grid.clone());
     show("FirstDerivative forward", &y);
     show("FirstDerivative adjoint", &xadj);
+    let spike = (x.clone(), y, xadj, grid);
 
     // 2-D: 11x21 with a spike in the middle, chunked along and across axis 0.
     let (nx, ny) = (11, 21);
@@ -76,17 +83,20 @@ fn main() -> rylops::Result<()> {
     let lapw = Laplacian::<f64>::builder(&[nx, ny])
         .weights(&[3.0, 1.0])
         .build()?;
+    // Results per chunking: first derivative, second derivative, Laplacian, weighted Laplacian.
+    let mut results: Vec<[ArrayD<f64>; 4]> = Vec::new();
     for grid in [along, across] {
         println!(" chunks {:?}", grid.all_chunks());
-        let (y, _) = both_ways(&fd, &a, grid.clone());
-        show("FirstDerivative axis 0", &y);
-        let (y, _) = both_ways(&sd, &a, grid.clone());
-        show("SecondDerivative axis 0", &y);
-        let (y, _) = both_ways(&lap, &a, grid.clone());
-        show("Laplacian", &y);
-        let (y, xadj) = both_ways(&lapw, &a, grid.clone());
-        show("Laplacian weights (3,1)", &y);
+        let (y_fd, _) = both_ways(&fd, &a, grid.clone());
+        show("FirstDerivative axis 0", &y_fd);
+        let (y_sd, _) = both_ways(&sd, &a, grid.clone());
+        show("SecondDerivative axis 0", &y_sd);
+        let (y_lap, _) = both_ways(&lap, &a, grid.clone());
+        show("Laplacian", &y_lap);
+        let (y_lapw, xadj) = both_ways(&lapw, &a, grid.clone());
+        show("Laplacian weights (3,1)", &y_lapw);
         show("  its adjoint", &xadj);
+        results.push([y_fd, y_sd, y_lap, y_lapw]);
     }
     for (name, rep) in [
         ("FirstDerivative", dot_test(&fd, 0)?),
@@ -99,5 +109,103 @@ fn main() -> rylops::Result<()> {
         );
     }
     println!("\nall chunked results equal the single-chunk results bit for bit");
+    #[cfg(feature = "plot")]
+    pictures::draw(&spike, &a, &results)?;
+    #[cfg(not(feature = "plot"))]
+    {
+        let _ = (spike, results);
+        println!("(pictures: run with --features plot)");
+    }
     Ok(())
+}
+
+#[cfg(feature = "plot")]
+mod pictures {
+    use ndarray::ArrayD;
+    use rylops::plot::{Colormap, Figure, ImagePanel, LinePanel, Series};
+    use rylops::prelude::*;
+    use std::path::PathBuf;
+
+    fn out_dir() -> PathBuf {
+        let args: Vec<String> = std::env::args().collect();
+        match args.iter().position(|a| a == "--out") {
+            Some(i) => PathBuf::from(args.get(i + 1).expect("--out needs a folder")),
+            None => PathBuf::from("target/gallery"),
+        }
+    }
+
+    /// The seed's three stem plots and three rows of images.
+    pub fn draw(
+        spike: &(ArrayD<f64>, ArrayD<f64>, ArrayD<f64>, ChunkGrid),
+        a: &ArrayD<f64>,
+        results: &[[ArrayD<f64>; 4]],
+    ) -> rylops::Result<()> {
+        let out = out_dir();
+        let (x, y, xadj, grid) = spike;
+        // The chunked results equal the single-chunk ones (checked above): recompute the chunked
+        // ones anyway, so that the picture shows both.
+        let d = FirstDerivative::<f64>::builder(x.shape()).build()?;
+        let xc = ChunkedArray::from_array_grid(x.view(), grid.clone())?;
+        let yc = d.forward(&xc)?;
+        let ac = d.adjoint(&yc)?.to_array();
+        let yc = yc.to_array();
+        let chunked = format!("{} chunks", grid.nblocks());
+        let n = x.len();
+        let window = |v: &ArrayD<f64>| {
+            v.iter()
+                .copied()
+                .skip(n / 2 - 8)
+                .take(17)
+                .collect::<Vec<_>>()
+        };
+        let xs: Vec<f64> = (n / 2 - 8..n / 2 + 9).map(|i| i as f64).collect();
+        let stems = |title: &str, single: &ArrayD<f64>, chunks: Option<&ArrayD<f64>>| {
+            let mut p = LinePanel::new(title).series(
+                Series::stem("single chunk", window(single))
+                    .x(&xs)
+                    .color(0, 0, 0),
+            );
+            if let Some(c) = chunks {
+                p = p.series(
+                    Series::points(chunked.as_str(), window(c))
+                        .x(&xs)
+                        .color(214, 39, 40),
+                );
+            }
+            p.labels("sample (around the spike at 50)", "")
+        };
+        Figure::new("FirstDerivative of a spike in 100 samples, in 3 chunks of 34")
+            .columns(3)
+            .panel_size(400, 300)
+            .with(stems("Input", x, None))
+            .with(stems("Forward", y, Some(&yc)))
+            .with(stems("Adjoint", xadj, Some(&ac)))
+            .save(out.join("derivatives_1d.png"))?;
+
+        let img = |title: &str, v: &ArrayD<f64>| {
+            ImagePanel::from_dyn(title, v.view())
+                .expect("2-D")
+                .colormap(Colormap::Rainbow)
+        };
+        let (along, across) = (&results[0], &results[1]);
+        Figure::new("11x21 spike: derivatives along axis 0, chunked along (6, 5 rows) and across (11, 10 columns)")
+            .columns(3)
+            .panel_size(330, 240)
+            .with(img("x", a))
+            .with(img("FirstDerivative (axis-0 chunks)", &along[0]))
+            .with(img("FirstDerivative (axis-1 chunks)", &across[0]))
+            .with(img("x", a))
+            .with(img("SecondDerivative (axis-0 chunks)", &along[1]))
+            .with(img("SecondDerivative (axis-1 chunks)", &across[1]))
+            .with(img("x", a))
+            .with(img("Laplacian sym (axis-0 chunks)", &along[2]))
+            .with(img("Laplacian (3,1) (axis-1 chunks)", &across[3]))
+            .save(out.join("derivatives_2d.png"))?;
+        println!(
+            "pictures: {} and {}",
+            out.join("derivatives_1d.png").display(),
+            out.join("derivatives_2d.png").display()
+        );
+        Ok(())
+    }
 }

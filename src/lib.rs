@@ -9,6 +9,10 @@
 //! - [`operators`] (`rylops-operators`): derivatives, Laplacian, Gradient and basic operators;
 //! - [`solvers`] (`rylops-solvers`): CG, CGLS, LSQR and regularized inversion.
 //!
+//! Coming from pylops? Read the [`guide`]. With the default `npy` feature,
+//! [`core::npy`] reads and writes numpy's `.npy`/`.npz` files; with the `plot`
+//! feature, `plot` draws arrays into PNG pictures.
+//!
 //! ```
 //! use rylops::prelude::*;
 //! let d = FirstDerivative::<f64>::builder(&[100]).edge(true).build().unwrap();
@@ -22,6 +26,10 @@ pub use rylops_core as core;
 pub use rylops_mpi as mpi;
 pub use rylops_operators as operators;
 pub use rylops_solvers as solvers;
+
+pub mod guide;
+#[cfg(feature = "plot")]
+pub mod plot;
 
 pub use rylops_core::{
     dot_test, dot_test_with, ChunkGrid, ChunkedArray, Error, LinearOperator, OperatorExt, Result,

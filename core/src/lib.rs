@@ -3,7 +3,8 @@
 //! The foundation of rylops: [`Scalar`] types, chunked n-d arrays ([`ChunkedArray`] on a
 //! [`ChunkGrid`]) with their [`halo`] exchange and dask-style [overlapping](mod@overlap)
 //! ([`map_overlap`]), the [`LinearOperator`] trait with its [`compose`]itions, the [`Vector`]
-//! interface solvers use, and the [`dot_test`].
+//! interface solvers use, and the [`dot_test`]. With the `npy` feature (default), [`npy`] reads and
+//! writes numpy's `.npy`/`.npz` files.
 #![deny(missing_docs)]
 
 pub mod chunked;
@@ -12,6 +13,8 @@ pub mod dottest;
 pub mod error;
 pub mod grid;
 pub mod halo;
+#[cfg(feature = "npy")]
+pub mod npy;
 pub mod operator;
 pub mod overlap;
 pub mod rng;

@@ -1,0 +1,176 @@
+//! # rylops for pylops users
+//!
+//! rylops follows pylops closely — same operators, same arguments, same numbers (bit for bit for
+//! the derivative family) — but in Rust, on **chunked n-d arrays** processed in parallel instead of
+//! flat numpy vectors (or dask arrays). This page maps one to the other. Every Rust block below is
+//! a doctest: it compiles and runs.
+//!
+//! ## Names side by side
+//!
+//! | pylops | rylops |
+//! |---|---|
+//! | `FirstDerivative(dims, axis=-1, sampling=1.0, edge=False, kind="centered", order=3, dtype="float64")` | `FirstDerivative::<f64>::builder(&dims).axis(-1).sampling(1.0).edge(false).kind(Kind::Centered).order(3).build()?` |
+//! | `SecondDerivative(dims, axis=-1, sampling=1.0, edge=False, kind="centered", dtype=...)` | `SecondDerivative::<T>::builder(&dims).axis(..).sampling(..).edge(..).kind(..).build()?` |
+//! | `Laplacian(dims, axes=(-2, -1), weights=(1, 1), sampling=(1, 1), edge=False, kind="centered", dtype=...)` | `Laplacian::<T>::builder(&dims).axes(&[-2, -1]).weights(&[1.0, 1.0]).sampling(&[1.0, 1.0]).edge(false).kind(..).build()?` |
+//! | `Gradient(dims, sampling=1, edge=False, kind="centered", dtype=...)` | `Gradient::<T>::builder(&dims).sampling(1.0)` (or `.sampling_per_axis(&[..])`)`.edge(..).kind(..).build()?` |
+//! | `dtype="float32"`, `"float64"`, `"complex64"`, `"complex128"` | the type parameter: `f32`, `f64`, `Complex<f32>`, `Complex<f64>` ([`Scalar`](crate::Scalar)) |
+//! | `Op @ x`, `Op.matvec(x)` | `op.forward(&x)?` ([`LinearOperator::forward`](crate::LinearOperator::forward)) |
+//! | `Op.H @ y`, `Op.rmatvec(y)` | `op.adjoint(&y)?` |
+//! | `Op.H` | `op.h()` ([`OperatorExt`](crate::OperatorExt)) |
+//! | `A + B`, `A - B`, `A @ B`, `alpha * A`, `A ** k` | `a.plus(b)?`, `a.minus(b)?`, `a.times(b)?`, `a.scaled(alpha)`, `a.pow(k)?` |
+//! | `VStack([A, B])`, `HStack([A, B])`, `BlockDiag([A, B])` | `VStack::new(vec![a, b])?`, `HStack::new(..)?`, `BlockDiag::new(..)?` (data or model is a [`Stack`](crate::prelude::Stack) of parts) |
+//! | `Op.dims`, `Op.dimsd`, `Op.shape` | `op.dims()`, `op.dimsd()`, `op.shape()` |
+//! | `dottest(Op, nr, nc, rtol=1e-6, complexflag=..., raiseerror=True)` | `dot_test(&op, seed)?` → a [`DotTestReport`](crate::prelude::DotTestReport); `dot_test_with(&op, template, seed, Some(rtol))?` |
+//! | `cg(Op, y, x0, niter, tol)`, `cgls(Op, y, x0, niter, damp, tol)`, `lsqr(Op, y, x0, damp, atol, btol, conlim, niter)` | the same solvers in [`solvers`](crate::solvers) (being merged) |
+//! | `da.from_array(x, chunks=c)` | `ChunkedArray::from_array_chunks(x.view(), &c)?` |
+//! | `x.rechunk(c)`, `x.chunks`, `x.blocks[i, j]`, `x.compute()` | `x.rechunk_uniform(&c)?`, `x.grid().all_chunks()`, `x.block(&[i, j])?`, `x.to_array()` |
+//! | `da.overlap.overlap`, `da.map_overlap`, `da.overlap.trim_internal` | [`overlap`](crate::core::overlap::overlap), [`map_overlap`](crate::core::overlap::map_overlap), [`trim_internal`](crate::core::overlap::trim_internal) |
+//! | `np.save` / `np.load` (`.npy`), `np.savez` / `np.load` (`.npz`) | [`npy::write_npy`](crate::core::npy::write_npy) / [`read_npy`](crate::core::npy::read_npy) (and `_chunked`), [`write_npz`](crate::core::npy::write_npz) / [`read_npz`](crate::core::npy::read_npz) |
+//! | pylops-mpi `DistributedArray`, `MPIVStack`, ... | `rylops::mpi`, behind the `mpi` feature (being written) |
+//!
+//! Errors are values, not exceptions: every fallible call returns [`Result`](crate::Result), whose
+//! [`Error`](crate::Error) says what was wrong and how to fix it (an axis out of range, a sampling
+//! of zero, an axis too short for the stencil where pylops raises an `IndexError`, ...).
+//!
+//! ## What the arguments mean
+//!
+//! - **`dims`**: the shape of the model (the array the operator acts on). pylops flattens models
+//!   into vectors and reshapes them with `dims`; rylops keeps them n-d: `forward` takes and returns
+//!   [`ChunkedArray`](crate::ChunkedArray)s of shape `dims` (and `dimsd` for the data; the
+//!   [`Gradient`](crate::prelude::Gradient) adds a leading axis of length `ndim`).
+//! - **`axis`** (`axes` for the Laplacian): the axis along which to differentiate; negative values
+//!   count from the end as in numpy (`-1` is the last axis, the default).
+//! - **`sampling`**: the grid spacing along that axis; results are divided by it (by its square
+//!   for second derivatives).
+//! - **`kind`**: [`Kind::Centered`](crate::prelude::Kind) (default), `Forward` or `Backward`
+//!   differences; `"centered".parse::<Kind>()` accepts pylops' spelling.
+//! - **`order`**: the centered first-derivative stencil, 3 points (default) or 5 points.
+//! - **`edge`**: whether the first and last samples get one-sided differences (centered only);
+//!   without it they are zero, as in pylops.
+//! - **`weights`** (Laplacian): one weight per axis, e.g. `(3, 1)` to favour the first axis.
+//!
+//! ```
+//! use ndarray::{Array2, IxDyn};
+//! use rylops::prelude::*;
+//! // pylops.FirstDerivative((11, 21), axis=0, sampling=0.5, edge=True)
+//! let d = FirstDerivative::<f64>::builder(&[11, 21]).axis(0).sampling(0.5).edge(true).build()?;
+//! assert_eq!((d.dims(), d.dimsd()), (vec![11, 21], vec![11, 21]));
+//! let x = Array2::from_shape_fn((11, 21), |(i, _)| (i * i) as f64).into_dyn();
+//! let y = d.forward(&ChunkedArray::from_array(x))?.to_array();
+//! assert_eq!(y[IxDyn(&[5, 0])], 20.0); // (36 - 16) / (2 * 0.5): d(i^2)/di = 2i, over 0.5
+//! assert_eq!(y[IxDyn(&[0, 0])], 2.0); // edge: (1 - 0) / 0.5
+//!
+//! // pylops.Laplacian((11, 21), weights=(3, 1)) and pylops.Gradient((11, 21), kind="forward")
+//! let l = Laplacian::<f64>::builder(&[11, 21]).weights(&[3.0, 1.0]).build()?;
+//! let g = Gradient::<f64>::builder(&[11, 21]).kind("forward".parse()?).build()?;
+//! assert_eq!(g.dimsd(), vec![2, 11, 21]);
+//!
+//! // Bad arguments are errors, not panics.
+//! assert!(FirstDerivative::<f64>::builder(&[11, 21]).axis(2).build().is_err());
+//! assert!(FirstDerivative::<f64>::builder(&[11]).order(4).build().is_err());
+//! # let _ = l;
+//! # Ok::<(), rylops::Error>(())
+//! ```
+//!
+//! ## Chunked arrays instead of dask arrays
+//!
+//! pylops-distributed builds a lazy dask graph: operators are applied chunk by chunk when you call
+//! `.compute()`, chunks along a derivative axis are overlapped with `map_overlap`. In rylops a
+//! [`ChunkedArray`](crate::ChunkedArray) is an **eager**, in-memory array cut into blocks on a
+//! [`ChunkGrid`](crate::ChunkGrid) (regular or not); operators process the blocks **in parallel**
+//! (rayon threads) and return the result at once — there is no graph and no `compute()`.
+//!
+//! - Along axes that are not chunked, every block is computed on its own: no communication.
+//! - Along a chunked derivative axis, each block receives exactly the stencil's half-width from its
+//!   neighbours (a *halo*), so the result is **bit for bit the same whatever the chunking**,
+//!   including one single chunk — and the same as pylops' numpy result.
+//! - The chunking of a result follows the input's; rechunk with
+//!   [`rechunk`](crate::ChunkedArray::rechunk) / `rechunk_uniform`.
+//! - For your own block-wise functions, [`core::overlap`](mod@crate::core::overlap) has dask's
+//!   `overlap`, `map_overlap` (several inputs, asymmetric depths, every boundary) and
+//!   `trim_internal`.
+//!
+//! ```
+//! use ndarray::{ArrayD, IxDyn};
+//! use rylops::prelude::*;
+//! // x = da.from_array(np.arange(100.).reshape(10, 10), chunks=(5, 2))
+//! let a = ArrayD::from_shape_fn(IxDyn(&[10, 10]), |ix| (10 * ix[0] + ix[1]) as f64);
+//! let x = ChunkedArray::from_array_chunks(a.view(), &[5, 2])?;
+//! assert_eq!(x.grid().all_chunks(), &[vec![5, 5], vec![2; 5]]);
+//! // A Laplacian on it exchanges halos along both chunked axes: same bits as on one chunk.
+//! let lap = Laplacian::<f64>::builder(&[10, 10]).edge(true).build()?;
+//! let y_chunked = lap.forward(&x)?;
+//! let y_single = lap.forward(&ChunkedArray::from_array(a))?;
+//! assert_eq!(y_chunked.grid(), x.grid());
+//! assert_eq!(y_chunked.to_array(), y_single.to_array());
+//! # Ok::<(), rylops::Error>(())
+//! ```
+//!
+//! ## Moving data to and from numpy
+//!
+//! With the default `npy` feature, [`core::npy`](crate::core::npy) reads and writes `.npy` files
+//! (C or Fortran order; `float32`, `float64`, `complex64`, `complex128`, plus any real dtype
+//! converted with `read_npy_as`) and uncompressed `.npz` archives of several named arrays. A file
+//! holds one plain array: the chunking is chosen when reading.
+//!
+//! ```
+//! use rylops::core::npy::{read_npy_chunked, write_npy_chunked};
+//! use rylops::prelude::*;
+//! let path = std::env::temp_dir().join(format!("rylops-guide-{}.npy", std::process::id()));
+//! let x = ChunkedArray::<f64>::random(ChunkGrid::uniform(&[64, 48], &[32, 48])?, 3);
+//! write_npy_chunked(&path, &x)?; // in Python: x = np.load(path)
+//! let y = read_npy_chunked::<f64>(&path, &[16, 16])?; // other chunks, same values
+//! assert_eq!(y.to_array(), x.to_array());
+//! # std::fs::remove_file(&path).unwrap();
+//! # Ok::<(), rylops::Error>(())
+//! ```
+//!
+//! ## MPI instead of pylops-mpi's DistributedArray
+//!
+//! pylops-mpi spreads a vector over MPI ranks with a `DistributedArray` (`partition=SCATTER` along
+//! an axis, or `BROADCAST`), and stacks operators across ranks (`MPIVStack`, `MPIBlockDiag`). The
+//! rylops counterpart, `rylops::mpi` behind the `mpi` feature, is being written on another branch:
+//! it partitions an array along one axis over the ranks, each rank holding its part as a
+//! `ChunkedArray` (so work is split over ranks, then over threads within a rank), exchanges halos
+//! with the neighbouring ranks when a stencil needs them, and reduces dot products and norms over
+//! all ranks, so that operators, the dot test and the solvers run unchanged on distributed data.
+//! See its documentation once merged.
+//!
+//! ## Running a dot test
+//!
+//! The dot test checks that an operator's adjoint is its transpose-conjugate:
+//! `<A u, v> == <u, A^H v>` for random `u`, `v`. pylops' `dottest(Op, nr, nc)` becomes
+//! [`dot_test`](crate::dot_test)`(&op, seed)`, which draws `u` and `v` in the operator's own shapes
+//! (reproducibly, from `seed`) and compares with the precision's default tolerance (1e-12 for
+//! `f64`/`Complex<f64>`, 1e-4 for `f32`/`Complex<f32>`). To test on a chunked layout or with another
+//! tolerance, use [`dot_test_with`](crate::dot_test_with) with a template of the model.
+//!
+//! ```
+//! use num_complex::Complex;
+//! use rylops::prelude::*;
+//! // dottest(FirstDerivative((30, 40), axis=0, dtype="complex128"), 1200, 1200, complexflag=3)
+//! let d = FirstDerivative::<Complex<f64>>::builder(&[30, 40]).axis(0).build()?;
+//! let report = dot_test(&d, 7)?;
+//! assert!(report.passed, "relative error {}", report.rel_error);
+//!
+//! // On a model chunked along the derivative axis, with a tolerance of our own.
+//! let lap = Laplacian::<f32>::builder(&[30, 40]).weights(&[3.0, 1.0]).build()?;
+//! let template = ChunkedArray::<f32>::zeros(ChunkGrid::uniform(&[30, 40], &[7, 40])?);
+//! assert!(dot_test_with(&lap, template, 1, Some(1e-5))?.passed);
+//!
+//! // Composites too: the normal operator L^H L, and two derivatives stacked (VStack).
+//! let normal = (&lap).h().times(&lap)?;
+//! assert!(dot_test(&normal, 2)?.passed);
+//! let dx = FirstDerivative::<f64>::builder(&[30, 40]).axis(0).build()?;
+//! let dy = FirstDerivative::<f64>::builder(&[30, 40]).axis(1).build()?;
+//! let stacked = VStack::new(vec![dx, dy])?;
+//! assert!(dot_test(&stacked, 3)?.passed);
+//! # Ok::<(), rylops::Error>(())
+//! ```
+//!
+//! ## Solvers
+//!
+//! pylops' `cg`, `cgls` and `lsqr` (and regularized inversion) are being ported to
+//! [`solvers`](crate::solvers) with the same arguments (initial guess, number of iterations,
+//! damping, tolerances) and the same iterates; they work on any operator whose model and data are
+//! vectors (chunked arrays, stacks of them). Their documentation will show the calls once merged.

@@ -1,0 +1,1584 @@
+//! PNG pictures of arrays (feature `plot`): line, stem and log-scale plots of 1-D arrays, images of
+//! 2-D arrays (or slices of 3-D ones) with a colormap and a colorbar, side by side in a [`Figure`].
+//!
+//! Drawing uses [plotters](https://docs.rs/plotters)' bitmap backend with the DejaVu Sans font
+//! embedded in the library (`assets/DejaVuSans.ttf`, Bitstream Vera license, see
+//! `assets/LICENSE-DejaVu.txt`), so no system font or package is needed. Nothing here panics on
+//! NaN, infinite or constant data: non-finite samples are left out of lines and ranges and drawn
+//! grey in images, and a constant range is widened around its value.
+//!
+//! A [`Figure`] is a grid of panels ([`LinePanel`]s and [`ImagePanel`]s), `columns` per row, each
+//! `panel_size` pixels, with an optional title on top; [`Figure::save`] writes the PNG (creating
+//! the folder if needed). The free functions [`line_plot`], [`stem_plot`], [`log_plot`] and
+//! [`image`] draw one panel in one call; [`save_rgb`] writes an RGB array as a picture, pixel for
+//! pixel, and [`read_png`] reads one back (a small built-in decoder).
+//!
+//! ```
+//! use ndarray::Array2;
+//! use rylops::plot::{Colormap, Figure, ImagePanel, LinePanel, Series};
+//!
+//! let dir = std::env::temp_dir().join(format!("rylops-plot-doc-{}", std::process::id()));
+//! let y: Vec<f64> = (0..50).map(|i| (i as f64 / 5.0).sin()).collect();
+//! let a = Array2::from_shape_fn((30, 40), |(i, j)| (i as f64 - 15.0) * (j as f64 - 20.0));
+//! Figure::new("A line and an image")
+//!     .columns(2)
+//!     .panel_size(360, 280)
+//!     .with(LinePanel::new("sin").series(Series::line("sin(t)", &y)).labels("t", "y"))
+//!     .with(ImagePanel::new("saddle", a.view()).colormap(Colormap::Seismic).symmetric())
+//!     .save(dir.join("doc.png"))
+//!     .unwrap();
+//! assert!(dir.join("doc.png").exists());
+//! std::fs::remove_dir_all(&dir).unwrap();
+//! ```
+
+use crate::{Error, Result};
+use ndarray::{Array2, Array3, ArrayView2, ArrayView3, ArrayViewD, Axis, Ix2};
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use std::path::Path;
+
+/// plotters itself, for drawing beyond these helpers (the font is registered by [`Figure::save`]
+/// or [`register_fonts`]).
+pub use plotters;
+
+static FONT: &[u8] = include_bytes!("../assets/DejaVuSans.ttf");
+const FAMILY: &str = "sans-serif";
+
+/// Registers the embedded DejaVu Sans font as plotters' `sans-serif`, `serif` and `monospace`
+/// families (once; later calls do nothing). [`Figure::save`] calls it; call it yourself before
+/// drawing with plotters directly.
+pub fn register_fonts() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        for family in [FAMILY, "serif", "monospace"] {
+            // The font is a valid TrueType file compiled into the library: this cannot fail.
+            let _ = plotters::style::register_font(family, FontStyle::Normal, FONT);
+        }
+    });
+}
+
+/// A number that can be plotted: converted to `f64` (integers, floats, and references to them).
+pub trait PlotValue {
+    /// The value as `f64`.
+    fn to_f64(&self) -> f64;
+}
+
+macro_rules! plot_value {
+    ($($t:ty),*) => {$(
+        impl PlotValue for $t {
+            #[allow(clippy::unnecessary_cast)]
+            fn to_f64(&self) -> f64 {
+                *self as f64
+            }
+        }
+    )*};
+}
+plot_value!(f32, f64, i8, i16, i32, i64, u8, u16, u32, u64, usize, isize);
+
+impl<T: PlotValue + ?Sized> PlotValue for &T {
+    fn to_f64(&self) -> f64 {
+        (**self).to_f64()
+    }
+}
+
+fn to_vec(v: impl IntoIterator<Item = impl PlotValue>) -> Vec<f64> {
+    v.into_iter().map(|x| x.to_f64()).collect()
+}
+
+/// A colormap: maps `t` in `[0, 1]` to a colour.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Colormap {
+    /// Perceptually uniform dark blue → green → yellow (matplotlib's default).
+    #[default]
+    Viridis,
+    /// Black → white.
+    Gray,
+    /// Purple → blue → green → yellow → red (matplotlib's `rainbow`, used by the pylops examples).
+    Rainbow,
+    /// Diverging dark blue → blue → white → red → dark red (matplotlib's `seismic`): zero is white
+    /// with a [symmetric](ImagePanel::symmetric) range; for signed fields such as derivatives.
+    Seismic,
+    /// White → pink → dark brown (matplotlib's `pink_r`, used by the structure-tensor notebook).
+    PinkR,
+}
+
+const VIRIDIS: [(u8, u8, u8); 11] = [
+    (0x44, 0x01, 0x54),
+    (0x48, 0x24, 0x75),
+    (0x41, 0x44, 0x87),
+    (0x35, 0x5F, 0x8D),
+    (0x2A, 0x78, 0x8E),
+    (0x21, 0x91, 0x8C),
+    (0x22, 0xA8, 0x84),
+    (0x44, 0xBF, 0x70),
+    (0x7A, 0xD1, 0x51),
+    (0xBD, 0xDF, 0x26),
+    (0xFD, 0xE7, 0x25),
+];
+
+impl Colormap {
+    /// The colour at `t` (clamped to `[0, 1]`; NaN gives the colour at 0).
+    ///
+    /// ```
+    /// use rylops::plot::Colormap;
+    /// assert_eq!(Colormap::Gray.rgb(0.0), (0, 0, 0));
+    /// assert_eq!(Colormap::Gray.rgb(1.0), (255, 255, 255));
+    /// assert_eq!(Colormap::Seismic.rgb(0.5), (255, 255, 255));
+    /// assert_eq!(Colormap::Viridis.rgb(f64::NAN), Colormap::Viridis.rgb(0.0));
+    /// ```
+    pub fn rgb(self, t: f64) -> (u8, u8, u8) {
+        let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
+        let byte = |v: f64| (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+        match self {
+            Colormap::Viridis => {
+                let s = t * (VIRIDIS.len() - 1) as f64;
+                let k = (s.floor() as usize).min(VIRIDIS.len() - 2);
+                let f = s - k as f64;
+                let (a, b) = (VIRIDIS[k], VIRIDIS[k + 1]);
+                let mix = |x: u8, y: u8| (x as f64 + f * (y as f64 - x as f64)).round() as u8;
+                (mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+            }
+            Colormap::Gray => (byte(t), byte(t), byte(t)),
+            Colormap::Rainbow => (
+                byte((2.0 * t - 0.5).abs()),
+                byte((std::f64::consts::PI * t).sin()),
+                byte((std::f64::consts::FRAC_PI_2 * t).cos()),
+            ),
+            Colormap::Seismic => {
+                let anchors = [
+                    (0.0, 0.0, 0.3),
+                    (0.0, 0.0, 1.0),
+                    (1.0, 1.0, 1.0),
+                    (1.0, 0.0, 0.0),
+                    (0.5, 0.0, 0.0),
+                ];
+                let s = t * 4.0;
+                let k = (s.floor() as usize).min(3);
+                let f = s - k as f64;
+                let (a, b) = (anchors[k], anchors[k + 1]);
+                (
+                    byte(a.0 + f * (b.0 - a.0)),
+                    byte(a.1 + f * (b.1 - a.1)),
+                    byte(a.2 + f * (b.2 - a.2)),
+                )
+            }
+            Colormap::PinkR => {
+                // matplotlib's pink: sqrt((2 gray + hot) / 3), reversed.
+                let x = 1.0 - t;
+                let hot_r = (0.0416 + x * (1.0 - 0.0416) / 0.365079).min(1.0);
+                let hot_g = ((x - 0.365079) / (0.746032 - 0.365079)).clamp(0.0, 1.0);
+                let hot_b = ((x - 0.746032) / (1.0 - 0.746032)).clamp(0.0, 1.0);
+                let p = |h: f64| ((2.0 * x + h) / 3.0).sqrt();
+                (byte(p(hot_r)), byte(p(hot_g)), byte(p(hot_b)))
+            }
+        }
+    }
+}
+
+/// How a [`Series`] is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SeriesStyle {
+    /// A solid line.
+    Line,
+    /// A dashed line.
+    Dashed,
+    /// Markers only.
+    Points,
+    /// A stem per sample (a line from zero to the value, and a marker), like `plt.stem`.
+    Stem,
+}
+
+/// One curve of a [`LinePanel`]: `y` against `x` (by default `0, 1, 2, ...`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    label: String,
+    x: Option<Vec<f64>>,
+    y: Vec<f64>,
+    style: SeriesStyle,
+    color: Option<(u8, u8, u8)>,
+}
+
+impl Series {
+    /// A series with the given style; an empty label leaves it out of the legend.
+    pub fn new(
+        label: impl Into<String>,
+        y: impl IntoIterator<Item = impl PlotValue>,
+        style: SeriesStyle,
+    ) -> Self {
+        Self {
+            label: label.into(),
+            x: None,
+            y: to_vec(y),
+            style,
+            color: None,
+        }
+    }
+
+    /// A solid line.
+    pub fn line(label: impl Into<String>, y: impl IntoIterator<Item = impl PlotValue>) -> Self {
+        Self::new(label, y, SeriesStyle::Line)
+    }
+
+    /// A dashed line.
+    pub fn dashed(label: impl Into<String>, y: impl IntoIterator<Item = impl PlotValue>) -> Self {
+        Self::new(label, y, SeriesStyle::Dashed)
+    }
+
+    /// Markers only.
+    pub fn points(label: impl Into<String>, y: impl IntoIterator<Item = impl PlotValue>) -> Self {
+        Self::new(label, y, SeriesStyle::Points)
+    }
+
+    /// A stem plot.
+    pub fn stem(label: impl Into<String>, y: impl IntoIterator<Item = impl PlotValue>) -> Self {
+        Self::new(label, y, SeriesStyle::Stem)
+    }
+
+    /// The abscissae (as many as `y`; extra values on either side are ignored).
+    pub fn x(mut self, x: impl IntoIterator<Item = impl PlotValue>) -> Self {
+        self.x = Some(to_vec(x));
+        self
+    }
+
+    /// The colour (default: the next one of a 10-colour palette).
+    pub fn color(mut self, r: u8, g: u8, b: u8) -> Self {
+        self.color = Some((r, g, b));
+        self
+    }
+
+    fn points_xy(&self) -> Vec<(f64, f64)> {
+        match &self.x {
+            Some(x) => x.iter().copied().zip(self.y.iter().copied()).collect(),
+            None => self
+                .y
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| (i as f64, v))
+                .collect(),
+        }
+    }
+}
+
+const PALETTE: [(u8, u8, u8); 10] = [
+    (31, 119, 180),
+    (214, 39, 40),
+    (44, 160, 44),
+    (255, 127, 14),
+    (148, 103, 189),
+    (140, 86, 75),
+    (227, 119, 194),
+    (127, 127, 127),
+    (188, 189, 34),
+    (23, 190, 207),
+];
+
+/// A panel of curves: lines, dashed lines, markers, stems, on a linear or logarithmic y axis.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LinePanel {
+    title: String,
+    series: Vec<Series>,
+    xlabel: String,
+    ylabel: String,
+    log_y: bool,
+}
+
+impl LinePanel {
+    /// An empty panel with a title.
+    pub fn new(title: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Adds a curve.
+    pub fn series(mut self, s: Series) -> Self {
+        self.series.push(s);
+        self
+    }
+
+    /// Adds a solid line of `y` against `0, 1, 2, ...`.
+    pub fn line(
+        self,
+        label: impl Into<String>,
+        y: impl IntoIterator<Item = impl PlotValue>,
+    ) -> Self {
+        self.series(Series::line(label, y))
+    }
+
+    /// Adds a stem plot of `y` against `0, 1, 2, ...`.
+    pub fn stem(
+        self,
+        label: impl Into<String>,
+        y: impl IntoIterator<Item = impl PlotValue>,
+    ) -> Self {
+        self.series(Series::stem(label, y))
+    }
+
+    /// Axis descriptions.
+    pub fn labels(mut self, x: impl Into<String>, y: impl Into<String>) -> Self {
+        self.xlabel = x.into();
+        self.ylabel = y.into();
+        self
+    }
+
+    /// A logarithmic y axis (for residual histories): values that are not positive and finite are
+    /// left out.
+    pub fn log_y(mut self) -> Self {
+        self.log_y = true;
+        self
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Pixels {
+    Scalar(Array2<f64>),
+    Rgb(Array3<f64>),
+}
+
+/// A panel showing a 2-D array as an image (row 0 at the top, like `plt.imshow`), with a
+/// colormap and a colorbar, or an RGB image.
+///
+/// Large arrays are box-averaged down to the panel's pixels (NaNs ignored), small ones are shown
+/// as blocks of pixels. Non-finite samples (and pixels covering only such samples) are grey.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImagePanel {
+    title: String,
+    pixels: Pixels,
+    cmap: Colormap,
+    range: Option<(f64, f64)>,
+    symmetric: bool,
+    colorbar: bool,
+    extent: Option<[f64; 4]>,
+    max_pool: bool,
+}
+
+impl ImagePanel {
+    fn with_pixels(title: impl Into<String>, pixels: Pixels) -> Self {
+        let colorbar = matches!(pixels, Pixels::Scalar(_));
+        Self {
+            title: title.into(),
+            pixels,
+            cmap: Colormap::default(),
+            range: None,
+            symmetric: false,
+            colorbar,
+            extent: None,
+            max_pool: false,
+        }
+    }
+
+    /// An image of a 2-D array (`a[[row, column]]`).
+    pub fn new<T: PlotValue>(title: impl Into<String>, a: ArrayView2<'_, T>) -> Self {
+        Self::with_pixels(title, Pixels::Scalar(a.map(|v| v.to_f64())))
+    }
+
+    /// An image of a 2-D array given with a dynamic number of dimensions.
+    ///
+    /// Errors: [`Error::InvalidParameter`] (named `array`) unless the array has 2 dimensions.
+    pub fn from_dyn<T: PlotValue>(title: impl Into<String>, a: ArrayViewD<'_, T>) -> Result<Self> {
+        let nd = a.ndim();
+        let a = a
+            .into_dimensionality::<Ix2>()
+            .map_err(|_| Error::InvalidParameter {
+                name: "array".into(),
+                reason: format!(
+                    "an image needs a 2-D array, got {nd} dimension(s): use ImagePanel::slice \
+                     for a slice of a 3-D array"
+                ),
+            })?;
+        Ok(Self::new(title, a))
+    }
+
+    /// The slice `index` along `axis` of a 3-D array (`a.index_axis(Axis(axis), index)`).
+    ///
+    /// Errors: [`Error::AxisOutOfRange`] for `axis > 2`, [`Error::InvalidParameter`] (named
+    /// `index`) for an index past the axis.
+    ///
+    /// ```
+    /// use ndarray::Array3;
+    /// use rylops::plot::ImagePanel;
+    /// let v = Array3::<f32>::zeros((4, 5, 6));
+    /// assert!(ImagePanel::slice("middle", v.view(), 0, 2).is_ok());
+    /// assert!(ImagePanel::slice("past", v.view(), 2, 6).is_err());
+    /// assert!(ImagePanel::slice("axis", v.view(), 3, 0).is_err());
+    /// ```
+    pub fn slice<T: PlotValue>(
+        title: impl Into<String>,
+        a: ArrayView3<'_, T>,
+        axis: usize,
+        index: usize,
+    ) -> Result<Self> {
+        if axis > 2 {
+            return Err(Error::AxisOutOfRange {
+                axis: axis as isize,
+                ndim: 3,
+            });
+        }
+        let n = a.len_of(Axis(axis));
+        if index >= n {
+            return Err(Error::InvalidParameter {
+                name: "index".into(),
+                reason: format!("slice {index} asked along axis {axis} of length {n}"),
+            });
+        }
+        Ok(Self::new(title, a.index_axis(Axis(axis), index)))
+    }
+
+    /// An RGB image of an array of shape `(rows, columns, 3)` with values in `[0, 1]` (clipped;
+    /// NaN is black). No colorbar.
+    ///
+    /// Errors: [`Error::InvalidParameter`] (named `array`) unless the last axis has length 3.
+    pub fn rgb<T: PlotValue>(title: impl Into<String>, a: ArrayView3<'_, T>) -> Result<Self> {
+        if a.shape()[2] != 3 {
+            return Err(Error::InvalidParameter {
+                name: "array".into(),
+                reason: format!(
+                    "an RGB image has shape (rows, columns, 3), got {:?}",
+                    a.shape()
+                ),
+            });
+        }
+        Ok(Self::with_pixels(title, Pixels::Rgb(a.map(|v| v.to_f64()))))
+    }
+
+    /// The colormap (default [`Colormap::Viridis`]).
+    pub fn colormap(mut self, c: Colormap) -> Self {
+        self.cmap = c;
+        self
+    }
+
+    /// The values mapped to the two ends of the colormap (default: the finite minimum and
+    /// maximum). Ignored unless both are finite and `lo < hi`.
+    pub fn range(mut self, lo: f64, hi: f64) -> Self {
+        self.range = Some((lo, hi));
+        self
+    }
+
+    /// A range symmetric about zero, `[-m, m]` with `m` the largest finite `|value|`: with
+    /// [`Colormap::Seismic`], zero is white.
+    pub fn symmetric(mut self) -> Self {
+        self.symmetric = true;
+        self
+    }
+
+    /// Whether to draw a colorbar (default: yes, except for RGB images).
+    pub fn colorbar(mut self, yes: bool) -> Self {
+        self.colorbar = yes && matches!(self.pixels, Pixels::Scalar(_));
+        self
+    }
+
+    /// The coordinates of the image's edges, as matplotlib's `extent`: the left edge of column 0,
+    /// the right edge of the last column, the bottom edge of the last row and the top edge of
+    /// row 0 (default: `0, columns, rows, 0`, i.e. indices).
+    pub fn extent(mut self, left: f64, right: f64, bottom: f64, top: f64) -> Self {
+        self.extent = Some([left, right, bottom, top]);
+        self
+    }
+
+    /// When the array is larger than the panel, show the largest value of the samples under each
+    /// pixel instead of their mean (keeps sparse, point-like features visible).
+    pub fn max_pool(mut self, yes: bool) -> Self {
+        self.max_pool = yes;
+        self
+    }
+
+    fn dims(&self) -> (usize, usize) {
+        match &self.pixels {
+            Pixels::Scalar(a) => a.dim(),
+            Pixels::Rgb(a) => (a.dim().0, a.dim().1),
+        }
+    }
+
+    /// The value range the colormap spans (always finite, `lo < hi`).
+    fn value_range(&self) -> (f64, f64) {
+        let Pixels::Scalar(a) = &self.pixels else {
+            return (0.0, 1.0);
+        };
+        if let Some((lo, hi)) = self.range {
+            if lo.is_finite() && hi.is_finite() && lo < hi {
+                return (lo, hi);
+            }
+        }
+        let (lo, hi) = finite_min_max(a.iter().copied());
+        if self.symmetric {
+            let m = lo.abs().max(hi.abs());
+            return widen(-m, m);
+        }
+        widen(lo, hi)
+    }
+}
+
+/// Anything a [`Figure`] can hold.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Panel {
+    /// Curves.
+    Lines(LinePanel),
+    /// An image.
+    Image(ImagePanel),
+}
+
+impl From<LinePanel> for Panel {
+    fn from(p: LinePanel) -> Self {
+        Panel::Lines(p)
+    }
+}
+
+impl From<ImagePanel> for Panel {
+    fn from(p: ImagePanel) -> Self {
+        Panel::Image(p)
+    }
+}
+
+/// A grid of panels saved as one PNG.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figure {
+    title: String,
+    panels: Vec<Panel>,
+    columns: usize,
+    panel_size: (u32, u32),
+}
+
+const TITLE_HEIGHT: u32 = 34;
+const MIN_PANEL: (u32, u32) = (120, 100);
+
+impl Figure {
+    /// An empty figure; an empty title leaves no room for one. Defaults: as many columns as
+    /// panels, panels of 420x320 pixels.
+    pub fn new(title: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            panels: Vec::new(),
+            columns: 0,
+            panel_size: (420, 320),
+        }
+    }
+
+    /// Panels per row (0: all panels in one row).
+    pub fn columns(mut self, n: usize) -> Self {
+        self.columns = n;
+        self
+    }
+
+    /// The size of every panel in pixels (at least 120x100).
+    pub fn panel_size(mut self, width: u32, height: u32) -> Self {
+        self.panel_size = (width.max(MIN_PANEL.0), height.max(MIN_PANEL.1));
+        self
+    }
+
+    /// Adds a panel (builder style).
+    pub fn with(mut self, p: impl Into<Panel>) -> Self {
+        self.panels.push(p.into());
+        self
+    }
+
+    /// Adds a panel.
+    pub fn push(&mut self, p: impl Into<Panel>) {
+        self.panels.push(p.into());
+    }
+
+    fn grid(&self) -> (usize, usize) {
+        let n = self.panels.len().max(1);
+        let cols = if self.columns == 0 {
+            n
+        } else {
+            self.columns.min(n)
+        };
+        (n.div_ceil(cols), cols)
+    }
+
+    /// The size of the PNG [`Figure::save`] writes: `columns x panel width` by `rows x panel
+    /// height`, plus the title's height.
+    ///
+    /// ```
+    /// use rylops::plot::{Figure, LinePanel};
+    /// let f = Figure::new("t").columns(2).panel_size(300, 200)
+    ///     .with(LinePanel::new("a")).with(LinePanel::new("b")).with(LinePanel::new("c"));
+    /// assert_eq!(f.size(), (600, 400 + 34));
+    /// ```
+    pub fn size(&self) -> (u32, u32) {
+        let (rows, cols) = self.grid();
+        let title = if self.title.is_empty() {
+            0
+        } else {
+            TITLE_HEIGHT
+        };
+        (
+            cols as u32 * self.panel_size.0,
+            rows as u32 * self.panel_size.1 + title,
+        )
+    }
+
+    /// Draws the figure into a PNG file at `path` (its folder is created if needed).
+    ///
+    /// Errors: [`Error::InvalidParameter`] (named `panels`) for a figure without panels,
+    /// [`Error::Io`] if the folder or the file cannot be written or drawing fails.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        let path = path.as_ref();
+        if self.panels.is_empty() {
+            return Err(Error::InvalidParameter {
+                name: "panels".into(),
+                reason: "a figure needs at least one panel".into(),
+            });
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::Io(format!("creating {}: {e}", dir.display())))?;
+        }
+        register_fonts();
+        let fail = |e: String| Error::Io(format!("drawing {}: {e}", path.display()));
+        let root = BitMapBackend::new(path, self.size()).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
+        let body = if self.title.is_empty() {
+            root.clone()
+        } else {
+            let (top, body) = root.split_vertically(TITLE_HEIGHT);
+            top.titled(&self.title, (FAMILY, 22))
+                .map_err(|e| fail(e.to_string()))?;
+            body
+        };
+        let cells = body.split_evenly(self.grid());
+        for (cell, panel) in cells.iter().zip(&self.panels) {
+            match panel {
+                Panel::Lines(p) => draw_lines(cell, p),
+                Panel::Image(p) => draw_image(cell, p),
+            }
+            .map_err(fail)?;
+        }
+        root.present().map_err(|e| fail(e.to_string()))
+    }
+}
+
+/// Saves one panel of curves, one per `(label, values)` pair, at `path`.
+pub fn line_plot(path: impl AsRef<Path>, title: &str, series: &[(&str, &[f64])]) -> Result<()> {
+    let mut p = LinePanel::new(title);
+    for (label, y) in series {
+        p = p.line(*label, *y);
+    }
+    Figure::new("").with(p).save(path)
+}
+
+/// Saves one panel of stem plots, one per `(label, values)` pair, at `path`.
+pub fn stem_plot(path: impl AsRef<Path>, title: &str, series: &[(&str, &[f64])]) -> Result<()> {
+    let mut p = LinePanel::new(title);
+    for (label, y) in series {
+        p = p.stem(*label, *y);
+    }
+    Figure::new("").with(p).save(path)
+}
+
+/// Saves one panel of curves on a logarithmic y axis (residual norms against iterations), one per
+/// `(label, values)` pair, at `path`.
+///
+/// ```
+/// let path = std::env::temp_dir().join(format!("rylops-log-{}.png", std::process::id()));
+/// let cg: Vec<f64> = (0..30).map(|k| 0.5f64.powi(k)).collect();
+/// let lsqr: Vec<f64> = (0..30).map(|k| 0.8f64.powi(k)).collect();
+/// rylops::plot::log_plot(&path, "residual norm", &[("cg", &cg), ("lsqr", &lsqr)]).unwrap();
+/// std::fs::remove_file(&path).unwrap();
+/// ```
+pub fn log_plot(path: impl AsRef<Path>, title: &str, series: &[(&str, &[f64])]) -> Result<()> {
+    let mut p = LinePanel::new(title).log_y().labels("iteration", "");
+    for (label, y) in series {
+        p = p.line(*label, *y);
+    }
+    Figure::new("").with(p).save(path)
+}
+
+/// Saves an image of a 2-D array with a colormap and a colorbar at `path`.
+pub fn image<T: PlotValue>(
+    path: impl AsRef<Path>,
+    title: &str,
+    a: ArrayView2<'_, T>,
+    cmap: Colormap,
+) -> Result<()> {
+    Figure::new("")
+        .with(ImagePanel::new(title, a).colormap(cmap))
+        .save(path)
+}
+
+/// Saves an RGB array of shape `(rows, columns, 3)` with values in `[0, 1]` (clipped; NaN is
+/// black) as a PNG of exactly `columns x rows` pixels, without axes: the picture itself.
+///
+/// Errors: [`Error::InvalidParameter`] (named `array`) unless the last axis has length 3 and the
+/// picture is not empty; [`Error::Io`] if the file cannot be written.
+///
+/// ```
+/// use ndarray::Array3;
+/// let path = std::env::temp_dir().join(format!("rylops-rgb-{}.png", std::process::id()));
+/// let a = Array3::from_shape_fn((20, 30, 3), |(i, j, k)| if k == 0 { i as f64 / 19.0 } else { j as f64 / 29.0 });
+/// rylops::plot::save_rgb(&path, a.view()).unwrap();
+/// std::fs::remove_file(&path).unwrap();
+/// ```
+pub fn save_rgb<T: PlotValue>(path: impl AsRef<Path>, a: ArrayView3<'_, T>) -> Result<()> {
+    let path = path.as_ref();
+    let (rows, cols, ch) = a.dim();
+    if ch != 3 || rows == 0 || cols == 0 {
+        return Err(Error::InvalidParameter {
+            name: "array".into(),
+            reason: format!(
+                "an RGB picture has shape (rows > 0, columns > 0, 3), got {:?}",
+                a.shape()
+            ),
+        });
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Io(format!("creating {}: {e}", dir.display())))?;
+    }
+    let fail = |e: String| Error::Io(format!("drawing {}: {e}", path.display()));
+    let root = BitMapBackend::new(path, (cols as u32, rows as u32)).into_drawing_area();
+    let byte = |v: f64| {
+        (if v.is_finite() {
+            v.clamp(0.0, 1.0)
+        } else {
+            0.0
+        } * 255.0)
+            .round() as u8
+    };
+    for i in 0..rows {
+        for j in 0..cols {
+            let c = RGBColor(
+                byte(a[[i, j, 0]].to_f64()),
+                byte(a[[i, j, 1]].to_f64()),
+                byte(a[[i, j, 2]].to_f64()),
+            );
+            root.draw_pixel((j as i32, i as i32), &c)
+                .map_err(|e| fail(e.to_string()))?;
+        }
+    }
+    root.present().map_err(|e| fail(e.to_string()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading PNG files (a small decoder: zlib inflate and PNG scanline filters).
+
+/// Reads a PNG file into an array of shape `(rows, columns, channels)` with values in `[0, 1]`:
+/// 1 channel for grey images, 3 for RGB and palette images (alpha channels are dropped).
+///
+/// Supports non-interlaced PNGs of 8 or 16 bits per sample (grey, grey+alpha, RGB, RGBA) and
+/// 8-bit palette images — what image libraries, numpy/PIL and plotters write. Interlaced PNGs
+/// and bit depths below 8 are errors.
+///
+/// Errors: [`Error::Io`] if the file cannot be read, is not a PNG, is corrupt or uses an
+/// unsupported feature.
+///
+/// ```
+/// use ndarray::Array3;
+/// use rylops::plot::{read_png, save_rgb};
+/// let path = std::env::temp_dir().join(format!("rylops-read-png-{}.png", std::process::id()));
+/// let a = Array3::from_shape_fn((4, 5, 3), |(i, j, k)| ((i + j + k) % 2) as f64);
+/// save_rgb(&path, a.view()).unwrap();
+/// assert_eq!(read_png(&path).unwrap().mapv(|v| v as f64), a);
+/// std::fs::remove_file(&path).unwrap();
+/// ```
+pub fn read_png(path: impl AsRef<Path>) -> Result<Array3<f32>> {
+    let path = path.as_ref();
+    let bytes =
+        std::fs::read(path).map_err(|e| Error::Io(format!("reading {}: {e}", path.display())))?;
+    decode_png(&bytes).map_err(|e| Error::Io(format!("reading {}: {e}", path.display())))
+}
+
+fn decode_png(b: &[u8]) -> std::result::Result<Array3<f32>, String> {
+    if b.len() < 8 || &b[..8] != b"\x89PNG\r\n\x1a\n" {
+        return Err("not a PNG file".into());
+    }
+    let mut pos = 8;
+    let (mut width, mut height, mut depth, mut ctype) = (0usize, 0usize, 0u8, 0u8);
+    let mut palette: Vec<[u8; 3]> = Vec::new();
+    let mut idat = Vec::new();
+    loop {
+        if pos + 8 > b.len() {
+            return Err("truncated PNG (no IEND chunk)".into());
+        }
+        let len = u32::from_be_bytes([b[pos], b[pos + 1], b[pos + 2], b[pos + 3]]) as usize;
+        let kind = &b[pos + 4..pos + 8];
+        let data = b.get(pos + 8..pos + 8 + len).ok_or("truncated PNG chunk")?;
+        match kind {
+            b"IHDR" => {
+                if len < 13 {
+                    return Err("bad IHDR chunk".into());
+                }
+                let be =
+                    |k: usize| u32::from_be_bytes([data[k], data[k + 1], data[k + 2], data[k + 3]]);
+                (width, height, depth, ctype) = (be(0) as usize, be(4) as usize, data[8], data[9]);
+                if data[12] != 0 {
+                    return Err("interlaced PNGs are not supported".into());
+                }
+            }
+            b"PLTE" => palette = data.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect(),
+            b"IDAT" => idat.extend_from_slice(data),
+            b"IEND" => break,
+            _ => {}
+        }
+        pos += 12 + len;
+    }
+    let channels = match ctype {
+        0 => 1,
+        2 => 3,
+        3 => 1,
+        4 => 2,
+        6 => 4,
+        t => return Err(format!("unknown PNG colour type {t}")),
+    };
+    let ok_depth = match ctype {
+        3 => depth == 8,
+        _ => depth == 8 || depth == 16,
+    };
+    if !ok_depth {
+        return Err(format!(
+            "PNG bit depth {depth} with colour type {ctype} is not supported (8 or 16 bits, 8 for palettes)"
+        ));
+    }
+    if width == 0 || height == 0 {
+        return Err("empty PNG".into());
+    }
+    let raw = inflate_zlib(&idat)?;
+    let bps = depth as usize / 8;
+    let bpp = channels * bps;
+    let stride = width * bpp;
+    if raw.len() < height * (stride + 1) {
+        return Err("PNG image data too short".into());
+    }
+    let mut img = vec![0u8; height * stride];
+    for r in 0..height {
+        let line = &raw[r * (stride + 1)..(r + 1) * (stride + 1)];
+        let (filter, src) = (line[0], &line[1..]);
+        let (done, cur) = img.split_at_mut(r * stride);
+        let prev = if r == 0 {
+            None
+        } else {
+            Some(&done[(r - 1) * stride..])
+        };
+        let cur = &mut cur[..stride];
+        for i in 0..stride {
+            let a = if i >= bpp { cur[i - bpp] as i32 } else { 0 };
+            let up = prev.map_or(0, |p| p[i] as i32);
+            let c = if i >= bpp {
+                prev.map_or(0, |p| p[i - bpp] as i32)
+            } else {
+                0
+            };
+            let pred = match filter {
+                0 => 0,
+                1 => a,
+                2 => up,
+                3 => (a + up) / 2,
+                4 => {
+                    let p = a + up - c;
+                    let (pa, pb, pc) = ((p - a).abs(), (p - up).abs(), (p - c).abs());
+                    if pa <= pb && pa <= pc {
+                        a
+                    } else if pb <= pc {
+                        up
+                    } else {
+                        c
+                    }
+                }
+                f => return Err(format!("unknown PNG filter {f}")),
+            };
+            cur[i] = (src[i] as i32 + pred) as u8;
+        }
+    }
+    let sample = |k: usize| -> f32 {
+        if bps == 1 {
+            img[k] as f32 / 255.0
+        } else {
+            u16::from_be_bytes([img[k], img[k + 1]]) as f32 / 65535.0
+        }
+    };
+    let out_ch = if ctype == 2 || ctype == 3 || ctype == 6 {
+        3
+    } else {
+        1
+    };
+    let mut out = Array3::<f32>::zeros((height, width, out_ch));
+    for ((i, j, k), v) in out.indexed_iter_mut() {
+        let px = (i * width + j) * bpp;
+        *v = if ctype == 3 {
+            let c = palette
+                .get(img[px] as usize)
+                .ok_or("PNG palette index out of range")?;
+            c[k] as f32 / 255.0
+        } else {
+            sample(px + k * bps)
+        };
+    }
+    Ok(out)
+}
+
+/// A canonical Huffman code: the number of codes of each length and the symbols in code order.
+struct Huffman {
+    count: [u16; 16],
+    symbol: Vec<u16>,
+}
+
+impl Huffman {
+    fn new(lengths: &[u8]) -> Self {
+        let mut count = [0u16; 16];
+        for &l in lengths {
+            count[l as usize] += 1;
+        }
+        count[0] = 0;
+        let mut offs = [0u16; 16];
+        for l in 1..15 {
+            offs[l + 1] = offs[l] + count[l];
+        }
+        let mut symbol = vec![0u16; lengths.len()];
+        for (s, &l) in lengths.iter().enumerate() {
+            if l != 0 {
+                symbol[offs[l as usize] as usize] = s as u16;
+                offs[l as usize] += 1;
+            }
+        }
+        Self { count, symbol }
+    }
+}
+
+struct Bits<'a> {
+    data: &'a [u8],
+    pos: usize,
+    bit: u32,
+}
+
+impl Bits<'_> {
+    fn bits(&mut self, n: u32) -> std::result::Result<u32, String> {
+        let mut v = 0u32;
+        for k in 0..n {
+            let byte = *self.data.get(self.pos).ok_or("truncated compressed data")?;
+            v |= (((byte >> self.bit) & 1) as u32) << k;
+            self.bit += 1;
+            if self.bit == 8 {
+                self.bit = 0;
+                self.pos += 1;
+            }
+        }
+        Ok(v)
+    }
+
+    fn decode(&mut self, h: &Huffman) -> std::result::Result<u16, String> {
+        let (mut code, mut first, mut index) = (0i32, 0i32, 0i32);
+        for len in 1..16 {
+            code |= self.bits(1)? as i32;
+            let count = h.count[len] as i32;
+            if code - count < first {
+                return h
+                    .symbol
+                    .get((index + code - first) as usize)
+                    .copied()
+                    .ok_or_else(|| "bad Huffman code".to_string());
+            }
+            index += count;
+            first = (first + count) << 1;
+            code <<= 1;
+        }
+        Err("bad Huffman code".into())
+    }
+}
+
+const LEN_BASE: [u16; 29] = [
+    3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131,
+    163, 195, 227, 258,
+];
+const LEN_EXTRA: [u8; 29] = [
+    0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+];
+const DIST_BASE: [u16; 30] = [
+    1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
+    2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
+];
+const DIST_EXTRA: [u8; 30] = [
+    0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13,
+    13,
+];
+
+/// Decompresses a zlib stream (RFC 1950/1951) and checks its Adler-32.
+fn inflate_zlib(data: &[u8]) -> std::result::Result<Vec<u8>, String> {
+    if data.len() < 6
+        || data[0] & 0x0f != 8
+        || (u16::from(data[0]) << 8 | u16::from(data[1])) % 31 != 0
+    {
+        return Err("bad zlib header in PNG data".into());
+    }
+    if data[1] & 0x20 != 0 {
+        return Err("zlib preset dictionaries are not supported".into());
+    }
+    let mut s = Bits {
+        data: &data[2..],
+        pos: 0,
+        bit: 0,
+    };
+    let mut out: Vec<u8> = Vec::new();
+    loop {
+        let last = s.bits(1)?;
+        match s.bits(2)? {
+            0 => {
+                if s.bit != 0 {
+                    s.bit = 0;
+                    s.pos += 1;
+                }
+                let d = s.data;
+                let p = s.pos;
+                let hdr = d.get(p..p + 4).ok_or("truncated stored block")?;
+                let len = u16::from_le_bytes([hdr[0], hdr[1]]) as usize;
+                if len != !u16::from_le_bytes([hdr[2], hdr[3]]) as usize {
+                    return Err("corrupt stored block".into());
+                }
+                out.extend_from_slice(d.get(p + 4..p + 4 + len).ok_or("truncated stored block")?);
+                s.pos = p + 4 + len;
+            }
+            t @ (1 | 2) => {
+                let (lit, dist) = if t == 1 {
+                    let mut l = [8u8; 288];
+                    l[144..256].fill(9);
+                    l[256..280].fill(7);
+                    (Huffman::new(&l), Huffman::new(&[5u8; 30]))
+                } else {
+                    let nlen = s.bits(5)? as usize + 257;
+                    let ndist = s.bits(5)? as usize + 1;
+                    let ncode = s.bits(4)? as usize + 4;
+                    const ORDER: [usize; 19] = [
+                        16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
+                    ];
+                    let mut cl = [0u8; 19];
+                    for &o in &ORDER[..ncode] {
+                        cl[o] = s.bits(3)? as u8;
+                    }
+                    let ch = Huffman::new(&cl);
+                    let mut lengths = vec![0u8; nlen + ndist];
+                    let mut k = 0;
+                    while k < nlen + ndist {
+                        let sym = s.decode(&ch)?;
+                        let (val, rep) = match sym {
+                            0..=15 => (sym as u8, 1),
+                            16 => {
+                                let prev = *lengths[..k].last().ok_or("bad code lengths")?;
+                                (prev, 3 + s.bits(2)? as usize)
+                            }
+                            17 => (0, 3 + s.bits(3)? as usize),
+                            _ => (0, 11 + s.bits(7)? as usize),
+                        };
+                        if k + rep > nlen + ndist {
+                            return Err("bad code lengths".into());
+                        }
+                        lengths[k..k + rep].fill(val);
+                        k += rep;
+                    }
+                    (
+                        Huffman::new(&lengths[..nlen]),
+                        Huffman::new(&lengths[nlen..]),
+                    )
+                };
+                loop {
+                    let sym = s.decode(&lit)? as usize;
+                    if sym < 256 {
+                        out.push(sym as u8);
+                    } else if sym == 256 {
+                        break;
+                    } else {
+                        let i = sym - 257;
+                        if i >= 29 {
+                            return Err("bad length code".into());
+                        }
+                        let len = LEN_BASE[i] as usize + s.bits(LEN_EXTRA[i] as u32)? as usize;
+                        let di = s.decode(&dist)? as usize;
+                        if di >= 30 {
+                            return Err("bad distance code".into());
+                        }
+                        let d = DIST_BASE[di] as usize + s.bits(DIST_EXTRA[di] as u32)? as usize;
+                        if d > out.len() {
+                            return Err("distance too far back".into());
+                        }
+                        let start = out.len() - d;
+                        for k in 0..len {
+                            out.push(out[start + k]);
+                        }
+                    }
+                }
+            }
+            _ => return Err("bad compressed block type".into()),
+        }
+        if last == 1 {
+            break;
+        }
+    }
+    // Adler-32 of the output, after the (byte-aligned) end of the deflate stream.
+    let p = s.pos + usize::from(s.bit != 0);
+    if let Some(a) = s.data.get(p..p + 4) {
+        let want = u32::from_be_bytes([a[0], a[1], a[2], a[3]]);
+        let (mut s1, mut s2) = (1u32, 0u32);
+        for &byte in &out {
+            s1 = (s1 + byte as u32) % 65521;
+            s2 = (s2 + s1) % 65521;
+        }
+        if (s2 << 16 | s1) != want {
+            return Err("PNG data checksum mismatch (corrupt file)".into());
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drawing.
+
+type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+type Drawn = std::result::Result<(), String>;
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// The finite minimum and maximum, `(0, 1)` if there is no finite value.
+fn finite_min_max(v: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = v
+        .filter(|x| x.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+            (lo.min(x), hi.max(x))
+        });
+    if lo > hi {
+        (0.0, 1.0)
+    } else {
+        (lo, hi)
+    }
+}
+
+/// A non-empty finite range around `[lo, hi]`.
+fn widen(lo: f64, hi: f64) -> (f64, f64) {
+    if hi > lo && (hi - lo).is_finite() {
+        return (lo, hi);
+    }
+    let d = (lo.abs() * 1e-3).max(0.5);
+    if (hi - lo).is_finite() {
+        (lo - d, hi + d)
+    } else {
+        (f64::MIN / 4.0, f64::MAX / 4.0)
+    }
+}
+
+/// A tick label on an axis spanning `span`: values within rounding noise of zero print as `0`.
+fn fmt_tick(v: f64, span: f64) -> String {
+    if v.abs() <= span.abs() * 1e-9 {
+        "0".into()
+    } else {
+        fmt_num(v)
+    }
+}
+
+/// Short tick labels: `0`, `0.25`, `1.5e-3`, `4.0e4`.
+fn fmt_num(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return if v == 0.0 { "0".into() } else { format!("{v}") };
+    }
+    let a = v.abs();
+    if !(1e-2..1e4).contains(&a) {
+        return format!("{v:.1e}");
+    }
+    let s = format!("{v:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".into()
+    } else {
+        s.to_string()
+    }
+}
+
+fn draw_lines(area: &Area<'_>, p: &LinePanel) -> Drawn {
+    let log = p.log_y;
+    let keep = |y: f64| y.is_finite() && (!log || y > 0.0);
+    let pts: Vec<Vec<(f64, f64)>> = p.series.iter().map(|s| s.points_xy()).collect();
+    let all = || {
+        pts.iter()
+            .flatten()
+            .filter(|(x, y)| x.is_finite() && keep(*y))
+    };
+    let (x0, x1) = finite_min_max(all().map(|(x, _)| *x));
+    let (x0, x1) = widen(x0, x1);
+    let xpad = 0.02 * (x1 - x0);
+    let (x0, x1) = (x0 - xpad, x1 + xpad);
+    let has_stems = p.series.iter().any(|s| s.style == SeriesStyle::Stem);
+    let (mut y0, mut y1) = finite_min_max(all().map(|(_, y)| *y));
+    if log {
+        if all().next().is_none() {
+            (y0, y1) = (0.1, 1.0);
+        }
+        if y1 <= y0 {
+            (y0, y1) = (y0 / 10f64.sqrt(), y1 * 10f64.sqrt());
+        }
+        let (l0, l1) = (y0.log10(), y1.log10());
+        let pad = 0.05 * (l1 - l0);
+        (y0, y1) = (10f64.powf(l0 - pad), 10f64.powf(l1 + pad));
+    } else {
+        if has_stems {
+            (y0, y1) = (y0.min(0.0), y1.max(0.0));
+        }
+        (y0, y1) = widen(y0, y1);
+        let pad = 0.06 * (y1 - y0);
+        (y0, y1) = (y0 - pad, y1 + pad);
+    }
+    let (xs, ys) = (x1 - x0, y1 - y0);
+    let xfmt = move |v: &f64| fmt_tick(*v, xs);
+    let yfmt = move |v: &f64| fmt_tick(*v, ys);
+    let mut b = ChartBuilder::on(area);
+    b.caption(&p.title, (FAMILY, 16))
+        .margin(8)
+        .x_label_area_size(if p.xlabel.is_empty() { 24 } else { 40 })
+        .y_label_area_size(if p.ylabel.is_empty() { 52 } else { 66 });
+    if log {
+        let mut chart = b
+            .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
+            .map_err(err)?;
+        let fmt = |v: &f64| format!("{v:.0e}");
+        chart
+            .configure_mesh()
+            .x_desc(&p.xlabel)
+            .y_desc(&p.ylabel)
+            .x_label_formatter(&xfmt)
+            .y_label_formatter(&fmt)
+            .label_style((FAMILY, 12))
+            .max_light_lines(1)
+            .light_line_style(RGBColor(238, 238, 238))
+            .draw()
+            .map_err(err)?;
+        draw_series(&mut chart, p, &pts, y0, &keep)
+    } else {
+        let mut chart = b.build_cartesian_2d(x0..x1, y0..y1).map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc(&p.xlabel)
+            .y_desc(&p.ylabel)
+            .x_label_formatter(&xfmt)
+            .y_label_formatter(&yfmt)
+            .label_style((FAMILY, 12))
+            .max_light_lines(1)
+            .light_line_style(RGBColor(238, 238, 238))
+            .draw()
+            .map_err(err)?;
+        if has_stems && y0 < 0.0 && y1 > 0.0 {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x0, 0.0), (x1, 0.0)],
+                    RGBColor(120, 120, 120),
+                )))
+                .map_err(err)?;
+        }
+        draw_series(&mut chart, p, &pts, 0.0, &keep)
+    }
+}
+
+fn draw_series<'a, Y>(
+    chart: &mut ChartContext<'a, BitMapBackend<'a>, Cartesian2d<RangedCoordf64, Y>>,
+    p: &LinePanel,
+    pts: &[Vec<(f64, f64)>],
+    base: f64,
+    keep: &dyn Fn(f64) -> bool,
+) -> Drawn
+where
+    Y: Ranged<ValueType = f64>,
+{
+    let mut labelled = false;
+    for (k, (s, pts)) in p.series.iter().zip(pts).enumerate() {
+        let (r, g, b) = s.color.unwrap_or(PALETTE[k % PALETTE.len()]);
+        let color = RGBColor(r, g, b);
+        let ok: Vec<(f64, f64)> = pts
+            .iter()
+            .copied()
+            .filter(|(x, y)| x.is_finite() && keep(*y))
+            .collect();
+        if ok.is_empty() {
+            continue;
+        }
+        // Lines break where a sample is missing (non-finite).
+        let mut segments: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+        for &(x, y) in pts {
+            if x.is_finite() && keep(y) {
+                segments.last_mut().expect("non-empty").push((x, y));
+            } else if !segments.last().expect("non-empty").is_empty() {
+                segments.push(Vec::new());
+            }
+        }
+        segments.retain(|s| !s.is_empty());
+        let label = (!s.label.is_empty()).then_some(s.label.as_str());
+        labelled |= label.is_some();
+        match s.style {
+            SeriesStyle::Line | SeriesStyle::Dashed => {
+                for (i, seg) in segments.into_iter().enumerate() {
+                    let style = color.stroke_width(2);
+                    let a = if s.style == SeriesStyle::Line {
+                        chart
+                            .draw_series(LineSeries::new(seg, style))
+                            .map_err(err)?
+                    } else {
+                        chart
+                            .draw_series(DashedLineSeries::new(seg, 6, 4, style))
+                            .map_err(err)?
+                    };
+                    if let (0, Some(l)) = (i, label) {
+                        a.label(l).legend(move |(x, y)| {
+                            PathElement::new(vec![(x, y), (x + 16, y)], style)
+                        });
+                    }
+                }
+            }
+            SeriesStyle::Points | SeriesStyle::Stem => {
+                if s.style == SeriesStyle::Stem {
+                    chart
+                        .draw_series(
+                            ok.iter()
+                                .map(|&(x, y)| PathElement::new(vec![(x, base), (x, y)], color)),
+                        )
+                        .map_err(err)?;
+                }
+                let marker = if s.style == SeriesStyle::Stem {
+                    color.stroke_width(1)
+                } else {
+                    color.filled()
+                };
+                let a = chart
+                    .draw_series(ok.iter().map(|&(x, y)| Circle::new((x, y), 3, marker)))
+                    .map_err(err)?;
+                if let Some(l) = label {
+                    a.label(l)
+                        .legend(move |(x, y)| Circle::new((x + 8, y), 3, marker));
+                }
+            }
+        }
+    }
+    if labelled {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font((FAMILY, 12))
+            .draw()
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+fn draw_image(area: &Area<'_>, p: &ImagePanel) -> Drawn {
+    let (nr, nc) = p.dims();
+    let (lo, hi) = p.value_range();
+    let (w, _) = area.dim_in_pixel();
+    let (main, bar) = if p.colorbar {
+        let (m, b) = area.split_horizontally(w.saturating_sub(78));
+        (m, Some(b))
+    } else {
+        (area.clone(), None)
+    };
+    let [left, right, bottom, top] = p.extent.unwrap_or([0.0, nc as f64, nr as f64, 0.0]);
+    let fix = |a: f64, b: f64| {
+        if a.is_finite() && b.is_finite() && a != b {
+            (a, b)
+        } else {
+            (0.0, 1.0)
+        }
+    };
+    let (left, right) = fix(left, right);
+    let (bottom, top) = fix(bottom, top);
+    let (xs, ys) = (right - left, top - bottom);
+    let xfmt = move |v: &f64| fmt_tick(*v, xs);
+    let yfmt = move |v: &f64| fmt_tick(*v, ys);
+    let mut chart = ChartBuilder::on(&main)
+        .caption(&p.title, (FAMILY, 16))
+        .margin(6)
+        .x_label_area_size(24)
+        .y_label_area_size(46)
+        .build_cartesian_2d(left..right, bottom..top)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(5)
+        .y_labels(5)
+        .x_label_formatter(&xfmt)
+        .y_label_formatter(&yfmt)
+        .label_style((FAMILY, 12))
+        .draw()
+        .map_err(err)?;
+    let plot = chart.plotting_area().strip_coord_spec();
+    let (pw, ph) = plot.dim_in_pixel();
+    if nr > 0 && nc > 0 && pw > 0 && ph > 0 {
+        let rows = spans(nr, ph as usize);
+        let cols = spans(nc, pw as usize);
+        let nan = RGBColor(190, 190, 190);
+        for (i, &(r0, r1)) in rows.iter().enumerate() {
+            for (j, &(c0, c1)) in cols.iter().enumerate() {
+                let color = match &p.pixels {
+                    Pixels::Scalar(a) => {
+                        let m = if p.max_pool {
+                            box_max(r0, r1, c0, c1, |r, c| a[[r, c]])
+                        } else {
+                            box_mean(r0, r1, c0, c1, |r, c| a[[r, c]])
+                        };
+                        if m.is_finite() {
+                            let (r, g, b) = p.cmap.rgb((m - lo) / (hi - lo));
+                            RGBColor(r, g, b)
+                        } else {
+                            nan
+                        }
+                    }
+                    Pixels::Rgb(a) => {
+                        let ch = |k: usize| {
+                            let m = box_mean(r0, r1, c0, c1, |r, c| a[[r, c, k]]);
+                            let m = if m.is_finite() {
+                                m.clamp(0.0, 1.0)
+                            } else {
+                                0.0
+                            };
+                            (m * 255.0).round() as u8
+                        };
+                        RGBColor(ch(0), ch(1), ch(2))
+                    }
+                };
+                plot.draw_pixel((j as i32, i as i32), &color).map_err(err)?;
+            }
+        }
+    }
+    if let Some(bar) = bar {
+        draw_colorbar(&bar, p.cmap, lo, hi)?;
+    }
+    Ok(())
+}
+
+/// For each of `px` pixels, the half-open range of the `n` samples it covers (at least one).
+fn spans(n: usize, px: usize) -> Vec<(usize, usize)> {
+    (0..px)
+        .map(|i| {
+            let a = i * n / px;
+            let b = ((i + 1) * n / px).max(a + 1).min(n);
+            (a.min(n - 1), b)
+        })
+        .collect()
+}
+
+/// The mean of the finite samples of a box (NaN if none).
+fn box_mean(r0: usize, r1: usize, c0: usize, c1: usize, at: impl Fn(usize, usize) -> f64) -> f64 {
+    let (mut s, mut k) = (0.0, 0usize);
+    for r in r0..r1 {
+        for c in c0..c1 {
+            let v = at(r, c);
+            if v.is_finite() {
+                s += v;
+                k += 1;
+            }
+        }
+    }
+    if k == 0 {
+        f64::NAN
+    } else {
+        s / k as f64
+    }
+}
+
+/// The largest finite sample of a box (NaN if none).
+fn box_max(r0: usize, r1: usize, c0: usize, c1: usize, at: impl Fn(usize, usize) -> f64) -> f64 {
+    let mut m = f64::NAN;
+    for r in r0..r1 {
+        for c in c0..c1 {
+            let v = at(r, c);
+            if v.is_finite() && (m.is_nan() || v > m) {
+                m = v;
+            }
+        }
+    }
+    m
+}
+
+fn draw_colorbar(area: &Area<'_>, cmap: Colormap, lo: f64, hi: f64) -> Drawn {
+    let mut chart = ChartBuilder::on(area)
+        .margin_top(30)
+        .margin_bottom(30)
+        .margin_left(4)
+        .margin_right(4)
+        .right_y_label_area_size(52)
+        .build_cartesian_2d(0.0..1.0, lo..hi)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .y_labels(6)
+        .y_label_formatter(&|v| format!(" {}", fmt_tick(*v, hi - lo)))
+        .label_style((FAMILY, 11))
+        .draw()
+        .map_err(err)?;
+    let n = 128;
+    let d = (hi - lo) / n as f64;
+    chart
+        .draw_series((0..n).map(|k| {
+            let (r, g, b) = cmap.rgb((k as f64 + 0.5) / n as f64);
+            let y = lo + k as f64 * d;
+            Rectangle::new([(0.0, y), (1.0, y + d)], RGBColor(r, g, b).filled())
+        }))
+        .map_err(err)?;
+    chart
+        .draw_series(std::iter::once(Rectangle::new(
+            [(0.0, lo), (1.0, hi)],
+            RGBColor(60, 60, 60).stroke_width(1),
+        )))
+        .map_err(err)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_are_never_empty_nor_nan() {
+        assert_eq!(
+            finite_min_max([f64::NAN, f64::INFINITY].into_iter()),
+            (0.0, 1.0)
+        );
+        assert_eq!(
+            finite_min_max([2.0, f64::NAN, -1.0].into_iter()),
+            (-1.0, 2.0)
+        );
+        let (a, b) = widen(3.0, 3.0);
+        assert!(a < 3.0 && b > 3.0);
+        let (a, b) = widen(1e20, 1e20);
+        assert!(a < b);
+        let (a, b) = widen(-f64::MAX, f64::MAX);
+        assert!(a.is_finite() && b.is_finite() && a < b);
+    }
+
+    #[test]
+    fn spans_cover_every_sample_once_when_downscaling() {
+        let s = spans(10, 3);
+        assert_eq!(s, vec![(0, 3), (3, 6), (6, 10)]);
+        let s = spans(3, 7); // upscaling: every pixel shows one sample
+        assert!(s.iter().all(|&(a, b)| b == a + 1 && b <= 3));
+        assert_eq!(s.first(), Some(&(0, 1)));
+        assert_eq!(s.last(), Some(&(2, 3)));
+    }
+
+    #[test]
+    fn numbers_are_short() {
+        assert_eq!(fmt_num(0.0), "0");
+        assert_eq!(fmt_num(0.25), "0.25");
+        assert_eq!(fmt_num(2.0), "2");
+        assert_eq!(fmt_num(-1.5), "-1.5");
+        assert_eq!(fmt_num(1.5e-3), "1.5e-3");
+        assert_eq!(fmt_num(40000.0), "4.0e4");
+    }
+
+    #[test]
+    fn colormaps_stay_in_range_at_the_ends() {
+        for c in [
+            Colormap::Viridis,
+            Colormap::Gray,
+            Colormap::Rainbow,
+            Colormap::Seismic,
+            Colormap::PinkR,
+        ] {
+            let _ = c.rgb(-1.0);
+            let _ = c.rgb(2.0);
+            let _ = c.rgb(f64::INFINITY);
+        }
+        assert_eq!(Colormap::Viridis.rgb(0.0), VIRIDIS[0]);
+        assert_eq!(Colormap::Viridis.rgb(1.0), VIRIDIS[10]);
+        assert_eq!(Colormap::PinkR.rgb(0.0), (255, 255, 255));
+    }
+}
