@@ -353,6 +353,10 @@ impl<T: MpiScalar> Vector<T> for DistArray<T> {
         assert_layout(self, x);
         self.local.sub_assign(&x.local);
     }
+    fn zip_apply<F: Fn(&mut T, T) + Sync + Send>(&mut self, x: &Self, f: F) {
+        assert_layout(self, x);
+        self.local.zip_apply(&x.local, f);
+    }
     fn xpby(&mut self, x: &Self, b: T) {
         assert_layout(self, x);
         self.local.xpby(&x.local, b);

@@ -95,6 +95,7 @@ fn child(expected: usize) {
         halo_exchange_and_adjoint(&mut cx);
         bytes_sent_equal_halo(&mut cx);
         cg_matches_serial(&mut cx);
+        lsqr_matches_serial(&mut cx);
         errors_are_collective(&mut cx);
         scatter_gather(&mut cx);
     }));
@@ -464,30 +465,68 @@ where
     }
 }
 
-/// A minimal CG over the `Vector` interface only (rylops-solvers' cg is not on this branch yet):
-/// returns the iterates.
+/// rylops-solvers' CG (pylops-compatible, tol = 0 so exactly `niter` iterations), returning every
+/// iterate through the callback.
 fn cg<O: LinearOperator<Range = <O as LinearOperator>::Domain>>(
     a: &O,
     b: &O::Domain,
     niter: usize,
 ) -> Vec<O::Domain> {
-    let mut x = b.zeros_like();
-    let mut r = b.clone();
-    let mut p = r.clone();
-    let mut ap = b.zeros_like();
-    let mut rr = r.dot(&r);
     let mut out = Vec::new();
-    for _ in 0..niter {
-        a.forward_into(&p, &mut ap).unwrap();
-        let alpha = rr / p.dot(&ap);
-        x.axpy(alpha, &p);
-        r.axpy(-alpha, &ap);
-        let rr_new = r.dot(&r);
-        p.xpby(&r, rr_new / rr);
-        rr = rr_new;
-        out.push(x.clone());
-    }
+    let p = rylops_solvers::CgParams::default().niter(niter).tol(0.0);
+    rylops_solvers::cg_with(a, b, &p, |i| {
+        out.push(i.x.clone());
+        rylops_solvers::Control::Continue
+    })
+    .unwrap();
     out
+}
+
+/// rylops-solvers' LSQR on a non-square problem, returning every iterate.
+fn lsqr_iterates<O: LinearOperator>(a: &O, y: &O::Range, niter: usize) -> Vec<O::Domain> {
+    let mut out = Vec::new();
+    let p = rylops_solvers::LsqrParams::default()
+        .niter(niter)
+        .damp(0.1)
+        .atol(0.0)
+        .btol(0.0);
+    rylops_solvers::lsqr_with(a, y, &p, |i| {
+        out.push(i.x.clone());
+        rylops_solvers::Control::Continue
+    })
+    .unwrap();
+    out
+}
+
+fn lsqr_matches_serial(cx: &mut Ctx) {
+    let shape = [9usize, 8, 7];
+    let fd = FirstDerivative::<f64>::builder(&shape)
+        .axis(1)
+        .edge(true)
+        .build()
+        .unwrap();
+    let yg = random_global::<f64>(&shape, 33);
+    let serial = lsqr_iterates(&fd, &ChunkedArray::from_array(yg.clone()), 12);
+    for part in partitions(&shape, cx.size()) {
+        let layout = Layout::new(cx.comm.clone(), part).unwrap();
+        let d = Distributed::new(fd.clone(), &layout).unwrap();
+        let y = DistArray::from_global(&layout, yg.view()).unwrap();
+        let iters = lsqr_iterates(&d, &y, 12);
+        assert_eq!(iters.len(), serial.len());
+        for (k, (xd, xs)) in iters.iter().zip(&serial).enumerate() {
+            let xd = xd.to_global();
+            let xs = xs.to_array();
+            let diff = (&xd - &xs).iter().map(|v| v * v).sum::<f64>().sqrt();
+            let norm = xs.iter().map(|v| v * v).sum::<f64>().sqrt();
+            assert!(
+                diff <= 1e-12 * norm,
+                "LSQR iterate {k}: relative difference {} on {}",
+                diff / norm,
+                layout.partition().describe()
+            );
+        }
+        cx.checks += 1;
+    }
 }
 
 fn cg_matches_serial(cx: &mut Ctx) {
