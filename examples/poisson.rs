@@ -5,7 +5,9 @@
 //! the full grid, applies rylops' fused 5-point `Laplacian`, and keeps the interior rows, negated.
 //! That is the classic symmetric positive-definite Poisson matrix, so CG applies.
 //!
-//! Run: `cargo run --release --example poisson [-- N]` (N interior points per side, default 512).
+//! Run: `cargo run --release --example poisson [-- N]` (N interior points per side, default 512);
+//! with `--features plot` it also draws the solution, its error and the residual history into
+//! `--out DIR` (default `target/gallery/`).
 
 use ndarray::{s, ArrayD, IxDyn};
 use rylops::prelude::*;
@@ -161,5 +163,47 @@ fn main() -> rylops::Result<()> {
         rel_l2 < 1e-3,
         "the discrete solution should match the manufactured one"
     );
+    #[cfg(feature = "plot")]
+    pictures::draw(&u, &err, &sol.cost, fnorm)?;
     Ok(())
+}
+
+#[cfg(feature = "plot")]
+mod pictures {
+    use ndarray::ArrayD;
+    use rylops::plot::{Colormap, Figure, ImagePanel, LinePanel};
+    use std::path::PathBuf;
+
+    pub fn draw(
+        u: &ArrayD<f64>,
+        err: &ArrayD<f64>,
+        cost: &[f64],
+        fnorm: f64,
+    ) -> rylops::Result<()> {
+        let args: Vec<String> = std::env::args().collect();
+        let out = match args.iter().position(|a| a == "--out") {
+            Some(i) => PathBuf::from(args.get(i + 1).expect("--out needs a folder")),
+            None => PathBuf::from("target/gallery"),
+        };
+        std::fs::create_dir_all(&out).map_err(|e| rylops::Error::Io(e.to_string()))?;
+        let rel: Vec<f64> = cost.iter().map(|c| c / fnorm).collect();
+        let path = out.join("poisson.png");
+        Figure::new("Poisson -Δu = f by CG (zero Dirichlet boundaries)")
+            .columns(3)
+            .with(ImagePanel::from_dyn("solution u", u.view())?.colormap(Colormap::Viridis))
+            .with(
+                ImagePanel::from_dyn("u - u_exact", err.view())?
+                    .colormap(Colormap::Seismic)
+                    .symmetric(),
+            )
+            .with(
+                LinePanel::new("residual ||f - A u_k|| / ||f||")
+                    .line("CG", rel)
+                    .labels("iteration", "relative residual")
+                    .log_y(),
+            )
+            .save(&path)?;
+        println!("picture: {}", path.display());
+        Ok(())
+    }
 }
