@@ -2,7 +2,7 @@
 
 use crate::kind::Kind;
 use crate::secondderivative::{SdStencil, SecondDerivative};
-use rylops_core::stencil::{apply_fused_chunked, StencilOp};
+use rylops_core::stencil::{apply_fused_chunked, with_terms, StencilOp};
 use rylops_core::{
     check_shape, normalize_axis, ChunkedArray, Error, LinearOperator, Result, Scalar,
 };
@@ -130,19 +130,18 @@ impl<T: Scalar> Laplacian<T> {
     }
 
     fn apply(&self, adjoint: bool, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
-        let stencils: Vec<SdStencil<T>> = self
-            .terms
-            .iter()
-            .map(|(sd, _)| sd.stencil(adjoint))
-            .collect();
-        let terms: Vec<(usize, &SdStencil<T>, Option<T>)> = self
-            .terms
-            .iter()
-            .zip(&stencils)
-            .map(|((sd, w), st)| (sd.axis(), st, Some(if adjoint { w.conj() } else { *w })))
-            .collect();
-        let inputs = vec![x; terms.len()];
-        apply_fused_chunked(&terms, &inputs, y)
+        let nt = self.terms.len();
+        let stencil = |j: usize| self.terms[j].0.stencil(adjoint);
+        with_terms(nt, stencil, |stencils: &[SdStencil<T>]| {
+            let term = |j: usize| {
+                let (sd, w) = &self.terms[j];
+                let w = if adjoint { w.conj() } else { *w };
+                (sd.axis(), &stencils[j], Some(w))
+            };
+            with_terms(nt, term, |terms| {
+                with_terms(nt, |_| x, |inputs| apply_fused_chunked(terms, inputs, y))
+            })
+        })
     }
 }
 
