@@ -11,8 +11,18 @@
 //! - a **row path** for the few other rows (edge rows at the global ends, rows whose window reaches
 //!   into the halo), which gets its input rows from the block or from its halo slabs.
 //!
+//! Rows of the global interior whose window reaches into the halo run the same interior formula, with
+//! its input rows taken from the block or the halo slabs ([`LaneStencil::run_row`], through
+//! [`Taps`]); only the few rows at the global ends of the axis go through the per-element
+//! [`LaneStencil::value`].
+//!
 //! Because every output element is computed by the same formula from the same values whatever the
 //! chunking, results are bit-for-bit identical in every chunking.
+//!
+//! On x86-64 CPUs with AVX2 (detected at run time) the same generic code is compiled a second time
+//! with AVX2 enabled and used instead: wider vectors for the divisions the formulas need. The
+//! operations and their order are the same (Rust never contracts or reorders floating-point
+//! operations), so results are bit-for-bit the same.
 
 use crate::halo::BlockHalo;
 use crate::scalar::Scalar;
@@ -114,6 +124,77 @@ impl<'a, T: Scalar> RowWindow<'a, T> {
     }
 }
 
+/// Where an interior formula reads its input rows: `tap(d, len)` is the input row `d` rows away from
+/// the output row (negative: before), restricted to the `len` elements being computed.
+pub trait Taps<T> {
+    /// The input row at row offset `d`, `len` elements.
+    fn tap(&self, d: isize, len: usize) -> &[T];
+}
+
+/// Input rows of one contiguous buffer: row offset `d` starts at element `p0 + d * stride`.
+#[derive(Clone, Copy, Debug)]
+pub struct Strided<'a, T> {
+    /// The buffer.
+    pub x: &'a [T],
+    /// Flat index of the first element of the output run.
+    pub p0: usize,
+    /// Elements between consecutive rows.
+    pub stride: usize,
+}
+
+impl<T> Taps<T> for Strided<'_, T> {
+    #[inline(always)]
+    fn tap(&self, d: isize, len: usize) -> &[T] {
+        let s = (self.p0 as isize + d * self.stride as isize) as usize;
+        &self.x[s..s + len]
+    }
+}
+
+/// Input rows around global output row `i`, from the block or its halo slabs.
+pub struct WindowTaps<'w, 'a, T> {
+    /// The window (block, halo, element range).
+    pub w: &'w RowWindow<'a, T>,
+    /// Global index of the output row.
+    pub i: usize,
+}
+
+impl<T: Scalar> Taps<T> for WindowTaps<'_, '_, T> {
+    #[inline]
+    fn tap(&self, d: isize, len: usize) -> &[T] {
+        &self.w.row((self.i as isize + d) as usize)[..len]
+    }
+}
+
+/// Receives an interior formula as a point function: `f` maps the values of the input rows at row
+/// offsets `offs` (of one element) to the output before its final division (see
+/// [`LaneStencil::visit_point`]).
+pub trait PointVisitor<T> {
+    /// The result.
+    type Out;
+    /// Called with the formula.
+    fn visit<const K: usize, F: Fn([T; K]) -> T + Copy>(self, offs: [isize; K], f: F) -> Self::Out;
+}
+
+/// The visitor that runs a formula over a run of elements: [`run_taps_div`] with divisor `s`.
+pub struct RunTaps<'s, 'y, T, S, P> {
+    /// Source of the input rows.
+    pub src: &'s S,
+    /// The output run.
+    pub y: &'y mut [T],
+    /// How values are stored.
+    pub put: P,
+    /// The divisor of the formula's last operation.
+    pub s: T,
+}
+
+impl<T: Scalar, S: Taps<T>, P: Put<T>> PointVisitor<T> for RunTaps<'_, '_, T, S, P> {
+    type Out = ();
+    #[inline(always)]
+    fn visit<const K: usize, F: Fn([T; K]) -> T + Copy>(self, offs: [isize; K], f: F) {
+        run_taps_div(self.src, offs, self.y, self.put, self.s, f)
+    }
+}
+
 /// An axis-aligned stencil written as a row gather (see the module docs).
 ///
 /// An implementation gives the scalar formula of every row ([`LaneStencil::value`], straight from the
@@ -141,22 +222,57 @@ pub trait LaneStencil<T: Scalar>: Sync {
         Some((i.saturating_sub(b), (i + a).min(n - 1)))
     }
 
-    /// Any row `i` (global) of an axis of length `n`, for the elements of the window `w`.
+    /// Any row `i` (global) of an axis of length `n`, for the elements of the window `w`: the
+    /// per-element formula [`LaneStencil::value`], reading the rows of [`LaneStencil::window`].
     fn row<P: Put<T>>(&self, i: usize, n: usize, w: &RowWindow<'_, T>, y: &mut [T], put: P) {
-        let rows: [Option<&[T]>; 2 * RADIUS + 1] = std::array::from_fn(|k| {
-            let g = i as isize + k as isize - RADIUS as isize;
-            if g < 0 || g as usize >= n {
-                None
-            } else {
-                w.try_row(g as usize)
+        const W: usize = 2 * RADIUS + 1;
+        let Some((lo, hi)) = self.window(i, n) else {
+            return;
+        };
+        let lo = lo.max(i.saturating_sub(RADIUS));
+        let hi = hi.min(i + RADIUS).min(n - 1);
+        let mut rows: [&[T]; W] = [&[]; W];
+        for g in lo..=hi {
+            if let Some(r) = w.try_row(g) {
+                rows[g - lo] = r;
             }
-        });
+        }
         for (q, yq) in y.iter_mut().enumerate() {
-            let v = self.value(i, n, |g| {
-                rows[g + RADIUS - i].expect("stencil reads a row outside its window")[q]
+            let v = self.value(i, n, |g| match rows.get(g.wrapping_sub(lo)) {
+                Some(r) if !r.is_empty() => r[q],
+                _ => panic!("stencil reads row {g} outside its window (row {i})"),
             });
             put.put(yq, v);
         }
+    }
+
+    /// A row `i` of the global interior ([`LaneStencil::interior`]) whose input rows are not all in
+    /// the block (some are in the halo): the interior formula of [`LaneStencil::run`] with its rows
+    /// taken through `w`. The default uses [`LaneStencil::row`]; stencils override it with their
+    /// interior formula over [`WindowTaps`].
+    fn run_row<P: Put<T>>(&self, i: usize, n: usize, w: &RowWindow<'_, T>, y: &mut [T], put: P) {
+        self.row(i, n, w, y, put)
+    }
+
+    /// The interior formula as a point function, for fused passes that sum several stencils point
+    /// by point ([`apply_fused_block`]): calls `v.visit(offs, f)` where output `p` of the interior
+    /// formula is `f([x[p + offs[0] * stride], ...]).np_div(self.divisor())` and returns its result.
+    /// The default, `None`, makes fused passes run this stencil term by term instead.
+    fn visit_point<V: PointVisitor<T>>(&self, v: V) -> Option<V::Out> {
+        let _ = v;
+        None
+    }
+
+    /// The divisor of the interior formula's last operation (see [`LaneStencil::visit_point`]).
+    fn divisor(&self) -> T {
+        T::one()
+    }
+
+    /// Whether `other`'s [`LaneStencil::visit_point`] gives the same offsets and function as this
+    /// one's (they may differ in [`LaneStencil::divisor`]), so a fused pass can evaluate both with it.
+    fn same_point(&self, other: &Self) -> bool {
+        let _ = other;
+        false
     }
 
     /// Halo `(before, after)` that a block covering global rows `[start, end)` needs.
@@ -261,6 +377,9 @@ fn fast_rows<T: Scalar, S: LaneStencil<T>>(st: &S, b: &AxisBlock<'_, T>) -> (usi
 }
 
 /// Computes the block's output elements `p0 .. p0 + y.len()` (flat, C order) into `y`.
+///
+/// Uses the AVX2 build of the driver when the CPU has AVX2 (same results, see the module docs).
+#[inline]
 pub fn apply_range<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
     st: &S,
     b: &AxisBlock<'_, T>,
@@ -268,30 +387,141 @@ pub fn apply_range<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
     y: &mut [T],
     put: P,
 ) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            unsafe { apply_range_avx2(st, b, p0, y, put) };
+            return;
+        }
+    }
+    apply_range_generic(st, b, p0, y, put)
+}
+
+/// [`apply_range`] compiled with AVX2 enabled.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn apply_range_avx2<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
+    st: &S,
+    b: &AxisBlock<'_, T>,
+    p0: usize,
+    y: &mut [T],
+    put: P,
+) {
+    apply_range_generic(st, b, p0, y, put)
+}
+
+/// The driver of [`apply_range`]: walks the range row by row (no division per row), running the
+/// interior formula over maximal runs of rows inside the block, [`LaneStencil::run_row`] on interior
+/// rows that read the halo and [`LaneStencil::row`] on the rows at the global ends.
+#[inline(always)]
+fn apply_range_generic<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
+    st: &S,
+    b: &AxisBlock<'_, T>,
+    p0: usize,
+    y: &mut [T],
+    put: P,
+) {
+    let len = y.len();
+    if len == 0 {
+        return;
+    }
+    let (inner, m, n) = (b.inner, b.m, b.n);
     let (fl, fh) = fast_rows(st, b);
-    let inner = b.inner;
-    let m = b.m;
-    let p1 = p0 + y.len();
-    let mut p = p0;
-    while p < p1 {
-        let r = p / inner;
-        let o = r / m;
-        let il = r % m;
+    // Local rows of the global interior.
+    let int = st.interior(n);
+    let il0 = int.start.clamp(b.start, b.start + m) - b.start;
+    let il1 = (int.end.clamp(b.start, b.start + m) - b.start).max(il0);
+    let r0 = p0 / inner;
+    let mut t = p0 - r0 * inner;
+    let mut o = r0 / m;
+    let mut il = r0 - o * m;
+    let mut q = 0;
+    while q < len {
         if il >= fl && il < fh {
-            let end = p1.min((o * m + fh) * inner);
-            st.run(b.x, p, inner, &mut y[p - p0..end - p0], put);
-            p = end;
+            let end = len.min(q + (fh - il) * inner - t);
+            st.run(b.x, p0 + q, inner, &mut y[q..end], put);
+            q = end;
+            il = fh;
+            t = 0;
         } else {
-            let end = p1.min((r + 1) * inner);
+            let seg = (inner - t).min(len - q);
             let w = RowWindow {
                 b,
                 o,
-                t0: p - r * inner,
-                len: end - p,
+                t0: t,
+                len: seg,
             };
-            st.row(b.start + il, b.n, &w, &mut y[p - p0..end - p0], put);
-            p = end;
+            let yr = &mut y[q..q + seg];
+            let i = b.start + il;
+            if il >= il0 && il < il1 {
+                st.run_row(i, n, &w, yr, put);
+            } else {
+                match st.window(i, n) {
+                    // An edge row whose rows are all in the block (always, unless the block is
+                    // thinner than the stencil): the per-element formula reading the block directly.
+                    Some((lo, hi)) if lo >= b.start && hi < b.start + m => edge_row(
+                        st,
+                        i,
+                        n,
+                        b.x,
+                        o * m + lo - b.start,
+                        lo,
+                        hi,
+                        inner,
+                        t,
+                        yr,
+                        put,
+                    ),
+                    _ => st.row(i, n, &w, yr, put),
+                }
+            }
+            q += seg;
+            t = 0;
+            il += 1;
         }
+        if il == m {
+            il = 0;
+            o += 1;
+        }
+    }
+}
+
+/// An edge row `i` whose input rows `lo..=hi` are all in the block: [`LaneStencil::value`] for every
+/// element, reading `x` directly. Row `lo` starts at flat index `r_lo * inner`, the row segment at
+/// element `t` of its rows. Written so that the compiler can hoist the formula's row-dependent
+/// branches out of the loop and vectorise it (long edge rows: the end planes of outer axes): the rows
+/// read are clamped to `lo..=hi` (a stencil reading outside its window gets a wrong row, never an
+/// out-of-bounds read) and bounds are checked once for the whole segment.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn edge_row<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
+    st: &S,
+    i: usize,
+    n: usize,
+    x: &[T],
+    r_lo: usize,
+    lo: usize,
+    hi: usize,
+    inner: usize,
+    t: usize,
+    y: &mut [T],
+    put: P,
+) {
+    let len = y.len();
+    let first = r_lo * inner + t;
+    let last = first + (hi - lo) * inner + len;
+    let x = &x[first..last];
+    for (q, yq) in y.iter_mut().enumerate() {
+        let v = st.value(i, n, |g| {
+            let k = (g.clamp(lo, hi) - lo) * inner + q;
+            // SAFETY: k <= (hi - lo) * inner + len - 1 < x.len() (checked by the slicing above).
+            unsafe { *x.get_unchecked(k) }
+        });
+        put.put(yq, v);
     }
 }
 
@@ -313,6 +543,14 @@ pub fn apply_block<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
     }
 }
 
+/// Global start along `axis` of block `k` (linear index) of `grid`, without allocating.
+fn block_start(grid: &crate::ChunkGrid, k: usize, axis: usize) -> usize {
+    let after: usize = (axis + 1..grid.ndim())
+        .map(|a| grid.nblocks_along(a))
+        .product();
+    grid.offsets(axis)[(k / after) % grid.nblocks_along(axis)]
+}
+
 /// Applies `st` along `axis` to a whole chunked array: halo gathered only if the array is chunked
 /// along `axis`, then every block computed in parallel.
 pub fn apply_chunked<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
@@ -324,7 +562,7 @@ pub fn apply_chunked<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
 ) -> crate::Result<()> {
     use rayon::prelude::*;
     x.check_same_grid(y, "stencil output")?;
-    let grid = x.grid().clone();
+    let grid = x.grid();
     let n = grid.shape()[axis];
     let halos = if grid.is_chunked_along(axis) {
         Some(crate::halo::gather_halos(x, axis, |s, e, n| {
@@ -338,8 +576,7 @@ pub fn apply_chunked<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
         .par_iter_mut()
         .enumerate()
         .for_each(|(k, yb)| {
-            let id = grid.block_id(k);
-            let start = grid.offsets(axis)[id[axis]];
+            let start = block_start(grid, k, axis);
             let xb = xs[k].as_slice().expect("standard layout");
             let mut ab = AxisBlock::new(xb, xs[k].shape(), axis, start, n);
             if let Some(h) = &halos {
@@ -386,16 +623,27 @@ pub const TILE: usize = 1 << 12;
 
 /// `y = t0 + t1 + ...` evaluated left to right for every element (pylops' sum order), tile by tile:
 /// the output is written once per tile while it is in cache.
+///
+/// Where every term's interior formula applies (the bulk of the block) and the terms share one point
+/// formula ([`LaneStencil::same_point`], e.g. the second derivatives of a Laplacian), real-valued sums
+/// of up to [`MAX_POINT_TERMS`] terms are evaluated point by point in one loop (every input value is
+/// loaded once, the output written once); elsewhere, and for complex types, the terms are computed
+/// one after the other over the tile. Both give the same bits: the same operations in the same
+/// order.
 pub fn apply_fused_block<T: Scalar, S: LaneStencil<T>>(terms: &[FusedTerm<'_, T, S>], y: &mut [T]) {
     use rayon::prelude::*;
+    let Some(t0) = terms.first() else {
+        return;
+    };
+    let pointwise = !T::IS_COMPLEX
+        && terms.len() <= MAX_POINT_TERMS
+        && terms.iter().all(|t| t.stencil.same_point(t0.stencil))
+        && t0.stencil.visit_point(Probe).is_some();
     let tile = |p0: usize, yt: &mut [T]| {
-        for (k, t) in terms.iter().enumerate() {
-            match (k == 0, t.weight) {
-                (true, None) => apply_range(t.stencil, &t.block, p0, yt, Set),
-                (true, Some(w)) => apply_range(t.stencil, &t.block, p0, yt, SetScaled(w)),
-                (false, None) => apply_range(t.stencil, &t.block, p0, yt, Add),
-                (false, Some(w)) => apply_range(t.stencil, &t.block, p0, yt, AddScaled(w)),
-            }
+        if pointwise {
+            fused_tile(terms, p0, yt)
+        } else {
+            terms_range(terms, p0, yt)
         }
     };
     if y.len() <= TILE {
@@ -404,6 +652,297 @@ pub fn apply_fused_block<T: Scalar, S: LaneStencil<T>>(terms: &[FusedTerm<'_, T,
         y.par_chunks_mut(TILE)
             .enumerate()
             .for_each(|(k, yt)| tile(k * TILE, yt));
+    }
+}
+
+/// Largest number of terms [`apply_fused_block`] sums point by point.
+pub const MAX_POINT_TERMS: usize = 4;
+
+/// A visitor that only tells whether a stencil has a point formula.
+struct Probe;
+impl<T> PointVisitor<T> for Probe {
+    type Out = ();
+    fn visit<const K: usize, F: Fn([T; K]) -> T + Copy>(self, _: [isize; K], _: F) {}
+}
+
+/// Every term over the elements `p0 .. p0 + y.len()`, one after the other.
+fn terms_range<T: Scalar, S: LaneStencil<T>>(
+    terms: &[FusedTerm<'_, T, S>],
+    p0: usize,
+    y: &mut [T],
+) {
+    for (k, t) in terms.iter().enumerate() {
+        // A weight of exactly one multiplies nothing (bit for bit, see `is_exact_one`).
+        let weight = t.weight.filter(|&w| !is_exact_one(w));
+        match (k == 0, weight) {
+            (true, None) => apply_range(t.stencil, &t.block, p0, y, Set),
+            (true, Some(w)) => apply_range(t.stencil, &t.block, p0, y, SetScaled(w)),
+            (false, None) => apply_range(t.stencil, &t.block, p0, y, Add),
+            (false, Some(w)) => apply_range(t.stencil, &t.block, p0, y, AddScaled(w)),
+        }
+    }
+}
+
+/// One tile of a point-by-point fused sum (see [`apply_fused_block`]).
+fn fused_tile<T: Scalar, S: LaneStencil<T>>(terms: &[FusedTerm<'_, T, S>], p0: usize, y: &mut [T]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            unsafe { fused_tile_avx2(terms, p0, y) };
+            return;
+        }
+    }
+    fused_tile_generic(terms, p0, y)
+}
+
+/// [`fused_tile`] compiled with AVX2 enabled.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn fused_tile_avx2<T: Scalar, S: LaneStencil<T>>(
+    terms: &[FusedTerm<'_, T, S>],
+    p0: usize,
+    y: &mut [T],
+) {
+    fused_tile_generic(terms, p0, y)
+}
+
+/// Splits the tile into pieces where every term keeps its status (interior formula inside the block,
+/// or not): all-interior pieces are summed point by point, the others term by term.
+#[inline(always)]
+fn fused_tile_generic<T: Scalar, S: LaneStencil<T>>(
+    terms: &[FusedTerm<'_, T, S>],
+    p0: usize,
+    y: &mut [T],
+) {
+    let nt = terms.len();
+    let mut fast = [(0usize, 0usize); MAX_POINT_TERMS];
+    for (f, t) in fast.iter_mut().zip(terms) {
+        *f = fast_rows(t.stencil, &t.block);
+    }
+    let mut ints = [(0usize, 0usize); MAX_POINT_TERMS];
+    for (r, t) in ints.iter_mut().zip(terms) {
+        *r = local_interior(t.stencil, &t.block);
+    }
+    // Per term: whether its interior formula applies at the current position, and the flat position
+    // where that changes (recomputed, with divisions, only when reached).
+    let status = |k: usize, p: usize| -> (bool, usize) {
+        let t = &terms[k];
+        let (fl, fh) = fast[k];
+        let (inner, m) = (t.block.inner, t.block.m);
+        let r = p / inner;
+        let o = r / m;
+        let il = r - o * m;
+        if il >= fl && il < fh {
+            (true, (o * m + fh) * inner)
+        } else if fl >= fh {
+            (false, usize::MAX)
+        } else if il < fl {
+            (false, (o * m + fl) * inner)
+        } else {
+            (false, ((o + 1) * m + fl) * inner)
+        }
+    };
+    let mut st = [(false, 0usize); MAX_POINT_TERMS];
+    for (k, s) in st[..nt].iter_mut().enumerate() {
+        *s = status(k, p0);
+    }
+    let len = y.len();
+    let mut q = 0;
+    while q < len {
+        let p = p0 + q;
+        let all = st[..nt].iter().all(|s| s.0);
+        let next = st[..nt].iter().map(|s| s.1).min().unwrap_or(usize::MAX);
+        let piece = (len - q).min(next - p);
+        let yp = &mut y[q..q + piece];
+        if all {
+            terms[0].stencil.visit_point(PointSum { terms, p, y: yp });
+        } else if piece > SMALL_PIECE
+            || !small_piece(terms, &st[..nt], &fast[..nt], &ints[..nt], p, yp)
+        {
+            terms_range(terms, p, yp);
+        }
+        q += piece;
+        for (k, s) in st[..nt].iter_mut().enumerate() {
+            if s.1 == p + piece && q < len {
+                *s = status(k, p + piece);
+            }
+        }
+    }
+}
+
+/// Longest piece [`small_piece`] computes element by element.
+const SMALL_PIECE: usize = 16;
+
+/// Local rows `[il0, il1)` of the block in the stencil's global interior.
+fn local_interior<T: Scalar, S: LaneStencil<T>>(st: &S, b: &AxisBlock<'_, T>) -> (usize, usize) {
+    let int = st.interior(b.n);
+    let il0 = int.start.clamp(b.start, b.start + b.m) - b.start;
+    let il1 = (int.end.clamp(b.start, b.start + b.m) - b.start).max(il0);
+    (il0, il1)
+}
+
+/// A short piece of a fused sum where some terms are on edge rows (typically the two ends of a lane
+/// along the last axis), element by element: interior terms through their point formula, edge terms
+/// through [`LaneStencil::value`] reading the block, summed as [`terms_range`] does (same operations,
+/// same order). Returns `false`, leaving `y` to be recomputed, if a term needs its halo.
+#[inline(always)]
+fn small_piece<T: Scalar, S: LaneStencil<T>>(
+    terms: &[FusedTerm<'_, T, S>],
+    st: &[(bool, usize)],
+    fast: &[(usize, usize)],
+    ints: &[(usize, usize)],
+    p: usize,
+    y: &mut [T],
+) -> bool {
+    // (outer index, row, element in the row) of `p` for the terms on edge rows, advanced element by
+    // element (a term's status is the same over the whole piece).
+    let mut at = [(0usize, 0usize, 0usize); MAX_POINT_TERMS];
+    for ((a, t), s) in at.iter_mut().zip(terms).zip(st) {
+        if !s.0 {
+            let (inner, m) = (t.block.inner, t.block.m);
+            let r = p / inner;
+            *a = (r / m, r % m, p - r * inner);
+        }
+    }
+    for (q, yq) in y.iter_mut().enumerate() {
+        let mut acc = T::zero();
+        for (k, t) in terms.iter().enumerate() {
+            let b = &t.block;
+            let v = if st[k].0 {
+                let pt = PointAt {
+                    x: b.x,
+                    p: p + q,
+                    stride: b.inner,
+                };
+                let Some(v) = t.stencil.visit_point(pt) else {
+                    return false;
+                };
+                let s = t.stencil.divisor();
+                if is_exact_one(s) {
+                    v
+                } else {
+                    v.np_div(s)
+                }
+            } else {
+                let (o, il, e) = at[k];
+                let (il0, il1) = ints[k];
+                let i = b.start + il;
+                let v = match t.stencil.window(i, b.n) {
+                    Some((lo, hi))
+                        if (il < il0 || il >= il1) && lo >= b.start && hi < b.start + b.m =>
+                    {
+                        let base = (o * b.m * b.inner + e) as isize - (b.start * b.inner) as isize;
+                        t.stencil
+                            .value(i, b.n, |g| b.x[(base + (g * b.inner) as isize) as usize])
+                    }
+                    _ => return false,
+                };
+                let a = &mut at[k];
+                a.2 += 1;
+                if a.2 == b.inner {
+                    a.2 = 0;
+                    a.1 += 1;
+                    if a.1 == b.m {
+                        a.1 = 0;
+                        a.0 += 1;
+                    }
+                }
+                v
+            };
+            let v = match t.weight.filter(|&w| !is_exact_one(w)) {
+                None => v,
+                Some(w) => w * v,
+            };
+            acc = if k == 0 { v } else { acc + v };
+        }
+        *yq = acc;
+    }
+    let _ = fast;
+    true
+}
+
+/// The visitor that evaluates a point formula at one element `p` of a buffer with row stride `stride`.
+struct PointAt<'a, T> {
+    x: &'a [T],
+    p: usize,
+    stride: usize,
+}
+
+impl<T: Scalar> PointVisitor<T> for PointAt<'_, T> {
+    type Out = T;
+    #[inline(always)]
+    fn visit<const K: usize, F: Fn([T; K]) -> T + Copy>(self, offs: [isize; K], f: F) -> T {
+        f(std::array::from_fn(|j| {
+            self.x[(self.p as isize + offs[j] * self.stride as isize) as usize]
+        }))
+    }
+}
+
+/// The visitor that sums the terms' shared point formula over a run where every term's interior
+/// formula applies inside its block.
+struct PointSum<'a, 't, 'y, T, S> {
+    terms: &'a [FusedTerm<'t, T, S>],
+    p: usize,
+    y: &'y mut [T],
+}
+
+impl<T: Scalar, S: LaneStencil<T>> PointVisitor<T> for PointSum<'_, '_, '_, T, S> {
+    type Out = ();
+    #[inline(always)]
+    fn visit<const K: usize, F: Fn([T; K]) -> T + Copy>(self, offs: [isize; K], f: F) {
+        match self.terms.len() {
+            1 => point_sum::<T, S, F, K, 1>(self.terms, self.p, offs, self.y, f),
+            2 => point_sum::<T, S, F, K, 2>(self.terms, self.p, offs, self.y, f),
+            3 => point_sum::<T, S, F, K, 3>(self.terms, self.p, offs, self.y, f),
+            _ => point_sum::<T, S, F, K, 4>(self.terms, self.p, offs, self.y, f),
+        }
+    }
+}
+
+/// `y[q] = ((w0 * (f(x0) / s0)) + w1 * (f(x1) / s1)) + ...` for the `N` terms (real types only):
+/// the sum `terms_range` computes, in the same order. When every divisor and weight is exactly one
+/// (or absent) those operations are skipped, as `terms_range` does; otherwise they are all done
+/// (a weight or divisor of exactly one then changes no bit, see [`is_exact_one`]).
+#[inline(always)]
+fn point_sum<T: Scalar, S: LaneStencil<T>, F: Fn([T; K]) -> T, const K: usize, const N: usize>(
+    terms: &[FusedTerm<'_, T, S>],
+    p: usize,
+    offs: [isize; K],
+    y: &mut [T],
+    f: F,
+) {
+    let len = y.len();
+    let xs: [[&[T]; K]; N] = std::array::from_fn(|k| {
+        let b = &terms[k].block;
+        std::array::from_fn(|j| {
+            let s = (p as isize + offs[j] * b.inner as isize) as usize;
+            &b.x[s..s + len]
+        })
+    });
+    let s: [T; N] = std::array::from_fn(|k| terms[k].stencil.divisor());
+    let w: [T; N] = std::array::from_fn(|k| terms[k].weight.unwrap_or_else(T::one));
+    let plain = s.iter().chain(&w).all(|&v| is_exact_one(v));
+    let at = |k: usize, q: usize| -> [T; K] { std::array::from_fn(|j| xs[k][j][q]) };
+    if plain {
+        for (q, yq) in y.iter_mut().enumerate() {
+            let mut v = f(at(0, q));
+            for k in 1..N {
+                v += f(at(k, q));
+            }
+            *yq = v;
+        }
+    } else {
+        for (q, yq) in y.iter_mut().enumerate() {
+            let mut v = w[0] * f(at(0, q)).np_div(s[0]);
+            for k in 1..N {
+                v += w[k] * f(at(k, q)).np_div(s[k]);
+            }
+            *yq = v;
+        }
     }
 }
 
@@ -433,50 +972,134 @@ pub fn apply_fused_chunked<T: Scalar, S: LaneStencil<T>>(
     for x in inputs {
         x.check_same_grid(y, "fused stencil output")?;
     }
-    let grid = y.grid().clone();
-    let halos = terms
-        .iter()
-        .zip(inputs)
-        .map(|(&(axis, st, _), x)| {
-            if grid.is_chunked_along(axis) {
-                crate::halo::gather_halos(x, axis, |s, e, n| st.block_depth(s, e, n)).map(Some)
-            } else {
-                Ok(None)
-            }
-        })
-        .collect::<crate::Result<Vec<_>>>()?;
+    let Some(x0) = inputs.first() else {
+        return Ok(());
+    };
+    // The inputs' grid is the output's (checked above); borrowing it leaves `y` free to be written.
+    let grid = x0.grid();
+    let halo = |(&(axis, st, _), x): (&(usize, &S, Option<T>), &&crate::ChunkedArray<T>)| {
+        if grid.is_chunked_along(axis) {
+            crate::halo::gather_halos(x, axis, |s, e, n| st.block_depth(s, e, n)).map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let nt = terms.len();
+    // Up to MAX_TERMS terms, the per-term bookkeeping lives on the stack (no allocation unless the
+    // grid is chunked along a term's axis, for its halo slabs).
+    let mut halos_small: [Option<crate::halo::Halos<T>>; MAX_TERMS] = Default::default();
+    let halos_vec: Vec<Option<crate::halo::Halos<T>>>;
+    let halos: &[Option<crate::halo::Halos<T>>] = if nt <= MAX_TERMS {
+        for (h, t) in halos_small.iter_mut().zip(terms.iter().zip(inputs)) {
+            *h = halo(t)?;
+        }
+        &halos_small[..nt]
+    } else {
+        halos_vec = terms
+            .iter()
+            .zip(inputs)
+            .map(halo)
+            .collect::<crate::Result<Vec<_>>>()?;
+        &halos_vec
+    };
     y.blocks_mut()
         .par_iter_mut()
         .enumerate()
         .for_each(|(k, yb)| {
-            let id = grid.block_id(k);
-            let fused: Vec<FusedTerm<'_, T, S>> = terms
-                .iter()
-                .zip(inputs)
-                .zip(&halos)
-                .map(|((&(axis, st, w), x), h)| {
-                    let xb = &x.blocks()[k];
-                    let start = grid.offsets(axis)[id[axis]];
-                    let mut b = AxisBlock::new(
-                        xb.as_slice().expect("standard layout"),
-                        xb.shape(),
-                        axis,
-                        start,
-                        grid.shape()[axis],
-                    );
-                    if let Some(h) = h {
-                        b = b.with_halo(&h.blocks[k], axis);
-                    }
-                    FusedTerm {
-                        stencil: st,
-                        block: b,
-                        weight: w,
-                    }
-                })
-                .collect();
-            apply_fused_block(&fused, yb.as_slice_mut().expect("standard layout"));
+            let term = |j: usize| {
+                let (axis, st, w) = terms[j];
+                let xb = &inputs[j].blocks()[k];
+                let mut b = AxisBlock::new(
+                    xb.as_slice().expect("standard layout"),
+                    xb.shape(),
+                    axis,
+                    block_start(grid, k, axis),
+                    grid.shape()[axis],
+                );
+                if let Some(h) = &halos[j] {
+                    b = b.with_halo(&h.blocks[k], axis);
+                }
+                FusedTerm {
+                    stencil: st,
+                    block: b,
+                    weight: w,
+                }
+            };
+            let ys = yb.as_slice_mut().expect("standard layout");
+            with_terms(nt, term, |fused| apply_fused_block(fused, ys));
         });
     Ok(())
+}
+
+/// Number of terms of a fused pass whose bookkeeping [`with_terms`] keeps on the stack.
+pub const MAX_TERMS: usize = 8;
+
+/// Calls `f` with the slice `[make(0), ..., make(n - 1)]`, built on the stack when `n <= MAX_TERMS`
+/// (so a fused pass over a few terms allocates nothing), in a `Vec` otherwise.
+pub fn with_terms<X, R>(n: usize, make: impl Fn(usize) -> X, f: impl FnOnce(&[X]) -> R) -> R {
+    if n == 0 {
+        f(&[])
+    } else if n <= MAX_TERMS {
+        let a: [X; MAX_TERMS] = std::array::from_fn(|j| make(j.min(n - 1)));
+        f(&a[..n])
+    } else {
+        let v: Vec<X> = (0..n).map(make).collect();
+        f(&v)
+    }
+}
+
+/// `y_k = w_k S_k(x_k)` for every term `k`, each into its own output, tile by tile: the input tiles
+/// stay in cache while every term is computed, so memory sees one read of the inputs (when the terms
+/// share them, e.g. a Gradient) and one write of every output.
+///
+/// `y` holds the outputs one after the other: term `k` writes `y[k * len .. (k + 1) * len]` with
+/// `len` the length of the terms' blocks (all the same).
+pub fn apply_multi_block<T: Scalar, S: LaneStencil<T>>(terms: &[FusedTerm<'_, T, S>], y: &mut [T]) {
+    use rayon::prelude::*;
+    let Some(t0) = terms.first() else {
+        return;
+    };
+    let len = t0.block.len();
+    assert!(
+        terms.iter().all(|t| t.block.len() == len),
+        "terms of a multi-output pass must have blocks of the same length"
+    );
+    assert_eq!(y.len(), terms.len() * len, "one output of `len` per term");
+    let tile = |p0: usize, k: usize, yt: &mut [T]| {
+        let t = &terms[k];
+        match t.weight.filter(|&w| !is_exact_one(w)) {
+            None => apply_range(t.stencil, &t.block, p0, yt, Set),
+            Some(w) => apply_range(t.stencil, &t.block, p0, yt, SetScaled(w)),
+        }
+    };
+    if len <= TILE {
+        for (k, yk) in y.chunks_mut(len.max(1)).enumerate() {
+            tile(0, k, yk);
+        }
+        return;
+    }
+    /// The outputs' base pointer, shared by the tasks: each writes disjoint tiles.
+    struct Base<T>(*mut T);
+    // SAFETY: only used to build slices of disjoint tiles, one task per tile (see below).
+    unsafe impl<T: Send> Sync for Base<T> {}
+    unsafe impl<T: Send> Send for Base<T> {}
+    impl<T> Base<T> {
+        fn get(&self) -> *mut T {
+            self.0
+        }
+    }
+    let base = Base(y.as_mut_ptr());
+    (0..len.div_ceil(TILE)).into_par_iter().for_each(|j| {
+        let p0 = j * TILE;
+        let tl = TILE.min(len - p0);
+        for k in 0..terms.len() {
+            // SAFETY: `k * len + p0 .. + tl` lies inside `y` (k < terms, p0 + tl <= len), and the
+            // ranges of distinct `(k, j)` are disjoint, so every task writes its own elements; `y` is
+            // borrowed mutably for the whole call.
+            let yt = unsafe { std::slice::from_raw_parts_mut(base.get().add(k * len + p0), tl) };
+            tile(p0, k, yt);
+        }
+    });
 }
 
 /// Runs `f(y, [x_rows...])` over a contiguous run for a stencil reading the given row offsets:
@@ -491,11 +1114,20 @@ pub fn run_offsets<T: Scalar, P: Put<T>, const K: usize>(
     put: P,
     f: impl Fn([T; K]) -> T,
 ) {
+    run_taps(&Strided { x, p0, stride }, offs, y, put, f)
+}
+
+/// [`run_offsets`] over any source of input rows ([`Taps`]): `y[q] (put)= f([row(offs[0])[q], ...])`.
+#[inline(always)]
+pub fn run_taps<T: Scalar, P: Put<T>, S: Taps<T>, const K: usize>(
+    src: &S,
+    offs: [isize; K],
+    y: &mut [T],
+    put: P,
+    f: impl Fn([T; K]) -> T,
+) {
     let len = y.len();
-    let xs: [&[T]; K] = std::array::from_fn(|k| {
-        let s = (p0 as isize + offs[k] * stride as isize) as usize;
-        &x[s..s + len]
-    });
+    let xs: [&[T]; K] = std::array::from_fn(|k| src.tap(offs[k], len));
     match K {
         1 => {
             for (yq, &a) in y.iter_mut().zip(xs[0]) {
@@ -527,6 +1159,35 @@ pub fn run_offsets<T: Scalar, P: Put<T>, const K: usize>(
                 put.put(yq, f(std::array::from_fn(|k| xs[k][q])));
             }
         }
+    }
+}
+
+/// Whether `w` is exactly one and `T` real: then `v / w` and `w * v` equal `v` bit for bit for every `v`
+/// an arithmetic operation can produce (any number, infinity or quiet NaN), so the operation can be
+/// skipped without changing any result. Not for complex types, where numpy's division by `1 + 0i`
+/// computes `(re + im * 0) * 1`, which differs from `re` when `im` is infinite.
+#[inline(always)]
+pub fn is_exact_one<T: Scalar>(w: T) -> bool {
+    !T::IS_COMPLEX && w == T::one()
+}
+
+/// [`run_taps`] for a formula whose last operation is a division by `s` (numpy's, see
+/// [`Scalar::np_div`]): `y[q] (put)= f([rows...][q]).np_div(s)`. The division is skipped when `s` is
+/// exactly one on a real type ([`is_exact_one`]); `f` must then be an arithmetic operation (never a
+/// bare input value), so that its result is never a signalling NaN.
+#[inline(always)]
+pub fn run_taps_div<T: Scalar, P: Put<T>, S: Taps<T>, const K: usize>(
+    src: &S,
+    offs: [isize; K],
+    y: &mut [T],
+    put: P,
+    s: T,
+    f: impl Fn([T; K]) -> T,
+) {
+    if is_exact_one(s) {
+        run_taps(src, offs, y, put, f)
+    } else {
+        run_taps(src, offs, y, put, |v| f(v).np_div(s))
     }
 }
 

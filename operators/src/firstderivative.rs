@@ -2,7 +2,10 @@
 
 use crate::kind::{check_sampling, Kind};
 use crate::same_shape::same_shape_operator;
-use rylops_core::stencil::{apply_op_chunked, run_offsets, LaneStencil, Put, StencilOp};
+use rylops_core::stencil::{
+    apply_op_chunked, LaneStencil, PointVisitor, Put, RowWindow, RunTaps, StencilOp, Strided,
+    WindowTaps,
+};
 use rylops_core::{normalize_axis, Error, Result, Scalar};
 use std::marker::PhantomData;
 use std::ops::Range;
@@ -55,6 +58,43 @@ fn c<T: Scalar>(v: f64) -> T {
     T::from_f64(v)
 }
 
+impl<T: Scalar> FdStencil<T> {
+    /// The interior formula over any source of input rows.
+    #[inline(always)]
+    fn formula<V: PointVisitor<T>>(&self, v: V) -> V::Out {
+        let zero = T::zero();
+        match (self.form, self.adjoint) {
+            (FdForm::Centered3, false) => {
+                let h = c::<T>(0.5);
+                v.visit([-1, 1], move |[a, b]| h * (b - a))
+            }
+            (FdForm::Centered5, false) => {
+                let (two, three, twelve) = (c::<T>(2.0), c::<T>(3.0), c::<T>(12.0));
+                v.visit([-2, -1, 1, 2], move |[a, b, d, e]| {
+                    a.np_div(twelve) - (two * b).np_div(three) + (two * d).np_div(three)
+                        - e.np_div(twelve)
+                })
+            }
+            (FdForm::Forward, false) => v.visit([0, 1], move |[a, b]| b - a),
+            (FdForm::Backward, false) => v.visit([-1, 0], move |[a, b]| b - a),
+            (FdForm::Centered3, true) => {
+                let (h, mh) = (c::<T>(0.5), c::<T>(-0.5));
+                v.visit([-1, 1], move |[a, b]| (zero + mh * b) + h * a)
+            }
+            (FdForm::Centered5, true) => {
+                let (two, m2, three, twelve) =
+                    (c::<T>(2.0), c::<T>(-2.0), c::<T>(3.0), c::<T>(12.0));
+                v.visit([-2, -1, 1, 2], move |[a, b, d, e]| {
+                    (((zero + e.np_div(twelve)) + (m2 * d).np_div(three)) + (two * b).np_div(three))
+                        + (-a).np_div(twelve)
+                })
+            }
+            (FdForm::Forward, true) => v.visit([-1, 0], move |[a, b]| (zero + -b) + a),
+            (FdForm::Backward, true) => v.visit([0, 1], move |[a, b]| (zero + -b) + a),
+        }
+    }
+}
+
 impl<T: Scalar> LaneStencil<T> for FdStencil<T> {
     fn reach(&self) -> (usize, usize) {
         match (self.form, self.adjoint) {
@@ -77,54 +117,42 @@ impl<T: Scalar> LaneStencil<T> for FdStencil<T> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn run<P: Put<T>>(&self, x: &[T], p0: usize, st: usize, y: &mut [T], put: P) {
+        let src = Strided { x, p0, stride: st };
         let s = self.s;
-        let zero = T::zero();
-        match (self.form, self.adjoint) {
-            (FdForm::Centered3, false) => {
-                let h = c::<T>(0.5);
-                run_offsets(x, p0, st, [-1, 1], y, put, |[a, b]| (h * (b - a)).np_div(s))
-            }
-            (FdForm::Centered5, false) => {
-                let (two, three, twelve) = (c::<T>(2.0), c::<T>(3.0), c::<T>(12.0));
-                run_offsets(x, p0, st, [-2, -1, 1, 2], y, put, |[a, b, d, e]| {
-                    (a.np_div(twelve) - (two * b).np_div(three) + (two * d).np_div(three)
-                        - e.np_div(twelve))
-                    .np_div(s)
-                })
-            }
-            (FdForm::Forward, false) => {
-                run_offsets(x, p0, st, [0, 1], y, put, |[a, b]| (b - a).np_div(s))
-            }
-            (FdForm::Backward, false) => {
-                run_offsets(x, p0, st, [-1, 0], y, put, |[a, b]| (b - a).np_div(s))
-            }
-            (FdForm::Centered3, true) => {
-                let (h, mh) = (c::<T>(0.5), c::<T>(-0.5));
-                run_offsets(x, p0, st, [-1, 1], y, put, |[a, b]| {
-                    ((zero + mh * b) + h * a).np_div(s)
-                })
-            }
-            (FdForm::Centered5, true) => {
-                let (two, m2, three, twelve) =
-                    (c::<T>(2.0), c::<T>(-2.0), c::<T>(3.0), c::<T>(12.0));
-                run_offsets(x, p0, st, [-2, -1, 1, 2], y, put, |[a, b, d, e]| {
-                    ((((zero + e.np_div(twelve)) + (m2 * d).np_div(three))
-                        + (two * b).np_div(three))
-                        + (-a).np_div(twelve))
-                    .np_div(s)
-                })
-            }
-            (FdForm::Forward, true) => run_offsets(x, p0, st, [-1, 0], y, put, |[a, b]| {
-                ((zero + -b) + a).np_div(s)
-            }),
-            (FdForm::Backward, true) => run_offsets(x, p0, st, [0, 1], y, put, |[a, b]| {
-                ((zero + -b) + a).np_div(s)
-            }),
-        }
+        self.formula(RunTaps {
+            src: &src,
+            y,
+            put,
+            s,
+        })
     }
 
+    fn run_row<P: Put<T>>(&self, i: usize, _n: usize, w: &RowWindow<'_, T>, y: &mut [T], put: P) {
+        let s = self.s;
+        self.formula(RunTaps {
+            src: &WindowTaps { w, i },
+            y,
+            put,
+            s,
+        })
+    }
+
+    #[inline(always)]
+    fn visit_point<V: PointVisitor<T>>(&self, v: V) -> Option<V::Out> {
+        Some(self.formula(v))
+    }
+
+    fn divisor(&self) -> T {
+        self.s
+    }
+
+    fn same_point(&self, other: &Self) -> bool {
+        self.form == other.form && self.adjoint == other.adjoint
+    }
+
+    #[inline(always)]
     fn value(&self, i: usize, n: usize, x: impl Fn(usize) -> T) -> T {
         let s = self.s;
         let zero = T::zero();

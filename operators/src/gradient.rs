@@ -3,9 +3,11 @@
 use crate::firstderivative::{FdStencil, FirstDerivative};
 use crate::kind::Kind;
 use rayon::prelude::*;
-use rylops_core::halo::gather_halos_by;
+use rylops_core::halo::{gather_halos_by, Halos};
 use rylops_core::ndarray::Axis;
-use rylops_core::stencil::{apply_block, apply_fused_block, AxisBlock, FusedTerm, Set, StencilOp};
+use rylops_core::stencil::{
+    apply_fused_block, apply_multi_block, with_terms, AxisBlock, FusedTerm, LaneStencil, StencilOp,
+};
 use rylops_core::{check_shape, ChunkGrid, ChunkedArray, Error, LinearOperator, Result, Scalar};
 
 /// `G x = [D_0 x; D_1 x; ...]`, output shape `(ndim, *dims)`, each `D_k` a centered (or
@@ -110,8 +112,14 @@ impl<T: Scalar> Gradient<T> {
         g.prepend_axis(self.dims.len())
     }
     fn check_out(&self, x: &ChunkedArray<T>, y: &ChunkedArray<T>, what: &str) -> Result<()> {
-        let want = self.out_grid(x.grid());
-        if y.grid() != &want {
+        // Compared without building the expected grid (no allocation unless it does not match).
+        let (xg, yg) = (x.grid(), y.grid());
+        let nd = self.dims.len();
+        let matches = yg.ndim() == nd + 1
+            && yg.chunks(0) == [nd]
+            && (0..nd).all(|a| yg.chunks(a + 1) == xg.chunks(a));
+        if !matches {
+            let want = self.out_grid(xg);
             if y.shape() != want.shape() {
                 return Err(Error::ShapeMismatch {
                     context: format!("Gradient {what}"),
@@ -128,6 +136,65 @@ impl<T: Scalar> Gradient<T> {
         }
         Ok(())
     }
+    /// Halos of every axis the grid is chunked along (`None` for the others; an empty `Vec`, which
+    /// allocates nothing, when the grid is chunked along no axis).
+    fn halos<'a>(
+        &self,
+        grid: &ChunkGrid,
+        adjoint: bool,
+        block: impl Fn(usize, usize) -> rylops_core::ndarray::ArrayViewD<'a, T> + Sync,
+    ) -> Result<Vec<Option<Halos<T>>>> {
+        let nd = self.dims.len();
+        if (0..nd).all(|ax| !grid.is_chunked_along(ax)) {
+            return Ok(Vec::new());
+        }
+        (0..nd)
+            .map(|ax| {
+                if grid.is_chunked_along(ax) {
+                    let st = self.derivs[ax].stencil(adjoint);
+                    gather_halos_by(
+                        grid,
+                        |k| block(k, ax),
+                        ax,
+                        |s, e, n| st.block_depth(s, e, n),
+                    )
+                    .map(Some)
+                } else {
+                    Ok(None)
+                }
+            })
+            .collect()
+    }
+    /// The term of axis `ax` for block `k` (input data `data`, of the model block's `shape`). `grid` is
+    /// the model's grid (`lead = 0`) or the stacked array's (`lead = 1`): block `k` is the same in both.
+    #[allow(clippy::too_many_arguments)]
+    fn term<'a>(
+        stencils: &'a [FdStencil<T>],
+        halos: &'a [Option<Halos<T>>],
+        grid: &ChunkGrid,
+        lead: usize,
+        k: usize,
+        shape: &[usize],
+        ax: usize,
+        data: &'a [T],
+    ) -> FusedTerm<'a, T, FdStencil<T>> {
+        let ga = ax + lead;
+        let id_ax = {
+            let after: usize = (ga + 1..grid.ndim())
+                .map(|a| grid.nblocks_along(a))
+                .product();
+            (k / after) % grid.nblocks_along(ga)
+        };
+        let mut b = AxisBlock::new(data, shape, ax, grid.offsets(ga)[id_ax], grid.shape()[ga]);
+        if let Some(Some(h)) = halos.get(ax) {
+            b = b.with_halo(&h.blocks[k], ax);
+        }
+        FusedTerm {
+            stencil: &stencils[ax],
+            block: b,
+            weight: None,
+        }
+    }
 }
 
 impl<T: Scalar> LinearOperator for Gradient<T> {
@@ -142,61 +209,41 @@ impl<T: Scalar> LinearOperator for Gradient<T> {
         d.extend_from_slice(&self.dims);
         d
     }
+    /// One fused pass per block: every derivative of an input tile is computed while the tile is in
+    /// cache, so the input is read once.
     fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
         check_shape(x, &self.dims, "Gradient forward input")?;
         self.check_out(x, y, "forward output")?;
-        let grid = x.grid().clone();
-        let stencils: Vec<FdStencil<T>> = self.derivs.iter().map(|d| d.stencil(false)).collect();
-        let halos = stencils
-            .iter()
-            .enumerate()
-            .map(|(ax, st)| {
-                if grid.is_chunked_along(ax) {
-                    gather_halos_by(
-                        &grid,
-                        |k| x.blocks()[k].view(),
-                        ax,
-                        |s, e, n| rylops_core::stencil::LaneStencil::block_depth(st, s, e, n),
-                    )
-                    .map(Some)
-                } else {
-                    Ok(None)
-                }
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let grid = x.grid();
         let nd = self.dims.len();
-        y.blocks_mut()
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(k, yb)| {
-                let id = grid.block_id(k);
-                let xb = &x.blocks()[k];
-                let ys = yb.as_slice_mut().expect("standard layout");
-                let len = xb.len();
-                ys.par_chunks_mut(len.max(1))
-                    .take(nd)
+        let halos = self.halos(grid, false, |k, _| x.blocks()[k].view())?;
+        with_terms(
+            nd,
+            |ax| self.derivs[ax].stencil(false),
+            |stencils| {
+                y.blocks_mut()
+                    .par_iter_mut()
                     .enumerate()
-                    .for_each(|(ax, out)| {
-                        let mut b = AxisBlock::new(
-                            xb.as_slice().expect("standard layout"),
-                            xb.shape(),
-                            ax,
-                            grid.offsets(ax)[id[ax]],
-                            grid.shape()[ax],
-                        );
-                        if let Some(h) = &halos[ax] {
-                            b = b.with_halo(&h.blocks[k], ax);
-                        }
-                        apply_block(&stencils[ax], &b, out, Set);
+                    .for_each(|(k, yb)| {
+                        let xb = &x.blocks()[k];
+                        let data = xb.as_slice().expect("standard layout");
+                        let term =
+                            |ax| Self::term(stencils, &halos, grid, 0, k, xb.shape(), ax, data);
+                        let ys = yb.as_slice_mut().expect("standard layout");
+                        with_terms(nd, term, |terms| apply_multi_block(terms, ys));
                     });
-            });
+            },
+        );
         Ok(())
     }
     /// If `y` is chunked along its leading (component) axis, it is first rechunked to a single
     /// chunk there (a copy); keep that axis whole to avoid it.
     fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
         check_shape(x, &self.dims, "Gradient adjoint output")?;
-        check_shape(y, &self.dimsd(), "Gradient adjoint input")?;
+        let nd = self.dims.len();
+        if y.ndim() != nd + 1 || y.shape()[0] != nd || y.shape()[1..] != self.dims[..] {
+            check_shape(y, &self.dimsd(), "Gradient adjoint input")?;
+        }
         let regridded;
         let y = if y.grid().nblocks_along(0) > 1 {
             regridded = y.rechunk(self.out_grid(x.grid()))?;
@@ -205,56 +252,31 @@ impl<T: Scalar> LinearOperator for Gradient<T> {
             y
         };
         self.check_out(x, y, "adjoint input")?;
-        let grid = x.grid().clone();
-        let stencils: Vec<FdStencil<T>> = self.derivs.iter().map(|d| d.stencil(true)).collect();
-        let halos = stencils
-            .iter()
-            .enumerate()
-            .map(|(ax, st)| {
-                if grid.is_chunked_along(ax) {
-                    gather_halos_by(
-                        &grid,
-                        |k| y.blocks()[k].index_axis(Axis(0), ax),
-                        ax,
-                        |s, e, n| rylops_core::stencil::LaneStencil::block_depth(st, s, e, n),
-                    )
-                    .map(Some)
-                } else {
-                    Ok(None)
-                }
-            })
-            .collect::<Result<Vec<_>>>()?;
-        x.blocks_mut()
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(k, xb)| {
-                let id = grid.block_id(k);
-                let yb = y.blocks()[k].as_slice().expect("standard layout");
-                let shape = xb.shape().to_vec();
-                let len = xb.len();
-                let terms: Vec<FusedTerm<'_, T, FdStencil<T>>> = stencils
-                    .iter()
+        let halos = self.halos(x.grid(), true, |k, ax| {
+            y.blocks()[k].index_axis(Axis(0), ax)
+        })?;
+        let grid = y.grid();
+        with_terms(
+            nd,
+            |ax| self.derivs[ax].stencil(true),
+            |stencils| {
+                x.blocks_mut()
+                    .par_iter_mut()
                     .enumerate()
-                    .map(|(ax, st)| {
-                        let mut b = AxisBlock::new(
-                            &yb[ax * len..(ax + 1) * len],
-                            &shape,
-                            ax,
-                            grid.offsets(ax)[id[ax]],
-                            grid.shape()[ax],
-                        );
-                        if let Some(h) = &halos[ax] {
-                            b = b.with_halo(&h.blocks[k], ax);
-                        }
-                        FusedTerm {
-                            stencil: st,
-                            block: b,
-                            weight: None,
-                        }
-                    })
-                    .collect();
-                apply_fused_block(&terms, xb.as_slice_mut().expect("standard layout"));
-            });
+                    .for_each(|(k, xb)| {
+                        let ybk = &y.blocks()[k];
+                        let yb = ybk.as_slice().expect("standard layout");
+                        let len = xb.len();
+                        let shape = &ybk.shape()[1..];
+                        let term = |ax: usize| {
+                            let data = &yb[ax * len..(ax + 1) * len];
+                            Self::term(stencils, &halos, grid, 1, k, shape, ax, data)
+                        };
+                        let xs = xb.as_slice_mut().expect("standard layout");
+                        with_terms(nd, term, |terms| apply_fused_block(terms, xs));
+                    });
+            },
+        );
         Ok(())
     }
     fn range_like(&self, x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {

@@ -3,7 +3,7 @@
 use crate::kind::Kind;
 use crate::same_shape::same_shape_operator;
 use crate::secondderivative::{SdStencil, SecondDerivative};
-use rylops_core::stencil::{apply_fused_chunked, StencilOp};
+use rylops_core::stencil::{apply_fused_chunked, with_terms, StencilOp};
 use rylops_core::{normalize_axis, ChunkedArray, Error, Result, Scalar};
 
 /// `L = w0 S(axes[0]) + w1 S(axes[1]) + ...`, each `S` a [`SecondDerivative`] with its own sampling
@@ -129,19 +129,18 @@ impl<T: Scalar> Laplacian<T> {
     }
 
     fn apply(&self, adjoint: bool, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
-        let stencils: Vec<SdStencil<T>> = self
-            .terms
-            .iter()
-            .map(|(sd, _)| sd.stencil(adjoint))
-            .collect();
-        let terms: Vec<(usize, &SdStencil<T>, Option<T>)> = self
-            .terms
-            .iter()
-            .zip(&stencils)
-            .map(|((sd, w), st)| (sd.axis(), st, Some(if adjoint { w.conj() } else { *w })))
-            .collect();
-        let inputs = vec![x; terms.len()];
-        apply_fused_chunked(&terms, &inputs, y)
+        let nt = self.terms.len();
+        let stencil = |j: usize| self.terms[j].0.stencil(adjoint);
+        with_terms(nt, stencil, |stencils: &[SdStencil<T>]| {
+            let term = |j: usize| {
+                let (sd, w) = &self.terms[j];
+                let w = if adjoint { w.conj() } else { *w };
+                (sd.axis(), &stencils[j], Some(w))
+            };
+            with_terms(nt, term, |terms| {
+                with_terms(nt, |_| x, |inputs| apply_fused_chunked(terms, inputs, y))
+            })
+        })
     }
 }
 

@@ -2,7 +2,10 @@
 
 use crate::kind::{check_sampling, Kind};
 use crate::same_shape::same_shape_operator;
-use rylops_core::stencil::{apply_op_chunked, run_offsets, LaneStencil, Put, StencilOp};
+use rylops_core::stencil::{
+    apply_op_chunked, LaneStencil, PointVisitor, Put, RowWindow, RunTaps, StencilOp, Strided,
+    WindowTaps,
+};
 use rylops_core::{normalize_axis, Error, Result, Scalar};
 use std::marker::PhantomData;
 use std::ops::Range;
@@ -44,6 +47,26 @@ impl<T: Scalar> SdStencil<T> {
 #[inline(always)]
 fn c<T: Scalar>(v: f64) -> T {
     T::from_f64(v)
+}
+
+impl<T: Scalar> SdStencil<T> {
+    /// The interior formula over any source of input rows.
+    #[inline(always)]
+    fn formula<V: PointVisitor<T>>(&self, v: V) -> V::Out {
+        let two = c::<T>(2.0);
+        let o = self.off();
+        if self.adjoint {
+            let m2 = c::<T>(-2.0);
+            let zero = T::zero();
+            // + x[j-o-1+1] ... with lo = -o: x[j+lo], x[j-1+lo], x[j-2+lo]
+            let lo = -o;
+            v.visit([lo, lo - 1, lo - 2], move |[a, b, d]| {
+                ((zero + a) + m2 * b) + d
+            })
+        } else {
+            v.visit([o, o + 1, o + 2], move |[a, b, d]| (d - two * b) + a)
+        }
+    }
 }
 
 impl<T: Scalar> LaneStencil<T> for SdStencil<T> {
@@ -93,26 +116,42 @@ impl<T: Scalar> LaneStencil<T> for SdStencil<T> {
         Some((lo, hi))
     }
 
-    #[inline]
+    #[inline(always)]
     fn run<P: Put<T>>(&self, x: &[T], p0: usize, st: usize, y: &mut [T], put: P) {
-        let s2 = self.s2;
-        let two = c::<T>(2.0);
-        let o = self.off();
-        if self.adjoint {
-            let m2 = c::<T>(-2.0);
-            let zero = T::zero();
-            // + x[j-o-1+1] ... with lo = -o: x[j+lo], x[j-1+lo], x[j-2+lo]
-            let lo = -o;
-            run_offsets(x, p0, st, [lo, lo - 1, lo - 2], y, put, |[a, b, d]| {
-                (((zero + a) + m2 * b) + d).np_div(s2)
-            })
-        } else {
-            run_offsets(x, p0, st, [o, o + 1, o + 2], y, put, |[a, b, d]| {
-                ((d - two * b) + a).np_div(s2)
-            })
-        }
+        let src = Strided { x, p0, stride: st };
+        let s = self.s2;
+        self.formula(RunTaps {
+            src: &src,
+            y,
+            put,
+            s,
+        })
     }
 
+    fn run_row<P: Put<T>>(&self, i: usize, _n: usize, w: &RowWindow<'_, T>, y: &mut [T], put: P) {
+        let s = self.s2;
+        self.formula(RunTaps {
+            src: &WindowTaps { w, i },
+            y,
+            put,
+            s,
+        })
+    }
+
+    #[inline(always)]
+    fn visit_point<V: PointVisitor<T>>(&self, v: V) -> Option<V::Out> {
+        Some(self.formula(v))
+    }
+
+    fn divisor(&self) -> T {
+        self.s2
+    }
+
+    fn same_point(&self, other: &Self) -> bool {
+        self.kind == other.kind && self.adjoint == other.adjoint
+    }
+
+    #[inline(always)]
     fn value(&self, i: usize, n: usize, x: impl Fn(usize) -> T) -> T {
         let s2 = self.s2;
         let zero = T::zero();

@@ -1,0 +1,712 @@
+//! Performance report: every case of the perf table against a plain parallel memory copy of the same
+//! size, measured in the same run.
+//!
+//! Run: `cargo run --release --example perf_report [-- --json] [-- --quick] [-- --reps N]`
+//!
+//! For every case and direction the report interleaves, `reps` times (at least 5), one parallel copy of
+//! the case's input (same number of elements, same type) and one call of the operator through the
+//! public API (`forward_into` / `adjoint_into` into preallocated outputs), and prints the medians:
+//! - `median_s`: median seconds of the operator call;
+//! - `gbps`: bytes moved / `median_s`, counting one read of every input element and one write of every
+//!   output element (16 bytes per f64 element of a square operator, 32 per complex128);
+//! - `copy_gbps`: the copy's bandwidth counted the same way (16 bytes per f64 element);
+//! - `fraction`: `gbps / copy_gbps`.
+//!
+//! Chunked rows also time the same operator on the same array in one chunk, interleaved, and print the
+//! overhead of chunking (text mode only). The CGLS rows time one CGLS iteration on a 512x512
+//! regularized problem `[I; eps L]` next to one forward plus one adjoint of that operator, in the same
+//! loop.
+//!
+//! Flags:
+//! - `--json`: one JSON object per line with keys `op, shape, axis, chunks, dir, median_s, gbps,
+//!   copy_gbps, fraction`;
+//! - `--quick`: a reduced set of cases (under 30 s);
+//! - `--reps N`: repetitions per row (default 7, at least 5);
+//! - `--only SUBSTR`: only cases whose label contains SUBSTR;
+//! - `--count N --only LABEL --dir DIR`: no timing: builds the cases matching LABEL (arrays left at
+//!   zero) and calls the operator of direction DIR (`forward`, `adjoint`, ...) N times, for
+//!   instruction counts under `valgrind --tool=callgrind` (see `docs/perf.md`); with `--time`, the
+//!   arrays are filled and every call is timed (wall min/median and CPU seconds per call);
+//! - `--peak-laplacian`: apply a 256^3 Laplacian into a preallocated output and print the process'
+//!   peak resident set (use with `/usr/bin/time -v` for the issue's memory check), nothing else.
+//!
+//! Allocations made inside each operator call are counted by a counting global allocator and shown in
+//! text mode (`allocs`: calls and bytes per operator call).
+
+use rayon::prelude::*;
+use rylops::prelude::*;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::time::Instant;
+
+/// Counts allocations (number and bytes) so the report can show what each call allocates.
+struct Counting;
+static ALLOCS: AtomicUsize = AtomicUsize::new(0);
+static ALLOC_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        ALLOC_BYTES.fetch_add(l.size(), Relaxed);
+        System.alloc(l)
+    }
+    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        ALLOC_BYTES.fetch_add(l.size(), Relaxed);
+        System.alloc_zeroed(l)
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        System.dealloc(p, l)
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, n: usize) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        ALLOC_BYTES.fetch_add(n, Relaxed);
+        System.realloc(p, l, n)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+type C64 = num_complex::Complex64;
+
+/// Set by `--count`: arrays are left at zero (instruction counts do not depend on the values).
+static NO_FILL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Fills with cheap pseudo-random values in [-0.5, 0.5) (parallel; values only need to be ordinary).
+fn fill<T: Scalar>(a: &mut ChunkedArray<T>, seed: u64) {
+    if NO_FILL.load(Relaxed) {
+        return;
+    }
+    for (k, b) in a.blocks_mut().iter_mut().enumerate() {
+        let s = b.as_slice_mut().expect("standard layout");
+        let seed = seed ^ ((k as u64) << 40);
+        s.par_chunks_mut(1 << 14).enumerate().for_each(|(c, part)| {
+            for (i, v) in part.iter_mut().enumerate() {
+                let h = |j: u64| {
+                    let mut z = (seed ^ j).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                    z = (z ^ (z >> 31)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                    ((z >> 11) as f64) / (1u64 << 53) as f64 - 0.5
+                };
+                let j = ((c << 14) + i) as u64;
+                let re = <T::Real as Scalar>::from_f64(h(2 * j));
+                let im = <T::Real as Scalar>::from_f64(h(2 * j + 1));
+                *v = T::from_parts(re, im);
+            }
+        });
+    }
+}
+
+fn random<T: Scalar>(grid: ChunkGrid, seed: u64) -> ChunkedArray<T> {
+    let mut a = ChunkedArray::zeros(grid);
+    fill(&mut a, seed);
+    a
+}
+
+/// A plain parallel memory copy of `n` elements of `T`: the reference ceiling.
+struct Copy<T> {
+    src: Vec<T>,
+    dst: Vec<T>,
+}
+
+impl<T: Scalar> Copy<T> {
+    fn new(n: usize) -> Self {
+        let mut src = vec![T::zero(); n];
+        src.par_iter_mut()
+            .enumerate()
+            .for_each(|(i, v)| *v = T::from_f64(i as f64));
+        Self {
+            src,
+            dst: vec![T::zero(); n],
+        }
+    }
+    fn run(&mut self) {
+        self.dst
+            .par_chunks_mut(1 << 15)
+            .zip(self.src.par_chunks(1 << 15))
+            .for_each(|(d, s)| d.copy_from_slice(s));
+        std::hint::black_box(&mut self.dst);
+    }
+    fn bytes(&self) -> f64 {
+        (2 * self.src.len() * std::mem::size_of::<T>()) as f64
+    }
+}
+
+/// One timed row: a direction of a case.
+struct Row {
+    dir: &'static str,
+    /// Bytes moved by one call (one read of the inputs, one write of the outputs).
+    bytes: f64,
+    run: Box<dyn FnMut()>,
+    /// The same call on a single-chunk array (chunked rows), or the comparison loop (CGLS).
+    base: Option<Box<dyn FnMut()>>,
+}
+
+struct Case {
+    op: String,
+    shape: Vec<usize>,
+    axis: serde_json::Value,
+    chunks: Vec<usize>,
+    /// Elements and size of the reference copy.
+    copy: MakeCopy,
+    rows: Vec<Row>,
+}
+
+type Arr<T> = ChunkedArray<T>;
+
+/// Forward and adjoint rows of `op` on arrays of `grid` (and, if `base_grid` is given, the same calls on
+/// arrays of that grid for the chunking overhead).
+fn op_rows<T, O>(op: O, grid: ChunkGrid, base_grid: Option<ChunkGrid>) -> Vec<Row>
+where
+    T: Scalar,
+    O: LinearOperator<Scalar = T, Domain = Arr<T>, Range = Arr<T>> + 'static,
+{
+    use std::rc::Rc;
+    let op = Rc::new(op);
+    let make = |grid: ChunkGrid| {
+        let x: Arr<T> = random(grid.clone(), 1);
+        let y = op.range_like(&x).expect("range");
+        let mut v = y.clone();
+        fill(&mut v, 2);
+        let u = x.zeros_like();
+        (x, y, v, u)
+    };
+    let (x, mut y, v, mut u) = make(grid);
+    let esz = std::mem::size_of::<T>();
+    let bytes = ((x.len() + y.len()) * esz) as f64;
+    let mut bases: Vec<Option<Box<dyn FnMut()>>> = vec![None, None];
+    if let Some(g) = base_grid {
+        let (bx, mut by, bv, mut bu) = make(g);
+        let o1 = op.clone();
+        let o2 = op.clone();
+        bases[0] = Some(Box::new(move || {
+            o1.forward_into(&bx, &mut by).expect("forward")
+        }));
+        bases[1] = Some(Box::new(move || {
+            o2.adjoint_into(&bv, &mut bu).expect("adjoint")
+        }));
+    }
+    let o1 = op.clone();
+    let o2 = op;
+    let mut b = bases.into_iter();
+    vec![
+        Row {
+            dir: "forward",
+            bytes,
+            run: Box::new(move || o1.forward_into(&x, &mut y).expect("forward")),
+            base: b.next().flatten(),
+        },
+        Row {
+            dir: "adjoint",
+            bytes,
+            run: Box::new(move || o2.adjoint_into(&v, &mut u).expect("adjoint")),
+            base: b.next().flatten(),
+        },
+    ]
+}
+
+/// Builds the reference copy of a case: the copy and its bytes.
+type MakeCopy = Box<dyn FnMut() -> (Box<dyn FnMut()>, f64)>;
+
+/// Builds a case.
+type MakeCase = Box<dyn Fn() -> Case>;
+
+fn copy_of<T: Scalar>(n: usize) -> MakeCopy {
+    Box::new(move || {
+        let mut c = Copy::<T>::new(n);
+        let b = c.bytes();
+        (Box::new(move || c.run()) as Box<dyn FnMut()>, b)
+    })
+}
+
+fn grid(shape: &[usize], chunks: &[usize]) -> ChunkGrid {
+    ChunkGrid::uniform(shape, chunks).expect("grid")
+}
+
+fn fd_case<T: Scalar>(
+    label: &str,
+    shape: &[usize],
+    axis: usize,
+    chunks: Option<&[usize]>,
+    kind: Kind,
+    order: usize,
+) -> Case {
+    let shape = shape.to_vec();
+    let ch = chunks.map(|c| c.to_vec()).unwrap_or_else(|| shape.clone());
+    let op = FirstDerivative::<T>::builder(&shape)
+        .axis(axis as isize)
+        .kind(kind)
+        .order(order)
+        .build()
+        .expect("FirstDerivative");
+    let base = chunks.map(|_| ChunkGrid::single(&shape));
+    let n = shape.iter().product();
+    Case {
+        op: label.into(),
+        axis: axis.into(),
+        rows: op_rows(op, grid(&shape, &ch), base),
+        chunks: ch,
+        shape,
+        copy: copy_of::<T>(n),
+    }
+}
+
+fn sd_case(shape: &[usize], axis: usize) -> Case {
+    let op = SecondDerivative::<f64>::builder(shape)
+        .axis(axis as isize)
+        .build()
+        .expect("SecondDerivative");
+    Case {
+        op: "SecondDerivative".into(),
+        axis: axis.into(),
+        rows: op_rows(op, ChunkGrid::single(shape), None),
+        chunks: shape.to_vec(),
+        shape: shape.to_vec(),
+        copy: copy_of::<f64>(shape.iter().product()),
+    }
+}
+
+fn lap_case(shape: &[usize]) -> Case {
+    let nd = shape.len();
+    let axes: Vec<isize> = (0..nd as isize).collect();
+    let op = Laplacian::<f64>::builder(shape)
+        .axes(&axes)
+        .weights(&vec![1.0; nd])
+        .sampling(&vec![1.0; nd])
+        .build()
+        .expect("Laplacian");
+    Case {
+        op: "Laplacian".into(),
+        axis: "all".into(),
+        rows: op_rows(op, ChunkGrid::single(shape), None),
+        chunks: shape.to_vec(),
+        shape: shape.to_vec(),
+        copy: copy_of::<f64>(shape.iter().product()),
+    }
+}
+
+fn grad_case(shape: &[usize]) -> Case {
+    let op = Gradient::<f64>::builder(shape).build().expect("Gradient");
+    Case {
+        op: "Gradient".into(),
+        axis: "all".into(),
+        rows: op_rows(op, ChunkGrid::single(shape), None),
+        chunks: shape.to_vec(),
+        shape: shape.to_vec(),
+        copy: copy_of::<f64>(shape.iter().product()),
+    }
+}
+
+/// CGLS on `min || [I; eps L] x - [d; 0] ||`, the operator applied as its two blocks (the identity block
+/// is a copy, `eps L` a Laplacian with weights `eps`). Rows: one forward plus one adjoint of the
+/// operator, and one CGLS iteration (restarted, untimed, every few iterations so that values stay
+/// ordinary).
+fn cgls_case(n: usize, eps: f64) -> Case {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let shape = vec![n, n];
+    let lap = Laplacian::<f64>::builder(&shape)
+        .weights(&[eps, eps])
+        .build()
+        .expect("Laplacian");
+    struct St {
+        lap: Laplacian<f64>,
+        d: Arr<f64>,
+        x: Arr<f64>,
+        s1: Arr<f64>,
+        s2: Arr<f64>,
+        r: Arr<f64>,
+        p: Arr<f64>,
+        q1: Arr<f64>,
+        q2: Arr<f64>,
+        kold: f64,
+        it: usize,
+    }
+    impl St {
+        /// `r = A^H s = s1 + (eps L)^H s2`.
+        fn adjoint(&mut self) {
+            self.lap
+                .adjoint_into(&self.s2, &mut self.r)
+                .expect("adjoint");
+            self.r.add_assign(&self.s1);
+        }
+        /// `q = A p = [p; eps L p]`.
+        fn forward(&mut self) {
+            self.q1.copy_from(&self.p);
+            self.lap
+                .forward_into(&self.p, &mut self.q2)
+                .expect("forward");
+        }
+        fn restart(&mut self) {
+            self.x.fill(0.0);
+            self.s1.copy_from(&self.d);
+            self.s2.fill(0.0);
+            self.adjoint();
+            self.p.copy_from(&self.r);
+            self.kold = self.r.norm_sqr();
+            self.it = 0;
+        }
+        fn iteration(&mut self) {
+            self.forward();
+            let qq = self.q1.norm_sqr() + self.q2.norm_sqr();
+            let alpha = self.kold / qq;
+            self.x.axpy(alpha, &self.p);
+            self.s1.axpy(-alpha, &self.q1);
+            self.s2.axpy(-alpha, &self.q2);
+            self.adjoint();
+            let k = self.r.norm_sqr();
+            let beta = k / self.kold;
+            self.p.xpby(&self.r, beta);
+            self.kold = k;
+            self.it += 1;
+        }
+    }
+    let g = ChunkGrid::single(&shape);
+    let z = || Arr::<f64>::zeros(g.clone());
+    let mut st = St {
+        lap,
+        d: random(g.clone(), 3),
+        x: z(),
+        s1: z(),
+        s2: z(),
+        r: z(),
+        p: z(),
+        q1: z(),
+        q2: z(),
+        kold: 0.0,
+        it: 0,
+    };
+    st.restart();
+    let st = Rc::new(RefCell::new(st));
+    let (a, b) = (st.clone(), st);
+    let nn = n * n;
+    // Nominal traffic of one forward plus one adjoint: forward reads n, writes 2n; adjoint the reverse.
+    let bytes = (6 * nn * 8) as f64;
+    Case {
+        op: format!("CGLS [I; {eps} Laplacian]"),
+        axis: "all".into(),
+        chunks: shape.clone(),
+        shape,
+        copy: copy_of::<f64>(nn),
+        rows: vec![
+            Row {
+                dir: "forward+adjoint",
+                bytes,
+                run: Box::new(move || {
+                    let mut s = a.borrow_mut();
+                    s.forward();
+                    s.adjoint();
+                }),
+                base: None,
+            },
+            Row {
+                dir: "iteration",
+                bytes,
+                run: Box::new(move || {
+                    let mut s = b.borrow_mut();
+                    if s.it == 8 || !s.kold.is_normal() {
+                        s.restart();
+                    }
+                    s.iteration();
+                }),
+                base: None,
+            },
+        ],
+    }
+}
+
+fn cases(quick: bool) -> Vec<(&'static str, MakeCase)> {
+    let c3 = |shape: &'static [usize], axis, chunks: Option<&'static [usize]>| {
+        Box::new(move || fd_case::<f64>("FirstDerivative", shape, axis, chunks, Kind::Centered, 3))
+            as MakeCase
+    };
+    const S3: &[usize] = &[256, 256, 256];
+    const S2: &[usize] = &[4096, 4096];
+    const S1: &[usize] = &[1 << 24];
+    let mut all: Vec<(&'static str, MakeCase, bool)> = vec![
+        ("fd 1d", c3(S1, 0, None), false),
+        ("fd 2d ax0", c3(S2, 0, None), false),
+        ("fd 2d ax1", c3(S2, 1, None), false),
+        ("fd 3d ax0", c3(S3, 0, None), true),
+        ("fd 3d ax1", c3(S3, 1, None), false),
+        ("fd 3d ax2", c3(S3, 2, None), true),
+        (
+            "fd 3d ax0 chunked along",
+            c3(S3, 0, Some(&[64, 256, 256])),
+            true,
+        ),
+        (
+            "fd 3d ax0 chunked across",
+            c3(S3, 0, Some(&[256, 256, 64])),
+            false,
+        ),
+        (
+            "fd order5",
+            Box::new(|| fd_case::<f64>("FirstDerivative order=5", S3, 0, None, Kind::Centered, 5)),
+            false,
+        ),
+        (
+            "fd forward",
+            Box::new(|| {
+                fd_case::<f64>(
+                    "FirstDerivative kind=forward",
+                    S3,
+                    0,
+                    None,
+                    Kind::Forward,
+                    3,
+                )
+            }),
+            false,
+        ),
+        (
+            "fd complex128",
+            Box::new(|| {
+                fd_case::<C64>("FirstDerivative complex128", S3, 0, None, Kind::Centered, 3)
+            }),
+            false,
+        ),
+        ("sd 3d ax0", Box::new(|| sd_case(S3, 0)), false),
+        ("laplacian 3d", Box::new(|| lap_case(S3)), true),
+        ("laplacian 2d", Box::new(|| lap_case(&[512, 512])), false),
+        ("gradient 3d", Box::new(|| grad_case(S3)), false),
+        ("cgls", Box::new(|| cgls_case(512, 1.0)), true),
+    ];
+    all.retain(|c| !quick || c.2);
+    all.into_iter().map(|(l, f, _)| (l, f)).collect()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        0.5 * (v[n / 2 - 1] + v[n / 2])
+    }
+}
+
+fn time(f: &mut dyn FnMut()) -> f64 {
+    let t = Instant::now();
+    f();
+    t.elapsed().as_secs_f64()
+}
+
+/// CPU time (user + system) of this process so far, in seconds, from /proc (clock ticks of 10 ms).
+fn cpu_seconds() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let rest = s.rsplit(')').next().unwrap_or("");
+    let f: Vec<f64> = rest
+        .split_whitespace()
+        .map(|v| v.parse().unwrap_or(0.0))
+        .collect();
+    // fields 14 and 15 of stat (utime, stime); `rest` starts at field 3.
+    (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0
+}
+
+/// Peak resident set of this process so far (kB), from /proc.
+fn vm_hwm_kb() -> Option<usize> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    s.lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn peak_laplacian() {
+    let shape = [256, 256, 256];
+    let lap = Laplacian::<f64>::builder(&shape)
+        .axes(&[0, 1, 2])
+        .weights(&[1.0; 3])
+        .sampling(&[1.0; 3])
+        .build()
+        .expect("Laplacian");
+    let x: Arr<f64> = random(ChunkGrid::single(&shape), 1);
+    let mut y = Arr::<f64>::zeros(ChunkGrid::single(&shape));
+    y.fill(0.0); // touch every page of the output before measuring
+    let before = vm_hwm_kb();
+    let (a0, b0) = (ALLOCS.load(Relaxed), ALLOC_BYTES.load(Relaxed));
+    for _ in 0..3 {
+        lap.forward_into(&x, &mut y).expect("forward");
+        lap.adjoint_into(&x, &mut y).expect("adjoint");
+    }
+    let (a1, b1) = (ALLOCS.load(Relaxed), ALLOC_BYTES.load(Relaxed));
+    let inout = 2 * x.len() * 8;
+    println!(
+        "Laplacian 256^3 into a preallocated output: input+output {:.1} MiB; peak RSS before the calls \
+         {:.1} MiB, after {:.1} MiB; {} allocations ({} bytes) in 6 calls",
+        inout as f64 / 1048576.0,
+        before.unwrap_or(0) as f64 / 1024.0,
+        vm_hwm_kb().unwrap_or(0) as f64 / 1024.0,
+        a1 - a0,
+        b1 - b0
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--peak-laplacian") {
+        peak_laplacian();
+        return;
+    }
+    let json = args.iter().any(|a| a == "--json");
+    let quick = args.iter().any(|a| a == "--quick");
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1).cloned())
+    };
+    let reps: usize = arg("--reps")
+        .map(|r| r.parse().expect("--reps N"))
+        .unwrap_or(7)
+        .max(5);
+    let only = arg("--only");
+    if let Some(count) = arg("--count") {
+        let count: usize = count.parse().expect("--count N");
+        let dir = arg("--dir").unwrap_or_else(|| "forward".into());
+        let timed = args.iter().any(|a| a == "--time");
+        NO_FILL.store(!timed, Relaxed);
+        for (label, make) in cases(false) {
+            if only.as_deref().is_some_and(|o| label != o) {
+                continue;
+            }
+            let mut case = make();
+            for row in case.rows.iter_mut().filter(|r| r.dir == dir) {
+                if !timed {
+                    for _ in 0..count {
+                        (row.run)();
+                    }
+                    println!("{label} {dir}: {count} calls");
+                    continue;
+                }
+                (row.run)();
+                let c0 = cpu_seconds();
+                let ts: Vec<f64> = (0..count).map(|_| time(&mut row.run)).collect();
+                let cpu = (cpu_seconds() - c0) / count as f64;
+                let min = ts.iter().copied().fold(f64::INFINITY, f64::min);
+                println!(
+                    "{label} {dir}: {count} calls, wall min {min:.5} s, median {:.5} s, cpu {cpu:.5} s/call",
+                    median(ts)
+                );
+            }
+        }
+        return;
+    }
+    if !json {
+        println!(
+            "rylops perf_report: {} threads, {reps} runs per row (medians); copy = plain parallel \
+             memory copy of the same size, same run",
+            rayon::current_num_threads()
+        );
+        println!(
+            "{:<28} {:<16} {:<5} {:<16} {:<16} {:>10} {:>7} {:>7} {:>6}  {:<14} note",
+            "op",
+            "shape",
+            "axis",
+            "chunks",
+            "dir",
+            "median_s",
+            "GB/s",
+            "copyGB/s",
+            "frac",
+            "allocs/call",
+        );
+    }
+    let t0 = Instant::now();
+    let mut notes = Vec::new();
+    for (label, make) in cases(quick) {
+        if let Some(o) = &only {
+            if !label.contains(o.as_str()) {
+                continue;
+            }
+        }
+        let mut case = make();
+        let (mut copy, copy_bytes) = (case.copy)();
+        let mut fwdadj = None;
+        for row in &mut case.rows {
+            // Warm-up (page faults, caches, thread pool), counting the call's allocations.
+            copy();
+            if let Some(b) = &mut row.base {
+                b();
+            }
+            let (a0, b0) = (ALLOCS.load(Relaxed), ALLOC_BYTES.load(Relaxed));
+            (row.run)();
+            let (a1, b1) = (ALLOCS.load(Relaxed), ALLOC_BYTES.load(Relaxed));
+            let (mut tc, mut to, mut tb) = (Vec::new(), Vec::new(), Vec::new());
+            for _ in 0..reps {
+                tc.push(time(&mut copy));
+                to.push(time(&mut row.run));
+                if let Some(b) = &mut row.base {
+                    tb.push(time(b.as_mut()));
+                }
+            }
+            let (mc, mo) = (median(tc), median(to));
+            let copy_gbps = copy_bytes / mc / 1e9;
+            let gbps = row.bytes / mo / 1e9;
+            let fraction = gbps / copy_gbps;
+            let mut note = String::new();
+            if !tb.is_empty() {
+                let mb = median(tb);
+                note = format!("{:+.1}% vs 1 chunk", 100.0 * (mo / mb - 1.0));
+            }
+            if row.dir == "forward+adjoint" {
+                fwdadj = Some(mo);
+            }
+            if row.dir == "iteration" {
+                if let Some(fa) = fwdadj {
+                    note = format!("{:.2}x forward+adjoint", mo / fa);
+                    notes.push(format!("{}: iteration = {note}", case.op));
+                }
+            }
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "op": case.op,
+                        "shape": case.shape,
+                        "axis": case.axis,
+                        "chunks": case.chunks,
+                        "dir": row.dir,
+                        "median_s": mo,
+                        "gbps": gbps,
+                        "copy_gbps": copy_gbps,
+                        "fraction": fraction,
+                    })
+                );
+            } else {
+                let fmt = |v: &[usize]| {
+                    v.iter()
+                        .map(|d| d.to_string())
+                        .collect::<Vec<_>>()
+                        .join("x")
+                };
+                let axis = match &case.axis {
+                    serde_json::Value::String(s) => s.clone(),
+                    v => v.to_string(),
+                };
+                println!(
+                    "{:<28} {:<16} {:<5} {:<16} {:<16} {:>10.5} {:>7.2} {:>7.2} {:>6.2}  {:<14} {}",
+                    case.op,
+                    fmt(&case.shape),
+                    axis,
+                    fmt(&case.chunks),
+                    row.dir,
+                    mo,
+                    gbps,
+                    copy_gbps,
+                    fraction,
+                    format!("{} ({} B)", a1 - a0, b1 - b0),
+                    note
+                );
+            }
+        }
+    }
+    if !json {
+        for n in notes {
+            println!("{n}");
+        }
+        println!("total {:.1} s", t0.elapsed().as_secs_f64());
+    }
+}
