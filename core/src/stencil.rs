@@ -463,6 +463,12 @@ fn apply_range_generic<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
                 match st.window(i, n) {
                     // An edge row whose rows are all in the block (always, unless the block is
                     // thinner than the stencil): the per-element formula reading the block directly.
+                    // One element (last-axis lanes): the formula reading the block directly.
+                    Some((lo, hi)) if seg == 1 && lo >= b.start && hi < b.start + m => {
+                        let base = (o * m * inner + t) as isize - (b.start * inner) as isize;
+                        let v = st.value(i, n, |g| b.x[(base + (g * inner) as isize) as usize]);
+                        put.put(&mut yr[0], v);
+                    }
                     Some((lo, hi)) if lo >= b.start && hi < b.start + m => edge_row(
                         st,
                         i,
