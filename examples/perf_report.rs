@@ -586,9 +586,16 @@ fn main() {
                 let ts: Vec<f64> = (0..count).map(|_| time(&mut row.run)).collect();
                 let cpu = (cpu_seconds() - c0) / count as f64;
                 let min = ts.iter().copied().fold(f64::INFINITY, f64::min);
+                let (mut copy, _) = (case.copy)();
+                copy();
+                let c0 = cpu_seconds();
+                let tc: Vec<f64> = (0..count).map(|_| time(&mut copy)).collect();
+                let ccpu = (cpu_seconds() - c0) / count as f64;
                 println!(
-                    "{label} {dir}: {count} calls, wall min {min:.5} s, median {:.5} s, cpu {cpu:.5} s/call",
-                    median(ts)
+                    "{label} {dir}: {count} calls, wall min {min:.5} s, median {:.5} s, cpu {cpu:.5} \
+                     s/call; copy of the input: wall median {:.5} s, cpu {ccpu:.5} s/call",
+                    median(ts),
+                    median(tc)
                 );
             }
         }

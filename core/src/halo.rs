@@ -78,7 +78,9 @@ fn wanted(
     ((start - db.min(start), start), (end, (end + da).min(n)))
 }
 
-/// Copies global rows `[lo, hi)` along `axis` of the blocks sharing the other block-id entries of `id`.
+/// The slab of global rows `[lo, hi)` along `axis` (of shape `shape` with the axis length replaced),
+/// copied from the blocks sharing the other block-id entries of `id`. Every element is written once
+/// (no zero-filling first).
 fn copy_rows<'a, T: Scalar>(
     grid: &ChunkGrid,
     block: &impl Fn(usize) -> ArrayViewD<'a, T>,
@@ -86,8 +88,11 @@ fn copy_rows<'a, T: Scalar>(
     id: &[usize],
     lo: usize,
     hi: usize,
-    out: &mut ArrayD<T>,
-) {
+    shape: &[usize],
+) -> ArrayD<T> {
+    let mut s = shape.to_vec();
+    s[axis] = hi - lo;
+    let mut out = ArrayD::<T>::uninit(IxDyn(&s));
     let o = grid.offsets(axis);
     let mut g = lo;
     let mut bid = id.to_vec();
@@ -96,11 +101,14 @@ fn copy_rows<'a, T: Scalar>(
         let top = o[b + 1].min(hi);
         bid[axis] = b;
         let src = block(grid.linear_index(&bid));
-        let s = src.slice_axis(Axis(axis), Slice::from(g - o[b]..top - o[b]));
-        out.slice_axis_mut(Axis(axis), Slice::from(g - lo..top - lo))
-            .assign(&s);
+        let sl = src.slice_axis(Axis(axis), Slice::from(g - o[b]..top - o[b]));
+        sl.assign_to(out.slice_axis_mut(Axis(axis), Slice::from(g - lo..top - lo)));
         g = top;
     }
+    // SAFETY: the loop wrote rows `lo..hi` of the slab, i.e. every element (`locate` finds the block
+    // holding each row, and the blocks along the axis tile it, so `g` goes from `lo` to `hi`), and
+    // the slices given by `block` have the block's shape (the same extent on the other axes).
+    unsafe { out.assume_init() }
 }
 
 /// Gathers, for every block, the rows its neighbours hold along `axis`, as many as `depth` asks for.
@@ -136,13 +144,8 @@ pub fn gather_halos_by<'a, T: Scalar>(
             let id = grid.block_id(k);
             let shape = grid.block_shape(&id);
             let ((blo, bhi), (alo, ahi)) = wanted(grid, axis, id[axis], &depth);
-            let mut s = shape.clone();
-            s[axis] = bhi - blo;
-            let mut before = ArrayD::zeros(IxDyn(&s));
-            copy_rows(grid, &block, axis, &id, blo, bhi, &mut before);
-            s[axis] = ahi - alo;
-            let mut after = ArrayD::zeros(IxDyn(&s));
-            copy_rows(grid, &block, axis, &id, alo, ahi, &mut after);
+            let before = copy_rows(grid, &block, axis, &id, blo, bhi, &shape);
+            let after = copy_rows(grid, &block, axis, &id, alo, ahi, &shape);
             BlockHalo { before, after }
         })
         .collect();

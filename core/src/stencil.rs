@@ -463,6 +463,12 @@ fn apply_range_generic<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
                 match st.window(i, n) {
                     // An edge row whose rows are all in the block (always, unless the block is
                     // thinner than the stencil): the per-element formula reading the block directly.
+                    // One element (last-axis lanes): the formula reading the block directly.
+                    Some((lo, hi)) if seg == 1 && lo >= b.start && hi < b.start + m => {
+                        let base = (o * m * inner + t) as isize - (b.start * inner) as isize;
+                        let v = st.value(i, n, |g| b.x[(base + (g * inner) as isize) as usize]);
+                        put.put(&mut yr[0], v);
+                    }
                     Some((lo, hi)) if lo >= b.start && hi < b.start + m => edge_row(
                         st,
                         i,
@@ -564,7 +570,8 @@ pub fn apply_chunked<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
     x.check_same_grid(y, "stencil output")?;
     let grid = x.grid();
     let n = grid.shape()[axis];
-    let halos = if grid.is_chunked_along(axis) {
+    let borrow = grid.is_chunked_along(axis) && halos_borrowable(st, grid, axis);
+    let halos = if grid.is_chunked_along(axis) && !borrow {
         Some(crate::halo::gather_halos(x, axis, |s, e, n| {
             st.block_depth(s, e, n)
         })?)
@@ -572,6 +579,9 @@ pub fn apply_chunked<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
         None
     };
     let xs = x.blocks();
+    let after: usize = (axis + 1..grid.ndim())
+        .map(|a| grid.nblocks_along(a))
+        .product();
     y.blocks_mut()
         .par_iter_mut()
         .enumerate()
@@ -581,10 +591,46 @@ pub fn apply_chunked<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
             let mut ab = AxisBlock::new(xb, xs[k].shape(), axis, start, n);
             if let Some(h) = &halos {
                 ab = ab.with_halo(&h.blocks[k], axis);
+            } else if borrow {
+                // The rows the block needs are the last rows of the previous block and the first
+                // rows of the next one, contiguous in their data: borrowed, not copied.
+                let (nb, na) = st.block_depth(start, start + ab.m, n);
+                if nb > 0 {
+                    let prev = xs[k - after].as_slice().expect("standard layout");
+                    ab.before = &prev[prev.len() - nb * ab.inner..];
+                    ab.nb = nb;
+                }
+                if na > 0 {
+                    let next = xs[k + after].as_slice().expect("standard layout");
+                    ab.after = &next[..na * ab.inner];
+                    ab.na = na;
+                }
             }
             apply_block(st, &ab, yb.as_slice_mut().expect("standard layout"), put);
         });
     Ok(())
+}
+
+/// Whether every block's halo along `axis` can be borrowed from its neighbours' data instead of
+/// gathered: the blocks have a single row of `(outer, m, inner)` (every axis before `axis` has
+/// length one), so a neighbour's rows along `axis` are contiguous, and each neighbour holds all the
+/// rows asked for.
+fn halos_borrowable<T: Scalar, S: LaneStencil<T>>(
+    st: &S,
+    grid: &crate::ChunkGrid,
+    axis: usize,
+) -> bool {
+    if grid.shape()[..axis].iter().any(|&d| d != 1) {
+        return false;
+    }
+    let o = grid.offsets(axis);
+    let n = grid.shape()[axis];
+    let nb = grid.nblocks_along(axis);
+    (0..nb).all(|b| {
+        let (db, da) = st.block_depth(o[b], o[b + 1], n);
+        (db == 0 || (b > 0 && o[b] - o[b - 1] >= db))
+            && (da == 0 || (b + 1 < nb && o[b + 2] - o[b + 1] >= da))
+    })
 }
 
 /// Calls a generic function with a concrete stencil type (see [`StencilOp::visit_stencil`]).
