@@ -138,9 +138,18 @@ struct Row {
     /// Bytes moved by one call (one read of the inputs, one write of the outputs).
     bytes: f64,
     run: Box<dyn FnMut()>,
-    /// The same call on a single-chunk array (chunked rows), or the comparison loop (CGLS).
+    /// The same call on a single-chunk array (chunked rows).
     base: Option<Box<dyn FnMut()>>,
+    /// Rows that time themselves (a solver iteration, measured inside the solver): after each call
+    /// of `run`, the seconds of one iteration and the allocations (count, bytes) made by the
+    /// iterations after the first.
+    self_timed: Option<SelfTimed>,
 }
+
+type SelfTimed = (
+    std::rc::Rc<std::cell::Cell<f64>>,
+    std::rc::Rc<std::cell::Cell<(usize, usize)>>,
+);
 
 struct Case {
     op: String,
@@ -195,12 +204,14 @@ where
             bytes,
             run: Box::new(move || o1.forward_into(&x, &mut y).expect("forward")),
             base: b.next().flatten(),
+            self_timed: None,
         },
         Row {
             dir: "adjoint",
             bytes,
             run: Box::new(move || o2.adjoint_into(&v, &mut u).expect("adjoint")),
             base: b.next().flatten(),
+            self_timed: None,
         },
     ]
 }
@@ -297,91 +308,42 @@ fn grad_case(shape: &[usize]) -> Case {
     }
 }
 
-/// CGLS on `min || [I; eps L] x - [d; 0] ||`, the operator applied as its two blocks (the identity block
-/// is a copy, `eps L` a Laplacian with weights `eps`). Rows: one forward plus one adjoint of the
-/// operator, and one CGLS iteration (restarted, untimed, every few iterations so that values stay
-/// ordinary).
+/// CGLS on `min || [I; eps L] x - [d; 0] ||` with the library's solver (`rylops_solvers::cgls`) and
+/// the operator built as users build it (`VStack` of an `Identity` and a `Laplacian` with weights
+/// `eps`). Rows: one forward plus one adjoint of that operator, and one solver iteration, timed
+/// inside the solver by its callback (the median interval between consecutive iterations 2..=13 of a
+/// 13-iteration solve, so the set-up before the first iteration is not counted).
 fn cgls_case(n: usize, eps: f64) -> Case {
-    use std::cell::RefCell;
+    use rylops::core::BoxOp;
+    use rylops::operators::Identity;
+    use rylops::solvers::{callback::Control, cgls_with, CglsParams};
+    use std::cell::Cell;
     use std::rc::Rc;
+    const ITERS: usize = 13;
     let shape = vec![n, n];
     let lap = Laplacian::<f64>::builder(&shape)
         .weights(&[eps, eps])
         .build()
         .expect("Laplacian");
-    struct St {
-        lap: Laplacian<f64>,
-        d: Arr<f64>,
-        x: Arr<f64>,
-        s1: Arr<f64>,
-        s2: Arr<f64>,
-        r: Arr<f64>,
-        p: Arr<f64>,
-        q1: Arr<f64>,
-        q2: Arr<f64>,
-        kold: f64,
-        it: usize,
-    }
-    impl St {
-        /// `r = A^H s = s1 + (eps L)^H s2`.
-        fn adjoint(&mut self) {
-            self.lap
-                .adjoint_into(&self.s2, &mut self.r)
-                .expect("adjoint");
-            self.r.add_assign(&self.s1);
-        }
-        /// `q = A p = [p; eps L p]`.
-        fn forward(&mut self) {
-            self.q1.copy_from(&self.p);
-            self.lap
-                .forward_into(&self.p, &mut self.q2)
-                .expect("forward");
-        }
-        fn restart(&mut self) {
-            self.x.fill(0.0);
-            self.s1.copy_from(&self.d);
-            self.s2.fill(0.0);
-            self.adjoint();
-            self.p.copy_from(&self.r);
-            self.kold = self.r.norm_sqr();
-            self.it = 0;
-        }
-        fn iteration(&mut self) {
-            self.forward();
-            let qq = self.q1.norm_sqr() + self.q2.norm_sqr();
-            let alpha = self.kold / qq;
-            self.x.axpy(alpha, &self.p);
-            self.s1.axpy(-alpha, &self.q1);
-            self.s2.axpy(-alpha, &self.q2);
-            self.adjoint();
-            let k = self.r.norm_sqr();
-            let beta = k / self.kold;
-            self.p.xpby(&self.r, beta);
-            self.kold = k;
-            self.it += 1;
-        }
-    }
+    let id = Identity::<f64>::with_dims(&shape).expect("Identity");
+    let op = Rc::new(VStack::new(vec![Box::new(id) as BoxOp<f64>, Box::new(lap)]).expect("VStack"));
     let g = ChunkGrid::single(&shape);
-    let z = || Arr::<f64>::zeros(g.clone());
-    let mut st = St {
-        lap,
-        d: random(g.clone(), 3),
-        x: z(),
-        s1: z(),
-        s2: z(),
-        r: z(),
-        p: z(),
-        q1: z(),
-        q2: z(),
-        kold: 0.0,
-        it: 0,
-    };
-    st.restart();
-    let st = Rc::new(RefCell::new(st));
-    let (a, b) = (st.clone(), st);
+    let d: Arr<f64> = random(g.clone(), 3);
+    let y = Stack(vec![d, Arr::zeros(g.clone())]);
+    let p: Arr<f64> = random(g.clone(), 4);
+    let mut q = op.zeros_range();
+    let mut s = op.zeros_range();
+    fill(&mut s.0[0], 5);
+    fill(&mut s.0[1], 6);
+    let mut r = Arr::<f64>::zeros(g);
     let nn = n * n;
     // Nominal traffic of one forward plus one adjoint: forward reads n, writes 2n; adjoint the reverse.
     let bytes = (6 * nn * 8) as f64;
+    let fa = op.clone();
+    let it_time = Rc::new(Cell::new(0.0));
+    let it_allocs = Rc::new(Cell::new((0, 0)));
+    let (t_out, a_out) = (it_time.clone(), it_allocs.clone());
+    let params = CglsParams::default().niter(ITERS).tol(0.0);
     Case {
         op: format!("CGLS [I; {eps} Laplacian]"),
         axis: "all".into(),
@@ -393,23 +355,35 @@ fn cgls_case(n: usize, eps: f64) -> Case {
                 dir: "forward+adjoint",
                 bytes,
                 run: Box::new(move || {
-                    let mut s = a.borrow_mut();
-                    s.forward();
-                    s.adjoint();
+                    fa.forward_into(&p, &mut q).expect("forward");
+                    fa.adjoint_into(&s, &mut r).expect("adjoint");
                 }),
                 base: None,
+                self_timed: None,
             },
             Row {
                 dir: "iteration",
                 bytes,
                 run: Box::new(move || {
-                    let mut s = b.borrow_mut();
-                    if s.it == 8 || !s.kold.is_normal() {
-                        s.restart();
-                    }
-                    s.iteration();
+                    let mut stamps = Vec::with_capacity(ITERS);
+                    let mut allocs = Vec::with_capacity(ITERS);
+                    let sol = cgls_with(&*op, &y, &params, |_| {
+                        stamps.push(Instant::now());
+                        allocs.push((ALLOCS.load(Relaxed), ALLOC_BYTES.load(Relaxed)));
+                        Control::Continue
+                    })
+                    .expect("cgls");
+                    assert_eq!(sol.iterations, ITERS, "the timed solve must not stop early");
+                    let dts = stamps
+                        .windows(2)
+                        .map(|w| (w[1] - w[0]).as_secs_f64())
+                        .collect();
+                    t_out.set(median(dts));
+                    let (first, last) = (allocs[0], allocs[ITERS - 1]);
+                    a_out.set((last.0 - first.0, last.1 - first.1));
                 }),
                 base: None,
+                self_timed: Some((it_time, it_allocs)),
             },
         ],
     }
@@ -644,7 +618,8 @@ fn main() {
             let (mut tc, mut to, mut tb) = (Vec::new(), Vec::new(), Vec::new());
             for _ in 0..reps {
                 tc.push(time(&mut copy));
-                to.push(time(&mut row.run));
+                let t = time(&mut row.run);
+                to.push(row.self_timed.as_ref().map_or(t, |(it, _)| it.get()));
                 if let Some(b) = &mut row.base {
                     tb.push(time(b.as_mut()));
                 }
@@ -704,7 +679,10 @@ fn main() {
                     gbps,
                     copy_gbps,
                     fraction,
-                    format!("{} ({} B)", a1 - a0, b1 - b0),
+                    match &row.self_timed {
+                        Some((_, al)) => format!("{} ({} B)/it", al.get().0, al.get().1),
+                        None => format!("{} ({} B)", a1 - a0, b1 - b0),
+                    },
                     note
                 );
             }

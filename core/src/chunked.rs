@@ -2,11 +2,11 @@
 
 use crate::error::{shape_err, Error, Result};
 use crate::grid::ChunkGrid;
+use crate::par::{self, Nothing};
 use crate::rng::Rng;
 use crate::scalar::Scalar;
 use crate::vector::{random_scalar, Vector};
 use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn, Slice};
-use num_traits::Zero;
 use rayon::prelude::*;
 
 /// Number of elements per partial sum in reductions: partial sums are computed in parallel and added
@@ -320,54 +320,30 @@ impl<T: Scalar> ChunkedArray<T> {
     /// Element-wise binary update over two arrays on the same grid, parallel over pieces.
     fn zip_update(&mut self, x: &Self, f: impl Fn(&mut T, T) + Sync + Send) {
         assert_layout(self, x);
-        self.blocks
-            .par_iter_mut()
-            .zip(x.blocks.par_iter())
-            .for_each(|(a, b)| {
-                let a = a.as_slice_mut().expect("standard layout");
-                let b = b.as_slice().expect("standard layout");
-                a.par_chunks_mut(REDUCE_PIECE)
-                    .zip(b.par_chunks(REDUCE_PIECE))
-                    .for_each(|(a, b)| {
-                        for (a, &b) in a.iter_mut().zip(b) {
-                            f(a, b)
-                        }
-                    });
-            });
+        par::pass((&mut self.blocks[..], &x.blocks[..]), &|(s, x): (
+            &mut [T],
+            &[T],
+        )| {
+            for (s, &x) in s.iter_mut().zip(x) {
+                f(s, x)
+            }
+            Nothing
+        });
     }
 
-    /// Fixed-order parallel reduction over pieces of the blocks.
-    fn reduce<R: Send + Copy + std::ops::AddAssign + Zero>(
-        &self,
-        other: Option<&Self>,
-        f: impl Fn(&[T], Option<&[T]>) -> R + Sync + Send,
-    ) -> R {
-        if let Some(o) = other {
-            assert_layout(self, o);
-        }
-        let partials: Vec<R> = self
-            .blocks
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(k, b)| {
-                let a = b.as_slice().expect("standard layout");
-                let o = other.map(|o| o.blocks[k].as_slice().expect("standard layout"));
-                let n = a.len();
-                let npieces = n.div_ceil(REDUCE_PIECE);
-                (0..npieces)
-                    .map(|p| {
-                        let r = p * REDUCE_PIECE..((p + 1) * REDUCE_PIECE).min(n);
-                        (a, o, r)
-                    })
-                    .collect::<Vec<_>>()
+    /// Element-wise binary update that also returns the squared norm of the updated array, in one
+    /// pass and in the same order as [`Vector::norm_sqr`] (so the result is the same bit for bit).
+    fn zip_update_norm_sqr(&mut self, x: &Self, f: impl Fn(&mut T, T) + Sync + Send) -> T::Real {
+        assert_layout(self, x);
+        par::pass((&mut self.blocks[..], &x.blocks[..]), &|(s, x): (
+            &mut [T],
+            &[T],
+        )| {
+            par::lane_sum((s, x), |(s, x), i| {
+                f(&mut s[i], x[i]);
+                s[i].modulus_sqr()
             })
-            .map(|(a, o, r)| f(&a[r.clone()], o.map(|o| &o[r])))
-            .collect();
-        let mut acc = R::zero();
-        for p in partials {
-            acc += p;
-        }
-        acc
+        })
     }
 }
 
@@ -392,22 +368,17 @@ impl<T: Scalar> Vector<T> for ChunkedArray<T> {
         self.grid == other.grid
     }
     fn dot(&self, other: &Self) -> T {
-        self.reduce(Some(other), |a, b| {
-            let b = b.expect("two operands");
-            let mut acc = T::zero();
-            for (&x, &y) in a.iter().zip(b) {
-                acc += x.conj() * y;
-            }
-            acc
+        assert_layout(self, other);
+        par::pass((&self.blocks[..], &other.blocks[..]), &|(a, b): (
+            &[T],
+            &[T],
+        )| {
+            par::lane_sum((a, b), |(a, b), i| a[i].conj() * b[i])
         })
     }
     fn norm_sqr(&self) -> T::Real {
-        self.reduce(None, |a, _| {
-            let mut acc = <T::Real as Zero>::zero();
-            for &x in a {
-                acc += x.modulus_sqr();
-            }
-            acc
+        par::pass(&self.blocks[..], &|a: &[T]| {
+            par::lane_sum(a, |a, i| a[i].modulus_sqr())
         })
     }
     fn axpy(&mut self, a: T, x: &Self) {
@@ -425,28 +396,40 @@ impl<T: Scalar> Vector<T> for ChunkedArray<T> {
     fn lincomb(&mut self, a: T, x: &Self, b: T, y: &Self) {
         assert_layout(self, x);
         assert_layout(self, y);
-        self.blocks
-            .par_iter_mut()
-            .zip(x.blocks.par_iter().zip(y.blocks.par_iter()))
-            .for_each(|(s, (x, y))| {
-                let s = s.as_slice_mut().expect("standard layout");
-                let x = x.as_slice().expect("standard layout");
-                let y = y.as_slice().expect("standard layout");
-                s.par_chunks_mut(REDUCE_PIECE)
-                    .zip(x.par_chunks(REDUCE_PIECE).zip(y.par_chunks(REDUCE_PIECE)))
-                    .for_each(|(s, (x, y))| {
-                        for ((s, &x), &y) in s.iter_mut().zip(x).zip(y) {
-                            *s = a * x + b * y;
-                        }
-                    });
-            });
+        par::pass(
+            (&mut self.blocks[..], &x.blocks[..], &y.blocks[..]),
+            &|(s, x, y): (&mut [T], &[T], &[T])| {
+                for ((s, &x), &y) in s.iter_mut().zip(x).zip(y) {
+                    *s = a * x + b * y;
+                }
+                Nothing
+            },
+        );
+    }
+    fn axpy_norm_sqr(&mut self, a: T, x: &Self) -> T::Real {
+        self.zip_update_norm_sqr(x, move |s, x| *s += a * x)
+    }
+    fn xpby_norm_sqr(&mut self, x: &Self, b: T) -> T::Real {
+        self.zip_update_norm_sqr(x, move |s, x| *s = x + b * *s)
+    }
+    fn step_direction(&mut self, a: T, y: &mut Self, x: &Self, b: T) -> T::Real {
+        assert_layout(self, y);
+        assert_layout(self, x);
+        par::pass(
+            (&mut self.blocks[..], &mut y.blocks[..], &x.blocks[..]),
+            &|(p, y, x): (&mut [T], &mut [T], &[T])| {
+                par::lane_sum((p, y, x), |(p, y, x), i| {
+                    y[i] += a * p[i];
+                    p[i] = x[i] + b * p[i];
+                    p[i].modulus_sqr()
+                })
+            },
+        )
     }
     fn scale(&mut self, a: T) {
-        self.blocks.par_iter_mut().for_each(|b| {
-            b.as_slice_mut()
-                .expect("standard layout")
-                .par_chunks_mut(REDUCE_PIECE)
-                .for_each(|s| s.iter_mut().for_each(|v| *v *= a))
+        par::pass(&mut self.blocks[..], &|s: &mut [T]| {
+            s.iter_mut().for_each(|v| *v *= a);
+            Nothing
         });
     }
     fn copy_from(&mut self, other: &Self) {
@@ -547,6 +530,59 @@ mod tests {
         let a = ChunkedArray::<Complex64>::random(g1, 9);
         let b = ChunkedArray::<Complex64>::random(g2, 9);
         assert_eq!(a.to_array(), b.to_array());
+    }
+
+    fn fused_equal_separate<T: Scalar>() {
+        let grid = ChunkGrid::new(
+            &[3 * REDUCE_PIECE + 11, 3],
+            vec![vec![5, 2 * REDUCE_PIECE, REDUCE_PIECE + 6], vec![1, 2]],
+        )
+        .unwrap();
+        let p0 = ChunkedArray::<T>::random(grid.clone(), 1);
+        let x = ChunkedArray::<T>::random(grid.clone(), 2);
+        let y0 = ChunkedArray::<T>::random(grid, 3);
+        let (a, b) = (T::from_f64(0.37), T::from_f64(-1.3));
+
+        let (mut s1, mut s2) = (p0.clone(), p0.clone());
+        s1.axpy(a, &x);
+        let n1 = s1.norm_sqr();
+        assert_eq!((s2.axpy_norm_sqr(a, &x), &s2), (n1, &s1));
+
+        let (mut s1, mut s2) = (p0.clone(), p0.clone());
+        s1.xpby(&x, b);
+        let n1 = s1.norm_sqr();
+        assert_eq!((s2.xpby_norm_sqr(&x, b), &s2), (n1, &s1));
+
+        let (mut p1, mut y1, mut p2, mut y2) = (p0.clone(), y0.clone(), p0, y0);
+        y1.axpy(a, &p1);
+        p1.xpby(&x, b);
+        let n1 = p1.norm_sqr();
+        assert_eq!(p2.step_direction(a, &mut y2, &x, b), n1);
+        assert_eq!((&p2, &y2), (&p1, &y1));
+    }
+
+    #[test]
+    fn fused_vector_ops_equal_separate_ops_bit_for_bit() {
+        fused_equal_separate::<f32>();
+        fused_equal_separate::<f64>();
+        fused_equal_separate::<num_complex::Complex32>();
+        fused_equal_separate::<Complex64>();
+    }
+
+    #[test]
+    fn reductions_do_not_depend_on_the_thread_count() {
+        let c = ChunkedArray::<f64>::random(
+            ChunkGrid::uniform(&[5 * REDUCE_PIECE + 3], &[2 * REDUCE_PIECE]).unwrap(),
+            4,
+        );
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let (n1, d1) = pool.install(|| (c.norm_sqr(), c.dot(&c)));
+        assert_eq!((n1, d1), (c.norm_sqr(), c.dot(&c)));
+        let exact: f64 = c.to_array().iter().map(|v| v * v).sum();
+        assert!((n1 - exact).abs() <= 1e-12 * exact);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod halo;
 pub mod npy;
 pub mod operator;
 pub mod overlap;
+mod par;
 pub mod rng;
 pub mod scalar;
 pub mod stencil;

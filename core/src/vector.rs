@@ -43,6 +43,40 @@ pub trait Vector<T: Scalar>: Clone + Send + Sync {
     fn xpby(&mut self, x: &Self, b: T);
     /// `self = a * x + b * y`.
     fn lincomb(&mut self, a: T, x: &Self, b: T, y: &Self);
+    /// `self += a * x`, returning the squared norm of the result.
+    ///
+    /// The same values as [`axpy`](Self::axpy) then [`norm_sqr`](Self::norm_sqr), bit for bit; vectors
+    /// that can (such as [`ChunkedArray`](crate::ChunkedArray)) do both in one pass over memory.
+    fn axpy_norm_sqr(&mut self, a: T, x: &Self) -> T::Real {
+        self.axpy(a, x);
+        self.norm_sqr()
+    }
+    /// `self = x + b * self`, returning the squared norm of the result (one pass where supported;
+    /// the same values as [`xpby`](Self::xpby) then [`norm_sqr`](Self::norm_sqr)).
+    fn xpby_norm_sqr(&mut self, x: &Self, b: T) -> T::Real {
+        self.xpby(x, b);
+        self.norm_sqr()
+    }
+    /// The update of a conjugate-gradient-type method on its search direction `p = self`:
+    /// `y += a * p`, then `p = x + b * p`; returns `||p||^2` of the new direction.
+    ///
+    /// The same values as `y.axpy(a, p); p.xpby(x, b); p.norm_sqr()`, bit for bit, but
+    /// [`ChunkedArray`](crate::ChunkedArray) reads `p` once instead of three times.
+    ///
+    /// ```
+    /// use rylops_core::{ChunkedArray, Vector};
+    /// let v = |a: &[f64]| ChunkedArray::from_array(ndarray::arr1(a).into_dyn());
+    /// let (mut p, mut y, x) = (v(&[1.0, 2.0]), v(&[10.0, 10.0]), v(&[0.5, 0.5]));
+    /// let pp = p.step_direction(2.0, &mut y, &x, 3.0);
+    /// assert_eq!(y.to_array().as_slice().unwrap(), &[12.0, 14.0]);
+    /// assert_eq!(p.to_array().as_slice().unwrap(), &[3.5, 6.5]);
+    /// assert_eq!(pp, 3.5 * 3.5 + 6.5 * 6.5);
+    /// ```
+    fn step_direction(&mut self, a: T, y: &mut Self, x: &Self, b: T) -> T::Real {
+        y.axpy(a, self);
+        self.xpby(x, b);
+        self.norm_sqr()
+    }
     /// `self *= a`.
     fn scale(&mut self, a: T);
     /// `self = other` (same layout).
@@ -134,6 +168,31 @@ impl<T: Scalar, V: Vector<T>> Vector<T> for Stack<V> {
         for ((s, x), y) in self.0.iter_mut().zip(&x.0).zip(&y.0) {
             s.lincomb(a, x, b, y);
         }
+    }
+    fn axpy_norm_sqr(&mut self, a: T, x: &Self) -> T::Real {
+        check_stack(self, x);
+        let mut acc = <T::Real as Zero>::zero();
+        for (s, x) in self.0.iter_mut().zip(&x.0) {
+            acc += s.axpy_norm_sqr(a, x);
+        }
+        acc
+    }
+    fn xpby_norm_sqr(&mut self, x: &Self, b: T) -> T::Real {
+        check_stack(self, x);
+        let mut acc = <T::Real as Zero>::zero();
+        for (s, x) in self.0.iter_mut().zip(&x.0) {
+            acc += s.xpby_norm_sqr(x, b);
+        }
+        acc
+    }
+    fn step_direction(&mut self, a: T, y: &mut Self, x: &Self, b: T) -> T::Real {
+        check_stack(self, y);
+        check_stack(self, x);
+        let mut acc = <T::Real as Zero>::zero();
+        for ((p, y), x) in self.0.iter_mut().zip(&mut y.0).zip(&x.0) {
+            acc += p.step_direction(a, y, x, b);
+        }
+        acc
     }
     fn scale(&mut self, a: T) {
         for s in &mut self.0 {

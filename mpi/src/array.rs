@@ -111,6 +111,11 @@ pub struct DistArray<T> {
 }
 
 impl<T: MpiScalar> DistArray<T> {
+    /// Adds every rank's real partial in rank order (one `all_gather`; the same on every rank).
+    fn sum_real(&self, local: T::Real) -> T::Real {
+        T::mpi_to_real(self.layout.comm().sum_in_rank_order(T::real_to_mpi(local)))
+    }
+
     /// Zeros (local, no communication).
     pub fn zeros(layout: &Layout) -> Self {
         Self {
@@ -338,8 +343,7 @@ impl<T: MpiScalar> Vector<T> for DistArray<T> {
         self.layout.comm().sum_in_rank_order(local)
     }
     fn norm_sqr(&self) -> T::Real {
-        let local = T::real_to_mpi(self.local.norm_sqr());
-        T::mpi_to_real(self.layout.comm().sum_in_rank_order(local))
+        self.sum_real(self.local.norm_sqr())
     }
     fn axpy(&mut self, a: T, x: &Self) {
         assert_layout(self, x);
@@ -365,6 +369,22 @@ impl<T: MpiScalar> Vector<T> for DistArray<T> {
         assert_layout(self, x);
         assert_layout(self, y);
         self.local.lincomb(a, &x.local, b, &y.local);
+    }
+    fn axpy_norm_sqr(&mut self, a: T, x: &Self) -> T::Real {
+        assert_layout(self, x);
+        let local = self.local.axpy_norm_sqr(a, &x.local);
+        self.sum_real(local)
+    }
+    fn xpby_norm_sqr(&mut self, x: &Self, b: T) -> T::Real {
+        assert_layout(self, x);
+        let local = self.local.xpby_norm_sqr(&x.local, b);
+        self.sum_real(local)
+    }
+    fn step_direction(&mut self, a: T, y: &mut Self, x: &Self, b: T) -> T::Real {
+        assert_layout(self, y);
+        assert_layout(self, x);
+        let local = self.local.step_direction(a, &mut y.local, &x.local, b);
+        self.sum_real(local)
     }
     fn scale(&mut self, a: T) {
         self.local.scale(a);

@@ -290,7 +290,12 @@ pub(crate) fn cg_core<T: Scalar, V: Vector<T>>(
         }
         None => None,
     };
-    let mut p = r.zeros_like();
+    // The search direction; without a preconditioner the first one is r.
+    let mut p = if m.is_some() {
+        r.zeros_like()
+    } else {
+        r.clone()
+    };
 
     let mut kold = r.norm_sqr();
     if !Float::is_finite(kold) {
@@ -309,7 +314,6 @@ pub(crate) fn cg_core<T: Scalar, V: Vector<T>>(
         }
     };
 
-    let mut kprev = kold; // ||r_{k-1}||^2
     let mut rz = kold; // <r_k, M r_k> (pcg)
     let mut it = 0;
     let mut stop = None;
@@ -318,35 +322,27 @@ pub(crate) fn cg_core<T: Scalar, V: Vector<T>>(
             stop = Some(StopReason::Tolerance);
             break;
         }
-        // New search direction p = z + beta p (pylops computes it at the end of the previous step;
-        // doing it here skips the unused last update and gives the same iterates).
-        match (m, z.as_mut()) {
-            (Some(m), Some(z)) => {
-                m.forward_into(&r, z)?;
-                let rz_new = r.dot(z).re();
-                if !(rz_new > T::Real::zero() && Float::is_finite(rz_new)) {
-                    return Err(breakdown(
-                        it + 1,
-                        format!(
-                            "{solver}: <r, M r> = {rz_new} for a non-zero residual; \
-                             the preconditioner must be Hermitian positive definite"
-                        ),
-                    ));
-                }
-                if it == 0 {
-                    p.copy_from(z);
-                } else {
-                    p.xpby(z, sc(rz_new / rz));
-                }
-                rz = rz_new;
+        // With a preconditioner, the new search direction p = z + beta p (pylops computes it at the
+        // end of the previous step; doing it here skips the unused last update and gives the same
+        // iterates). Without one, p is updated together with x at the end of a step.
+        if let (Some(m), Some(z)) = (m, z.as_mut()) {
+            m.forward_into(&r, z)?;
+            let rz_new = r.dot(z).re();
+            if !(rz_new > T::Real::zero() && Float::is_finite(rz_new)) {
+                return Err(breakdown(
+                    it + 1,
+                    format!(
+                        "{solver}: <r, M r> = {rz_new} for a non-zero residual; \
+                         the preconditioner must be Hermitian positive definite"
+                    ),
+                ));
             }
-            _ => {
-                if it == 0 {
-                    p.copy_from(&r);
-                } else {
-                    p.xpby(&r, sc(kold / kprev));
-                }
+            if it == 0 {
+                p.copy_from(z);
+            } else {
+                p.xpby(z, sc(rz_new / rz));
             }
+            rz = rz_new;
         }
         // q = (A + s I) p
         op.forward_into(&p, &mut q)?;
@@ -370,16 +366,21 @@ pub(crate) fn cg_core<T: Scalar, V: Vector<T>>(
         let den = if compat { pq.modulus() } else { pq_re };
         let num = if m.is_some() { rz } else { kold };
         let a = num / den;
-        x.axpy(sc(a), &p);
-        r.axpy(sc(-a), &q);
-        kprev = kold;
-        kold = r.norm_sqr();
-        if !Float::is_finite(kold) {
+        // r -= a q and ||r||^2 in one pass.
+        let knew = r.axpy_norm_sqr(sc(-a), &q);
+        if !Float::is_finite(knew) {
             return Err(breakdown(
                 it + 1,
                 format!("{solver}: the residual norm is not finite"),
             ));
         }
+        if m.is_some() {
+            x.axpy(sc(a), &p);
+        } else {
+            // x += a p, then the next direction p = r + (||r_{k+1}||^2 / ||r_k||^2) p, one pass.
+            p.step_direction(sc(a), &mut x, &r, sc(knew / kold));
+        }
+        kold = knew;
         it += 1;
         cost.push(Float::sqrt(kold));
         let info = IterInfo {

@@ -223,7 +223,12 @@ pub(crate) fn cgls_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
         }
     };
 
-    let mut kprev = kold;
+    // ||c||^2, needed for the damping term (kept from the fused update of c).
+    let mut cn = if damped {
+        c.norm_sqr()
+    } else {
+        T::Real::zero()
+    };
     let mut it = 0;
     let mut stop = None;
     while it < niter {
@@ -231,14 +236,10 @@ pub(crate) fn cgls_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
             stop = Some(StopReason::Tolerance);
             break;
         }
-        if it > 0 {
-            // c = g + (||g_k||^2 / ||g_{k-1}||^2) c (pylops does this at the end of a step).
-            c.xpby(&g, sc(kold / kprev));
-        }
         op.forward_into(&c, &mut q)?;
         let mut den = q.norm_sqr();
         if damped {
-            den += dampsq * c.norm_sqr();
+            den += dampsq * cn;
         }
         if !(den > T::Real::zero() && Float::is_finite(den)) {
             return Err(breakdown(
@@ -247,24 +248,37 @@ pub(crate) fn cgls_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
             ));
         }
         let a = kold / den;
-        x.axpy(sc(a), &c);
-        s.axpy(sc(-a), &q);
+        // s -= a q and ||s||^2 in one pass.
+        let ck = Float::sqrt(s.axpy_norm_sqr(sc(-a), &q));
+        // With damping the gradient needs the new x; without, x is updated together with c below.
+        let xn = if damped {
+            x.axpy_norm_sqr(sc(a), &c)
+        } else {
+            T::Real::zero()
+        };
         op.adjoint_into(&s, &mut g)?;
-        if damped {
-            g.axpy(sc(-dampsq), &x);
-        }
-        kprev = kold;
-        kold = g.norm_sqr();
-        if !Float::is_finite(kold) {
+        let knew = if damped {
+            g.axpy_norm_sqr(sc(-dampsq), &x)
+        } else {
+            g.norm_sqr()
+        };
+        if !Float::is_finite(knew) {
             return Err(breakdown(
                 it + 1,
                 "cgls: the gradient norm is not finite".into(),
             ));
         }
+        // c = g + (||g_{k+1}||^2 / ||g_k||^2) c (and, without damping, x += a c first), one pass.
+        let b = sc(knew / kold);
+        cn = if damped {
+            c.xpby_norm_sqr(&g, b)
+        } else {
+            c.step_direction(sc(a), &mut x, &g, b)
+        };
+        kold = knew;
         it += 1;
-        let ck = s.norm();
         cost.push(ck);
-        cost1.push(Float::sqrt(ck * ck + dampsq * x.norm_sqr()));
+        cost1.push(Float::sqrt(ck * ck + dampsq * xn));
         let info = IterInfo {
             solver: SOLVER,
             iteration: it,

@@ -273,6 +273,7 @@ pub(crate) fn lsqr_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
         }
     }
     let mut w = v.clone();
+    let mut wn2 = w.norm_sqr(); // ||w||^2, kept by the fused update of w
     let arnorm0 = alfa * beta;
     let mut cost = Vec::with_capacity(niter.min(1 << 12) + 1);
     cost.push(beta);
@@ -306,14 +307,12 @@ pub(crate) fn lsqr_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
     while it < niter && istop == 0 {
         // Bidiagonalisation: beta u = A v - alfa u, alfa v = A^H u - beta v.
         op.forward_into(&v, &mut av)?;
-        u.xpby(&av, sc(-alfa));
-        beta = u.norm();
+        beta = Float::sqrt(u.xpby_norm_sqr(&av, sc(-alfa)));
         if beta > zero {
             u.scale(sc(one / beta));
             info.anorm = (info.anorm * info.anorm + alfa * alfa + beta * beta + damp * damp).sqrt();
             op.adjoint_into(&u, &mut atu)?;
-            v.xpby(&atu, sc(-beta));
-            alfa = v.norm();
+            alfa = Float::sqrt(v.xpby_norm_sqr(&atu, sc(-beta)));
             if alfa > zero {
                 v.scale(sc(one / alfa));
             }
@@ -349,7 +348,7 @@ pub(crate) fn lsqr_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
         // Update x and w; dk = w / rho feeds the norm and variance estimates.
         let t1 = phi / rho;
         let t2 = -theta / rho;
-        let dkn = w.norm() / rho;
+        let dkn = Float::sqrt(wn2) / rho;
         ddnorm += dkn * dkn;
         if let Some(var) = var.as_mut() {
             let rho_s: T = sc(rho);
@@ -365,8 +364,8 @@ pub(crate) fn lsqr_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
                 });
             }
         }
-        x.axpy(sc(t1), &w);
-        w.xpby(&v, sc(t2));
+        // x += t1 w, then w = v + t2 w, in one pass.
+        wn2 = w.step_direction(sc(t1), &mut x, &v, sc(t2));
 
         // Rotation on the right eliminating theta, to estimate ||x||.
         let delta = sn2 * rho;
