@@ -316,9 +316,11 @@ fn grad_case(shape: &[usize]) -> Case {
 fn cgls_case(n: usize, eps: f64) -> Case {
     use rylops::core::BoxOp;
     use rylops::operators::Identity;
-    use rylops::solvers::{callback::Control, cgls_with, CglsParams};
+    use rylops::solvers::callback::{Control, IterInfo};
+    use rylops::solvers::{cgls_with, lsqr_with, CglsParams, LsqrParams};
     use std::cell::Cell;
     use std::rc::Rc;
+    use std::sync::Arc;
     const ITERS: usize = 13;
     let shape = vec![n, n];
     let lap = Laplacian::<f64>::builder(&shape)
@@ -326,7 +328,8 @@ fn cgls_case(n: usize, eps: f64) -> Case {
         .build()
         .expect("Laplacian");
     let id = Identity::<f64>::with_dims(&shape).expect("Identity");
-    let op = Rc::new(VStack::new(vec![Box::new(id) as BoxOp<f64>, Box::new(lap)]).expect("VStack"));
+    let op =
+        Arc::new(VStack::new(vec![Box::new(id) as BoxOp<f64>, Box::new(lap)]).expect("VStack"));
     let g = ChunkGrid::single(&shape);
     let d: Arr<f64> = random(g.clone(), 3);
     let y = Stack(vec![d, Arr::zeros(g.clone())]);
@@ -340,12 +343,64 @@ fn cgls_case(n: usize, eps: f64) -> Case {
     // Nominal traffic of one forward plus one adjoint: forward reads n, writes 2n; adjoint the reverse.
     let bytes = (6 * nn * 8) as f64;
     let fa = op.clone();
-    let it_time = Rc::new(Cell::new(0.0));
-    let it_allocs = Rc::new(Cell::new((0, 0)));
-    let (t_out, a_out) = (it_time.clone(), it_allocs.clone());
-    let params = CglsParams::default().niter(ITERS).tol(0.0);
+    let cgls_params = CglsParams::default().niter(ITERS).tol(0.0);
+    let lsqr_params = LsqrParams::default()
+        .niter(ITERS)
+        .atol(0.0)
+        .btol(0.0)
+        .conlim(0.0);
+    // One timed solve: the median iteration time and the allocations of iterations 2..=ITERS.
+    let solve = move |solver: &str| {
+        let mut stamps = Vec::with_capacity(ITERS);
+        let mut allocs = Vec::with_capacity(ITERS);
+        let callback = |_: &IterInfo<'_, f64, Arr<f64>>| {
+            stamps.push(Instant::now());
+            allocs.push((ALLOCS.load(Relaxed), ALLOC_BYTES.load(Relaxed)));
+            Control::Continue
+        };
+        let iterations = if solver == "lsqr" {
+            lsqr_with(&*op, &y, &lsqr_params, callback)
+                .expect("lsqr")
+                .iterations
+        } else {
+            cgls_with(&*op, &y, &cgls_params, callback)
+                .expect("cgls")
+                .iterations
+        };
+        assert_eq!(iterations, ITERS, "the timed solve must not stop early");
+        let dts = stamps
+            .windows(2)
+            .map(|w| (w[1] - w[0]).as_secs_f64())
+            .collect();
+        let (first, last) = (allocs[0], allocs[ITERS - 1]);
+        (median(dts), (last.0 - first.0, last.1 - first.1))
+    };
+    let solve = Arc::new(solve);
+    let iteration_row = |dir: &'static str, solver: &'static str, in_pool: bool| {
+        let out: SelfTimed = (Rc::new(Cell::new(0.0)), Rc::new(Cell::new((0, 0))));
+        let (t_out, a_out) = (out.0.clone(), out.1.clone());
+        let solve = solve.clone();
+        Row {
+            dir,
+            bytes,
+            run: Box::new(move || {
+                let (t, a) = if in_pool {
+                    // The whole solve on a worker thread of rayon's pool.
+                    let (solve, mut res) = (solve.clone(), (0.0, (0, 0)));
+                    rayon::scope(|_| res = solve(solver));
+                    res
+                } else {
+                    solve(solver)
+                };
+                t_out.set(t);
+                a_out.set(a);
+            }),
+            base: None,
+            self_timed: Some(out),
+        }
+    };
     Case {
-        op: format!("CGLS [I; {eps} Laplacian]"),
+        op: format!("solvers on [I; {eps} Laplacian]"),
         axis: "all".into(),
         chunks: shape.clone(),
         shape,
@@ -361,30 +416,9 @@ fn cgls_case(n: usize, eps: f64) -> Case {
                 base: None,
                 self_timed: None,
             },
-            Row {
-                dir: "iteration",
-                bytes,
-                run: Box::new(move || {
-                    let mut stamps = Vec::with_capacity(ITERS);
-                    let mut allocs = Vec::with_capacity(ITERS);
-                    let sol = cgls_with(&*op, &y, &params, |_| {
-                        stamps.push(Instant::now());
-                        allocs.push((ALLOCS.load(Relaxed), ALLOC_BYTES.load(Relaxed)));
-                        Control::Continue
-                    })
-                    .expect("cgls");
-                    assert_eq!(sol.iterations, ITERS, "the timed solve must not stop early");
-                    let dts = stamps
-                        .windows(2)
-                        .map(|w| (w[1] - w[0]).as_secs_f64())
-                        .collect();
-                    t_out.set(median(dts));
-                    let (first, last) = (allocs[0], allocs[ITERS - 1]);
-                    a_out.set((last.0 - first.0, last.1 - first.1));
-                }),
-                base: None,
-                self_timed: Some((it_time, it_allocs)),
-            },
+            iteration_row("cgls iteration", "cgls", false),
+            iteration_row("cgls it. in pool", "cgls", true),
+            iteration_row("lsqr iteration", "lsqr", false),
         ],
     }
 }
@@ -607,21 +641,25 @@ fn main() {
         let (mut copy, copy_bytes) = (case.copy)();
         let mut fwdadj = None;
         for row in &mut case.rows {
-            // Warm-up (page faults, caches, thread pool), counting the call's allocations.
+            // Warm-up (page faults, caches, thread pool); the second call counts allocations.
             copy();
             if let Some(b) = &mut row.base {
                 b();
             }
+            // First call: scratch vectors of composite operators, first touch of pages.
+            (row.run)();
             let (a0, b0) = (ALLOCS.load(Relaxed), ALLOC_BYTES.load(Relaxed));
             (row.run)();
             let (a1, b1) = (ALLOCS.load(Relaxed), ALLOC_BYTES.load(Relaxed));
-            let (mut tc, mut to, mut tb) = (Vec::new(), Vec::new(), Vec::new());
+            let (mut tc, mut to, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
             for _ in 0..reps {
                 tc.push(time(&mut copy));
                 let t = time(&mut row.run);
                 to.push(row.self_timed.as_ref().map_or(t, |(it, _)| it.get()));
                 if let Some(b) = &mut row.base {
-                    tb.push(time(b.as_mut()));
+                    // Overhead of chunking: ratio of back-to-back calls, so slow drifts of the
+                    // machine's load cancel.
+                    ratios.push(t / time(b.as_mut()));
                 }
             }
             let (mc, mo) = (median(tc), median(to));
@@ -629,17 +667,16 @@ fn main() {
             let gbps = row.bytes / mo / 1e9;
             let fraction = gbps / copy_gbps;
             let mut note = String::new();
-            if !tb.is_empty() {
-                let mb = median(tb);
-                note = format!("{:+.1}% vs 1 chunk", 100.0 * (mo / mb - 1.0));
+            if !ratios.is_empty() {
+                note = format!("{:+.1}% vs 1 chunk", 100.0 * (median(ratios) - 1.0));
             }
             if row.dir == "forward+adjoint" {
                 fwdadj = Some(mo);
             }
-            if row.dir == "iteration" {
+            if row.self_timed.is_some() {
                 if let Some(fa) = fwdadj {
                     note = format!("{:.2}x forward+adjoint", mo / fa);
-                    notes.push(format!("{}: iteration = {note}", case.op));
+                    notes.push(format!("{}: {} = {note}", case.op, row.dir));
                 }
             }
             if json {
