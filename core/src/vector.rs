@@ -261,3 +261,35 @@ pub fn rel_diff<T: Scalar>(a: T, b: T) -> T::Real {
 
 #[allow(dead_code)]
 fn _assert_real<R: RealScalar>() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ChunkGrid, ChunkedArray};
+
+    #[test]
+    fn stacked_fused_ops_equal_separate_ops() {
+        let part = |shape: &[usize], chunks: &[usize], seed| {
+            ChunkedArray::<f64>::random(ChunkGrid::uniform(shape, chunks).unwrap(), seed)
+        };
+        let stack = |s| Stack(vec![part(&[30, 7], &[8, 7], s), part(&[50], &[50], s + 10)]);
+        let (p0, y0, x) = (stack(1), stack(2), stack(3));
+        let (a, b) = (0.25, -1.5);
+
+        let (mut s1, mut s2) = (p0.clone(), p0.clone());
+        s1.axpy(a, &x);
+        assert_eq!(s2.axpy_norm_sqr(a, &x), s1.norm_sqr());
+        assert_eq!(s2, s1);
+
+        let (mut s1, mut s2) = (p0.clone(), p0.clone());
+        s1.xpby(&x, b);
+        assert_eq!(s2.xpby_norm_sqr(&x, b), s1.norm_sqr());
+        assert_eq!(s2, s1);
+
+        let (mut p1, mut y1, mut p2, mut y2) = (p0.clone(), y0.clone(), p0, y0);
+        y1.axpy(a, &p1);
+        p1.xpby(&x, b);
+        assert_eq!(p2.step_direction(a, &mut y2, &x, b), p1.norm_sqr());
+        assert_eq!((p2, y2), (p1, y1));
+    }
+}
