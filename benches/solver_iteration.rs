@@ -1,106 +1,92 @@
-//! One CGLS iteration on a regularized 512x512 problem `min || [I; eps L] x - [d; 0] ||`, written with
-//! the `Vector` operations (the solvers crate is not a dependency of the benchmarks), next to one
+//! One iteration of the library's `cgls` and `lsqr` on a regularized 512x512 problem
+//! `min || [I; eps L] x - [d; 0] ||` (the operator a `VStack` of `Identity` and `Laplacian`), next to one
 //! forward plus one adjoint of the same operator (`cargo bench --bench solver_iteration`).
+//!
+//! Iterations are timed inside the solver, between consecutive callbacks, so a solve's set-up (work
+//! vectors, the first adjoint) is not counted: criterion asks for `iters` iterations and gets the sum
+//! of that many callback intervals, taken from as many solves as needed.
 
 mod common;
 
 use common::{configure, random};
 use criterion::{criterion_group, criterion_main, Criterion};
+use rylops::core::BoxOp;
+use rylops::operators::Identity;
 use rylops::prelude::*;
+use rylops::solvers::callback::{Control, IterInfo};
+use rylops::solvers::{cgls_with, lsqr_with, CglsParams, LsqrParams};
+use std::time::{Duration, Instant};
 
-/// The state of CGLS on `[I; L]` (`L` already weighted by `eps`), its operator applied block by block.
-struct Cgls {
-    lap: Laplacian<f64>,
-    d: ChunkedArray<f64>,
-    x: ChunkedArray<f64>,
-    s1: ChunkedArray<f64>,
-    s2: ChunkedArray<f64>,
-    r: ChunkedArray<f64>,
-    p: ChunkedArray<f64>,
-    q1: ChunkedArray<f64>,
-    q2: ChunkedArray<f64>,
-    kold: f64,
-    it: usize,
-}
+type Arr = ChunkedArray<f64>;
 
-impl Cgls {
-    fn new(n: usize, eps: f64) -> Self {
-        let shape = [n, n];
-        let g = ChunkGrid::single(&shape);
-        let z = || ChunkedArray::<f64>::zeros(g.clone());
-        let mut s = Self {
-            lap: Laplacian::<f64>::builder(&shape)
-                .weights(&[eps, eps])
-                .build()
-                .expect("Laplacian"),
-            d: random(g.clone(), 3),
-            x: z(),
-            s1: z(),
-            s2: z(),
-            r: z(),
-            p: z(),
-            q1: z(),
-            q2: z(),
-            kold: 0.0,
-            it: 0,
-        };
-        s.restart();
-        s
-    }
-    /// `q = A p = [p; eps L p]`.
-    fn forward(&mut self) {
-        self.q1.copy_from(&self.p);
-        self.lap
-            .forward_into(&self.p, &mut self.q2)
-            .expect("forward");
-    }
-    /// `r = A^H s = s1 + (eps L)^H s2`.
-    fn adjoint(&mut self) {
-        self.lap
-            .adjoint_into(&self.s2, &mut self.r)
-            .expect("adjoint");
-        self.r.add_assign(&self.s1);
-    }
-    fn restart(&mut self) {
-        self.x.fill(0.0);
-        self.s1.copy_from(&self.d);
-        self.s2.fill(0.0);
-        self.adjoint();
-        self.p.copy_from(&self.r);
-        self.kold = self.r.norm_sqr();
-        self.it = 0;
-    }
-    fn iteration(&mut self) {
-        if self.it == 8 || !self.kold.is_normal() {
-            self.restart();
+/// Iterations per solve (the first interval starts after iteration 1).
+const PER_SOLVE: usize = 16;
+
+/// Sum of `iters` iteration times of `solve` (which runs `PER_SOLVE` iterations with a callback).
+fn iterations(
+    iters: u64,
+    mut solve: impl FnMut(&mut dyn FnMut(&IterInfo<'_, f64, Arr>) -> Control),
+) -> Duration {
+    let mut total = Duration::ZERO;
+    let mut left = iters as usize;
+    while left > 0 {
+        let mut stamps = Vec::with_capacity(PER_SOLVE);
+        solve(&mut |_| {
+            stamps.push(Instant::now());
+            Control::Continue
+        });
+        assert_eq!(stamps.len(), PER_SOLVE, "the solve stopped early");
+        for w in stamps.windows(2).take(left) {
+            total += w[1] - w[0];
+            left -= 1;
         }
-        self.forward();
-        let qq = self.q1.norm_sqr() + self.q2.norm_sqr();
-        let alpha = self.kold / qq;
-        self.x.axpy(alpha, &self.p);
-        self.s1.axpy(-alpha, &self.q1);
-        self.s2.axpy(-alpha, &self.q2);
-        self.adjoint();
-        let k = self.r.norm_sqr();
-        self.p.xpby(&self.r, k / self.kold);
-        self.kold = k;
-        self.it += 1;
     }
+    total
 }
 
-fn cgls(c: &mut Criterion) {
-    let mut g = c.benchmark_group("cgls_512x512");
-    configure(&mut g);
-    let mut s = Cgls::new(512, 1.0);
-    g.bench_function("forward+adjoint", |b| {
+fn solvers(c: &mut Criterion) {
+    let shape = [512, 512];
+    let lap = Laplacian::<f64>::builder(&shape)
+        .build()
+        .expect("Laplacian");
+    let id = Identity::<f64>::with_dims(&shape).expect("Identity");
+    let op = VStack::new(vec![Box::new(id) as BoxOp<f64>, Box::new(lap)]).expect("VStack");
+    let g = ChunkGrid::single(&shape);
+    let y = Stack(vec![random::<f64>(g.clone(), 3), Arr::zeros(g.clone())]);
+    let p: Arr = random(g.clone(), 4);
+    let s = Stack(vec![random::<f64>(g.clone(), 5), random(g.clone(), 6)]);
+    let (mut q, mut r) = (op.zeros_range(), Arr::zeros(g));
+
+    let mut group = c.benchmark_group("solvers_512x512");
+    configure(&mut group);
+    group.bench_function("forward+adjoint", |b| {
         b.iter(|| {
-            s.forward();
-            s.adjoint();
+            op.forward_into(&p, &mut q).expect("forward");
+            op.adjoint_into(&s, &mut r).expect("adjoint");
         })
     });
-    g.bench_function("iteration", |b| b.iter(|| s.iteration()));
-    g.finish();
+    let cp = CglsParams::default().niter(PER_SOLVE).tol(0.0);
+    group.bench_function("cgls iteration", |b| {
+        b.iter_custom(|iters| {
+            iterations(iters, |cb| {
+                cgls_with(&op, &y, &cp, cb).expect("cgls");
+            })
+        })
+    });
+    let lp = LsqrParams::default()
+        .niter(PER_SOLVE)
+        .atol(0.0)
+        .btol(0.0)
+        .conlim(0.0);
+    group.bench_function("lsqr iteration", |b| {
+        b.iter_custom(|iters| {
+            iterations(iters, |cb| {
+                lsqr_with(&op, &y, &lp, cb).expect("lsqr");
+            })
+        })
+    });
+    group.finish();
 }
 
-criterion_group!(benches, cgls);
+criterion_group!(benches, solvers);
 criterion_main!(benches);
