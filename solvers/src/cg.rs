@@ -3,7 +3,7 @@
 
 use crate::callback::{noop, Control, IterInfo};
 use crate::common::{
-    breakdown, check_nonneg, layout_err, real, sc, start, Real, Solution, StopReason,
+    breakdown, check_nonneg, layout_err, param_setters, real, sc, start, Real, Solution, StopReason,
 };
 use num_traits::{Float, Zero};
 use rylops_core::{Error, LinearOperator, RealScalar, Result, Scalar, Vector};
@@ -44,33 +44,16 @@ impl<V> Default for CgParams<V> {
     }
 }
 
-impl<V> CgParams<V> {
-    /// Sets the initial guess.
-    pub fn x0(mut self, x0: V) -> Self {
-        self.x0 = Some(x0);
-        self
-    }
+param_setters!(CgParams {
     /// Sets the maximum number of iterations.
-    pub fn niter(mut self, niter: usize) -> Self {
-        self.niter = niter;
-        self
-    }
+    niter: usize,
     /// Sets the tolerance on the residual norm.
-    pub fn tol(mut self, tol: f64) -> Self {
-        self.tol = tol;
-        self
-    }
+    tol: f64,
     /// Sets the damping.
-    pub fn damp(mut self, damp: f64) -> Self {
-        self.damp = damp;
-        self
-    }
+    damp: f64,
     /// Switches pylops-compatible mode on or off.
-    pub fn pylops_compat(mut self, on: bool) -> Self {
-        self.pylops_compat = on;
-        self
-    }
-}
+    pylops_compat: bool,
+});
 
 /// Diagnostics of [`cg`](fn@crate::cg) and [`pcg`] (none beyond [`Solution`]'s fields yet).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -1,7 +1,9 @@
 //! Conjugate gradient least squares (`cgls`).
 
 use crate::callback::{noop, Control, IterInfo};
-use crate::common::{breakdown, check_nonneg, real, sc, start, Real, Solution, StopReason};
+use crate::common::{
+    breakdown, check_nonneg, param_setters, real, sc, start, Real, Solution, StopReason,
+};
 use num_traits::{Float, Zero};
 use rylops_core::{LinearOperator, Result, Scalar, Vector};
 
@@ -40,33 +42,16 @@ impl<V> Default for CglsParams<V> {
     }
 }
 
-impl<V> CglsParams<V> {
-    /// Sets the initial guess.
-    pub fn x0(mut self, x0: V) -> Self {
-        self.x0 = Some(x0);
-        self
-    }
+param_setters!(CglsParams {
     /// Sets the maximum number of iterations.
-    pub fn niter(mut self, niter: usize) -> Self {
-        self.niter = niter;
-        self
-    }
+    niter: usize,
     /// Sets the damping.
-    pub fn damp(mut self, damp: f64) -> Self {
-        self.damp = damp;
-        self
-    }
+    damp: f64,
     /// Sets the tolerance on the normal-equations residual norm.
-    pub fn tol(mut self, tol: f64) -> Self {
-        self.tol = tol;
-        self
-    }
+    tol: f64,
     /// Switches pylops-compatible mode on or off.
-    pub fn pylops_compat(mut self, on: bool) -> Self {
-        self.pylops_compat = on;
-        self
-    }
-}
+    pylops_compat: bool,
+});
 
 /// Diagnostics of [`cgls`](fn@crate::cgls).
 #[derive(Clone, Debug, PartialEq)]

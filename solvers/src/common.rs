@@ -158,3 +158,25 @@ where
     }
     Ok((x, ax))
 }
+
+/// Builder setters of a solver's parameter struct `$ty<V>`: `x0` (stored as `Some`) and one setter per
+/// listed field, each documented by the attributes given.
+macro_rules! param_setters {
+    ($ty:ident { $($(#[$doc:meta])* $name:ident: $t:ty),* $(,)? }) => {
+        impl<V> $ty<V> {
+            /// Sets the initial guess.
+            pub fn x0(mut self, x0: V) -> Self {
+                self.x0 = Some(x0);
+                self
+            }
+            $(
+                $(#[$doc])*
+                pub fn $name(mut self, $name: $t) -> Self {
+                    self.$name = $name;
+                    self
+                }
+            )*
+        }
+    };
+}
+pub(crate) use param_setters;

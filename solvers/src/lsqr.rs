@@ -1,7 +1,9 @@
 //! LSQR (Paige and Saunders, 1982).
 
 use crate::callback::{noop, Control, IterInfo};
-use crate::common::{breakdown, check_nonneg, real, sc, start, Real, Solution, StopReason};
+use crate::common::{
+    breakdown, check_nonneg, param_setters, real, sc, start, Real, Solution, StopReason,
+};
 use num_traits::{Float, One, Zero};
 use rylops_core::{LinearOperator, Result, Scalar, Vector};
 
@@ -47,48 +49,22 @@ impl<V> Default for LsqrParams<V> {
     }
 }
 
-impl<V> LsqrParams<V> {
-    /// Sets the initial guess.
-    pub fn x0(mut self, x0: V) -> Self {
-        self.x0 = Some(x0);
-        self
-    }
+param_setters!(LsqrParams {
     /// Sets the damping.
-    pub fn damp(mut self, damp: f64) -> Self {
-        self.damp = damp;
-        self
-    }
+    damp: f64,
     /// Sets `atol`.
-    pub fn atol(mut self, atol: f64) -> Self {
-        self.atol = atol;
-        self
-    }
+    atol: f64,
     /// Sets `btol`.
-    pub fn btol(mut self, btol: f64) -> Self {
-        self.btol = btol;
-        self
-    }
+    btol: f64,
     /// Sets `conlim`.
-    pub fn conlim(mut self, conlim: f64) -> Self {
-        self.conlim = conlim;
-        self
-    }
+    conlim: f64,
     /// Sets the maximum number of iterations.
-    pub fn niter(mut self, niter: usize) -> Self {
-        self.niter = niter;
-        self
-    }
+    niter: usize,
     /// Switches the variance estimate on or off.
-    pub fn calc_var(mut self, on: bool) -> Self {
-        self.calc_var = on;
-        self
-    }
+    calc_var: bool,
     /// Switches pylops-compatible mode on or off.
-    pub fn pylops_compat(mut self, on: bool) -> Self {
-        self.pylops_compat = on;
-        self
-    }
-}
+    pylops_compat: bool,
+});
 
 /// Diagnostics of [`lsqr`](fn@crate::lsqr) (the names and meanings of pylops and Paige–Saunders).
 #[derive(Clone, Debug, PartialEq)]
