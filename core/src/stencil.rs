@@ -796,19 +796,30 @@ fn fused_tile_generic<T: Scalar, S: LaneStencil<T>>(
     for (k, s) in st[..nt].iter_mut().enumerate() {
         *s = status(k, p0);
     }
+    let gaps = lane_gaps(terms, &fast[..nt]);
     let len = y.len();
     let mut q = 0;
     while q < len {
         let p = p0 + q;
+        if let Some(g) = &gaps {
+            if let Some(end) = g.merged_end(&st[..nt], p0 + len) {
+                merged_range(terms, g, &st[..nt], &ints[..nt], p, &mut y[q..end - p0]);
+                q = end - p0;
+                if q < len {
+                    for (k, s) in st[..nt].iter_mut().enumerate() {
+                        *s = status(k, end);
+                    }
+                }
+                continue;
+            }
+        }
         let all = st[..nt].iter().all(|s| s.0);
         let next = st[..nt].iter().map(|s| s.1).min().unwrap_or(usize::MAX);
         let piece = (len - q).min(next - p);
         let yp = &mut y[q..q + piece];
         if all {
             terms[0].stencil.visit_point(PointSum { terms, p, y: yp });
-        } else if piece > SMALL_PIECE
-            || !small_piece(terms, &st[..nt], &fast[..nt], &ints[..nt], p, yp)
-        {
+        } else if piece > SMALL_PIECE || !small_piece(terms, &st[..nt], &ints[..nt], p, yp) {
             terms_range(terms, p, yp);
         }
         q += piece;
@@ -818,6 +829,259 @@ fn fused_tile_generic<T: Scalar, S: LaneStencil<T>>(
             }
         }
     }
+}
+
+/// The terms of a fused pass whose interior formula stops for a few elements at every lane (the
+/// last axis, typically: the first and last elements of each lane are edge rows), all with the same
+/// pattern, so that a pass can run their interior formula straight across those short gaps and
+/// recompute the elements of the gaps afterwards.
+struct LaneGaps {
+    /// Which terms have the pattern.
+    on: [bool; MAX_POINT_TERMS],
+    /// Flat elements per period of the pattern (`m * inner` of those terms).
+    period: usize,
+    /// Elements of a gap (`(m - (fh - fl)) * inner`), at most [`SMALL_PIECE`].
+    gap: usize,
+}
+
+/// The [`LaneGaps`] of the terms (the pattern of the first term with short gaps), if any.
+fn lane_gaps<T: Scalar, S: LaneStencil<T>>(
+    terms: &[FusedTerm<'_, T, S>],
+    fast: &[(usize, usize)],
+) -> Option<LaneGaps> {
+    let key = |k: usize| {
+        let b = &terms[k].block;
+        let (fl, fh) = fast[k];
+        let gap = (b.m - (fh - fl)) * b.inner;
+        (fl < fh && gap > 0 && gap <= SMALL_PIECE).then_some((b.inner, b.m, fl, fh))
+    };
+    let k0 = (0..terms.len()).find(|&k| key(k).is_some())?;
+    let (inner, m, fl, fh) = key(k0)?;
+    let mut on = [false; MAX_POINT_TERMS];
+    for (k, o) in on.iter_mut().enumerate().take(terms.len()) {
+        *o = key(k) == Some((inner, m, fl, fh));
+    }
+    Some(LaneGaps {
+        on,
+        period: m * inner,
+        gap: (m - (fh - fl)) * inner,
+    })
+}
+
+impl LaneGaps {
+    /// If the gap terms' interior formula applies at the current position (their status in `st`) and the range from `p`
+    /// from there to the next change of another term (or `limit`) holds at least one whole gap followed by
+    /// interior elements, the end of that range cut after the last of those interior runs: the gap
+    /// terms are interior at the current position and at `end - 1`, and every other term keeps its status throughout.
+    #[inline]
+    fn merged_end(&self, st: &[(bool, usize)], limit: usize) -> Option<usize> {
+        let mut g = None;
+        let mut e = limit;
+        for (k, s) in st.iter().enumerate() {
+            if self.on[k] {
+                g = Some(*s);
+            } else {
+                e = e.min(s.1);
+            }
+        }
+        let (fast, c) = g?;
+        // `c`: where the current interior run of the gap terms ends (its first gap).
+        if !fast || c + self.gap >= e {
+            return None;
+        }
+        let run = self.period - self.gap;
+        // The last interior run starting before `e`, and where it ends (cut at `e`).
+        let j = (e - (c + self.gap) - 1) / self.period;
+        Some((c + self.gap + j * self.period + run).min(e))
+    }
+}
+
+/// A range found by [`LaneGaps::merged_end`]: the sum over `p .. p + y.len()` with the gap terms'
+/// interior formula run straight across their gaps (giving wrong values there, read from the
+/// neighbouring lanes), then every element of every gap recomputed exactly, as a short piece.
+#[inline(always)]
+fn merged_range<T: Scalar, S: LaneStencil<T>>(
+    terms: &[FusedTerm<'_, T, S>],
+    g: &LaneGaps,
+    st: &[(bool, usize)],
+    ints: &[(usize, usize)],
+    p: usize,
+    y: &mut [T],
+) {
+    let nt = terms.len();
+    let gapped = |k: usize| g.on[k];
+    if (0..nt).all(|k| gapped(k) || st[k].0) {
+        terms[0].stencil.visit_point(PointSum { terms, p, y });
+    } else {
+        for (k, t) in terms.iter().enumerate() {
+            let weight = t.weight.filter(|&w| !is_exact_one(w));
+            let b = &t.block;
+            if gapped(k) {
+                match (k == 0, weight) {
+                    (true, None) => t.stencil.run(b.x, p, b.inner, y, Set),
+                    (true, Some(w)) => t.stencil.run(b.x, p, b.inner, y, SetScaled(w)),
+                    (false, None) => t.stencil.run(b.x, p, b.inner, y, Add),
+                    (false, Some(w)) => t.stencil.run(b.x, p, b.inner, y, AddScaled(w)),
+                }
+            } else {
+                match (k == 0, weight) {
+                    (true, None) => apply_range(t.stencil, b, p, y, Set),
+                    (true, Some(w)) => apply_range(t.stencil, b, p, y, SetScaled(w)),
+                    (false, None) => apply_range(t.stencil, b, p, y, Add),
+                    (false, Some(w)) => apply_range(t.stencil, b, p, y, AddScaled(w)),
+                }
+            }
+        }
+    }
+    // The gaps: the gap terms are on edge rows there, the others keep their status.
+    let k0 = (0..nt).find(|&k| gapped(k)).unwrap_or(0);
+    let c0 = st[k0].1;
+    let end = p + y.len();
+    let ngaps = if c0 + g.gap < end {
+        (end - c0 - g.gap - 1) / g.period + 1
+    } else {
+        0
+    };
+    if ngaps == 0 || gap_columns(terms, g, st, ints, c0, ngaps, p, y) {
+        return;
+    }
+    let mut sg = [(false, 0usize); MAX_POINT_TERMS];
+    for (k, s) in sg[..nt].iter_mut().enumerate() {
+        *s = (!gapped(k) && st[k].0, 0);
+    }
+    for j in 0..ngaps {
+        let c = c0 + j * g.period;
+        let yg = &mut y[c - p..c - p + g.gap];
+        if !small_piece(terms, &sg[..nt], ints, c, yg) {
+            terms_range(terms, c, yg);
+        }
+    }
+}
+
+/// The `ngaps` gaps of a merged range (the first at flat index `c0`, then every `g.period`; `y` starts
+/// at flat index `p`) when every other term is interior there: term by term, and for each element of
+/// a gap across all the gaps, so that each loop runs one formula (the gap terms' edge row through
+/// [`LaneStencil::value`], the others' interior point formula) with its branches hoisted. The sum is
+/// accumulated in `y` in the terms' order, with the operations of [`small_piece`]. Returns `false`,
+/// having written nothing, if a term is not interior there or a gap row needs the halo.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn gap_columns<T: Scalar, S: LaneStencil<T>>(
+    terms: &[FusedTerm<'_, T, S>],
+    g: &LaneGaps,
+    st: &[(bool, usize)],
+    ints: &[(usize, usize)],
+    c0: usize,
+    ngaps: usize,
+    p: usize,
+    y: &mut [T],
+) -> bool {
+    // Row (local, along the gap terms' axis) of element `j` of a gap, and of the gap's first element.
+    let row = |b: &AxisBlock<'_, T>, first: usize, j: usize| (first + j / b.inner) % b.m;
+    for (k, t) in terms.iter().enumerate() {
+        if !g.on[k] {
+            if !st[k].0 || t.stencil.visit_point(Probe).is_none() {
+                return false;
+            }
+            continue;
+        }
+        let b = &t.block;
+        let first = (c0 / b.inner) % b.m;
+        for j in (0..g.gap).step_by(b.inner) {
+            let il = row(b, first, j);
+            let (il0, il1) = ints[k];
+            match t.stencil.window(b.start + il, b.n) {
+                Some((lo, hi))
+                    if (il < il0 || il >= il1) && lo >= b.start && hi < b.start + b.m => {}
+                _ => return false,
+            }
+        }
+    }
+    for (k, t) in terms.iter().enumerate() {
+        let b = &t.block;
+        let weight = t.weight.filter(|&w| !is_exact_one(w));
+        let first = (c0 / b.inner) % b.m;
+        let s = t.stencil.divisor();
+        for j in 0..g.gap {
+            if g.on[k] {
+                let i = b.start + row(b, first, j);
+                for e in (0..ngaps).map(|l| c0 + l * g.period + j) {
+                    // Input row `gr` of this lane: `gr - i` rows away from the output element.
+                    let base = e as isize - (i * b.inner) as isize;
+                    let v = t
+                        .stencil
+                        .value(i, b.n, |gr| b.x[(base + (gr * b.inner) as isize) as usize]);
+                    put_term(k, weight, &mut y[e - p], v);
+                }
+            }
+        }
+        if !g.on[k] {
+            let cols = GapColumns {
+                x: b.x,
+                stride: b.inner,
+                c0,
+                ngaps,
+                period: g.period,
+                gap: g.gap,
+                p,
+                y: &mut *y,
+                k,
+                weight,
+                s,
+            };
+            if t.stencil.visit_point(cols).is_none() {
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// The visitor that adds an interior term to the elements of every gap ([`gap_columns`]).
+struct GapColumns<'a, 'y, T> {
+    x: &'a [T],
+    stride: usize,
+    c0: usize,
+    ngaps: usize,
+    period: usize,
+    gap: usize,
+    p: usize,
+    y: &'y mut [T],
+    k: usize,
+    weight: Option<T>,
+    s: T,
+}
+
+impl<T: Scalar> PointVisitor<T> for GapColumns<'_, '_, T> {
+    type Out = ();
+    #[inline(always)]
+    fn visit<const K: usize, F: Fn([T; K]) -> T + Copy>(self, offs: [isize; K], f: F) {
+        for j in 0..self.gap {
+            for l in 0..self.ngaps {
+                let e = self.c0 + l * self.period + j;
+                let v = f(std::array::from_fn(|jj| {
+                    self.x[(e as isize + offs[jj] * self.stride as isize) as usize]
+                }));
+                let v = if is_exact_one(self.s) {
+                    v
+                } else {
+                    v.np_div(self.s)
+                };
+                put_term(self.k, self.weight, &mut self.y[e - self.p], v);
+            }
+        }
+    }
+}
+
+/// Term `k` of a sum accumulated in place, as [`small_piece`] does: `v` times the weight (if any),
+/// then `y = v` for the first term, `y = y + v` for the others.
+#[inline(always)]
+fn put_term<T: Scalar>(k: usize, weight: Option<T>, y: &mut T, v: T) {
+    let v = match weight {
+        None => v,
+        Some(w) => w * v,
+    };
+    *y = if k == 0 { v } else { *y + v };
 }
 
 /// Longest piece [`small_piece`] computes element by element.
@@ -839,7 +1103,6 @@ fn local_interior<T: Scalar, S: LaneStencil<T>>(st: &S, b: &AxisBlock<'_, T>) ->
 fn small_piece<T: Scalar, S: LaneStencil<T>>(
     terms: &[FusedTerm<'_, T, S>],
     st: &[(bool, usize)],
-    fast: &[(usize, usize)],
     ints: &[(usize, usize)],
     p: usize,
     y: &mut [T],
@@ -907,7 +1170,6 @@ fn small_piece<T: Scalar, S: LaneStencil<T>>(
         }
         *yq = acc;
     }
-    let _ = fast;
     true
 }
 
@@ -953,6 +1215,10 @@ impl<T: Scalar, S: LaneStencil<T>> PointVisitor<T> for PointSum<'_, '_, '_, T, S
 /// the sum `terms_range` computes, in the same order. When every divisor and weight is exactly one
 /// (or absent) those operations are skipped, as `terms_range` does; otherwise they are all done
 /// (a weight or divisor of exactly one then changes no bit, see [`is_exact_one`]).
+///
+/// When every term reads the same buffer (a Laplacian), the tap at row offset 0 is the same element
+/// for all of them: it is then read once per point and shared (`JC` in [`point_sum_loop`]), which
+/// also lets the compiler compute what the formula does with it only once.
 #[inline(always)]
 fn point_sum<T: Scalar, S: LaneStencil<T>, F: Fn([T; K]) -> T, const K: usize, const N: usize>(
     terms: &[FusedTerm<'_, T, S>],
@@ -969,10 +1235,41 @@ fn point_sum<T: Scalar, S: LaneStencil<T>, F: Fn([T; K]) -> T, const K: usize, c
             &b.x[s..s + len]
         })
     });
+    let shared = terms[..N]
+        .iter()
+        .all(|t| std::ptr::eq(t.block.x.as_ptr(), terms[0].block.x.as_ptr()));
+    let centre = offs.iter().position(|&d| d == 0).filter(|_| shared);
+    match centre {
+        Some(0) => point_sum_loop::<T, S, F, K, N, 0>(terms, &xs, y, f),
+        Some(1) => point_sum_loop::<T, S, F, K, N, 1>(terms, &xs, y, f),
+        Some(2) => point_sum_loop::<T, S, F, K, N, 2>(terms, &xs, y, f),
+        Some(3) => point_sum_loop::<T, S, F, K, N, 3>(terms, &xs, y, f),
+        _ => point_sum_loop::<T, S, F, K, N, { usize::MAX }>(terms, &xs, y, f),
+    }
+}
+
+/// The loop of [`point_sum`] over the rows `xs[k][j]` (term `k`, tap `j`). If `JC < K`, tap `JC`
+/// of every term is the same element (the caller checked it), read from term 0's row.
+#[inline(always)]
+fn point_sum_loop<
+    T: Scalar,
+    S: LaneStencil<T>,
+    F: Fn([T; K]) -> T,
+    const K: usize,
+    const N: usize,
+    const JC: usize,
+>(
+    terms: &[FusedTerm<'_, T, S>],
+    xs: &[[&[T]; K]; N],
+    y: &mut [T],
+    f: F,
+) {
     let s: [T; N] = std::array::from_fn(|k| terms[k].stencil.divisor());
     let w: [T; N] = std::array::from_fn(|k| terms[k].weight.unwrap_or_else(T::one));
     let plain = s.iter().chain(&w).all(|&v| is_exact_one(v));
-    let at = |k: usize, q: usize| -> [T; K] { std::array::from_fn(|j| xs[k][j][q]) };
+    let at = |k: usize, q: usize| -> [T; K] {
+        std::array::from_fn(|j| if j == JC { xs[0][j][q] } else { xs[k][j][q] })
+    };
     if plain {
         for (q, yq) in y.iter_mut().enumerate() {
             let mut v = f(at(0, q));
