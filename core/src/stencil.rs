@@ -711,6 +711,32 @@ impl<T> PointVisitor<T> for Probe {
     fn visit<const K: usize, F: Fn([T; K]) -> T + Copy>(self, _: [isize; K], _: F) {}
 }
 
+/// Evaluates `$body` with `$put` bound to the store of one term of a sum `y = w0 S0 x + w1 S1 x + ...`:
+/// the first term sets, later ones add, each scaled by its weight (`None`: a weight of exactly one,
+/// which multiplies nothing). One arm per store type, so every arm is compiled for its own `Put`.
+macro_rules! with_put {
+    ($first:expr, $weight:expr, |$put:ident| $body:expr) => {
+        match ($first, $weight) {
+            (true, None) => {
+                let $put = Set;
+                $body
+            }
+            (true, Some(w)) => {
+                let $put = SetScaled(w);
+                $body
+            }
+            (false, None) => {
+                let $put = Add;
+                $body
+            }
+            (false, Some(w)) => {
+                let $put = AddScaled(w);
+                $body
+            }
+        }
+    };
+}
+
 /// Every term over the elements `p0 .. p0 + y.len()`, one after the other.
 fn terms_range<T: Scalar, S: LaneStencil<T>>(
     terms: &[FusedTerm<'_, T, S>],
@@ -720,12 +746,9 @@ fn terms_range<T: Scalar, S: LaneStencil<T>>(
     for (k, t) in terms.iter().enumerate() {
         // A weight of exactly one multiplies nothing (bit for bit, see `is_exact_one`).
         let weight = t.weight.filter(|&w| !is_exact_one(w));
-        match (k == 0, weight) {
-            (true, None) => apply_range(t.stencil, &t.block, p0, y, Set),
-            (true, Some(w)) => apply_range(t.stencil, &t.block, p0, y, SetScaled(w)),
-            (false, None) => apply_range(t.stencil, &t.block, p0, y, Add),
-            (false, Some(w)) => apply_range(t.stencil, &t.block, p0, y, AddScaled(w)),
-        }
+        with_put!(k == 0, weight, |put| apply_range(
+            t.stencil, &t.block, p0, y, put
+        ))
     }
 }
 
@@ -917,19 +940,9 @@ fn merged_range<T: Scalar, S: LaneStencil<T>>(
             let weight = t.weight.filter(|&w| !is_exact_one(w));
             let b = &t.block;
             if gapped(k) {
-                match (k == 0, weight) {
-                    (true, None) => t.stencil.run(b.x, p, b.inner, y, Set),
-                    (true, Some(w)) => t.stencil.run(b.x, p, b.inner, y, SetScaled(w)),
-                    (false, None) => t.stencil.run(b.x, p, b.inner, y, Add),
-                    (false, Some(w)) => t.stencil.run(b.x, p, b.inner, y, AddScaled(w)),
-                }
+                with_put!(k == 0, weight, |put| t.stencil.run(b.x, p, b.inner, y, put))
             } else {
-                match (k == 0, weight) {
-                    (true, None) => apply_range(t.stencil, b, p, y, Set),
-                    (true, Some(w)) => apply_range(t.stencil, b, p, y, SetScaled(w)),
-                    (false, None) => apply_range(t.stencil, b, p, y, Add),
-                    (false, Some(w)) => apply_range(t.stencil, b, p, y, AddScaled(w)),
-                }
+                with_put!(k == 0, weight, |put| apply_range(t.stencil, b, p, y, put))
             }
         }
     }
