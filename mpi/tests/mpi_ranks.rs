@@ -40,6 +40,8 @@ fn under_mpirun_with_1_to_4_ranks() {
         let mut c = cmd
             .spawn()
             .expect("mpirun must be installed to test the `mpi` feature (see docs/mpi.md)");
+        // A hang guard, not a performance check: a deadlocked exchange would otherwise block CI
+        // forever; a normal run takes seconds, so the limit is far from any real timing.
         let deadline = Instant::now() + Duration::from_secs(300);
         let status = loop {
             if let Some(s) = c.try_wait().expect("wait for mpirun") {
