@@ -207,7 +207,28 @@ pub trait LaneStencil<T: Scalar>: Sync {
     fn interior(&self, n: usize) -> Range<usize>;
     /// Interior formula over a contiguous run: for `q in 0..y.len()`, with `p = p0 + q`, computes
     /// output `p` from `x[p - before*stride ..= p + after*stride]` and stores it with `put`.
-    fn run<P: Put<T>>(&self, x: &[T], p0: usize, stride: usize, y: &mut [T], put: P);
+    ///
+    /// The default runs the point formula of [`LaneStencil::visit_point`] (divided by
+    /// [`LaneStencil::divisor`]) over the run; a stencil without a point formula must override it.
+    ///
+    /// # Panics
+    /// In the default, if the stencil has no point formula (an implementation error, never a
+    /// matter of the data).
+    #[inline(always)]
+    fn run<P: Put<T>>(&self, x: &[T], p0: usize, stride: usize, y: &mut [T], put: P) {
+        let src = Strided { x, p0, stride };
+        let s = self.divisor();
+        let ran = self.visit_point(RunTaps {
+            src: &src,
+            y,
+            put,
+            s,
+        });
+        assert!(
+            ran.is_some(),
+            "a LaneStencil without a point formula (visit_point) must implement run"
+        );
+    }
     /// The value of output row `i` of a lane of length `n`, reading input row `g` through `x(g)`.
     /// Rows read must lie within [`LaneStencil::window`] and within `RADIUS` of `i`.
     fn value(&self, i: usize, n: usize, x: impl Fn(usize) -> T) -> T;
@@ -248,10 +269,19 @@ pub trait LaneStencil<T: Scalar>: Sync {
 
     /// A row `i` of the global interior ([`LaneStencil::interior`]) whose input rows are not all in
     /// the block (some are in the halo): the interior formula of [`LaneStencil::run`] with its rows
-    /// taken through `w`. The default uses [`LaneStencil::row`]; stencils override it with their
-    /// interior formula over [`WindowTaps`].
+    /// taken through `w`. The default runs the point formula of [`LaneStencil::visit_point`] over
+    /// [`WindowTaps`], or [`LaneStencil::row`] for a stencil without one.
     fn run_row<P: Put<T>>(&self, i: usize, n: usize, w: &RowWindow<'_, T>, y: &mut [T], put: P) {
-        self.row(i, n, w, y, put)
+        if self.visit_point(Probe).is_none() {
+            return self.row(i, n, w, y, put);
+        }
+        let s = self.divisor();
+        self.visit_point(RunTaps {
+            src: &WindowTaps { w, i },
+            y,
+            put,
+            s,
+        });
     }
 
     /// The interior formula as a point function, for fused passes that sum several stencils point

@@ -2,10 +2,7 @@
 
 use crate::kind::{check_sampling, Kind};
 use crate::same_shape::same_shape_operator;
-use rylops_core::stencil::{
-    apply_op_chunked, LaneStencil, PointVisitor, Put, RowWindow, RunTaps, StencilOp, Strided,
-    WindowTaps,
-};
+use rylops_core::stencil::{apply_op_chunked, LaneStencil, PointVisitor, StencilOp};
 use rylops_core::{normalize_axis, Error, Result, Scalar};
 use std::marker::PhantomData;
 use std::ops::Range;
@@ -114,28 +111,6 @@ impl<T: Scalar> LaneStencil<T> for SdStencil<T> {
             }
         }
         Some((lo, hi))
-    }
-
-    #[inline(always)]
-    fn run<P: Put<T>>(&self, x: &[T], p0: usize, st: usize, y: &mut [T], put: P) {
-        let src = Strided { x, p0, stride: st };
-        let s = self.s2;
-        self.formula(RunTaps {
-            src: &src,
-            y,
-            put,
-            s,
-        })
-    }
-
-    fn run_row<P: Put<T>>(&self, i: usize, _n: usize, w: &RowWindow<'_, T>, y: &mut [T], put: P) {
-        let s = self.s2;
-        self.formula(RunTaps {
-            src: &WindowTaps { w, i },
-            y,
-            put,
-            s,
-        })
     }
 
     #[inline(always)]

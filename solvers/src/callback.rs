@@ -46,6 +46,19 @@ pub enum Control {
     Abort(Error),
 }
 
+impl Control {
+    /// What a solver does with the answer: `Ok(true)` to stop (with
+    /// [`StopReason::Callback`](crate::StopReason::Callback)), `Ok(false)` to go on, the error to
+    /// return it.
+    pub(crate) fn should_stop(self) -> rylops_core::Result<bool> {
+        match self {
+            Control::Continue => Ok(false),
+            Control::Stop => Ok(true),
+            Control::Abort(e) => Err(e),
+        }
+    }
+}
+
 /// A callback that does nothing.
 pub(crate) fn noop<T: Scalar, V>(_: &IterInfo<'_, T, V>) -> Control {
     Control::Continue

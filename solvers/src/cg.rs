@@ -375,14 +375,7 @@ pub(crate) fn cg_core<T: Scalar, V: Vector<T>>(
             initial_residual_norm: cost[0],
             r2norm: None,
         };
-        match callback(&info) {
-            Control::Continue => {}
-            Control::Stop => {
-                stop = Some(StopReason::Callback);
-                break;
-            }
-            Control::Abort(e) => return Err(e),
-        }
+        if callback(&info).should_stop()? {            stop = Some(StopReason::Callback);            break;        }
     }
     let stop = stop.unwrap_or(if converged(kold) {
         StopReason::Tolerance

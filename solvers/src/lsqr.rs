@@ -409,13 +409,9 @@ pub(crate) fn lsqr_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
             initial_residual_norm: cost[0],
             r2norm: Some(rnorm),
         };
-        match callback(&iter_info) {
-            Control::Continue => {}
-            Control::Stop => {
-                by_callback = true;
-                break;
-            }
-            Control::Abort(e) => return Err(e),
+        if callback(&iter_info).should_stop()? {
+            by_callback = true;
+            break;
         }
     }
     if !compat && istop == 0 && !by_callback {
