@@ -1,12 +1,11 @@
 //! The diagonal operator (pylops' `Diagonal`): element-wise multiplication by a fixed array.
 
+use crate::chunked_operator::chunked_operator;
 use crate::identity::{check_dims, for_each_overlap};
 use ndarray::{ArrayD, Axis, IxDyn, Slice, Zip};
 use rayon::prelude::*;
 use rylops_core::chunked::REDUCE_PIECE;
-use rylops_core::{
-    check_shape, normalize_axis, ChunkedArray, Error, LinearOperator, Result, Scalar, Vector,
-};
+use rylops_core::{normalize_axis, ChunkedArray, Error, Result, Scalar};
 
 /// How the diagonal is stored.
 #[derive(Clone, Debug)]
@@ -130,12 +129,6 @@ impl<T: Scalar> Diagonal<T> {
         }
     }
 
-    fn check(&self, x: &ChunkedArray<T>, y: &ChunkedArray<T>, what: &str) -> Result<()> {
-        check_shape(x, &self.dims, &format!("Diagonal {what} input"))?;
-        check_shape(y, &self.dims, &format!("Diagonal {what} output"))?;
-        x.check_same_grid(y, &format!("Diagonal {what}: input and output"))
-    }
-
     /// `y = cj(d) * x` with `cj` the conjugate if `ADJ`.
     fn apply<const ADJ: bool>(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) {
         let grid = x.grid().clone();
@@ -232,48 +225,22 @@ fn cj<T: Scalar, const ADJ: bool>(v: T) -> T {
     }
 }
 
-impl<T: Scalar> LinearOperator for Diagonal<T> {
-    type Scalar = T;
-    type Domain = ChunkedArray<T>;
-    type Range = ChunkedArray<T>;
-
-    fn dims(&self) -> Vec<usize> {
-        self.dims.clone()
+chunked_operator!(Diagonal, "Diagonal", |s, adjoint, x, y| {
+    x.check_same_grid(y, "Diagonal: input and output")?;
+    if adjoint {
+        s.apply::<true>(x, y)
+    } else {
+        s.apply::<false>(x, y)
     }
-    fn dimsd(&self) -> Vec<usize> {
-        self.dims.clone()
-    }
-    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
-        self.check(x, y, "forward")?;
-        self.apply::<false>(x, y);
-        Ok(())
-    }
-    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
-        self.check(y, x, "adjoint")?;
-        self.apply::<true>(y, x);
-        Ok(())
-    }
-    fn range_like(&self, x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        check_shape(x, &self.dims, "Diagonal::range_like")?;
-        Ok(x.zeros_like())
-    }
-    fn domain_like(&self, y: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        check_shape(y, &self.dims, "Diagonal::domain_like")?;
-        Ok(y.zeros_like())
-    }
-    fn zeros_domain(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dims)
-    }
-    fn zeros_range(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dims)
-    }
-}
+    Ok(())
+});
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use num_complex::Complex32;
     use rylops_core::{dot_test_with, ChunkGrid};
+    use rylops_core::{ChunkedArray, LinearOperator, Vector};
 
     fn ramp(shape: &[usize]) -> ArrayD<f64> {
         let mut k = 0.0;

@@ -1,12 +1,13 @@
 //! Directional derivatives (pylops' `FirstDirectionalDerivative` and `SecondDirectionalDerivative`).
 
+use crate::chunked_operator::chunked_operator;
 use crate::gradient::Gradient;
 use crate::kind::Kind;
 use rayon::prelude::*;
 use rylops_core::ndarray::{ArrayD, Axis, Slice};
 use rylops_core::{
-    check_shape, Adjoint, ChunkedArray, Error, LinearOperator, OperatorExt, Product, Result,
-    Scalar, Scaled, Scratch,
+    Adjoint, ChunkedArray, Error, LinearOperator, OperatorExt, Product, Result, Scalar, Scaled,
+    Scratch,
 };
 use std::sync::Arc;
 
@@ -113,18 +114,9 @@ impl<T: Scalar> FirstDirectionalDerivative<T> {
     }
 }
 
-impl<T: Scalar> LinearOperator for FirstDirectionalDerivative<T> {
-    type Scalar = T;
-    type Domain = ChunkedArray<T>;
-    type Range = ChunkedArray<T>;
-    fn dims(&self) -> Vec<usize> {
-        self.dims.clone()
-    }
-    fn dimsd(&self) -> Vec<usize> {
-        self.dims.clone()
-    }
-    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
-        check_shape(x, &self.dims, "FirstDirectionalDerivative forward input")?;
+impl<T: Scalar> FirstDirectionalDerivative<T> {
+    /// `y = A x` (shapes checked by the caller).
+    fn forward_impl(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
         x.check_same_grid(y, "FirstDirectionalDerivative forward output")?;
         let probe = self.grad.range_like(x)?;
         let mut g = self
@@ -157,8 +149,8 @@ impl<T: Scalar> LinearOperator for FirstDirectionalDerivative<T> {
         self.fwd.give(g);
         r
     }
-    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
-        check_shape(y, &self.dims, "FirstDirectionalDerivative adjoint input")?;
+    /// `x = A^H y` (shapes checked by the caller).
+    fn adjoint_impl(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
         y.check_same_grid(x, "FirstDirectionalDerivative adjoint output")?;
         let probe = self.grad.range_like(y)?;
         let mut w = self
@@ -189,30 +181,17 @@ impl<T: Scalar> LinearOperator for FirstDirectionalDerivative<T> {
         self.adj.give(w);
         r
     }
-    fn range_like(&self, x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        check_shape(x, &self.dims, "FirstDirectionalDerivative input")?;
-        Ok(x.zeros_like_grid())
-    }
-    fn domain_like(&self, y: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        check_shape(y, &self.dims, "FirstDirectionalDerivative adjoint input")?;
-        Ok(y.zeros_like_grid())
-    }
-    fn zeros_domain(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dims)
-    }
-    fn zeros_range(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dims)
-    }
 }
 
-trait ZerosLikeGrid {
-    fn zeros_like_grid(&self) -> Self;
-}
-impl<T: Scalar> ZerosLikeGrid for ChunkedArray<T> {
-    fn zeros_like_grid(&self) -> Self {
-        ChunkedArray::zeros(self.grid().clone())
+chunked_operator!(
+    FirstDirectionalDerivative,
+    "FirstDirectionalDerivative",
+    |s, adjoint, x, y| if adjoint {
+        s.adjoint_impl(x, y)
+    } else {
+        s.forward_impl(x, y)
     }
-}
+);
 
 /// `-(D^H D)` as composition types.
 type NegNormal<T> = Scaled<

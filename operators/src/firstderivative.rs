@@ -1,7 +1,7 @@
 //! First derivative along one axis (pylops' `FirstDerivative`).
 
+use crate::chunked_operator::chunked_operator;
 use crate::kind::{check_sampling, Kind};
-use crate::same_shape::same_shape_operator;
 use rylops_core::stencil::{apply_op_chunked, LaneStencil, PointVisitor, StencilOp};
 use rylops_core::{normalize_axis, Error, Result, Scalar};
 use std::marker::PhantomData;
@@ -431,6 +431,6 @@ impl<T: Scalar> StencilOp<T> for FirstDerivative<T> {
     }
 }
 
-same_shape_operator!(FirstDerivative, "FirstDerivative", |s, adjoint, x, y| {
+chunked_operator!(FirstDerivative, "FirstDerivative", |s, adjoint, x, y| {
     apply_op_chunked(s, adjoint, x, y)
 });

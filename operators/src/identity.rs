@@ -2,11 +2,10 @@
 //!
 //! This module also holds the small chunk-layout helpers that the basic operators share.
 
+use crate::chunked_operator::chunked_operator;
 use ndarray::{ArrayD, ArrayViewMutD, Slice};
 use rylops_core::grid::uniform_split;
-use rylops_core::{
-    check_shape, ChunkGrid, ChunkedArray, Error, LinearOperator, Result, Scalar, Vector,
-};
+use rylops_core::{ChunkGrid, ChunkedArray, Error, Result, Scalar, Vector};
 use std::marker::PhantomData;
 use std::ops::Range;
 
@@ -120,44 +119,10 @@ impl<T: Scalar> Identity<T> {
     }
 }
 
-impl<T: Scalar> LinearOperator for Identity<T> {
-    type Scalar = T;
-    type Domain = ChunkedArray<T>;
-    type Range = ChunkedArray<T>;
-
-    fn dims(&self) -> Vec<usize> {
-        self.dims.clone()
-    }
-    fn dimsd(&self) -> Vec<usize> {
-        self.dimsd.clone()
-    }
-    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
-        check_shape(x, &self.dims, "Identity forward input")?;
-        check_shape(y, &self.dimsd, "Identity forward output")?;
-        copy_leading(x, y);
-        Ok(())
-    }
-    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
-        check_shape(y, &self.dimsd, "Identity adjoint input")?;
-        check_shape(x, &self.dims, "Identity adjoint output")?;
-        copy_leading(y, x);
-        Ok(())
-    }
-    fn range_like(&self, x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        check_shape(x, &self.dims, "Identity::range_like")?;
-        Ok(ChunkedArray::zeros(grid_like(x.grid(), &self.dimsd)))
-    }
-    fn domain_like(&self, y: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        check_shape(y, &self.dimsd, "Identity::domain_like")?;
-        Ok(ChunkedArray::zeros(grid_like(y.grid(), &self.dims)))
-    }
-    fn zeros_domain(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dims)
-    }
-    fn zeros_range(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dimsd)
-    }
-}
+chunked_operator!(Identity, "Identity", dims, dimsd, |_s, _adjoint, x, y| {
+    copy_leading(x, y);
+    Ok(())
+});
 
 /// `dst[common] = src[common]` over the leading box shared by both shapes, zero elsewhere in `dst`.
 /// Both arrays must have the same number of axes; their grids may differ.
@@ -336,6 +301,7 @@ mod tests {
     use super::*;
     use ndarray::IxDyn;
     use num_complex::Complex64;
+    use rylops_core::{ChunkedArray, LinearOperator, Vector};
 
     fn ramp(shape: &[usize]) -> ArrayD<f64> {
         let mut k = 0.0;

@@ -1,7 +1,7 @@
 //! Laplacian: a weighted sum of second derivatives, computed in one fused pass (pylops' `Laplacian`).
 
+use crate::chunked_operator::chunked_operator;
 use crate::kind::Kind;
-use crate::same_shape::same_shape_operator;
 use crate::secondderivative::{SdStencil, SecondDerivative};
 use rylops_core::stencil::{apply_fused_chunked, with_terms, StencilOp};
 use rylops_core::{normalize_axis, ChunkedArray, Error, Result, Scalar};
@@ -144,5 +144,5 @@ impl<T: Scalar> Laplacian<T> {
     }
 }
 
-same_shape_operator!(Laplacian, "Laplacian", |s, adjoint, x, y| s
+chunked_operator!(Laplacian, "Laplacian", |s, adjoint, x, y| s
     .apply(adjoint, x, y));

@@ -17,6 +17,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod chunked_operator;
 pub mod diagonal;
 pub mod directional;
 pub mod firstderivative;
@@ -25,7 +26,6 @@ pub mod identity;
 pub mod kind;
 pub mod laplacian;
 pub mod matrixmult;
-mod same_shape;
 pub mod secondderivative;
 pub mod zero;
 

@@ -1,7 +1,7 @@
 //! Second derivative along one axis (pylops' `SecondDerivative`).
 
+use crate::chunked_operator::chunked_operator;
 use crate::kind::{check_sampling, Kind};
-use crate::same_shape::same_shape_operator;
 use rylops_core::stencil::{apply_op_chunked, LaneStencil, PointVisitor, StencilOp};
 use rylops_core::{normalize_axis, Error, Result, Scalar};
 use std::marker::PhantomData;
@@ -312,6 +312,6 @@ impl<T: Scalar> StencilOp<T> for SecondDerivative<T> {
     }
 }
 
-same_shape_operator!(SecondDerivative, "SecondDerivative", |s, adjoint, x, y| {
+chunked_operator!(SecondDerivative, "SecondDerivative", |s, adjoint, x, y| {
     apply_op_chunked(s, adjoint, x, y)
 });

@@ -1,7 +1,8 @@
 //! The zero operator (pylops' `Zero`).
 
-use crate::identity::{check_dims, grid_like};
-use rylops_core::{check_shape, ChunkedArray, LinearOperator, Result, Scalar, Vector};
+use crate::chunked_operator::chunked_operator;
+use crate::identity::check_dims;
+use rylops_core::{Result, Scalar, Vector};
 use std::marker::PhantomData;
 
 /// The zero operator `0`: maps every model of shape `dims` to the zero data of shape `dimsd`
@@ -65,49 +66,16 @@ impl<T: Scalar> Zero<T> {
     }
 }
 
-impl<T: Scalar> LinearOperator for Zero<T> {
-    type Scalar = T;
-    type Domain = ChunkedArray<T>;
-    type Range = ChunkedArray<T>;
-
-    fn dims(&self) -> Vec<usize> {
-        self.dims.clone()
-    }
-    fn dimsd(&self) -> Vec<usize> {
-        self.dimsd.clone()
-    }
-    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
-        check_shape(x, &self.dims, "Zero forward input")?;
-        check_shape(y, &self.dimsd, "Zero forward output")?;
-        y.fill(T::zero());
-        Ok(())
-    }
-    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
-        check_shape(y, &self.dimsd, "Zero adjoint input")?;
-        check_shape(x, &self.dims, "Zero adjoint output")?;
-        x.fill(T::zero());
-        Ok(())
-    }
-    fn range_like(&self, x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        check_shape(x, &self.dims, "Zero::range_like")?;
-        Ok(ChunkedArray::zeros(grid_like(x.grid(), &self.dimsd)))
-    }
-    fn domain_like(&self, y: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        check_shape(y, &self.dimsd, "Zero::domain_like")?;
-        Ok(ChunkedArray::zeros(grid_like(y.grid(), &self.dims)))
-    }
-    fn zeros_domain(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dims)
-    }
-    fn zeros_range(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dimsd)
-    }
-}
+chunked_operator!(Zero, "Zero", dims, dimsd, |_s, _adjoint, _x, y| {
+    y.fill(T::zero());
+    Ok(())
+});
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use rylops_core::{ChunkGrid, Error};
+    use rylops_core::{ChunkedArray, LinearOperator, Vector};
 
     #[test]
     fn overwrites_output_with_zeros() {

@@ -375,7 +375,10 @@ pub(crate) fn cg_core<T: Scalar, V: Vector<T>>(
             initial_residual_norm: cost[0],
             r2norm: None,
         };
-        if callback(&info).should_stop()? {            stop = Some(StopReason::Callback);            break;        }
+        if callback(&info).should_stop()? {
+            stop = Some(StopReason::Callback);
+            break;
+        }
     }
     let stop = stop.unwrap_or(if converged(kold) {
         StopReason::Tolerance

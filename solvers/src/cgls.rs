@@ -273,7 +273,10 @@ pub(crate) fn cgls_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
             initial_residual_norm: cost[0],
             r2norm: Some(cost1[it]),
         };
-        if callback(&info).should_stop()? {            stop = Some(StopReason::Callback);            break;        }
+        if callback(&info).should_stop()? {
+            stop = Some(StopReason::Callback);
+            break;
+        }
     }
     let stop = stop.unwrap_or(if converged(kold) {
         StopReason::Tolerance
