@@ -58,6 +58,11 @@ pub trait Scalar:
     /// For real types this is plain `/`. For complex types it reproduces numpy's complex division
     /// bit for bit; for a real divisor `s` it multiplies each part by the rounded reciprocal `1/s`.
     fn np_div(self, rhs: Self) -> Self;
+    /// `self.np_div(Self::one())` with the operations that cannot change a bit left out: for real
+    /// types `self` itself for every value an arithmetic operation produces (see
+    /// [`crate::stencil::is_exact_one`]); for complex types numpy's Smith division by `1 + 0i` is
+    /// `((re + im*0) * 1, (im - re*0) * 1)`, and the multiplications by one are exact.
+    fn np_div_one(self) -> Self;
     /// Multiplies by a real number.
     fn mul_real(self, r: Self::Real) -> Self;
 }
@@ -115,6 +120,10 @@ macro_rules! impl_real {
             #[inline(always)]
             fn np_div(self, rhs: Self) -> Self {
                 self / rhs
+            }
+            #[inline(always)]
+            fn np_div_one(self) -> Self {
+                self
             }
             #[inline(always)]
             fn mul_real(self, r: Self) -> Self {
@@ -189,6 +198,11 @@ macro_rules! impl_complex {
                 }
             }
             #[inline(always)]
+            fn np_div_one(self) -> Self {
+                // rat = 0 / 1 = +0 and scl = 1 / (1 + 0 * 0) = 1 in `np_div`'s first branch.
+                Complex::new(self.re + self.im * 0.0, self.im - self.re * 0.0)
+            }
+            #[inline(always)]
             fn mul_real(self, r: $t) -> Self {
                 Complex::new(self.re * r, self.im * r)
             }
@@ -201,6 +215,44 @@ impl_complex!(f64, "complex128");
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn division_by_one_shortcut_is_bit_exact() {
+        let special = [
+            0.0f64,
+            -0.0,
+            1.0,
+            -2.5,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            -f64::NAN,
+            f64::MIN_POSITIVE / 8.0,
+            f64::MAX,
+            1e-300,
+        ];
+        let one = Complex::<f64>::from_f64(1.0);
+        for &re in &special {
+            for &im in &special {
+                let z = Complex::new(re, im);
+                let (a, b) = (z.np_div(one), z.np_div_one());
+                assert_eq!(
+                    (a.re.to_bits(), a.im.to_bits()),
+                    (b.re.to_bits(), b.im.to_bits()),
+                    "{z:?}"
+                );
+                let z32 = Complex::new(re as f32, im as f32);
+                let (a, b) = (z32.np_div(Complex::from_f64(1.0)), z32.np_div_one());
+                assert_eq!(
+                    (a.re.to_bits(), a.im.to_bits()),
+                    (b.re.to_bits(), b.im.to_bits()),
+                    "{z32:?}"
+                );
+            }
+            let v = re + 0.0; // an arithmetic result, as every formula's value is
+            assert_eq!(v.np_div(1.0).to_bits(), v.np_div_one().to_bits());
+        }
+    }
 
     #[test]
     fn complex_division_by_real_multiplies_by_reciprocal() {

@@ -1572,6 +1572,9 @@ pub fn run_taps_div<T: Scalar, P: Put<T>, S: Taps<T>, const K: usize>(
 ) {
     if is_exact_one(s) {
         run_taps(src, offs, y, put, f)
+    } else if s == T::one() {
+        // Complex division by exactly `1 + 0i`: the same bits without the multiplications by one.
+        run_taps(src, offs, y, put, |v| f(v).np_div_one())
     } else {
         run_taps(src, offs, y, put, |v| f(v).np_div(s))
     }
