@@ -57,8 +57,9 @@ impl DirichletPoisson {
             self.lap.forward_into(full_in, full_out)?;
         }
         let inner = full_out.blocks()[0].slice(s![1..=n, 1..=n]);
-        let mut yb = y.blocks_mut()[0]
-            .view_mut()
+        let mut yb = y
+            .blocks_mut()
+            .swap_remove(0)
             .into_dimensionality::<ndarray::Ix2>()
             .expect("2-D");
         yb.zip_mut_with(&inner, |a, &b| *a = -b);

@@ -15,7 +15,7 @@ pub fn random<T: Scalar>(grid: ChunkGrid, seed: u64) -> ChunkedArray<T> {
         z ^= z << 17;
         <T::Real as Scalar>::from_f64((z >> 11) as f64 / (1u64 << 53) as f64 - 0.5)
     };
-    for b in a.blocks_mut() {
+    for mut b in a.blocks_mut() {
         for v in b.iter_mut() {
             let re = next();
             let im = next();

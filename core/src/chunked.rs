@@ -6,7 +6,7 @@ use crate::par::{self, Nothing};
 use crate::rng::Rng;
 use crate::scalar::Scalar;
 use crate::vector::{random_scalar, Vector};
-use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn, Slice};
+use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, Axis, IxDyn, Slice};
 use rayon::prelude::*;
 
 /// Number of elements per partial sum in reductions: partial sums are computed in parallel and added
@@ -15,6 +15,11 @@ pub const REDUCE_PIECE: usize = 1 << 14;
 
 /// An n-d array split into blocks by a [`ChunkGrid`]; every block is a standard-layout (C order)
 /// `ndarray` array.
+///
+/// The layout is an invariant of the type: blocks can be read as arrays ([`ChunkedArray::blocks`])
+/// but are handed out for writing only as views ([`ChunkedArray::blocks_mut`],
+/// [`ChunkedArray::block_mut`]), so their shapes and memory order cannot be changed from outside;
+/// every constructor copies a block given in another memory order into C order.
 ///
 /// ```
 /// use ndarray::{ArrayD, IxDyn};
@@ -106,19 +111,56 @@ impl<T: Scalar> ChunkedArray<T> {
     }
 
     /// A zero array on `grid`.
+    ///
+    /// # Panics
+    /// If the array's size in bytes exceeds `isize::MAX` (Rust's limit for one allocation); if the
+    /// memory cannot be allocated, the process aborts as on any failed allocation. Use
+    /// [`ChunkedArray::try_zeros`] to get an error instead in both cases.
     pub fn zeros(grid: ChunkGrid) -> Self {
+        if let Err(e) = check_bytes::<T>(grid.shape()) {
+            panic!("ChunkedArray::zeros: {e}");
+        }
         let blocks = (0..grid.nblocks())
             .map(|k| ArrayD::zeros(IxDyn(&grid.block_shape(&grid.block_id(k)))))
             .collect();
         Self { grid, blocks }
     }
 
+    /// A zero array on `grid`, or an error if it cannot be allocated.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (named `shape`) if the array's size in bytes exceeds
+    /// `isize::MAX` or the allocator refuses the memory of a block.
+    ///
+    /// ```
+    /// use rylops_core::{ChunkGrid, ChunkedArray, Error};
+    /// let g = ChunkGrid::single(&[1 << 62]);
+    /// assert!(matches!(ChunkedArray::<f64>::try_zeros(g), Err(Error::InvalidParameter { .. })));
+    /// ```
+    pub fn try_zeros(grid: ChunkGrid) -> Result<Self> {
+        check_bytes::<T>(grid.shape())?;
+        let mut blocks = Vec::new();
+        blocks
+            .try_reserve_exact(grid.nblocks())
+            .map_err(|_| alloc_err(grid.shape(), "the list of blocks"))?;
+        for k in 0..grid.nblocks() {
+            blocks.push(try_zeros_array(&grid.block_shape(&grid.block_id(k)))?);
+        }
+        Ok(Self { grid, blocks })
+    }
+
     /// A zero array of `shape` in a single chunk.
+    ///
+    /// # Panics
+    /// As [`ChunkedArray::zeros`], and if the shape has more elements than an array can hold.
     pub fn zeros_single(shape: &[usize]) -> Self {
         Self::zeros(ChunkGrid::single(shape))
     }
 
     /// A standard-normal random array on `grid` (reproducible from `seed`).
+    ///
+    /// # Panics
+    /// As [`ChunkedArray::zeros`].
     pub fn random(grid: ChunkGrid, seed: u64) -> Self {
         let mut a = Self::zeros(grid);
         a.fill_random(&mut Rng::new(seed));
@@ -141,32 +183,56 @@ impl<T: Scalar> ChunkedArray<T> {
     pub fn blocks(&self) -> &[ArrayD<T>] {
         &self.blocks
     }
-    /// The blocks, mutable. Their shapes must not be changed.
-    pub fn blocks_mut(&mut self) -> &mut [ArrayD<T>] {
-        &mut self.blocks
+    /// Mutable views of the blocks, in C order of their ids.
+    ///
+    /// Views let the values be changed but not the blocks' shapes or memory order, which the
+    /// operators rely on.
+    ///
+    /// ```
+    /// use rylops_core::{ChunkGrid, ChunkedArray};
+    /// let mut a = ChunkedArray::<f64>::zeros(ChunkGrid::uniform(&[4], &[2]).unwrap());
+    /// for (k, mut b) in a.blocks_mut().into_iter().enumerate() {
+    ///     b.fill(k as f64);
+    /// }
+    /// assert_eq!(a.to_array().as_slice().unwrap(), &[0.0, 0.0, 1.0, 1.0]);
+    /// ```
+    pub fn blocks_mut(&mut self) -> Vec<ArrayViewMutD<'_, T>> {
+        self.blocks.iter_mut().map(|b| b.view_mut()).collect()
     }
     /// Consumes the array into its grid and blocks.
     pub fn into_parts(self) -> (ChunkGrid, Vec<ArrayD<T>>) {
         (self.grid, self.blocks)
     }
     /// The block with id `id`, or an error if the id is out of range.
+    ///
+    /// # Errors
+    /// [`Error::InconsistentChunks`] for an id of the wrong length or out of range.
     pub fn block(&self, id: &[usize]) -> Result<&ArrayD<T>> {
         self.grid.check_block_id(id)?;
         Ok(&self.blocks[self.grid.linear_index(id)])
     }
-    /// The block with id `id`, mutable.
-    pub fn block_mut(&mut self, id: &[usize]) -> Result<&mut ArrayD<T>> {
+    /// A mutable view of the block with id `id`.
+    ///
+    /// # Errors
+    /// [`Error::InconsistentChunks`] for an id of the wrong length or out of range.
+    pub fn block_mut(&mut self, id: &[usize]) -> Result<ArrayViewMutD<'_, T>> {
         self.grid.check_block_id(id)?;
         let k = self.grid.linear_index(id);
-        Ok(&mut self.blocks[k])
+        Ok(self.blocks[k].view_mut())
     }
     /// The contiguous data of block `k` (linear index).
+    ///
+    /// # Panics
+    /// If `k >= nblocks`.
     pub fn block_slice(&self, k: usize) -> &[T] {
         self.blocks[k]
             .as_slice()
             .expect("blocks are kept in standard layout")
     }
     /// The contiguous data of block `k`, mutable.
+    ///
+    /// # Panics
+    /// If `k >= nblocks`.
     pub fn block_slice_mut(&mut self, k: usize) -> &mut [T] {
         self.blocks[k]
             .as_slice_mut()
@@ -279,13 +345,16 @@ impl<T: Scalar> ChunkedArray<T> {
         }
     }
 
-    /// Applies `f` to every block in parallel, giving it the block id.
-    pub fn par_for_each_block(&mut self, f: impl Fn(&[usize], &mut ArrayD<T>) + Sync + Send) {
+    /// Applies `f` to a mutable view of every block in parallel, giving it the block id.
+    pub fn par_for_each_block(
+        &mut self,
+        f: impl Fn(&[usize], &mut ArrayViewMutD<'_, T>) + Sync + Send,
+    ) {
         let grid = &self.grid;
         self.blocks
             .par_iter_mut()
             .enumerate()
-            .for_each(|(k, b)| f(&grid.block_id(k), b));
+            .for_each(|(k, b)| f(&grid.block_id(k), &mut b.view_mut()));
     }
 
     /// Builds a new array on the same grid by mapping every block in parallel (shapes must be kept).
@@ -345,6 +414,43 @@ impl<T: Scalar> ChunkedArray<T> {
             })
         })
     }
+}
+
+/// Checks that an array of `shape` and element type `T` fits in one allocation (`isize::MAX` bytes).
+pub(crate) fn check_bytes<T>(shape: &[usize]) -> Result<()> {
+    let n = crate::grid::check_element_count(shape)?;
+    match n.checked_mul(std::mem::size_of::<T>().max(1)) {
+        Some(b) if b <= isize::MAX as usize => Ok(()),
+        _ => Err(Error::InvalidParameter {
+            name: "shape".into(),
+            reason: format!(
+                "an array of shape {shape:?} needs more than isize::MAX bytes of {}-byte elements",
+                std::mem::size_of::<T>()
+            ),
+        }),
+    }
+}
+
+fn alloc_err(shape: &[usize], what: &str) -> Error {
+    Error::InvalidParameter {
+        name: "shape".into(),
+        reason: format!("cannot allocate {what} of an array of shape {shape:?}: out of memory"),
+    }
+}
+
+/// A zero array of `shape`, or an error (no abort) if its memory cannot be allocated.
+///
+/// The allocation is probed fallibly first and then made zeroed (so large arrays still get
+/// lazily-zeroed pages from the system).
+pub(crate) fn try_zeros_array<T: Scalar>(shape: &[usize]) -> Result<ArrayD<T>> {
+    check_bytes::<T>(shape)?;
+    let n = crate::grid::check_element_count(shape)?;
+    let mut probe: Vec<T> = Vec::new();
+    probe
+        .try_reserve_exact(n)
+        .map_err(|_| alloc_err(shape, "a block"))?;
+    drop(probe);
+    Ok(ArrayD::zeros(IxDyn(shape)))
 }
 
 #[track_caller]
@@ -583,6 +689,39 @@ mod tests {
         assert_eq!((n1, d1), (c.norm_sqr(), c.dot(&c)));
         let exact: f64 = c.to_array().iter().map(|v| v * v).sum();
         assert!((n1 - exact).abs() <= 1e-12 * exact);
+    }
+
+    #[test]
+    fn blocks_cannot_lose_their_layout_through_mutable_access() {
+        let a = ramp(&[4, 3]);
+        let mut c = ChunkedArray::from_array_chunks(a.view(), &[2, 3]).unwrap();
+        // Writing through a view: values change, layout stays C order.
+        let t = ArrayD::from_shape_fn(IxDyn(&[3, 2]), |i| (i[0] * 2 + i[1]) as f64);
+        c.block_mut(&[1, 0]).unwrap().assign(&t.t());
+        c.blocks_mut()[0].fill(-1.0);
+        assert!(c.blocks().iter().all(|b| b.is_standard_layout()));
+        assert_eq!(c.block(&[1, 0]).unwrap(), &t.t());
+        // Non-C-order blocks given to a constructor are copied into C order.
+        let (g, mut blocks) = c.clone().into_parts();
+        blocks[1] = t.t().to_owned();
+        assert!(!blocks[1].is_standard_layout());
+        let d = ChunkedArray::from_blocks(g, blocks).unwrap();
+        assert!(d.blocks().iter().all(|b| b.is_standard_layout()));
+        assert_eq!(d, c);
+        assert_eq!(
+            d.norm_sqr(),
+            c.to_array().iter().map(|v| v * v).sum::<f64>()
+        );
+        assert!(c.block_mut(&[2, 0]).is_err());
+    }
+
+    #[test]
+    fn impossible_allocations_are_errors() {
+        let g = ChunkGrid::single(&[1 << 61]);
+        assert!(ChunkedArray::<f64>::try_zeros(g.clone()).is_err());
+        assert!(std::panic::catch_unwind(|| ChunkedArray::<f64>::zeros(g)).is_err());
+        let ok = ChunkedArray::<f32>::try_zeros(ChunkGrid::uniform(&[5, 0], &[2, 1]).unwrap());
+        assert_eq!(ok.unwrap().shape(), &[5, 0]);
     }
 
     #[test]

@@ -25,6 +25,13 @@ pub struct ChunkGrid {
 
 impl ChunkGrid {
     /// A grid from per-axis chunk lengths; they must sum to the shape along each axis.
+    ///
+    /// # Errors
+    /// [`Error::InconsistentChunks`] if the number of chunk lists differs from the number of axes,
+    /// an axis has no chunks, a chunk of a non-empty axis has length zero, an empty axis has chunks
+    /// other than `[0]`, or the chunks do not sum to the axis length (a sum past `usize::MAX`
+    /// included); [`Error::InvalidParameter`] (named `shape`) if the shape has more elements than an
+    /// array can hold (the product of its non-zero lengths exceeds `isize::MAX`, ndarray's limit).
     pub fn new(shape: &[usize], chunks: Vec<Vec<usize>>) -> Result<Self> {
         if chunks.len() != shape.len() {
             return Err(Error::InconsistentChunks(format!(
@@ -33,6 +40,7 @@ impl ChunkGrid {
                 shape.len()
             )));
         }
+        check_element_count(shape)?;
         let mut offsets = Vec::with_capacity(shape.len());
         for (ax, (c, &n)) in chunks.iter().zip(shape).enumerate() {
             if c.is_empty() {
@@ -42,26 +50,42 @@ impl ChunkGrid {
             }
             if n > 0 && c.contains(&0) {
                 return Err(Error::InconsistentChunks(format!(
-                    "axis {ax} has a zero-length chunk in {c:?}"
+                    "axis {ax} has a zero-length chunk in {}",
+                    short_list(c)
                 )));
             }
             if n == 0 && c != &[0] {
                 return Err(Error::InconsistentChunks(format!(
-                    "axis {ax} has length 0: its chunks must be [0], got {c:?}"
+                    "axis {ax} has length 0: its chunks must be [0], got {}",
+                    short_list(c)
                 )));
             }
-            let sum: usize = c.iter().sum();
-            if sum != n {
-                return Err(Error::InconsistentChunks(format!(
-                    "chunks {c:?} along axis {ax} sum to {sum}, but the axis has length {n}"
-                )));
-            }
-            let mut o = Vec::with_capacity(c.len() + 1);
-            let mut acc = 0;
+            let mut o = Vec::new();
+            o.try_reserve_exact(c.len() + 1).map_err(|_| {
+                Error::InconsistentChunks(format!(
+                    "axis {ax} has {} chunks: more than memory can index",
+                    c.len()
+                ))
+            })?;
+            let mut acc = 0usize;
             o.push(0);
             for &len in c {
-                acc += len;
+                acc = match acc.checked_add(len) {
+                    Some(v) if v <= n => v,
+                    _ => {
+                        return Err(Error::InconsistentChunks(format!(
+                            "chunks {} along axis {ax} sum to more than the axis length {n}",
+                            short_list(c)
+                        )))
+                    }
+                };
                 o.push(acc);
+            }
+            if acc != n {
+                return Err(Error::InconsistentChunks(format!(
+                    "chunks {} along axis {ax} sum to {acc}, but the axis has length {n}",
+                    short_list(c)
+                )));
             }
             offsets.push(o);
         }
@@ -73,6 +97,11 @@ impl ChunkGrid {
     }
 
     /// A grid of uniform chunks of the given size per axis (the last chunk may be shorter).
+    ///
+    /// # Errors
+    /// [`Error::InconsistentChunks`] if `chunk` does not have one entry per axis or a chunk size of a
+    /// non-empty axis is zero, or if the chunk lists cannot be allocated (e.g. chunks of length 1
+    /// along an axis of `2^62` samples); otherwise those of [`ChunkGrid::new`].
     pub fn uniform(shape: &[usize], chunk: &[usize]) -> Result<Self> {
         if chunk.len() != shape.len() {
             return Err(Error::InconsistentChunks(format!(
@@ -81,6 +110,7 @@ impl ChunkGrid {
                 shape.len()
             )));
         }
+        check_element_count(shape)?;
         let mut chunks = Vec::with_capacity(shape.len());
         for (ax, (&n, &c)) in shape.iter().zip(chunk).enumerate() {
             if c == 0 && n > 0 {
@@ -88,15 +118,37 @@ impl ChunkGrid {
                     "chunk size along axis {ax} is zero"
                 )));
             }
-            chunks.push(uniform_split(n, c));
+            chunks.push(try_uniform_split(n, c).ok_or_else(|| {
+                Error::InconsistentChunks(format!(
+                    "axis {ax} of length {n} in chunks of {c} has {} chunks: more than memory can \
+                     hold",
+                    n.div_ceil(c.max(1))
+                ))
+            })?);
         }
         Self::new(shape, chunks)
     }
 
     /// A grid with one chunk covering the whole shape.
+    ///
+    /// # Panics
+    /// If the shape has more elements than an array can hold (see [`ChunkGrid::try_single`], which
+    /// returns an error instead).
     pub fn single(shape: &[usize]) -> Self {
+        match Self::try_single(shape) {
+            Ok(g) => g,
+            Err(e) => panic!("ChunkGrid::single({shape:?}): {e}"),
+        }
+    }
+
+    /// A grid with one chunk covering the whole shape.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (named `shape`) if the shape has more elements than an array can
+    /// hold (the product of its non-zero lengths exceeds `isize::MAX`).
+    pub fn try_single(shape: &[usize]) -> Result<Self> {
         let chunks = shape.iter().map(|&n| vec![n]).collect();
-        Self::new(shape, chunks).expect("a single chunk always tiles its shape")
+        Self::new(shape, chunks)
     }
 
     /// The global shape.
@@ -107,7 +159,7 @@ impl ChunkGrid {
     pub fn ndim(&self) -> usize {
         self.shape.len()
     }
-    /// Total number of elements.
+    /// Total number of elements (it fits: [`ChunkGrid::new`] rejects larger shapes).
     pub fn len(&self) -> usize {
         self.shape.iter().product()
     }
@@ -203,18 +255,42 @@ impl ChunkGrid {
         (b, g - o[b])
     }
     /// The same grid with `chunks` replaced along `axis`.
+    ///
+    /// # Errors
+    /// [`Error::AxisOutOfRange`] if `axis >= ndim`; those of [`ChunkGrid::new`] for bad chunks.
     pub fn with_axis_chunks(&self, axis: usize, chunks: Vec<usize>) -> Result<Self> {
+        if axis >= self.ndim() {
+            return Err(Error::AxisOutOfRange {
+                axis: isize::try_from(axis).unwrap_or(isize::MAX),
+                ndim: self.ndim(),
+            });
+        }
         let mut all = self.chunks.clone();
         all[axis] = chunks;
         Self::new(&self.shape, all)
     }
     /// The grid with a new leading axis of length `n` held in a single chunk.
+    ///
+    /// # Panics
+    /// If the new shape has more elements than an array can hold (see
+    /// [`ChunkGrid::try_prepend_axis`]).
     pub fn prepend_axis(&self, n: usize) -> Self {
+        match self.try_prepend_axis(n) {
+            Ok(g) => g,
+            Err(e) => panic!("ChunkGrid::prepend_axis({n}): {e}"),
+        }
+    }
+    /// The grid with a new leading axis of length `n` held in a single chunk.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] (named `shape`) if the new shape has more elements than an array
+    /// can hold.
+    pub fn try_prepend_axis(&self, n: usize) -> Result<Self> {
         let mut shape = vec![n];
         shape.extend_from_slice(&self.shape);
         let mut chunks = vec![vec![n]];
         chunks.extend(self.chunks.iter().cloned());
-        Self::new(&shape, chunks).expect("prepending a single-chunk axis keeps the grid valid")
+        Self::new(&shape, chunks)
     }
     /// The grid without its leading axis.
     pub fn drop_leading_axis(&self) -> Option<Self> {
@@ -226,16 +302,63 @@ impl ChunkGrid {
 }
 
 /// Splits `n` into chunks of size `c` (the last one shorter); `[0]` for `n == 0`.
+///
+/// # Panics
+/// If the list of chunks cannot be allocated (`n / c` in the billions); [`ChunkGrid::uniform`]
+/// returns an error there instead.
 pub fn uniform_split(n: usize, c: usize) -> Vec<usize> {
+    match try_uniform_split(n, c) {
+        Some(v) => v,
+        None => panic!("uniform_split({n}, {c}): too many chunks to allocate"),
+    }
+}
+
+/// [`uniform_split`], or `None` if the list of chunks cannot be allocated.
+fn try_uniform_split(n: usize, c: usize) -> Option<Vec<usize>> {
     if n == 0 {
-        return vec![0];
+        return Some(vec![0]);
     }
     let c = c.max(1);
-    let mut v = vec![c; n / c];
+    let count = n.div_ceil(c);
+    let mut v = Vec::new();
+    v.try_reserve_exact(count).ok()?;
+    v.resize(n / c, c);
     if n % c != 0 {
         v.push(n % c);
     }
-    v
+    Some(v)
+}
+
+/// The number of elements of `shape`, checked against ndarray's limit: the product of the non-zero
+/// lengths must not exceed `isize::MAX`.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] (named `shape`) if it does.
+pub fn check_element_count(shape: &[usize]) -> Result<usize> {
+    let nonzero = shape
+        .iter()
+        .filter(|&&n| n != 0)
+        .try_fold(1usize, |acc, &n| acc.checked_mul(n))
+        .filter(|&p| p <= isize::MAX as usize);
+    match nonzero {
+        Some(p) => Ok(if shape.contains(&0) { 0 } else { p }),
+        None => Err(Error::InvalidParameter {
+            name: "shape".into(),
+            reason: format!(
+                "shape {shape:?} has more elements than an array can hold (the product of its \
+                 non-zero lengths must not exceed isize::MAX)"
+            ),
+        }),
+    }
+}
+
+/// A chunk list for an error message: the first few entries of a long list.
+fn short_list(c: &[usize]) -> String {
+    if c.len() <= 8 {
+        format!("{c:?}")
+    } else {
+        format!("{:?}... ({} chunks)", &c[..8], c.len())
+    }
 }
 
 #[cfg(test)]
@@ -262,6 +385,37 @@ mod tests {
         for k in 0..g.nblocks() {
             assert_eq!(g.linear_index(&g.block_id(k)), k);
         }
+    }
+
+    #[test]
+    fn overflowing_grids_are_typed_errors() {
+        let big = usize::MAX / 2 + 2;
+        // Chunk sums that wrap past usize::MAX.
+        assert!(matches!(
+            ChunkGrid::new(&[4], vec![vec![big, big, 6]]),
+            Err(Error::InconsistentChunks(_))
+        ));
+        // Element counts past isize::MAX (len() would wrap).
+        assert!(matches!(
+            ChunkGrid::new(&[1 << 40, 1 << 40], vec![vec![1 << 40], vec![1 << 40]]),
+            Err(Error::InvalidParameter { .. })
+        ));
+        assert!(ChunkGrid::uniform(&[1 << 40, 1 << 40], &[1, 1]).is_err());
+        assert!(ChunkGrid::try_single(&[usize::MAX, 2]).is_err());
+        // Too many chunks to allocate: an error, not "capacity overflow".
+        assert!(matches!(
+            ChunkGrid::uniform(&[1 << 62], &[1]),
+            Err(Error::InconsistentChunks(_))
+        ));
+        // An empty axis makes any other length legal, as in ndarray... up to isize::MAX.
+        assert_eq!(ChunkGrid::try_single(&[0, 1 << 62]).unwrap().len(), 0);
+        assert!(ChunkGrid::try_single(&[0, usize::MAX]).is_err());
+        let g = ChunkGrid::single(&[3]);
+        assert!(matches!(
+            g.with_axis_chunks(1, vec![3]),
+            Err(Error::AxisOutOfRange { .. })
+        ));
+        assert!(g.try_prepend_axis(usize::MAX).is_err());
     }
 
     #[test]

@@ -193,7 +193,7 @@ pub fn scatter_add_halos<T: Scalar>(halos: &Halos<T>, x: &mut ChunkedArray<T>) -
             )));
         }
     }
-    let blocks = x.blocks_mut();
+    let mut blocks = x.blocks_mut();
     blocks.par_iter_mut().enumerate().for_each(|(k, dst)| {
         let id = grid.block_id(k);
         let (ostart, oend) = (o[id[axis]], o[id[axis] + 1]);

@@ -74,11 +74,11 @@
 //! assert_eq!(trim_internal(&g, &depth, &bnd).unwrap(), x);
 //! ```
 
-use crate::chunked::ChunkedArray;
+use crate::chunked::{check_bytes, try_zeros_array, ChunkedArray};
 use crate::error::{normalize_axis, shape_err, Error, Result};
 use crate::grid::ChunkGrid;
 use crate::scalar::Scalar;
-use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, Axis, IxDyn, Slice};
+use ndarray::{ArrayD, ArrayViewD, ArrayViewMutD, Axis, Slice};
 use rayon::prelude::*;
 
 /// How many samples each block borrows from its neighbours: `(before, after)` per axis.
@@ -177,7 +177,8 @@ impl Depth {
 
     /// The `(before, after)` pairs for an array of `ndim` dimensions.
     ///
-    /// Errors: [`Error::InvalidParameter`] (named `depth`) if a per-axis list does not have `ndim`
+    /// # Errors
+    /// [`Error::InvalidParameter`] (named `depth`) if a per-axis list does not have `ndim`
     /// entries, [`Error::AxisOutOfRange`] for a [`Depth::axis`] outside `-ndim..ndim`.
     ///
     /// ```
@@ -297,7 +298,8 @@ impl<T: Scalar> Boundaries<T> {
 
     /// The boundary of every axis of an array of `ndim` dimensions.
     ///
-    /// Errors: [`Error::InvalidParameter`] (named `boundaries`) if a per-axis list does not have
+    /// # Errors
+    /// [`Error::InvalidParameter`] (named `boundaries`) if a per-axis list does not have
     /// `ndim` entries.
     ///
     /// ```
@@ -405,7 +407,7 @@ fn axis_specs<T: Scalar>(
         let (before, after) = d[k];
         let boundary = b[k];
         if n == 0
-            && before + after > 0
+            && (before > 0 || after > 0)
             && matches!(
                 boundary,
                 Boundary::Reflect | Boundary::Periodic | Boundary::Nearest
@@ -568,26 +570,37 @@ fn next_id(id: &mut [usize], ranges: &[(usize, usize)]) -> bool {
     false
 }
 
-/// Builds the extended block of block `id` (validated specs).
+/// Builds the extended block of block `id` (validated specs, on a grid whose extension
+/// [`extended_grid_of`] accepted).
+///
+/// The output is allocated (fallibly) before any per-sample work, so a depth too large for memory
+/// is an error found in constant time per axis, never a loop over the extended range; an extended
+/// block with an empty axis is returned at once.
 fn build_block<T: Scalar>(
     x: &ChunkedArray<T>,
     specs: &[AxisSpec<T>],
     id: &[usize],
     corners: bool,
-) -> ArrayD<T> {
+) -> Result<ArrayD<T>> {
     let grid = x.grid();
     let nd = grid.ndim();
+    let shape: Vec<usize> = (0..nd)
+        .map(|k| {
+            let o = grid.offsets(k);
+            let (b, a) = specs[k].added(o[id[k]], o[id[k] + 1]);
+            extended_len(b, o[id[k] + 1] - o[id[k]], a, k)
+        })
+        .collect::<Result<_>>()?;
+    let mut out = try_zeros_array::<T>(&shape)?;
+    if shape.contains(&0) {
+        return Ok(out);
+    }
     let segs: Vec<Vec<Segment>> = (0..nd)
         .map(|k| {
             let o = grid.offsets(k);
             axis_segments(&specs[k], o[id[k]], o[id[k] + 1])
         })
         .collect();
-    let shape: Vec<usize> = segs.iter().map(|s| s.iter().map(|g| g.len).sum()).collect();
-    let mut out = ArrayD::zeros(IxDyn(&shape));
-    if segs.iter().any(|s| s.is_empty()) {
-        return out;
-    }
     let ranges: Vec<(usize, usize)> = segs.iter().map(|s| (0, s.len())).collect();
     let mut pick = vec![0usize; nd];
     loop {
@@ -609,12 +622,27 @@ fn build_block<T: Scalar>(
             }
         }
         if !next_id(&mut pick, &ranges) {
-            return out;
+            return Ok(out);
         }
     }
 }
 
-/// The grid of the extended blocks of an array on `grid` (dask's `g.chunks`).
+/// `before + len + after`, or an error naming the depth if it does not fit in `usize`.
+fn extended_len(before: usize, len: usize, after: usize, axis: usize) -> Result<usize> {
+    before
+        .checked_add(len)
+        .and_then(|v| v.checked_add(after))
+        .ok_or_else(|| Error::InvalidParameter {
+            name: "depth".into(),
+            reason: format!(
+                "depth ({before}, {after}) along axis {axis} extends a block of length {len} past \
+                 usize::MAX samples"
+            ),
+        })
+}
+
+/// The grid of the extended blocks of an array on `grid` (dask's `g.chunks`), in checked
+/// arithmetic: lengths past `usize::MAX`, or more elements than an array can hold, are errors.
 fn extended_grid_of<T: Scalar>(grid: &ChunkGrid, specs: &[AxisSpec<T>]) -> Result<ChunkGrid> {
     let mut chunks = Vec::with_capacity(grid.ndim());
     let mut shape = Vec::with_capacity(grid.ndim());
@@ -626,13 +654,26 @@ fn extended_grid_of<T: Scalar>(grid: &ChunkGrid, specs: &[AxisSpec<T>]) -> Resul
             .enumerate()
             .map(|(j, &len)| {
                 let (b, a) = spec.added(o[j], o[j + 1]);
-                b + len + a
+                extended_len(b, len, a, k)
             })
-            .collect();
-        shape.push(c.iter().sum());
+            .collect::<Result<_>>()?;
+        let total = c
+            .iter()
+            .try_fold(0usize, |acc, &v| acc.checked_add(v))
+            .ok_or_else(|| Error::InvalidParameter {
+                name: "depth".into(),
+                reason: format!(
+                    "depth ({}, {}) along axis {k} makes the extended axis longer than usize::MAX",
+                    spec.before, spec.after
+                ),
+            })?;
+        shape.push(total);
         chunks.push(c);
     }
-    ChunkGrid::new(&shape, chunks)
+    ChunkGrid::new(&shape, chunks).map_err(|e| Error::InvalidParameter {
+        name: "depth".into(),
+        reason: format!("the extended array is impossible: {e}"),
+    })
 }
 
 /// Per axis and block: samples to cut `(before, after)` to undo [`overlap`] on `grid`.
@@ -675,8 +716,12 @@ fn cut_block<U: Scalar>(
 /// docs](self) for exactly what an extended block contains, including its corners (`corners =
 /// false` leaves them zero). Blocks are built in parallel.
 ///
-/// Errors: [`Error::InvalidParameter`] for depth or boundary lists of the wrong length,
-/// [`Error::AxisOutOfRange`] for a bad [`Depth::axis`], [`Error::HaloImpossible`] for a periodic
+/// # Errors
+/// [`Error::InvalidParameter`] for depth or boundary lists of the wrong length, and (named `depth`
+/// or `shape`) for depths whose extended array cannot exist or be allocated: lengths past
+/// `usize::MAX`, more elements or bytes than an array can hold, memory the allocator refuses —
+/// found before any per-sample work, so huge depths fail at once instead of looping;
+/// [`Error::AxisOutOfRange`] for a bad [`Depth::axis`]; [`Error::HaloImpossible`] for a periodic
 /// depth larger than its axis or a reflect/periodic/nearest extension of an empty axis.
 ///
 /// ```
@@ -700,17 +745,20 @@ pub fn overlap<T: Scalar>(
 ) -> Result<ChunkedArray<T>> {
     let specs = axis_specs(x.shape(), depth, boundaries)?;
     let grid = extended_grid_of(x.grid(), &specs)?;
+    check_bytes::<T>(grid.shape())?;
     let blocks: Vec<ArrayD<T>> = (0..x.grid().nblocks())
         .into_par_iter()
         .map(|k| build_block(x, &specs, &x.grid().block_id(k), corners))
-        .collect();
+        .collect::<Result<_>>()?;
     ChunkedArray::from_blocks(grid, blocks)
 }
 
 /// The extended block of the block `id` of `x`, alone: block `id` of [`overlap`]`(x, ...)`.
 ///
-/// Useful to stream over blocks without building the whole extended array. Errors as
-/// [`overlap`], plus [`Error::InconsistentChunks`] for a bad block id.
+/// Useful to stream over blocks without building the whole extended array.
+///
+/// # Errors
+/// As [`overlap`], plus [`Error::InconsistentChunks`] for a bad block id.
 ///
 /// ```
 /// use ndarray::arr1;
@@ -731,10 +779,15 @@ pub fn extended_block<T: Scalar>(
 ) -> Result<ArrayD<T>> {
     x.grid().check_block_id(id)?;
     let specs = axis_specs(x.shape(), depth, boundaries)?;
-    Ok(build_block(x, &specs, id, corners))
+    build_block(x, &specs, id, corners)
 }
 
 /// The grid [`overlap`] returns for an array on `grid` (dask's `g.chunks`).
+///
+/// # Errors
+/// As [`overlap`] for the depth and boundaries (no memory is allocated for the array itself: a
+/// depth of `2^40` gives a grid, a depth that makes a length or the element count overflow an
+/// [`Error::InvalidParameter`]).
 ///
 /// ```
 /// use rylops_core::overlap::{overlap_grid, Boundaries, Boundary, Depth};
@@ -762,9 +815,10 @@ pub fn overlap_grid<T: Scalar>(
 /// of [`overlap`] unless a [`Boundary::None`] extension was truncated away from the global ends
 /// (see the [module docs](self#trimming)); [`trim_overlap`] is exact in every case.
 ///
-/// Errors: as [`overlap`] for bad depth/boundary lists, and [`Error::InvalidParameter`] (named
-/// `depth`) when a block is too short to lose that many samples (a block may be trimmed to length
-/// zero only along an axis that then has length zero).
+/// # Errors
+/// As [`overlap`] for bad depth/boundary lists, and [`Error::InvalidParameter`] (named `depth`)
+/// when a block is too short to lose that many samples, however large the depth (a block may be
+/// trimmed to length zero only along an axis that then has length zero).
 ///
 /// ```
 /// use rylops_core::overlap::{trim_internal, Boundaries, Depth};
@@ -792,7 +846,7 @@ pub fn trim_internal<T: Scalar>(
         for (j, &len) in grid.chunks(k).iter().enumerate() {
             let cb = if none && j == 0 { 0 } else { d[k].0 };
             let ca = if none && j + 1 == m { 0 } else { d[k].1 };
-            if cb + ca > len {
+            if cb.checked_add(ca).is_none_or(|c| c > len) {
                 return Err(Error::InvalidParameter {
                     name: "depth".into(),
                     reason: format!(
@@ -824,8 +878,10 @@ pub fn trim_internal<T: Scalar>(
 /// The exact inverse of [`overlap`]: cuts from every block of `x` the samples that [`overlap`]
 /// added to the blocks of an array on `original`.
 ///
+/// # Errors
 /// `x` must be on [`overlap_grid`]`(original, depth, boundaries)`, otherwise
-/// [`Error::ChunkMismatch`] (or [`Error::ShapeMismatch`] if the numbers of dimensions differ).
+/// [`Error::ChunkMismatch`] (or [`Error::ShapeMismatch`] if the numbers of dimensions differ);
+/// those of [`overlap_grid`] for the depth and boundaries.
 /// Unlike [`trim_internal`], it knows how much a [`Boundary::None`] extension was truncated near
 /// the global ends.
 ///
@@ -957,7 +1013,8 @@ impl<T: Scalar> MapOverlap<T> {
     /// block of each input, in input order, and the block id; extended blocks are built on the
     /// fly, the whole extended arrays never exist.
     ///
-    /// Errors: [`Error::InvalidParameter`] (named `inputs`) for no input; [`Error::ShapeMismatch`]
+    /// # Errors
+    /// [`Error::InvalidParameter`] (named `inputs`) for no input; [`Error::ShapeMismatch`]
     /// or [`Error::ChunkMismatch`] for inputs of different shapes or grids; those of [`overlap`]
     /// for the depth and boundaries; [`Error::ShapeMismatch`] when `f` returns a block of an
     /// unexpected shape (see [`MapOverlap::trim`]).
@@ -999,7 +1056,7 @@ impl<T: Scalar> MapOverlap<T> {
                 let extended: Vec<ArrayD<T>> = inputs
                     .iter()
                     .map(|x| build_block(x, &specs, &id, self.corners))
-                    .collect();
+                    .collect::<Result<_>>()?;
                 let views: Vec<ArrayViewD<'_, T>> = extended.iter().map(|e| e.view()).collect();
                 let r = f(&views, &id);
                 if trim {
@@ -1059,6 +1116,9 @@ impl<T: Scalar> MapOverlap<T> {
 /// on the same grid) and the block id, and returns a block of the extended shape (with
 /// `trim = true` it is then cut back to the original block).
 ///
+/// # Errors
+/// As [`MapOverlap::run`].
+///
 /// ```
 /// use ndarray::{ArrayD, IxDyn};
 /// use rylops_core::overlap::{map_overlap, Boundaries, Boundary, Depth};
@@ -1090,7 +1150,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::arr1;
+    use ndarray::{arr1, IxDyn};
 
     fn spec(n: usize, before: usize, after: usize, boundary: Boundary<f64>) -> AxisSpec<f64> {
         AxisSpec {

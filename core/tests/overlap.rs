@@ -450,6 +450,89 @@ fn map_overlap_input_errors() {
     assert!(extended_block(&x, &[2, 0], &d, &b, true).is_err());
 }
 
+/// Whether the kernel refuses allocations larger than the machine can back (Linux's default
+/// heuristic overcommit, or strict accounting); with `overcommit_memory = 1` a 8 TiB request is
+/// granted lazily and a test that asks for one could not finish.
+fn allocator_refuses_impossible_requests() -> bool {
+    std::fs::read_to_string("/proc/sys/vm/overcommit_memory")
+        .map(|s| s.trim() != "1")
+        .unwrap_or(false)
+}
+
+#[test]
+fn huge_depths_are_typed_errors_in_constant_time() {
+    let x = chunked(&arange(&[5, 3]), &[2, 2]);
+    let g = x.grid().clone();
+    let every = [
+        Boundary::None,
+        Boundary::Reflect,
+        Boundary::Periodic,
+        Boundary::Nearest,
+        Boundary::Constant(1.0),
+    ];
+    for b in every {
+        let bnd: Boundaries<f64> = b.into();
+        for d in [usize::MAX, usize::MAX - 1, usize::MAX / 2 + 1, 1 << 62] {
+            for depth in [
+                Depth::uniform(d),
+                Depth::asymmetric(&[(d, 0), (0, 1)]),
+                Depth::asymmetric(&[(1, 1), (0, d)]),
+            ] {
+                // None: the extension stops at the global ends, so any depth is fine.
+                if matches!(b, Boundary::None) {
+                    assert!(overlap(&x, &depth, &bnd, true).is_ok());
+                    continue;
+                }
+                let want_periodic = matches!(b, Boundary::Periodic);
+                let e = overlap_grid(&g, &depth, &bnd).unwrap_err();
+                assert!(
+                    matches!(e, Error::InvalidParameter { .. } | Error::HaloImpossible(_)),
+                    "{b:?} {depth:?}: {e}"
+                );
+                assert_eq!(matches!(e, Error::HaloImpossible(_)), want_periodic);
+                assert!(overlap(&x, &depth, &bnd, false).is_err());
+                assert!(extended_block(&x, &[0, 0], &depth, &bnd, true).is_err());
+                let id = |v: &[ndarray::ArrayViewD<'_, f64>], _: &[usize]| v[0].to_owned();
+                assert!(map_overlap(&[&x], &depth, &bnd, true, id).is_err());
+                let e = trim_internal(&x, &depth, &bnd).unwrap_err();
+                assert!(matches!(e, Error::InvalidParameter { .. }), "{e}");
+            }
+        }
+    }
+    // Trimming near usize::MAX used to wrap around and accept the depth.
+    let d = Depth::asymmetric(&[(usize::MAX, 2), (0, 0)]);
+    assert!(trim_internal(&x, &d, &Boundary::<f64>::Reflect.into()).is_err());
+    // 2^40 fits in usize: the grid exists (nothing is allocated for it)...
+    let e = overlap_grid(&g, &Depth::uniform(1 << 40), &Boundaries::<f64>::default());
+    assert!(e.is_err(), "2^40 x 2^40 elements overflow");
+    let one = ChunkGrid::single(&[3]);
+    let e = overlap_grid(
+        &one,
+        &Depth::uniform(1 << 40),
+        &Boundaries::<f64>::default(),
+    )
+    .unwrap();
+    assert_eq!(e.shape(), &[3 + (2 << 40)]);
+    // ...but not the array, which the allocator refuses at once instead of a loop over 2^41
+    // samples.
+    if allocator_refuses_impossible_requests() {
+        let x1 = ChunkedArray::from_array(arange(&[3]));
+        for b in [
+            Boundary::Reflect,
+            Boundary::Nearest,
+            Boundary::Constant(0.0),
+        ] {
+            let r = overlap(&x1, &Depth::uniform(1 << 40), &b.into(), true);
+            assert!(matches!(r, Err(Error::InvalidParameter { .. })), "{b:?}");
+        }
+    }
+    // An empty axis with a huge extension along another: nothing to compute, no loop.
+    let empty = ChunkedArray::<f64>::zeros_single(&[0, 2]);
+    let d = Depth::asymmetric(&[(0, 0), (1 << 40, 1 << 40)]);
+    let r = overlap(&empty, &d, &Boundary::Constant(1.0).into(), true).unwrap();
+    assert_eq!(r.shape(), &[0, 2 + (2 << 40)]);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Property tests against an independent reference
 // ---------------------------------------------------------------------------------------------

@@ -132,7 +132,7 @@ impl<T: Scalar> Diagonal<T> {
     /// `y = cj(d) * x` with `cj` the conjugate if `ADJ`.
     fn apply<const ADJ: bool>(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) {
         let grid = x.grid().clone();
-        let yb = y.blocks_mut();
+        let mut yb = y.blocks_mut();
         let xb = x.blocks();
         match &self.diag {
             Diag::Full(d) if d.grid() == &grid => {

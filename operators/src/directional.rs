@@ -44,6 +44,11 @@ pub struct FirstDirectionalDerivative<T: Scalar> {
 
 impl<T: Scalar> FirstDirectionalDerivative<T> {
     /// A directional derivative on arrays of shape `dims` along `v`, with one sampling per axis.
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] for a direction of the wrong length or shape;
+    /// [`Error::InvalidParameter`] for a direction with a NaN or infinite component; those of
+    /// [`GradientBuilder::build`](crate::GradientBuilder::build).
     pub fn new(
         dims: &[usize],
         v: Direction<T>,
@@ -72,6 +77,10 @@ impl<T: Scalar> FirstDirectionalDerivative<T> {
                 }
             }
             _ => {}
+        }
+        match &v {
+            Direction::Global(g) => crate::validate::finite("v", g.iter().copied())?,
+            Direction::PerPoint(a) => crate::validate::finite("v", a.iter().copied())?,
         }
         let grad = Gradient::<T>::builder(dims)
             .sampling_per_axis(sampling)
@@ -213,6 +222,10 @@ pub struct SecondDirectionalDerivative<T: Scalar> {
 
 impl<T: Scalar> SecondDirectionalDerivative<T> {
     /// `-D^H D` with `D` the [`FirstDirectionalDerivative`] of the same arguments.
+    ///
+    /// # Errors
+    /// Those of [`FirstDirectionalDerivative::new`], and [`Error::InvalidParameter`] for a sampling
+    /// whose square is zero, subnormal or non-finite in `T` (the operator divides by it twice).
     pub fn new(
         dims: &[usize],
         v: Direction<T>,
@@ -220,6 +233,9 @@ impl<T: Scalar> SecondDirectionalDerivative<T> {
         edge: bool,
         kind: Kind,
     ) -> Result<Self> {
+        for &s in sampling {
+            crate::validate::sampling::<T>("sampling", s, true)?;
+        }
         let d = Arc::new(FirstDirectionalDerivative::new(
             dims, v, sampling, edge, kind,
         )?);

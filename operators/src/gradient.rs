@@ -65,6 +65,11 @@ impl<T: Scalar> GradientBuilder<T> {
         self
     }
     /// Validates and builds.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for a number of samplings other than the number of axes, or an
+    /// output shape `(ndim, *dims)` with more elements than an array can hold; those of
+    /// [`FirstDerivativeBuilder::build`](crate::FirstDerivativeBuilder::build) for every axis.
     pub fn build(self) -> Result<Gradient<T>> {
         if self.sampling.len() != self.dims.len() {
             return Err(Error::InvalidParameter {
@@ -76,6 +81,7 @@ impl<T: Scalar> GradientBuilder<T> {
                 ),
             });
         }
+        crate::validate::shape(&self.dims, Some(self.dims.len()))?;
         let derivs = (0..self.dims.len())
             .map(|k| {
                 FirstDerivative::<T>::builder(&self.dims)

@@ -3,7 +3,7 @@
 //! This module also holds the small chunk-layout helpers that the basic operators share.
 
 use crate::chunked_operator::chunked_operator;
-use ndarray::{ArrayD, ArrayViewMutD, Slice};
+use ndarray::{ArrayViewMutD, Slice};
 use rylops_core::grid::uniform_split;
 use rylops_core::{ChunkGrid, ChunkedArray, Error, Result, Scalar, Vector};
 use std::marker::PhantomData;
@@ -159,11 +159,9 @@ fn copy_leading<T: Scalar>(src: &ChunkedArray<T>, dst: &mut ChunkedArray<T>) {
 
 /// Checks that an operator shape has an element count that an array can hold.
 pub(crate) fn check_dims(name: &str, dims: &[usize]) -> Result<()> {
-    let total = dims
-        .iter()
-        .try_fold(1usize, |acc, &n| acc.checked_mul(n))
-        .filter(|&n| n <= isize::MAX as usize);
-    if total.is_none() {
+    // ndarray's rule: the product of the non-zero lengths must fit (so `[0, usize::MAX]` is refused
+    // too, although it has no element).
+    if rylops_core::grid::check_element_count(dims).is_err() {
         return Err(Error::InvalidParameter {
             name: name.into(),
             reason: format!("shape {dims:?} has more elements than an array can hold"),
@@ -285,7 +283,7 @@ pub(crate) fn scatter_from<T: Scalar>(buf: &[T], dst: &mut ChunkedArray<T>) -> R
             got: vec![buf.len()],
         })?;
     let grid = dst.grid().clone();
-    dst.par_for_each_block(|id, block: &mut ArrayD<T>| {
+    dst.par_for_each_block(|id, block: &mut ArrayViewMutD<'_, T>| {
         let off = grid.block_offset(id);
         let shp = block.shape().to_vec();
         block.assign(&view.slice_each_axis(|a| {
@@ -299,7 +297,7 @@ pub(crate) fn scatter_from<T: Scalar>(buf: &[T], dst: &mut ChunkedArray<T>) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ndarray::IxDyn;
+    use ndarray::{ArrayD, IxDyn};
     use num_complex::Complex64;
     use rylops_core::{ChunkedArray, LinearOperator, Vector};
 

@@ -71,8 +71,13 @@ impl<T: Scalar> LaplacianBuilder<T> {
         self.kind = k;
         self
     }
-    /// Validates and builds. `axes`, `weights` and `sampling` of different lengths, an empty `axes`,
-    /// bad axes, bad samplings and too-short edge axes are errors.
+    /// Validates and builds.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for `axes`, `weights` and `sampling` of different lengths, an
+    /// empty `axes`, a weight that is NaN or infinite once in `T`, a sampling whose square is zero,
+    /// subnormal or non-finite once in `T`, or `dims` with more elements than an array can hold;
+    /// [`Error::AxisOutOfRange`] for bad axes; [`Error::AxisTooShort`] for too-short edge axes.
     pub fn build(self) -> Result<Laplacian<T>> {
         if self.axes.len() != self.weights.len() || self.axes.len() != self.sampling.len() {
             return Err(Error::InvalidParameter {
@@ -91,6 +96,7 @@ impl<T: Scalar> LaplacianBuilder<T> {
                 reason: "a Laplacian needs at least one axis".into(),
             });
         }
+        crate::validate::finite("weights", self.weights.iter().map(|&w| T::from_f64(w)))?;
         let mut terms = Vec::with_capacity(self.axes.len());
         for ((&ax, &w), &s) in self.axes.iter().zip(&self.weights).zip(&self.sampling) {
             normalize_axis(ax, self.dims.len())?;

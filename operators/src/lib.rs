@@ -27,6 +27,8 @@ pub mod kind;
 pub mod laplacian;
 pub mod matrixmult;
 pub mod secondderivative;
+mod short_lane;
+mod validate;
 pub mod zero;
 
 pub use diagonal::Diagonal;

@@ -1,7 +1,7 @@
 //! Second derivative along one axis (pylops' `SecondDerivative`).
 
 use crate::chunked_operator::chunked_operator;
-use crate::kind::{check_sampling, Kind};
+use crate::kind::Kind;
 use rylops_core::stencil::{apply_op_chunked, LaneStencil, PointVisitor, StencilOp};
 use rylops_core::{normalize_axis, Error, Result, Scalar};
 use std::marker::PhantomData;
@@ -240,13 +240,20 @@ impl<T: Scalar> SecondDerivativeBuilder<T> {
     }
     /// Validates and builds; `s^2` is computed in f64 and rounded to `T` (numpy's rule for a Python
     /// float sampling).
+    ///
+    /// # Errors
+    /// [`Error::AxisOutOfRange`] for an axis out of range; [`Error::InvalidParameter`] for a
+    /// sampling whose value or square is zero, subnormal or non-finite once in `T` (`1e-200` in
+    /// f64, `1e-20` in f32), or `dims` with more elements than an array can hold;
+    /// [`Error::AxisTooShort`] for a centered `edge` axis shorter than 3.
     pub fn build(self) -> Result<SecondDerivative<T>> {
         let s2 = T::from_f64(self.sampling * self.sampling);
         self.build_with_s2(s2)
     }
     pub(crate) fn build_with_s2(self, s2: T) -> Result<SecondDerivative<T>> {
+        crate::validate::shape(&self.dims, None)?;
         let axis = normalize_axis(self.axis, self.dims.len())?;
-        check_sampling("sampling", self.sampling)?;
+        crate::validate::sampling::<T>("sampling", self.sampling, true)?;
         let n = self.dims[axis];
         if self.edge && self.kind == Kind::Centered && n < 3 {
             return Err(Error::AxisTooShort {
