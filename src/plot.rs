@@ -752,17 +752,27 @@ pub fn save_rgb<T: PlotValue>(path: impl AsRef<Path>, a: ArrayView3<'_, T>) -> R
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reading PNG files (a small decoder: zlib inflate and PNG scanline filters).
+// Reading PNG files (the `png` crate, with sizes checked against the file first).
+
+/// The most a deflate stream can expand: 258 bytes per (at least) 2 bits.
+const MAX_DEFLATE_RATIO: u64 = 1032;
 
 /// Reads a PNG file into an array of shape `(rows, columns, channels)` with values in `[0, 1]`:
 /// 1 channel for grey images, 3 for RGB and palette images (alpha channels are dropped).
 ///
-/// Supports non-interlaced PNGs of 8 or 16 bits per sample (grey, grey+alpha, RGB, RGBA) and
-/// 8-bit palette images — what image libraries, numpy/PIL and plotters write. Interlaced PNGs
-/// and bit depths below 8 are errors.
+/// Decoding is the [`png`](https://docs.rs/png) crate's: every colour type and bit depth
+/// (1 to 16 bits; palettes and bit depths below 8 are expanded to 8 bits, 16-bit samples keep
+/// their precision), interlaced or not. Chunk CRCs and the zlib Adler-32 checksum are verified.
 ///
-/// Errors: [`Error::Io`] if the file cannot be read, is not a PNG, is corrupt or uses an
-/// unsupported feature.
+/// The file is not trusted: the pixel data the header declares (`width x height x bits per
+/// pixel`, computed with checked arithmetic) must fit in what the file's compressed bytes can
+/// inflate to (at most 1032 times their size), and is checked before the picture is allocated;
+/// compressed data beyond the picture is decompressed in small pieces and discarded.
+///
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be read, is not a PNG, is corrupt (bad CRC or checksum,
+/// truncated), or declares a picture its bytes cannot hold.
 ///
 /// ```
 /// use ndarray::Array3;
@@ -775,348 +785,70 @@ pub fn save_rgb<T: PlotValue>(path: impl AsRef<Path>, a: ArrayView3<'_, T>) -> R
 /// ```
 pub fn read_png(path: impl AsRef<Path>) -> Result<Array3<f32>> {
     let path = path.as_ref();
-    let bytes =
-        std::fs::read(path).map_err(|e| Error::Io(format!("reading {}: {e}", path.display())))?;
-    decode_png(&bytes).map_err(|e| Error::Io(format!("reading {}: {e}", path.display())))
+    let fail = |e: String| Error::Io(format!("reading {}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+    let len = file.metadata().map_err(|e| fail(e.to_string()))?.len();
+    decode_png(std::io::BufReader::new(file), len).map_err(fail)
 }
 
-fn decode_png(b: &[u8]) -> std::result::Result<Array3<f32>, String> {
-    if b.len() < 8 || &b[..8] != b"\x89PNG\r\n\x1a\n" {
-        return Err("not a PNG file".into());
-    }
-    let mut pos = 8;
-    let (mut width, mut height, mut depth, mut ctype) = (0usize, 0usize, 0u8, 0u8);
-    let mut palette: Vec<[u8; 3]> = Vec::new();
-    let mut idat = Vec::new();
-    loop {
-        if pos + 8 > b.len() {
-            return Err("truncated PNG (no IEND chunk)".into());
-        }
-        let len = u32::from_be_bytes([b[pos], b[pos + 1], b[pos + 2], b[pos + 3]]) as usize;
-        let kind = &b[pos + 4..pos + 8];
-        let data = b.get(pos + 8..pos + 8 + len).ok_or("truncated PNG chunk")?;
-        match kind {
-            b"IHDR" => {
-                if len < 13 {
-                    return Err("bad IHDR chunk".into());
-                }
-                let be =
-                    |k: usize| u32::from_be_bytes([data[k], data[k + 1], data[k + 2], data[k + 3]]);
-                (width, height, depth, ctype) = (be(0) as usize, be(4) as usize, data[8], data[9]);
-                if data[12] != 0 {
-                    return Err("interlaced PNGs are not supported".into());
-                }
-            }
-            b"PLTE" => palette = data.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect(),
-            b"IDAT" => idat.extend_from_slice(data),
-            b"IEND" => break,
-            _ => {}
-        }
-        pos += 12 + len;
-    }
-    let channels = match ctype {
-        0 => 1,
-        2 => 3,
-        3 => 1,
-        4 => 2,
-        6 => 4,
-        t => return Err(format!("unknown PNG colour type {t}")),
-    };
-    let ok_depth = match ctype {
-        3 => depth == 8,
-        _ => depth == 8 || depth == 16,
-    };
-    if !ok_depth {
+/// Decodes a PNG stream of `len` bytes.
+fn decode_png(r: impl std::io::Read, len: u64) -> std::result::Result<Array3<f32>, String> {
+    let mut decoder = png::Decoder::new(r);
+    decoder.set_transformations(png::Transformations::EXPAND);
+    decoder.ignore_checksums(false);
+    let mut reader = decoder.read_info().map_err(|e| e.to_string())?;
+    let info = reader.info();
+    let (width, height) = (u64::from(info.width), u64::from(info.height));
+    let bits = info.color_type.samples() as u64 * info.bit_depth as u64;
+    let declared = || format!("the PNG declares {width} x {height} pixels of {bits} bits");
+    // The decompressed pixel data the header implies, against what the file can hold.
+    let needed = width
+        .checked_mul(height)
+        .and_then(|n| n.checked_mul(bits))
+        .map(|b| b.div_ceil(8))
+        .ok_or_else(|| format!("{}: the size overflows", declared()))?;
+    let most = len
+        .saturating_mul(MAX_DEFLATE_RATIO)
+        .saturating_add(MAX_DEFLATE_RATIO);
+    if needed > most {
         return Err(format!(
-            "PNG bit depth {depth} with colour type {ctype} is not supported (8 or 16 bits, 8 for palettes)"
+            "{} ({needed} bytes), more than its {len} bytes can hold",
+            declared()
         ));
     }
-    if width == 0 || height == 0 {
-        return Err("empty PNG".into());
-    }
-    let raw = inflate_zlib(&idat)?;
-    let bps = depth as usize / 8;
-    let bpp = channels * bps;
-    let stride = width * bpp;
-    if raw.len() < height * (stride + 1) {
-        return Err("PNG image data too short".into());
-    }
-    let mut img = vec![0u8; height * stride];
-    for r in 0..height {
-        let line = &raw[r * (stride + 1)..(r + 1) * (stride + 1)];
-        let (filter, src) = (line[0], &line[1..]);
-        let (done, cur) = img.split_at_mut(r * stride);
-        let prev = if r == 0 {
-            None
-        } else {
-            Some(&done[(r - 1) * stride..])
-        };
-        let cur = &mut cur[..stride];
-        for i in 0..stride {
-            let a = if i >= bpp { cur[i - bpp] as i32 } else { 0 };
-            let up = prev.map_or(0, |p| p[i] as i32);
-            let c = if i >= bpp {
-                prev.map_or(0, |p| p[i - bpp] as i32)
-            } else {
-                0
-            };
-            let pred = match filter {
-                0 => 0,
-                1 => a,
-                2 => up,
-                3 => (a + up) / 2,
-                4 => {
-                    let p = a + up - c;
-                    let (pa, pb, pc) = ((p - a).abs(), (p - up).abs(), (p - c).abs());
-                    if pa <= pb && pa <= pc {
-                        a
-                    } else if pb <= pc {
-                        up
-                    } else {
-                        c
-                    }
-                }
-                f => return Err(format!("unknown PNG filter {f}")),
-            };
-            cur[i] = (src[i] as i32 + pred) as u8;
-        }
-    }
-    let sample = |k: usize| -> f32 {
-        if bps == 1 {
-            img[k] as f32 / 255.0
-        } else {
-            u16::from_be_bytes([img[k], img[k + 1]]) as f32 / 65535.0
-        }
-    };
-    let out_ch = if ctype == 2 || ctype == 3 || ctype == 6 {
-        3
+    // The decoded picture (palettes and low bit depths expanded), before allocating it.
+    let (color, depth) = reader.output_color_type();
+    let channels = color.samples();
+    let bytes_per_sample = if depth == png::BitDepth::Sixteen {
+        2
     } else {
         1
     };
-    let mut out = Array3::<f32>::zeros((height, width, out_ch));
-    for ((i, j, k), v) in out.indexed_iter_mut() {
-        let px = (i * width + j) * bpp;
-        *v = if ctype == 3 {
-            let c = palette
-                .get(img[px] as usize)
-                .ok_or("PNG palette index out of range")?;
-            c[k] as f32 / 255.0
-        } else {
-            sample(px + k * bps)
-        };
-    }
-    Ok(out)
-}
-
-/// A canonical Huffman code: the number of codes of each length and the symbols in code order.
-struct Huffman {
-    count: [u16; 16],
-    symbol: Vec<u16>,
-}
-
-impl Huffman {
-    fn new(lengths: &[u8]) -> Self {
-        let mut count = [0u16; 16];
-        for &l in lengths {
-            count[l as usize] += 1;
-        }
-        count[0] = 0;
-        let mut offs = [0u16; 16];
-        for l in 1..15 {
-            offs[l + 1] = offs[l] + count[l];
-        }
-        let mut symbol = vec![0u16; lengths.len()];
-        for (s, &l) in lengths.iter().enumerate() {
-            if l != 0 {
-                symbol[offs[l as usize] as usize] = s as u16;
-                offs[l as usize] += 1;
-            }
-        }
-        Self { count, symbol }
-    }
-}
-
-struct Bits<'a> {
-    data: &'a [u8],
-    pos: usize,
-    bit: u32,
-}
-
-impl Bits<'_> {
-    fn bits(&mut self, n: u32) -> std::result::Result<u32, String> {
-        let mut v = 0u32;
-        for k in 0..n {
-            let byte = *self.data.get(self.pos).ok_or("truncated compressed data")?;
-            v |= (((byte >> self.bit) & 1) as u32) << k;
-            self.bit += 1;
-            if self.bit == 8 {
-                self.bit = 0;
-                self.pos += 1;
-            }
-        }
-        Ok(v)
-    }
-
-    fn decode(&mut self, h: &Huffman) -> std::result::Result<u16, String> {
-        let (mut code, mut first, mut index) = (0i32, 0i32, 0i32);
-        for len in 1..16 {
-            code |= self.bits(1)? as i32;
-            let count = h.count[len] as i32;
-            if code - count < first {
-                return h
-                    .symbol
-                    .get((index + code - first) as usize)
-                    .copied()
-                    .ok_or_else(|| "bad Huffman code".to_string());
-            }
-            index += count;
-            first = (first + count) << 1;
-            code <<= 1;
-        }
-        Err("bad Huffman code".into())
-    }
-}
-
-const LEN_BASE: [u16; 29] = [
-    3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131,
-    163, 195, 227, 258,
-];
-const LEN_EXTRA: [u8; 29] = [
-    0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
-];
-const DIST_BASE: [u16; 30] = [
-    1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
-    2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
-];
-const DIST_EXTRA: [u8; 30] = [
-    0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13,
-    13,
-];
-
-/// Decompresses a zlib stream (RFC 1950/1951) and checks its Adler-32.
-fn inflate_zlib(data: &[u8]) -> std::result::Result<Vec<u8>, String> {
-    if data.len() < 6
-        || data[0] & 0x0f != 8
-        || (u16::from(data[0]) << 8 | u16::from(data[1])) % 31 != 0
-    {
-        return Err("bad zlib header in PNG data".into());
-    }
-    if data[1] & 0x20 != 0 {
-        return Err("zlib preset dictionaries are not supported".into());
-    }
-    let mut s = Bits {
-        data: &data[2..],
-        pos: 0,
-        bit: 0,
+    let out_len = usize::try_from(width * height)
+        .ok()
+        .and_then(|n| n.checked_mul(channels * bytes_per_sample))
+        .filter(|&n| n <= isize::MAX as usize / 8)
+        .ok_or_else(|| format!("{}: the decoded picture overflows", declared()))?;
+    let mut buf = vec![0u8; out_len];
+    let frame = reader.next_frame(&mut buf).map_err(|e| e.to_string())?;
+    let (rows, cols) = (frame.height as usize, frame.width as usize);
+    let line = frame.line_size;
+    let data = &buf[..frame.buffer_size()];
+    let out_ch = match color {
+        png::ColorType::Grayscale | png::ColorType::GrayscaleAlpha => 1,
+        png::ColorType::Rgb | png::ColorType::Rgba => 3,
+        png::ColorType::Indexed => return Err("the palette was not expanded".into()),
     };
-    let mut out: Vec<u8> = Vec::new();
-    loop {
-        let last = s.bits(1)?;
-        match s.bits(2)? {
-            0 => {
-                if s.bit != 0 {
-                    s.bit = 0;
-                    s.pos += 1;
-                }
-                let d = s.data;
-                let p = s.pos;
-                let hdr = d.get(p..p + 4).ok_or("truncated stored block")?;
-                let len = u16::from_le_bytes([hdr[0], hdr[1]]) as usize;
-                if len != !u16::from_le_bytes([hdr[2], hdr[3]]) as usize {
-                    return Err("corrupt stored block".into());
-                }
-                out.extend_from_slice(d.get(p + 4..p + 4 + len).ok_or("truncated stored block")?);
-                s.pos = p + 4 + len;
-            }
-            t @ (1 | 2) => {
-                let (lit, dist) = if t == 1 {
-                    let mut l = [8u8; 288];
-                    l[144..256].fill(9);
-                    l[256..280].fill(7);
-                    (Huffman::new(&l), Huffman::new(&[5u8; 30]))
-                } else {
-                    let nlen = s.bits(5)? as usize + 257;
-                    let ndist = s.bits(5)? as usize + 1;
-                    let ncode = s.bits(4)? as usize + 4;
-                    const ORDER: [usize; 19] = [
-                        16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
-                    ];
-                    let mut cl = [0u8; 19];
-                    for &o in &ORDER[..ncode] {
-                        cl[o] = s.bits(3)? as u8;
-                    }
-                    let ch = Huffman::new(&cl);
-                    let mut lengths = vec![0u8; nlen + ndist];
-                    let mut k = 0;
-                    while k < nlen + ndist {
-                        let sym = s.decode(&ch)?;
-                        let (val, rep) = match sym {
-                            0..=15 => (sym as u8, 1),
-                            16 => {
-                                let prev = *lengths[..k].last().ok_or("bad code lengths")?;
-                                (prev, 3 + s.bits(2)? as usize)
-                            }
-                            17 => (0, 3 + s.bits(3)? as usize),
-                            _ => (0, 11 + s.bits(7)? as usize),
-                        };
-                        if k + rep > nlen + ndist {
-                            return Err("bad code lengths".into());
-                        }
-                        lengths[k..k + rep].fill(val);
-                        k += rep;
-                    }
-                    (
-                        Huffman::new(&lengths[..nlen]),
-                        Huffman::new(&lengths[nlen..]),
-                    )
-                };
-                loop {
-                    let sym = s.decode(&lit)? as usize;
-                    if sym < 256 {
-                        out.push(sym as u8);
-                    } else if sym == 256 {
-                        break;
-                    } else {
-                        let i = sym - 257;
-                        if i >= 29 {
-                            return Err("bad length code".into());
-                        }
-                        let len = LEN_BASE[i] as usize + s.bits(LEN_EXTRA[i] as u32)? as usize;
-                        let di = s.decode(&dist)? as usize;
-                        if di >= 30 {
-                            return Err("bad distance code".into());
-                        }
-                        let d = DIST_BASE[di] as usize + s.bits(DIST_EXTRA[di] as u32)? as usize;
-                        if d > out.len() {
-                            return Err("distance too far back".into());
-                        }
-                        let start = out.len() - d;
-                        for k in 0..len {
-                            out.push(out[start + k]);
-                        }
-                    }
-                }
-            }
-            _ => return Err("bad compressed block type".into()),
+    let sample = |k: usize| -> f32 {
+        if bytes_per_sample == 1 {
+            f32::from(data[k]) / 255.0
+        } else {
+            f32::from(u16::from_be_bytes([data[k], data[k + 1]])) / 65535.0
         }
-        if last == 1 {
-            break;
-        }
-    }
-    // Adler-32 of the output, after the (byte-aligned) end of the deflate stream.
-    let p = s.pos + usize::from(s.bit != 0);
-    if let Some(a) = s.data.get(p..p + 4) {
-        let want = u32::from_be_bytes([a[0], a[1], a[2], a[3]]);
-        let (mut s1, mut s2) = (1u32, 0u32);
-        for &byte in &out {
-            s1 = (s1 + byte as u32) % 65521;
-            s2 = (s2 + s1) % 65521;
-        }
-        if (s2 << 16 | s1) != want {
-            return Err("PNG data checksum mismatch (corrupt file)".into());
-        }
-    }
-    Ok(out)
+    };
+    Ok(Array3::from_shape_fn((rows, cols, out_ch), |(i, j, k)| {
+        sample(i * line + (j * channels + k) * bytes_per_sample)
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
