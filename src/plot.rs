@@ -376,7 +376,9 @@ impl ImagePanel {
 
     /// An image of a 2-D array given with a dynamic number of dimensions.
     ///
-    /// Errors: [`Error::InvalidParameter`] (named `array`) unless the array has 2 dimensions.
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] (named `array`) unless the array has 2 dimensions.
     pub fn from_dyn<T: PlotValue>(title: impl Into<String>, a: ArrayViewD<'_, T>) -> Result<Self> {
         let nd = a.ndim();
         let a = a
@@ -393,7 +395,9 @@ impl ImagePanel {
 
     /// The slice `index` along `axis` of a 3-D array (`a.index_axis(Axis(axis), index)`).
     ///
-    /// Errors: [`Error::AxisOutOfRange`] for `axis > 2`, [`Error::InvalidParameter`] (named
+    /// # Errors
+    ///
+    /// [`Error::AxisOutOfRange`] for `axis > 2`, [`Error::InvalidParameter`] (named
     /// `index`) for an index past the axis.
     ///
     /// ```
@@ -429,7 +433,9 @@ impl ImagePanel {
     /// An RGB image of an array of shape `(rows, columns, 3)` with values in `[0, 1]` (clipped;
     /// NaN is black). No colorbar.
     ///
-    /// Errors: [`Error::InvalidParameter`] (named `array`) unless the last axis has length 3.
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] (named `array`) unless the last axis has length 3.
     pub fn rgb<T: PlotValue>(title: impl Into<String>, a: ArrayView3<'_, T>) -> Result<Self> {
         if a.shape()[2] != 3 {
             return Err(Error::InvalidParameter {
@@ -498,15 +504,15 @@ impl ImagePanel {
         };
         if let Some((lo, hi)) = self.range {
             if lo.is_finite() && hi.is_finite() && lo < hi {
-                return (lo, hi);
+                return axis_range(lo, hi);
             }
         }
         let (lo, hi) = finite_min_max(a.iter().copied());
         if self.symmetric {
             let m = lo.abs().max(hi.abs());
-            return widen(-m, m);
+            return axis_range(-m, m);
         }
-        widen(lo, hi)
+        axis_range(lo, hi)
     }
 }
 
@@ -541,6 +547,10 @@ pub struct Figure {
 }
 
 const TITLE_HEIGHT: u32 = 34;
+
+/// The most pixels a picture may have (16384 x 16384): [`Figure::save`] and [`save_rgb`] draw
+/// into one RGB bitmap of 3 bytes per pixel, allocated before drawing.
+pub const MAX_PIXELS: u64 = 1 << 28;
 const MIN_PANEL: (u32, u32) = (120, 100);
 
 impl Figure {
@@ -591,29 +601,55 @@ impl Figure {
     /// The size of the PNG [`Figure::save`] writes: `columns x panel width` by `rows x panel
     /// height`, plus the title's height.
     ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] (named `panel_size`) if a side overflows `u32` or the picture
+    /// has more than [`MAX_PIXELS`] pixels (its bitmap is allocated whole).
+    ///
     /// ```
     /// use rylops::plot::{Figure, LinePanel};
     /// let f = Figure::new("t").columns(2).panel_size(300, 200)
     ///     .with(LinePanel::new("a")).with(LinePanel::new("b")).with(LinePanel::new("c"));
-    /// assert_eq!(f.size(), (600, 400 + 34));
+    /// assert_eq!(f.size().unwrap(), (600, 400 + 34));
+    /// let huge = f.panel_size(u32::MAX, 200);
+    /// assert!(huge.size().is_err());
     /// ```
-    pub fn size(&self) -> (u32, u32) {
+    pub fn size(&self) -> Result<(u32, u32)> {
         let (rows, cols) = self.grid();
         let title = if self.title.is_empty() {
             0
         } else {
             TITLE_HEIGHT
         };
-        (
-            cols as u32 * self.panel_size.0,
-            rows as u32 * self.panel_size.1 + title,
-        )
+        let side = |n: usize, px: u32, extra: u32| {
+            u32::try_from(n)
+                .ok()
+                .and_then(|n| n.checked_mul(px))
+                .and_then(|v| v.checked_add(extra))
+        };
+        let too_big = |what: String| Error::InvalidParameter {
+            name: "panel_size".into(),
+            reason: format!(
+                "{what}: use smaller panels or fewer of them (at most {MAX_PIXELS} pixels in all)"
+            ),
+        };
+        let (pw, ph) = self.panel_size;
+        match (side(cols, pw, 0), side(rows, ph, title)) {
+            (Some(w), Some(h)) if u64::from(w) * u64::from(h) <= MAX_PIXELS => Ok((w, h)),
+            (Some(w), Some(h)) => Err(too_big(format!("a picture of {w} x {h} pixels"))),
+            _ => Err(too_big(format!(
+                "{rows} row(s) x {cols} column(s) of {pw} x {ph} pixels overflow u32"
+            ))),
+        }
     }
 
     /// Draws the figure into a PNG file at `path` (its folder is created if needed).
     ///
-    /// Errors: [`Error::InvalidParameter`] (named `panels`) for a figure without panels,
-    /// [`Error::Io`] if the folder or the file cannot be written or drawing fails.
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] (named `panels`) for a figure without panels, the errors of
+    /// [`Figure::size`], [`Error::Io`] if the folder or the file cannot be written or drawing
+    /// fails.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         if self.panels.is_empty() {
@@ -622,13 +658,14 @@ impl Figure {
                 reason: "a figure needs at least one panel".into(),
             });
         }
+        let size = self.size()?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| Error::Io(format!("creating {}: {e}", dir.display())))?;
         }
         register_fonts();
         let fail = |e: String| Error::Io(format!("drawing {}: {e}", path.display()));
-        let root = BitMapBackend::new(path, self.size()).into_drawing_area();
+        let root = BitMapBackend::new(path, size).into_drawing_area();
         root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
         let body = if self.title.is_empty() {
             root.clone()
@@ -701,8 +738,11 @@ pub fn image<T: PlotValue>(
 /// Saves an RGB array of shape `(rows, columns, 3)` with values in `[0, 1]` (clipped; NaN is
 /// black) as a PNG of exactly `columns x rows` pixels, without axes: the picture itself.
 ///
-/// Errors: [`Error::InvalidParameter`] (named `array`) unless the last axis has length 3 and the
-/// picture is not empty; [`Error::Io`] if the file cannot be written.
+/// # Errors
+///
+/// [`Error::InvalidParameter`] (named `array`) unless the last axis has length 3 and the
+/// picture is not empty and has at most [`MAX_PIXELS`] pixels; [`Error::Io`] if the file cannot
+/// be written.
 ///
 /// ```
 /// use ndarray::Array3;
@@ -714,11 +754,12 @@ pub fn image<T: PlotValue>(
 pub fn save_rgb<T: PlotValue>(path: impl AsRef<Path>, a: ArrayView3<'_, T>) -> Result<()> {
     let path = path.as_ref();
     let (rows, cols, ch) = a.dim();
-    if ch != 3 || rows == 0 || cols == 0 {
+    if ch != 3 || rows == 0 || cols == 0 || (rows as u64).saturating_mul(cols as u64) > MAX_PIXELS {
         return Err(Error::InvalidParameter {
             name: "array".into(),
             reason: format!(
-                "an RGB picture has shape (rows > 0, columns > 0, 3), got {:?}",
+                "an RGB picture has shape (rows > 0, columns > 0, 3) with at most {MAX_PIXELS} \
+                 pixels, got {:?}",
                 a.shape()
             ),
         });
@@ -762,7 +803,9 @@ const MAX_DEFLATE_RATIO: u64 = 1032;
 ///
 /// Decoding is the [`png`](https://docs.rs/png) crate's: every colour type and bit depth
 /// (1 to 16 bits; palettes and bit depths below 8 are expanded to 8 bits, 16-bit samples keep
-/// their precision), interlaced or not. Chunk CRCs and the zlib Adler-32 checksum are verified.
+/// their precision), interlaced or not. Chunk CRCs and the zlib Adler-32 checksum are verified;
+/// palette indices past the palette read as black (the png crate's choice, as browsers show
+/// them).
 ///
 /// The file is not trusted: the pixel data the header declares (`width x height x bits per
 /// pixel`, computed with checked arithmetic) must fit in what the file's compressed bytes can
@@ -875,16 +918,51 @@ fn finite_min_max(v: impl Iterator<Item = f64>) -> (f64, f64) {
     }
 }
 
-/// A non-empty finite range around `[lo, hi]`.
-fn widen(lo: f64, hi: f64) -> (f64, f64) {
-    if hi > lo && (hi - lo).is_finite() {
+/// Axis values are clipped to `±AXIS_LIMIT`, so that a padded range stays finite and so does
+/// its width (plotters' key-point search never ends on an infinite width).
+const AXIS_LIMIT: f64 = f64::MAX / 8.0;
+
+/// The narrowest axis, absolute and relative to the values' magnitude: narrower (finite) ranges
+/// are widened, as plotters' key-point search needs steps that change the values it adds them
+/// to (and never reach subnormal numbers).
+const MIN_SPAN: f64 = 1e-250;
+const MIN_RELATIVE_SPAN: f64 = 1e-9;
+
+/// A finite axis range `lo < hi` around `[lo, hi]` (either order): clipped to `±AXIS_LIMIT`, and
+/// widened around its centre when narrower than [`MIN_SPAN`] or [`MIN_RELATIVE_SPAN`] of its
+/// magnitude (a constant `c` gives `c ± max(|c| / 1000, 0.5)`). Non-finite ends give `[0, 1]`.
+fn axis_range(lo: f64, hi: f64) -> (f64, f64) {
+    if !(lo.is_finite() && hi.is_finite()) {
+        return (0.0, 1.0);
+    }
+    let (lo, hi) = (
+        lo.min(hi).clamp(-AXIS_LIMIT, AXIS_LIMIT),
+        lo.max(hi).clamp(-AXIS_LIMIT, AXIS_LIMIT),
+    );
+    let magnitude = lo.abs().max(hi.abs());
+    if hi - lo >= (magnitude * MIN_RELATIVE_SPAN).max(MIN_SPAN) {
         return (lo, hi);
     }
-    let d = (lo.abs() * 1e-3).max(0.5);
-    if (hi - lo).is_finite() {
-        (lo - d, hi + d)
+    let c = lo / 2.0 + hi / 2.0;
+    let d = (c.abs() * 1e-3).max(0.5);
+    (c - d, c + d)
+}
+
+/// [`axis_range`] with `frac` of its width added on both sides (still finite: at most
+/// `AXIS_LIMIT * (1 + 2 frac)` in magnitude).
+fn padded_range(lo: f64, hi: f64, frac: f64) -> (f64, f64) {
+    let (lo, hi) = axis_range(lo, hi);
+    let pad = frac * (hi - lo);
+    (lo - pad, hi + pad)
+}
+
+/// [`axis_range`] keeping the given order (for image extents, which may run backwards).
+fn oriented_range(a: f64, b: f64) -> (f64, f64) {
+    let (lo, hi) = axis_range(a, b);
+    if a > b {
+        (hi, lo)
     } else {
-        (f64::MIN / 4.0, f64::MAX / 4.0)
+        (lo, hi)
     }
 }
 
@@ -925,29 +1003,43 @@ fn draw_lines(area: &Area<'_>, p: &LinePanel) -> Drawn {
             .filter(|(x, y)| x.is_finite() && keep(*y))
     };
     let (x0, x1) = finite_min_max(all().map(|(x, _)| *x));
-    let (x0, x1) = widen(x0, x1);
-    let xpad = 0.02 * (x1 - x0);
-    let (x0, x1) = (x0 - xpad, x1 + xpad);
+    let (x0, x1) = padded_range(x0, x1, 0.02);
     let has_stems = p.series.iter().any(|s| s.style == SeriesStyle::Stem);
     let (mut y0, mut y1) = finite_min_max(all().map(|(_, y)| *y));
     if log {
+        // The y axis is linear in log10(y) (within -324..309), labelled with powers of ten:
+        // plotters' own log scale walks every decade of a range such as [1e-300, 1e300].
         if all().next().is_none() {
             (y0, y1) = (0.1, 1.0);
         }
-        if y1 <= y0 {
-            (y0, y1) = (y0 / 10f64.sqrt(), y1 * 10f64.sqrt());
+        let (mut l0, mut l1) = (y0.log10(), y1.log10());
+        if l1 - l0 < 1e-6 {
+            (l0, l1) = (l0 - 0.5, l1 + 0.5);
         }
-        let (l0, l1) = (y0.log10(), y1.log10());
-        let pad = 0.05 * (l1 - l0);
-        (y0, y1) = (10f64.powf(l0 - pad), 10f64.powf(l1 + pad));
+        (y0, y1) = padded_range(l0, l1, 0.05);
     } else {
         if has_stems {
             (y0, y1) = (y0.min(0.0), y1.max(0.0));
         }
-        (y0, y1) = widen(y0, y1);
-        let pad = 0.06 * (y1 - y0);
-        (y0, y1) = (y0 - pad, y1 + pad);
+        (y0, y1) = padded_range(y0, y1, 0.06);
     }
+    // Samples drawn: kept ones, in the axes' coordinates, clipped to the axes (only values
+    // beyond AXIS_LIMIT are moved).
+    let pts: Vec<Vec<(f64, f64)>> = pts
+        .iter()
+        .map(|s| {
+            s.iter()
+                .map(|&(x, y)| {
+                    if x.is_finite() && keep(y) {
+                        let y = if log { y.log10() } else { y };
+                        (x.clamp(x0, x1), y.clamp(y0, y1))
+                    } else {
+                        (f64::NAN, f64::NAN)
+                    }
+                })
+                .collect()
+        })
+        .collect();
     let (xs, ys) = (x1 - x0, y1 - y0);
     let xfmt = move |v: &f64| fmt_tick(*v, xs);
     let yfmt = move |v: &f64| fmt_tick(*v, ys);
@@ -956,58 +1048,41 @@ fn draw_lines(area: &Area<'_>, p: &LinePanel) -> Drawn {
         .margin(8)
         .x_label_area_size(if p.xlabel.is_empty() { 24 } else { 40 })
         .y_label_area_size(if p.ylabel.is_empty() { 52 } else { 66 });
-    if log {
-        let mut chart = b
-            .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
-            .map_err(err)?;
-        let fmt = |v: &f64| format!("{v:.0e}");
+    let mut chart = b.build_cartesian_2d(x0..x1, y0..y1).map_err(err)?;
+    let log_label = |v: &f64| format!("{:.0e}", 10f64.powf(*v));
+    let y_label: &dyn Fn(&f64) -> String = if log { &log_label } else { &yfmt };
+    chart
+        .configure_mesh()
+        .x_desc(&p.xlabel)
+        .y_desc(&p.ylabel)
+        .x_label_formatter(&xfmt)
+        .y_label_formatter(y_label)
+        .label_style((FAMILY, 12))
+        .max_light_lines(1)
+        .light_line_style(RGBColor(238, 238, 238))
+        .draw()
+        .map_err(err)?;
+    let base = if log { y0 } else { 0.0 };
+    if has_stems && !log && y0 < 0.0 && y1 > 0.0 {
         chart
-            .configure_mesh()
-            .x_desc(&p.xlabel)
-            .y_desc(&p.ylabel)
-            .x_label_formatter(&xfmt)
-            .y_label_formatter(&fmt)
-            .label_style((FAMILY, 12))
-            .max_light_lines(1)
-            .light_line_style(RGBColor(238, 238, 238))
-            .draw()
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x0, 0.0), (x1, 0.0)],
+                RGBColor(120, 120, 120),
+            )))
             .map_err(err)?;
-        draw_series(&mut chart, p, &pts, y0, &keep)
-    } else {
-        let mut chart = b.build_cartesian_2d(x0..x1, y0..y1).map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc(&p.xlabel)
-            .y_desc(&p.ylabel)
-            .x_label_formatter(&xfmt)
-            .y_label_formatter(&yfmt)
-            .label_style((FAMILY, 12))
-            .max_light_lines(1)
-            .light_line_style(RGBColor(238, 238, 238))
-            .draw()
-            .map_err(err)?;
-        if has_stems && y0 < 0.0 && y1 > 0.0 {
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(x0, 0.0), (x1, 0.0)],
-                    RGBColor(120, 120, 120),
-                )))
-                .map_err(err)?;
-        }
-        draw_series(&mut chart, p, &pts, 0.0, &keep)
     }
+    draw_series(&mut chart, p, &pts, base)
 }
 
-fn draw_series<'a, Y>(
-    chart: &mut ChartContext<'a, BitMapBackend<'a>, Cartesian2d<RangedCoordf64, Y>>,
+/// Draws the series of a panel; `pts` are in the axes' coordinates, NaN where a sample is left
+/// out; stems start at `base`.
+fn draw_series<'a>(
+    chart: &mut ChartContext<'a, BitMapBackend<'a>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
     p: &LinePanel,
     pts: &[Vec<(f64, f64)>],
     base: f64,
-    keep: &dyn Fn(f64) -> bool,
-) -> Drawn
-where
-    Y: Ranged<ValueType = f64>,
-{
+) -> Drawn {
+    let keep = |y: f64| y.is_finite();
     let mut labelled = false;
     for (k, (s, pts)) in p.series.iter().zip(pts).enumerate() {
         let (r, g, b) = s.color.unwrap_or(PALETTE[k % PALETTE.len()]);
@@ -1100,15 +1175,8 @@ fn draw_image(area: &Area<'_>, p: &ImagePanel) -> Drawn {
         (area.clone(), None)
     };
     let [left, right, bottom, top] = p.extent.unwrap_or([0.0, nc as f64, nr as f64, 0.0]);
-    let fix = |a: f64, b: f64| {
-        if a.is_finite() && b.is_finite() && a != b {
-            (a, b)
-        } else {
-            (0.0, 1.0)
-        }
-    };
-    let (left, right) = fix(left, right);
-    let (bottom, top) = fix(bottom, top);
+    let (left, right) = oriented_range(left, right);
+    let (bottom, top) = oriented_range(bottom, top);
     let (xs, ys) = (right - left, top - bottom);
     let xfmt = move |v: &f64| fmt_tick(*v, xs);
     let yfmt = move |v: &f64| fmt_tick(*v, ys);
@@ -1268,12 +1336,53 @@ mod tests {
             finite_min_max([2.0, f64::NAN, -1.0].into_iter()),
             (-1.0, 2.0)
         );
-        let (a, b) = widen(3.0, 3.0);
+        let (a, b) = axis_range(3.0, 3.0);
         assert!(a < 3.0 && b > 3.0);
-        let (a, b) = widen(1e20, 1e20);
+        let (a, b) = axis_range(1e20, 1e20);
         assert!(a < b);
-        let (a, b) = widen(-f64::MAX, f64::MAX);
-        assert!(a.is_finite() && b.is_finite() && a < b);
+        let (a, b) = axis_range(-f64::MAX, f64::MAX);
+        assert!(a.is_finite() && b.is_finite() && a < b && (b - a).is_finite());
+        assert_eq!(axis_range(f64::NAN, 1.0), (0.0, 1.0));
+        assert_eq!(axis_range(2.0, -1.0), (-1.0, 2.0));
+        assert_eq!(oriented_range(2.0, -1.0), (2.0, -1.0));
+    }
+
+    /// Ranges plotters is given: finite, finite width even padded, not too narrow for the
+    /// values, and plotters' key points for them come back (checked on a watchdog thread).
+    #[test]
+    fn hostile_ranges_give_axes_plotters_can_label() {
+        use plotters::coord::ranged1d::Ranged;
+        let m = f64::MAX;
+        let cases = [
+            (0.0, m),
+            (-m, m),
+            (-m, -m / 2.0),
+            (m, m),
+            (1.0, 1.0 + f64::EPSILON),
+            (1e300, 1e300 * (1.0 + 1e-15)),
+            (0.0, 1e-320),
+            (-5e-324, 5e-324),
+            (1e-300, 1e-299),
+            (-1e308, 1e308),
+            (0.0, 0.0),
+            (-0.0, 0.0),
+        ];
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for (lo, hi) in cases {
+                for frac in [0.0, 0.02, 0.06] {
+                    let (a, b) = padded_range(lo, hi, frac);
+                    assert!(a.is_finite() && b.is_finite() && a < b && (b - a).is_finite());
+                    assert!(b - a >= MIN_SPAN && b - a >= 1e-10 * a.abs().max(b.abs()));
+                    let c: RangedCoordf64 = (a..b).into();
+                    let n = c.key_points(12usize).len();
+                    assert!(n <= 12, "{lo} {hi}: {n} key points");
+                }
+            }
+            tx.send(()).unwrap();
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(20))
+            .expect("plotters' key points did not come back (or a check failed)");
     }
 
     #[test]

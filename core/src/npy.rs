@@ -477,7 +477,9 @@ fn standard<T: Clone>(a: ArrayD<T>) -> ArrayD<T> {
 
 /// Reads an `.npy` file (C or Fortran order) into an array in standard (C) layout.
 ///
-/// Errors: [`Error::Io`] if the file cannot be read, is not a valid `.npy` file, or holds another
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be read, is not a valid `.npy` file, or holds another
 /// dtype than `T`.
 ///
 /// ```
@@ -502,7 +504,9 @@ pub fn read_npy<T: NpyScalar>(path: impl AsRef<Path>) -> Result<ArrayD<T>> {
 /// Writes an array to an `.npy` file (in the array's layout: C order for standard arrays, Fortran
 /// order for Fortran-contiguous ones, C order otherwise).
 ///
-/// Errors: [`Error::Io`] if the file cannot be written.
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be written.
 ///
 /// ```
 /// use ndarray::arr1;
@@ -530,7 +534,9 @@ where
 /// Reads an `.npy` file into a [`ChunkedArray`] of blocks of (at most) `chunk` along every axis
 /// (the last block of an axis may be shorter, as [`ChunkGrid::uniform`]).
 ///
-/// Errors: those of [`read_npy`], and those of [`ChunkGrid::uniform`] for a `chunk` that does not
+/// # Errors
+///
+/// those of [`read_npy`], and those of [`ChunkGrid::uniform`] for a `chunk` that does not
 /// fit the array read (wrong number of axes, zero length).
 ///
 /// ```
@@ -555,7 +561,9 @@ pub fn read_npy_chunked<T: NpyScalar>(
 /// Writes a [`ChunkedArray`] to an `.npy` file as one plain C-order array (the chunking is not
 /// stored: choose it again on read).
 ///
-/// Errors: [`Error::Io`] if the file cannot be written.
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be written.
 ///
 /// ```
 /// use rylops_core::npy::{read_npy, write_npy_chunked};
@@ -575,7 +583,9 @@ pub fn write_npy_chunked<T: NpyScalar>(path: impl AsRef<Path>, x: &ChunkedArray<
 /// `f64`, through `f64`: integers beyond 2^53 are rounded). Handy for images saved by numpy or PIL
 /// (`uint8`).
 ///
-/// Errors: [`Error::Io`] if the file cannot be read, or holds a complex, string or structured dtype.
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be read, or holds a complex, string or structured dtype.
 ///
 /// ```
 /// use ndarray::arr2;
@@ -596,7 +606,9 @@ pub fn read_npy_as<T: RealScalar + NpyScalar>(path: impl AsRef<Path>) -> Result<
 /// The names of the arrays in an `.npz` archive, in archive order (without the `.npy` suffix, as
 /// `np.load(path).files`).
 ///
-/// Errors: [`Error::Io`] if the file cannot be read or is not a zip archive.
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be read or is not a zip archive.
 pub fn npz_names(path: impl AsRef<Path>) -> Result<Vec<String>> {
     Ok(Npz::open(path.as_ref())?.names())
 }
@@ -604,7 +616,9 @@ pub fn npz_names(path: impl AsRef<Path>) -> Result<Vec<String>> {
 /// Reads the array called `name` from an `.npz` archive (C or Fortran order; returned in C
 /// layout).
 ///
-/// Errors: [`Error::Io`] if the archive cannot be read, has no array `name`, or that array holds
+/// # Errors
+///
+/// [`Error::Io`] if the archive cannot be read, has no array `name`, or that array holds
 /// another dtype than `T`.
 pub fn read_npz_array<T: NpyScalar>(path: impl AsRef<Path>, name: &str) -> Result<ArrayD<T>> {
     let path = path.as_ref();
@@ -631,7 +645,9 @@ fn array_err<T: Scalar>(path: &Path, name: &str, e: String) -> Error {
 /// Reads every array of an `.npz` archive, all of element type `T`, with their names, in archive
 /// order (what `dict(np.load(path))` gives).
 ///
-/// Errors: as [`read_npz_array`]; an archive mixing dtypes is read array by array with
+/// # Errors
+///
+/// as [`read_npz_array`]; an archive mixing dtypes is read array by array with
 /// [`npz_names`] and [`read_npz_array`].
 ///
 /// ```
@@ -668,7 +684,9 @@ pub fn read_npz<T: NpyScalar>(path: impl AsRef<Path>) -> Result<Vec<(String, Arr
 /// Reads the array called `name` from an `.npz` archive into a [`ChunkedArray`] of blocks of (at
 /// most) `chunk`.
 ///
-/// Errors: those of [`read_npz_array`] and of [`ChunkGrid::uniform`].
+/// # Errors
+///
+/// those of [`read_npz_array`] and of [`ChunkGrid::uniform`].
 pub fn read_npz_chunked<T: NpyScalar>(
     path: impl AsRef<Path>,
     name: &str,
@@ -682,7 +700,9 @@ pub fn read_npz_chunked<T: NpyScalar>(
 /// Writes named arrays to an uncompressed `.npz` archive (what `np.savez(path, name=array, ...)`
 /// writes; numpy stores each as `name.npy`).
 ///
-/// Errors: [`Error::Io`] if the file cannot be written; [`Error::InvalidParameter`] (named `names`)
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be written; [`Error::InvalidParameter`] (named `names`)
 /// for an empty or repeated name.
 pub fn write_npz<T: NpyScalar>(
     path: impl AsRef<Path>,
@@ -701,7 +721,9 @@ pub fn write_npz<T: NpyScalar>(
 
 /// Writes named [`ChunkedArray`]s to an uncompressed `.npz` archive, each as one plain array.
 ///
-/// Errors: as [`write_npz`].
+/// # Errors
+///
+/// as [`write_npz`].
 pub fn write_npz_chunked<T: NpyScalar>(
     path: impl AsRef<Path>,
     arrays: &[(&str, &ChunkedArray<T>)],
