@@ -3,15 +3,20 @@
 //!
 //! Drawing uses [plotters](https://docs.rs/plotters)' bitmap backend with the DejaVu Sans font
 //! embedded in the library (`assets/DejaVuSans.ttf`, Bitstream Vera license, see
-//! `assets/LICENSE-DejaVu.txt`), so no system font or package is needed. Nothing here panics on
-//! NaN, infinite or constant data: non-finite samples are left out of lines and ranges and drawn
-//! grey in images, and a constant range is widened around its value.
+//! `assets/LICENSE-DejaVu.txt`), so no system font or package is needed. Nothing here panics or
+//! hangs on NaN, infinite, constant or extreme finite data: non-finite samples are left out of
+//! lines and ranges and drawn grey in images; a constant range, or one too narrow for its
+//! magnitude (under 1e-9 of it, or under 1e-250), is widened around its centre; axes stop at
+//! `±f64::MAX / 8`, so that a padded range keeps a finite width, and samples beyond are drawn
+//! at the edge; logarithmic axes are linear in `log10(y)`, so any positive range
+//! (`[5e-324, f64::MAX]`) has a bounded number of ticks. A picture has at most [`MAX_PIXELS`]
+//! pixels.
 //!
 //! A [`Figure`] is a grid of panels ([`LinePanel`]s and [`ImagePanel`]s), `columns` per row, each
 //! `panel_size` pixels, with an optional title on top; [`Figure::save`] writes the PNG (creating
 //! the folder if needed). The free functions [`line_plot`], [`stem_plot`], [`log_plot`] and
 //! [`image`] draw one panel in one call; [`save_rgb`] writes an RGB array as a picture, pixel for
-//! pixel, and [`read_png`] reads one back (a small built-in decoder).
+//! pixel, and [`read_png`] reads one back (through the [`png`](https://docs.rs/png) crate).
 //!
 //! ```
 //! use ndarray::Array2;
@@ -841,6 +846,16 @@ fn decode_png(r: impl std::io::Read, len: u64) -> std::result::Result<Array3<f32
     decoder.ignore_checksums(false);
     let mut reader = decoder.read_info().map_err(|e| e.to_string())?;
     let info = reader.info();
+    // png 0.17 expands a palette whose length is not a multiple of 3, or longer than 256
+    // entries, by indexing past it (a panic): such a PLTE chunk is invalid, refuse it.
+    if let Some(p) = &info.palette {
+        if p.is_empty() || p.len() % 3 != 0 || p.len() > 3 * 256 {
+            return Err(format!(
+                "invalid PLTE chunk of {} bytes (1 to 256 entries of 3 bytes)",
+                p.len()
+            ));
+        }
+    }
     let (width, height) = (u64::from(info.width), u64::from(info.height));
     let bits = info.color_type.samples() as u64 * info.bit_depth as u64;
     let declared = || format!("the PNG declares {width} x {height} pixels of {bits} bits");

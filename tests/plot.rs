@@ -532,6 +532,38 @@ mod png_files {
     }
 
     #[test]
+    fn invalid_palettes_are_errors_not_panics() {
+        use png::{BitDepth as D, ColorType as C};
+        // png 0.17 indexes past a PLTE chunk whose length is not a multiple of 3 or that has
+        // more than 256 entries (found by tests/png_fuzz.rs).
+        for plte in [vec![1u8, 2], vec![9; 4], vec![7; 3 * 257]] {
+            let mut f = Vec::new();
+            {
+                let mut e = png::Encoder::new(&mut f, 2, 1);
+                e.set_color(C::Indexed);
+                e.set_depth(D::Eight);
+                let mut wr = e.write_header().unwrap();
+                wr.write_chunk(png::chunk::PLTE, &plte).unwrap();
+                let z = idat(&encode(
+                    2,
+                    1,
+                    C::Indexed,
+                    D::Eight,
+                    Some(&[0, 0, 0]),
+                    &[0, 0],
+                ));
+                wr.write_chunk(png::chunk::IDAT, &z).unwrap();
+            }
+            let m = read("plte.png", &f);
+            assert!(
+                matches!(&m, Err(Error::Io(e)) if e.contains("PLTE")),
+                "{}: {m:?}",
+                plte.len()
+            );
+        }
+    }
+
+    #[test]
     fn image_data_beyond_the_picture_is_not_kept() {
         use png::{BitDepth as D, ColorType as C};
         // A zlib stream of 32 MiB of zeros (from the encoder: a 4096 x 8192 grey image) under
