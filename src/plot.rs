@@ -693,6 +693,10 @@ impl Figure {
 }
 
 /// Saves one panel of curves, one per `(label, values)` pair, at `path`.
+///
+/// # Errors
+///
+/// Those of [`Figure::save`] ([`Error::Io`] if the file cannot be written).
 pub fn line_plot(path: impl AsRef<Path>, title: &str, series: &[(&str, &[f64])]) -> Result<()> {
     let mut p = LinePanel::new(title);
     for (label, y) in series {
@@ -702,6 +706,10 @@ pub fn line_plot(path: impl AsRef<Path>, title: &str, series: &[(&str, &[f64])])
 }
 
 /// Saves one panel of stem plots, one per `(label, values)` pair, at `path`.
+///
+/// # Errors
+///
+/// Those of [`Figure::save`] ([`Error::Io`] if the file cannot be written).
 pub fn stem_plot(path: impl AsRef<Path>, title: &str, series: &[(&str, &[f64])]) -> Result<()> {
     let mut p = LinePanel::new(title);
     for (label, y) in series {
@@ -712,6 +720,10 @@ pub fn stem_plot(path: impl AsRef<Path>, title: &str, series: &[(&str, &[f64])])
 
 /// Saves one panel of curves on a logarithmic y axis (residual norms against iterations), one per
 /// `(label, values)` pair, at `path`.
+///
+/// # Errors
+///
+/// Those of [`Figure::save`] ([`Error::Io`] if the file cannot be written).
 ///
 /// ```
 /// let path = std::env::temp_dir().join(format!("rylops-log-{}.png", std::process::id()));
@@ -729,6 +741,10 @@ pub fn log_plot(path: impl AsRef<Path>, title: &str, series: &[(&str, &[f64])]) 
 }
 
 /// Saves an image of a 2-D array with a colormap and a colorbar at `path`.
+///
+/// # Errors
+///
+/// Those of [`Figure::save`] ([`Error::Io`] if the file cannot be written).
 pub fn image<T: PlotValue>(
     path: impl AsRef<Path>,
     title: &str,
