@@ -101,22 +101,6 @@ enum Dtype {
 }
 
 impl Dtype {
-    const ALL: [Dtype; 13] = [
-        Dtype::Bool,
-        Dtype::I1,
-        Dtype::U1,
-        Dtype::I2,
-        Dtype::U2,
-        Dtype::I4,
-        Dtype::U4,
-        Dtype::I8,
-        Dtype::U8,
-        Dtype::F4,
-        Dtype::F8,
-        Dtype::C8,
-        Dtype::C16,
-    ];
-
     /// numpy's name (`np.dtype(descr).name`).
     fn name(self) -> &'static str {
         match self {
@@ -175,12 +159,9 @@ impl Dtype {
         })
     }
 
-    /// The dtype of an element type read here.
-    fn of<T: Scalar>() -> Dtype {
-        Dtype::ALL
-            .into_iter()
-            .find(|d| d.name() == T::DTYPE)
-            .unwrap_or(Dtype::F8)
+    /// The dtype of an element type read here (from the descriptor ndarray-npy writes for it).
+    fn of<T: NpyScalar>() -> Option<Dtype> {
+        Dtype::parse(T::type_descriptor().as_string()?)
     }
 }
 
@@ -237,10 +218,10 @@ fn check_header(r: &mut impl Read, available: u64) -> std::result::Result<Checke
         .map_err(|e| format!("reading the header: {e}"))?;
     let header_len = u64::from(u32::from_le_bytes(len));
     let start = 8 + len_bytes as u64;
-    if header_len > available - start {
+    let after = available.saturating_sub(start);
+    if header_len > after {
         return Err(format!(
-            "the header claims {header_len} bytes, but only {} follow",
-            available - start
+            "the header claims {header_len} bytes, but only {after} follow"
         ));
     }
     if header_len > MAX_HEADER_LEN {
@@ -308,7 +289,7 @@ fn check_header(r: &mut impl Read, available: u64) -> std::result::Result<Checke
         .checked_mul(dtype.size())
         .filter(|&n| n <= isize::MAX as u64)
         .ok_or_else(overflow)?;
-    let present = available - start - header_len;
+    let present = after - header_len;
     if data_len != present {
         return Err(format!(
             "the header describes shape {} of {} ({data_len} bytes of data), but {present} \
@@ -348,8 +329,7 @@ fn read_as<T: NpyScalar>(
     available: u64,
 ) -> std::result::Result<ArrayD<T>, String> {
     let c = check_header(&mut r, available)?;
-    let want = Dtype::of::<T>();
-    if c.dtype != want {
+    if Dtype::of::<T>() != Some(c.dtype) {
         return Err(format!(
             "the file holds dtype {}, not {}: read it with the matching type (or with \
              read_npy_as for real numeric dtypes)",
@@ -747,4 +727,31 @@ fn check_names<'a>(names: impl Iterator<Item = &'a str>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claimed_lengths_shorter_than_the_prefix_are_errors() {
+        // A v2 prefix is 12 bytes: a stream claiming 10 or 11 (an .npz entry can) but holding
+        // more must not underflow.
+        let bytes = b"\x93NUMPY\x02\x00\x04\x00\x00\x00{}  \n";
+        for claimed in [10, 11, 12, 13] {
+            let r = check_header(&mut &bytes[..], claimed);
+            assert!(r.is_err(), "{claimed}");
+        }
+    }
+
+    #[test]
+    fn descriptors_parse_as_ndarray_npy_reads_them() {
+        assert_eq!(Dtype::parse(">c16"), Some(Dtype::C16));
+        assert_eq!(Dtype::parse("B"), Some(Dtype::U1));
+        assert_eq!(Dtype::parse("=f8"), None);
+        assert_eq!(Dtype::parse("<"), None);
+        assert_eq!(Dtype::of::<f32>(), Some(Dtype::F4));
+        assert_eq!(Dtype::of::<Complex<f64>>(), Some(Dtype::C16));
+        assert_eq!(Dtype::C8.size(), 8);
+    }
 }
