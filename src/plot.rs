@@ -3,15 +3,20 @@
 //!
 //! Drawing uses [plotters](https://docs.rs/plotters)' bitmap backend with the DejaVu Sans font
 //! embedded in the library (`assets/DejaVuSans.ttf`, Bitstream Vera license, see
-//! `assets/LICENSE-DejaVu.txt`), so no system font or package is needed. Nothing here panics on
-//! NaN, infinite or constant data: non-finite samples are left out of lines and ranges and drawn
-//! grey in images, and a constant range is widened around its value.
+//! `assets/LICENSE-DejaVu.txt`), so no system font or package is needed. Nothing here panics or
+//! hangs on NaN, infinite, constant or extreme finite data: non-finite samples are left out of
+//! lines and ranges and drawn grey in images; a constant range, or one too narrow for its
+//! magnitude (under 1e-9 of it, or under 1e-250), is widened around its centre; axes stop at
+//! `±f64::MAX / 8`, so that a padded range keeps a finite width, and samples beyond are drawn
+//! at the edge; logarithmic axes are linear in `log10(y)`, so any positive range
+//! (`[5e-324, f64::MAX]`) has a bounded number of ticks. A picture has at most [`MAX_PIXELS`]
+//! pixels.
 //!
 //! A [`Figure`] is a grid of panels ([`LinePanel`]s and [`ImagePanel`]s), `columns` per row, each
 //! `panel_size` pixels, with an optional title on top; [`Figure::save`] writes the PNG (creating
 //! the folder if needed). The free functions [`line_plot`], [`stem_plot`], [`log_plot`] and
 //! [`image`] draw one panel in one call; [`save_rgb`] writes an RGB array as a picture, pixel for
-//! pixel, and [`read_png`] reads one back (a small built-in decoder).
+//! pixel, and [`read_png`] reads one back (through the [`png`](https://docs.rs/png) crate).
 //!
 //! ```
 //! use ndarray::Array2;
@@ -376,7 +381,9 @@ impl ImagePanel {
 
     /// An image of a 2-D array given with a dynamic number of dimensions.
     ///
-    /// Errors: [`Error::InvalidParameter`] (named `array`) unless the array has 2 dimensions.
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] (named `array`) unless the array has 2 dimensions.
     pub fn from_dyn<T: PlotValue>(title: impl Into<String>, a: ArrayViewD<'_, T>) -> Result<Self> {
         let nd = a.ndim();
         let a = a
@@ -393,7 +400,9 @@ impl ImagePanel {
 
     /// The slice `index` along `axis` of a 3-D array (`a.index_axis(Axis(axis), index)`).
     ///
-    /// Errors: [`Error::AxisOutOfRange`] for `axis > 2`, [`Error::InvalidParameter`] (named
+    /// # Errors
+    ///
+    /// [`Error::AxisOutOfRange`] for `axis > 2`, [`Error::InvalidParameter`] (named
     /// `index`) for an index past the axis.
     ///
     /// ```
@@ -429,7 +438,9 @@ impl ImagePanel {
     /// An RGB image of an array of shape `(rows, columns, 3)` with values in `[0, 1]` (clipped;
     /// NaN is black). No colorbar.
     ///
-    /// Errors: [`Error::InvalidParameter`] (named `array`) unless the last axis has length 3.
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] (named `array`) unless the last axis has length 3.
     pub fn rgb<T: PlotValue>(title: impl Into<String>, a: ArrayView3<'_, T>) -> Result<Self> {
         if a.shape()[2] != 3 {
             return Err(Error::InvalidParameter {
@@ -498,15 +509,15 @@ impl ImagePanel {
         };
         if let Some((lo, hi)) = self.range {
             if lo.is_finite() && hi.is_finite() && lo < hi {
-                return (lo, hi);
+                return axis_range(lo, hi);
             }
         }
         let (lo, hi) = finite_min_max(a.iter().copied());
         if self.symmetric {
             let m = lo.abs().max(hi.abs());
-            return widen(-m, m);
+            return axis_range(-m, m);
         }
-        widen(lo, hi)
+        axis_range(lo, hi)
     }
 }
 
@@ -541,6 +552,10 @@ pub struct Figure {
 }
 
 const TITLE_HEIGHT: u32 = 34;
+
+/// The most pixels a picture may have (16384 x 16384): [`Figure::save`] and [`save_rgb`] draw
+/// into one RGB bitmap of 3 bytes per pixel, allocated before drawing.
+pub const MAX_PIXELS: u64 = 1 << 28;
 const MIN_PANEL: (u32, u32) = (120, 100);
 
 impl Figure {
@@ -591,29 +606,55 @@ impl Figure {
     /// The size of the PNG [`Figure::save`] writes: `columns x panel width` by `rows x panel
     /// height`, plus the title's height.
     ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] (named `panel_size`) if a side overflows `u32` or the picture
+    /// has more than [`MAX_PIXELS`] pixels (its bitmap is allocated whole).
+    ///
     /// ```
     /// use rylops::plot::{Figure, LinePanel};
     /// let f = Figure::new("t").columns(2).panel_size(300, 200)
     ///     .with(LinePanel::new("a")).with(LinePanel::new("b")).with(LinePanel::new("c"));
-    /// assert_eq!(f.size(), (600, 400 + 34));
+    /// assert_eq!(f.size().unwrap(), (600, 400 + 34));
+    /// let huge = f.panel_size(u32::MAX, 200);
+    /// assert!(huge.size().is_err());
     /// ```
-    pub fn size(&self) -> (u32, u32) {
+    pub fn size(&self) -> Result<(u32, u32)> {
         let (rows, cols) = self.grid();
         let title = if self.title.is_empty() {
             0
         } else {
             TITLE_HEIGHT
         };
-        (
-            cols as u32 * self.panel_size.0,
-            rows as u32 * self.panel_size.1 + title,
-        )
+        let side = |n: usize, px: u32, extra: u32| {
+            u32::try_from(n)
+                .ok()
+                .and_then(|n| n.checked_mul(px))
+                .and_then(|v| v.checked_add(extra))
+        };
+        let too_big = |what: String| Error::InvalidParameter {
+            name: "panel_size".into(),
+            reason: format!(
+                "{what}: use smaller panels or fewer of them (at most {MAX_PIXELS} pixels in all)"
+            ),
+        };
+        let (pw, ph) = self.panel_size;
+        match (side(cols, pw, 0), side(rows, ph, title)) {
+            (Some(w), Some(h)) if u64::from(w) * u64::from(h) <= MAX_PIXELS => Ok((w, h)),
+            (Some(w), Some(h)) => Err(too_big(format!("a picture of {w} x {h} pixels"))),
+            _ => Err(too_big(format!(
+                "{rows} row(s) x {cols} column(s) of {pw} x {ph} pixels overflow u32"
+            ))),
+        }
     }
 
     /// Draws the figure into a PNG file at `path` (its folder is created if needed).
     ///
-    /// Errors: [`Error::InvalidParameter`] (named `panels`) for a figure without panels,
-    /// [`Error::Io`] if the folder or the file cannot be written or drawing fails.
+    /// # Errors
+    ///
+    /// [`Error::InvalidParameter`] (named `panels`) for a figure without panels, the errors of
+    /// [`Figure::size`], [`Error::Io`] if the folder or the file cannot be written or drawing
+    /// fails.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         if self.panels.is_empty() {
@@ -622,13 +663,14 @@ impl Figure {
                 reason: "a figure needs at least one panel".into(),
             });
         }
+        let size = self.size()?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| Error::Io(format!("creating {}: {e}", dir.display())))?;
         }
         register_fonts();
         let fail = |e: String| Error::Io(format!("drawing {}: {e}", path.display()));
-        let root = BitMapBackend::new(path, self.size()).into_drawing_area();
+        let root = BitMapBackend::new(path, size).into_drawing_area();
         root.fill(&WHITE).map_err(|e| fail(e.to_string()))?;
         let body = if self.title.is_empty() {
             root.clone()
@@ -651,6 +693,10 @@ impl Figure {
 }
 
 /// Saves one panel of curves, one per `(label, values)` pair, at `path`.
+///
+/// # Errors
+///
+/// Those of [`Figure::save`] ([`Error::Io`] if the file cannot be written).
 pub fn line_plot(path: impl AsRef<Path>, title: &str, series: &[(&str, &[f64])]) -> Result<()> {
     let mut p = LinePanel::new(title);
     for (label, y) in series {
@@ -660,6 +706,10 @@ pub fn line_plot(path: impl AsRef<Path>, title: &str, series: &[(&str, &[f64])])
 }
 
 /// Saves one panel of stem plots, one per `(label, values)` pair, at `path`.
+///
+/// # Errors
+///
+/// Those of [`Figure::save`] ([`Error::Io`] if the file cannot be written).
 pub fn stem_plot(path: impl AsRef<Path>, title: &str, series: &[(&str, &[f64])]) -> Result<()> {
     let mut p = LinePanel::new(title);
     for (label, y) in series {
@@ -670,6 +720,10 @@ pub fn stem_plot(path: impl AsRef<Path>, title: &str, series: &[(&str, &[f64])])
 
 /// Saves one panel of curves on a logarithmic y axis (residual norms against iterations), one per
 /// `(label, values)` pair, at `path`.
+///
+/// # Errors
+///
+/// Those of [`Figure::save`] ([`Error::Io`] if the file cannot be written).
 ///
 /// ```
 /// let path = std::env::temp_dir().join(format!("rylops-log-{}.png", std::process::id()));
@@ -687,6 +741,10 @@ pub fn log_plot(path: impl AsRef<Path>, title: &str, series: &[(&str, &[f64])]) 
 }
 
 /// Saves an image of a 2-D array with a colormap and a colorbar at `path`.
+///
+/// # Errors
+///
+/// Those of [`Figure::save`] ([`Error::Io`] if the file cannot be written).
 pub fn image<T: PlotValue>(
     path: impl AsRef<Path>,
     title: &str,
@@ -701,8 +759,11 @@ pub fn image<T: PlotValue>(
 /// Saves an RGB array of shape `(rows, columns, 3)` with values in `[0, 1]` (clipped; NaN is
 /// black) as a PNG of exactly `columns x rows` pixels, without axes: the picture itself.
 ///
-/// Errors: [`Error::InvalidParameter`] (named `array`) unless the last axis has length 3 and the
-/// picture is not empty; [`Error::Io`] if the file cannot be written.
+/// # Errors
+///
+/// [`Error::InvalidParameter`] (named `array`) unless the last axis has length 3 and the
+/// picture is not empty and has at most [`MAX_PIXELS`] pixels; [`Error::Io`] if the file cannot
+/// be written.
 ///
 /// ```
 /// use ndarray::Array3;
@@ -714,11 +775,12 @@ pub fn image<T: PlotValue>(
 pub fn save_rgb<T: PlotValue>(path: impl AsRef<Path>, a: ArrayView3<'_, T>) -> Result<()> {
     let path = path.as_ref();
     let (rows, cols, ch) = a.dim();
-    if ch != 3 || rows == 0 || cols == 0 {
+    if ch != 3 || rows == 0 || cols == 0 || (rows as u64).saturating_mul(cols as u64) > MAX_PIXELS {
         return Err(Error::InvalidParameter {
             name: "array".into(),
             reason: format!(
-                "an RGB picture has shape (rows > 0, columns > 0, 3), got {:?}",
+                "an RGB picture has shape (rows > 0, columns > 0, 3) with at most {MAX_PIXELS} \
+                 pixels, got {:?}",
                 a.shape()
             ),
         });
@@ -752,17 +814,29 @@ pub fn save_rgb<T: PlotValue>(path: impl AsRef<Path>, a: ArrayView3<'_, T>) -> R
 }
 
 // ---------------------------------------------------------------------------------------------
-// Reading PNG files (a small decoder: zlib inflate and PNG scanline filters).
+// Reading PNG files (the `png` crate, with sizes checked against the file first).
+
+/// The most a deflate stream can expand: 258 bytes per (at least) 2 bits.
+const MAX_DEFLATE_RATIO: u64 = 1032;
 
 /// Reads a PNG file into an array of shape `(rows, columns, channels)` with values in `[0, 1]`:
 /// 1 channel for grey images, 3 for RGB and palette images (alpha channels are dropped).
 ///
-/// Supports non-interlaced PNGs of 8 or 16 bits per sample (grey, grey+alpha, RGB, RGBA) and
-/// 8-bit palette images — what image libraries, numpy/PIL and plotters write. Interlaced PNGs
-/// and bit depths below 8 are errors.
+/// Decoding is the [`png`](https://docs.rs/png) crate's: every colour type and bit depth
+/// (1 to 16 bits; palettes and bit depths below 8 are expanded to 8 bits, 16-bit samples keep
+/// their precision), interlaced or not. Chunk CRCs and the zlib Adler-32 checksum are verified;
+/// palette indices past the palette read as black (the png crate's choice, as browsers show
+/// them).
 ///
-/// Errors: [`Error::Io`] if the file cannot be read, is not a PNG, is corrupt or uses an
-/// unsupported feature.
+/// The file is not trusted: the pixel data the header declares (`width x height x bits per
+/// pixel`, computed with checked arithmetic) must fit in what the file's compressed bytes can
+/// inflate to (at most 1032 times their size), and is checked before the picture is allocated;
+/// compressed data beyond the picture is decompressed in small pieces and discarded.
+///
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be read, is not a PNG, is corrupt (bad CRC or checksum,
+/// truncated), or declares a picture its bytes cannot hold.
 ///
 /// ```
 /// use ndarray::Array3;
@@ -775,348 +849,80 @@ pub fn save_rgb<T: PlotValue>(path: impl AsRef<Path>, a: ArrayView3<'_, T>) -> R
 /// ```
 pub fn read_png(path: impl AsRef<Path>) -> Result<Array3<f32>> {
     let path = path.as_ref();
-    let bytes =
-        std::fs::read(path).map_err(|e| Error::Io(format!("reading {}: {e}", path.display())))?;
-    decode_png(&bytes).map_err(|e| Error::Io(format!("reading {}: {e}", path.display())))
+    let fail = |e: String| Error::Io(format!("reading {}: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(|e| fail(e.to_string()))?;
+    let len = file.metadata().map_err(|e| fail(e.to_string()))?.len();
+    decode_png(std::io::BufReader::new(file), len).map_err(fail)
 }
 
-fn decode_png(b: &[u8]) -> std::result::Result<Array3<f32>, String> {
-    if b.len() < 8 || &b[..8] != b"\x89PNG\r\n\x1a\n" {
-        return Err("not a PNG file".into());
-    }
-    let mut pos = 8;
-    let (mut width, mut height, mut depth, mut ctype) = (0usize, 0usize, 0u8, 0u8);
-    let mut palette: Vec<[u8; 3]> = Vec::new();
-    let mut idat = Vec::new();
-    loop {
-        if pos + 8 > b.len() {
-            return Err("truncated PNG (no IEND chunk)".into());
+/// Decodes a PNG stream of `len` bytes.
+fn decode_png(r: impl std::io::Read, len: u64) -> std::result::Result<Array3<f32>, String> {
+    let mut decoder = png::Decoder::new(r);
+    decoder.set_transformations(png::Transformations::EXPAND);
+    decoder.ignore_checksums(false);
+    let mut reader = decoder.read_info().map_err(|e| e.to_string())?;
+    let info = reader.info();
+    // png 0.17 expands a palette whose length is not a multiple of 3, or longer than 256
+    // entries, by indexing past it (a panic): such a PLTE chunk is invalid, refuse it.
+    if let Some(p) = &info.palette {
+        if p.is_empty() || p.len() % 3 != 0 || p.len() > 3 * 256 {
+            return Err(format!(
+                "invalid PLTE chunk of {} bytes (1 to 256 entries of 3 bytes)",
+                p.len()
+            ));
         }
-        let len = u32::from_be_bytes([b[pos], b[pos + 1], b[pos + 2], b[pos + 3]]) as usize;
-        let kind = &b[pos + 4..pos + 8];
-        let data = b.get(pos + 8..pos + 8 + len).ok_or("truncated PNG chunk")?;
-        match kind {
-            b"IHDR" => {
-                if len < 13 {
-                    return Err("bad IHDR chunk".into());
-                }
-                let be =
-                    |k: usize| u32::from_be_bytes([data[k], data[k + 1], data[k + 2], data[k + 3]]);
-                (width, height, depth, ctype) = (be(0) as usize, be(4) as usize, data[8], data[9]);
-                if data[12] != 0 {
-                    return Err("interlaced PNGs are not supported".into());
-                }
-            }
-            b"PLTE" => palette = data.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect(),
-            b"IDAT" => idat.extend_from_slice(data),
-            b"IEND" => break,
-            _ => {}
-        }
-        pos += 12 + len;
     }
-    let channels = match ctype {
-        0 => 1,
-        2 => 3,
-        3 => 1,
-        4 => 2,
-        6 => 4,
-        t => return Err(format!("unknown PNG colour type {t}")),
-    };
-    let ok_depth = match ctype {
-        3 => depth == 8,
-        _ => depth == 8 || depth == 16,
-    };
-    if !ok_depth {
+    let (width, height) = (u64::from(info.width), u64::from(info.height));
+    let bits = info.color_type.samples() as u64 * info.bit_depth as u64;
+    let declared = || format!("the PNG declares {width} x {height} pixels of {bits} bits");
+    // The decompressed pixel data the header implies, against what the file can hold.
+    let needed = width
+        .checked_mul(height)
+        .and_then(|n| n.checked_mul(bits))
+        .map(|b| b.div_ceil(8))
+        .ok_or_else(|| format!("{}: the size overflows", declared()))?;
+    let most = len
+        .saturating_mul(MAX_DEFLATE_RATIO)
+        .saturating_add(MAX_DEFLATE_RATIO);
+    if needed > most {
         return Err(format!(
-            "PNG bit depth {depth} with colour type {ctype} is not supported (8 or 16 bits, 8 for palettes)"
+            "{} ({needed} bytes), more than its {len} bytes can hold",
+            declared()
         ));
     }
-    if width == 0 || height == 0 {
-        return Err("empty PNG".into());
-    }
-    let raw = inflate_zlib(&idat)?;
-    let bps = depth as usize / 8;
-    let bpp = channels * bps;
-    let stride = width * bpp;
-    if raw.len() < height * (stride + 1) {
-        return Err("PNG image data too short".into());
-    }
-    let mut img = vec![0u8; height * stride];
-    for r in 0..height {
-        let line = &raw[r * (stride + 1)..(r + 1) * (stride + 1)];
-        let (filter, src) = (line[0], &line[1..]);
-        let (done, cur) = img.split_at_mut(r * stride);
-        let prev = if r == 0 {
-            None
-        } else {
-            Some(&done[(r - 1) * stride..])
-        };
-        let cur = &mut cur[..stride];
-        for i in 0..stride {
-            let a = if i >= bpp { cur[i - bpp] as i32 } else { 0 };
-            let up = prev.map_or(0, |p| p[i] as i32);
-            let c = if i >= bpp {
-                prev.map_or(0, |p| p[i - bpp] as i32)
-            } else {
-                0
-            };
-            let pred = match filter {
-                0 => 0,
-                1 => a,
-                2 => up,
-                3 => (a + up) / 2,
-                4 => {
-                    let p = a + up - c;
-                    let (pa, pb, pc) = ((p - a).abs(), (p - up).abs(), (p - c).abs());
-                    if pa <= pb && pa <= pc {
-                        a
-                    } else if pb <= pc {
-                        up
-                    } else {
-                        c
-                    }
-                }
-                f => return Err(format!("unknown PNG filter {f}")),
-            };
-            cur[i] = (src[i] as i32 + pred) as u8;
-        }
-    }
-    let sample = |k: usize| -> f32 {
-        if bps == 1 {
-            img[k] as f32 / 255.0
-        } else {
-            u16::from_be_bytes([img[k], img[k + 1]]) as f32 / 65535.0
-        }
-    };
-    let out_ch = if ctype == 2 || ctype == 3 || ctype == 6 {
-        3
+    // The decoded picture (palettes and low bit depths expanded), before allocating it.
+    let (color, depth) = reader.output_color_type();
+    let channels = color.samples();
+    let bytes_per_sample = if depth == png::BitDepth::Sixteen {
+        2
     } else {
         1
     };
-    let mut out = Array3::<f32>::zeros((height, width, out_ch));
-    for ((i, j, k), v) in out.indexed_iter_mut() {
-        let px = (i * width + j) * bpp;
-        *v = if ctype == 3 {
-            let c = palette
-                .get(img[px] as usize)
-                .ok_or("PNG palette index out of range")?;
-            c[k] as f32 / 255.0
-        } else {
-            sample(px + k * bps)
-        };
-    }
-    Ok(out)
-}
-
-/// A canonical Huffman code: the number of codes of each length and the symbols in code order.
-struct Huffman {
-    count: [u16; 16],
-    symbol: Vec<u16>,
-}
-
-impl Huffman {
-    fn new(lengths: &[u8]) -> Self {
-        let mut count = [0u16; 16];
-        for &l in lengths {
-            count[l as usize] += 1;
-        }
-        count[0] = 0;
-        let mut offs = [0u16; 16];
-        for l in 1..15 {
-            offs[l + 1] = offs[l] + count[l];
-        }
-        let mut symbol = vec![0u16; lengths.len()];
-        for (s, &l) in lengths.iter().enumerate() {
-            if l != 0 {
-                symbol[offs[l as usize] as usize] = s as u16;
-                offs[l as usize] += 1;
-            }
-        }
-        Self { count, symbol }
-    }
-}
-
-struct Bits<'a> {
-    data: &'a [u8],
-    pos: usize,
-    bit: u32,
-}
-
-impl Bits<'_> {
-    fn bits(&mut self, n: u32) -> std::result::Result<u32, String> {
-        let mut v = 0u32;
-        for k in 0..n {
-            let byte = *self.data.get(self.pos).ok_or("truncated compressed data")?;
-            v |= (((byte >> self.bit) & 1) as u32) << k;
-            self.bit += 1;
-            if self.bit == 8 {
-                self.bit = 0;
-                self.pos += 1;
-            }
-        }
-        Ok(v)
-    }
-
-    fn decode(&mut self, h: &Huffman) -> std::result::Result<u16, String> {
-        let (mut code, mut first, mut index) = (0i32, 0i32, 0i32);
-        for len in 1..16 {
-            code |= self.bits(1)? as i32;
-            let count = h.count[len] as i32;
-            if code - count < first {
-                return h
-                    .symbol
-                    .get((index + code - first) as usize)
-                    .copied()
-                    .ok_or_else(|| "bad Huffman code".to_string());
-            }
-            index += count;
-            first = (first + count) << 1;
-            code <<= 1;
-        }
-        Err("bad Huffman code".into())
-    }
-}
-
-const LEN_BASE: [u16; 29] = [
-    3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131,
-    163, 195, 227, 258,
-];
-const LEN_EXTRA: [u8; 29] = [
-    0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
-];
-const DIST_BASE: [u16; 30] = [
-    1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
-    2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
-];
-const DIST_EXTRA: [u8; 30] = [
-    0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13,
-    13,
-];
-
-/// Decompresses a zlib stream (RFC 1950/1951) and checks its Adler-32.
-fn inflate_zlib(data: &[u8]) -> std::result::Result<Vec<u8>, String> {
-    if data.len() < 6
-        || data[0] & 0x0f != 8
-        || (u16::from(data[0]) << 8 | u16::from(data[1])) % 31 != 0
-    {
-        return Err("bad zlib header in PNG data".into());
-    }
-    if data[1] & 0x20 != 0 {
-        return Err("zlib preset dictionaries are not supported".into());
-    }
-    let mut s = Bits {
-        data: &data[2..],
-        pos: 0,
-        bit: 0,
+    let out_len = usize::try_from(width * height)
+        .ok()
+        .and_then(|n| n.checked_mul(channels * bytes_per_sample))
+        .filter(|&n| n <= isize::MAX as usize / 8)
+        .ok_or_else(|| format!("{}: the decoded picture overflows", declared()))?;
+    let mut buf = vec![0u8; out_len];
+    let frame = reader.next_frame(&mut buf).map_err(|e| e.to_string())?;
+    let (rows, cols) = (frame.height as usize, frame.width as usize);
+    let line = frame.line_size;
+    let data = &buf[..frame.buffer_size()];
+    let out_ch = match color {
+        png::ColorType::Grayscale | png::ColorType::GrayscaleAlpha => 1,
+        png::ColorType::Rgb | png::ColorType::Rgba => 3,
+        png::ColorType::Indexed => return Err("the palette was not expanded".into()),
     };
-    let mut out: Vec<u8> = Vec::new();
-    loop {
-        let last = s.bits(1)?;
-        match s.bits(2)? {
-            0 => {
-                if s.bit != 0 {
-                    s.bit = 0;
-                    s.pos += 1;
-                }
-                let d = s.data;
-                let p = s.pos;
-                let hdr = d.get(p..p + 4).ok_or("truncated stored block")?;
-                let len = u16::from_le_bytes([hdr[0], hdr[1]]) as usize;
-                if len != !u16::from_le_bytes([hdr[2], hdr[3]]) as usize {
-                    return Err("corrupt stored block".into());
-                }
-                out.extend_from_slice(d.get(p + 4..p + 4 + len).ok_or("truncated stored block")?);
-                s.pos = p + 4 + len;
-            }
-            t @ (1 | 2) => {
-                let (lit, dist) = if t == 1 {
-                    let mut l = [8u8; 288];
-                    l[144..256].fill(9);
-                    l[256..280].fill(7);
-                    (Huffman::new(&l), Huffman::new(&[5u8; 30]))
-                } else {
-                    let nlen = s.bits(5)? as usize + 257;
-                    let ndist = s.bits(5)? as usize + 1;
-                    let ncode = s.bits(4)? as usize + 4;
-                    const ORDER: [usize; 19] = [
-                        16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
-                    ];
-                    let mut cl = [0u8; 19];
-                    for &o in &ORDER[..ncode] {
-                        cl[o] = s.bits(3)? as u8;
-                    }
-                    let ch = Huffman::new(&cl);
-                    let mut lengths = vec![0u8; nlen + ndist];
-                    let mut k = 0;
-                    while k < nlen + ndist {
-                        let sym = s.decode(&ch)?;
-                        let (val, rep) = match sym {
-                            0..=15 => (sym as u8, 1),
-                            16 => {
-                                let prev = *lengths[..k].last().ok_or("bad code lengths")?;
-                                (prev, 3 + s.bits(2)? as usize)
-                            }
-                            17 => (0, 3 + s.bits(3)? as usize),
-                            _ => (0, 11 + s.bits(7)? as usize),
-                        };
-                        if k + rep > nlen + ndist {
-                            return Err("bad code lengths".into());
-                        }
-                        lengths[k..k + rep].fill(val);
-                        k += rep;
-                    }
-                    (
-                        Huffman::new(&lengths[..nlen]),
-                        Huffman::new(&lengths[nlen..]),
-                    )
-                };
-                loop {
-                    let sym = s.decode(&lit)? as usize;
-                    if sym < 256 {
-                        out.push(sym as u8);
-                    } else if sym == 256 {
-                        break;
-                    } else {
-                        let i = sym - 257;
-                        if i >= 29 {
-                            return Err("bad length code".into());
-                        }
-                        let len = LEN_BASE[i] as usize + s.bits(LEN_EXTRA[i] as u32)? as usize;
-                        let di = s.decode(&dist)? as usize;
-                        if di >= 30 {
-                            return Err("bad distance code".into());
-                        }
-                        let d = DIST_BASE[di] as usize + s.bits(DIST_EXTRA[di] as u32)? as usize;
-                        if d > out.len() {
-                            return Err("distance too far back".into());
-                        }
-                        let start = out.len() - d;
-                        for k in 0..len {
-                            out.push(out[start + k]);
-                        }
-                    }
-                }
-            }
-            _ => return Err("bad compressed block type".into()),
+    let sample = |k: usize| -> f32 {
+        if bytes_per_sample == 1 {
+            f32::from(data[k]) / 255.0
+        } else {
+            f32::from(u16::from_be_bytes([data[k], data[k + 1]])) / 65535.0
         }
-        if last == 1 {
-            break;
-        }
-    }
-    // Adler-32 of the output, after the (byte-aligned) end of the deflate stream.
-    let p = s.pos + usize::from(s.bit != 0);
-    if let Some(a) = s.data.get(p..p + 4) {
-        let want = u32::from_be_bytes([a[0], a[1], a[2], a[3]]);
-        let (mut s1, mut s2) = (1u32, 0u32);
-        for &byte in &out {
-            s1 = (s1 + byte as u32) % 65521;
-            s2 = (s2 + s1) % 65521;
-        }
-        if (s2 << 16 | s1) != want {
-            return Err("PNG data checksum mismatch (corrupt file)".into());
-        }
-    }
-    Ok(out)
+    };
+    Ok(Array3::from_shape_fn((rows, cols, out_ch), |(i, j, k)| {
+        sample(i * line + (j * channels + k) * bytes_per_sample)
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1143,16 +949,51 @@ fn finite_min_max(v: impl Iterator<Item = f64>) -> (f64, f64) {
     }
 }
 
-/// A non-empty finite range around `[lo, hi]`.
-fn widen(lo: f64, hi: f64) -> (f64, f64) {
-    if hi > lo && (hi - lo).is_finite() {
+/// Axis values are clipped to `±AXIS_LIMIT`, so that a padded range stays finite and so does
+/// its width (plotters' key-point search never ends on an infinite width).
+const AXIS_LIMIT: f64 = f64::MAX / 8.0;
+
+/// The narrowest axis, absolute and relative to the values' magnitude: narrower (finite) ranges
+/// are widened, as plotters' key-point search needs steps that change the values it adds them
+/// to (and never reach subnormal numbers).
+const MIN_SPAN: f64 = 1e-250;
+const MIN_RELATIVE_SPAN: f64 = 1e-9;
+
+/// A finite axis range `lo < hi` around `[lo, hi]` (either order): clipped to `±AXIS_LIMIT`, and
+/// widened around its centre when narrower than [`MIN_SPAN`] or [`MIN_RELATIVE_SPAN`] of its
+/// magnitude (a constant `c` gives `c ± max(|c| / 1000, 0.5)`). Non-finite ends give `[0, 1]`.
+fn axis_range(lo: f64, hi: f64) -> (f64, f64) {
+    if !(lo.is_finite() && hi.is_finite()) {
+        return (0.0, 1.0);
+    }
+    let (lo, hi) = (
+        lo.min(hi).clamp(-AXIS_LIMIT, AXIS_LIMIT),
+        lo.max(hi).clamp(-AXIS_LIMIT, AXIS_LIMIT),
+    );
+    let magnitude = lo.abs().max(hi.abs());
+    if hi - lo >= (magnitude * MIN_RELATIVE_SPAN).max(MIN_SPAN) {
         return (lo, hi);
     }
-    let d = (lo.abs() * 1e-3).max(0.5);
-    if (hi - lo).is_finite() {
-        (lo - d, hi + d)
+    let c = lo / 2.0 + hi / 2.0;
+    let d = (c.abs() * 1e-3).max(0.5);
+    (c - d, c + d)
+}
+
+/// [`axis_range`] with `frac` of its width added on both sides (still finite: at most
+/// `AXIS_LIMIT * (1 + 2 frac)` in magnitude).
+fn padded_range(lo: f64, hi: f64, frac: f64) -> (f64, f64) {
+    let (lo, hi) = axis_range(lo, hi);
+    let pad = frac * (hi - lo);
+    (lo - pad, hi + pad)
+}
+
+/// [`axis_range`] keeping the given order (for image extents, which may run backwards).
+fn oriented_range(a: f64, b: f64) -> (f64, f64) {
+    let (lo, hi) = axis_range(a, b);
+    if a > b {
+        (hi, lo)
     } else {
-        (f64::MIN / 4.0, f64::MAX / 4.0)
+        (lo, hi)
     }
 }
 
@@ -1193,29 +1034,43 @@ fn draw_lines(area: &Area<'_>, p: &LinePanel) -> Drawn {
             .filter(|(x, y)| x.is_finite() && keep(*y))
     };
     let (x0, x1) = finite_min_max(all().map(|(x, _)| *x));
-    let (x0, x1) = widen(x0, x1);
-    let xpad = 0.02 * (x1 - x0);
-    let (x0, x1) = (x0 - xpad, x1 + xpad);
+    let (x0, x1) = padded_range(x0, x1, 0.02);
     let has_stems = p.series.iter().any(|s| s.style == SeriesStyle::Stem);
     let (mut y0, mut y1) = finite_min_max(all().map(|(_, y)| *y));
     if log {
+        // The y axis is linear in log10(y) (within -324..309), labelled with powers of ten:
+        // plotters' own log scale walks every decade of a range such as [1e-300, 1e300].
         if all().next().is_none() {
             (y0, y1) = (0.1, 1.0);
         }
-        if y1 <= y0 {
-            (y0, y1) = (y0 / 10f64.sqrt(), y1 * 10f64.sqrt());
+        let (mut l0, mut l1) = (y0.log10(), y1.log10());
+        if l1 - l0 < 1e-6 {
+            (l0, l1) = (l0 - 0.5, l1 + 0.5);
         }
-        let (l0, l1) = (y0.log10(), y1.log10());
-        let pad = 0.05 * (l1 - l0);
-        (y0, y1) = (10f64.powf(l0 - pad), 10f64.powf(l1 + pad));
+        (y0, y1) = padded_range(l0, l1, 0.05);
     } else {
         if has_stems {
             (y0, y1) = (y0.min(0.0), y1.max(0.0));
         }
-        (y0, y1) = widen(y0, y1);
-        let pad = 0.06 * (y1 - y0);
-        (y0, y1) = (y0 - pad, y1 + pad);
+        (y0, y1) = padded_range(y0, y1, 0.06);
     }
+    // Samples drawn: kept ones, in the axes' coordinates, clipped to the axes (only values
+    // beyond AXIS_LIMIT are moved).
+    let pts: Vec<Vec<(f64, f64)>> = pts
+        .iter()
+        .map(|s| {
+            s.iter()
+                .map(|&(x, y)| {
+                    if x.is_finite() && keep(y) {
+                        let y = if log { y.log10() } else { y };
+                        (x.clamp(x0, x1), y.clamp(y0, y1))
+                    } else {
+                        (f64::NAN, f64::NAN)
+                    }
+                })
+                .collect()
+        })
+        .collect();
     let (xs, ys) = (x1 - x0, y1 - y0);
     let xfmt = move |v: &f64| fmt_tick(*v, xs);
     let yfmt = move |v: &f64| fmt_tick(*v, ys);
@@ -1224,58 +1079,41 @@ fn draw_lines(area: &Area<'_>, p: &LinePanel) -> Drawn {
         .margin(8)
         .x_label_area_size(if p.xlabel.is_empty() { 24 } else { 40 })
         .y_label_area_size(if p.ylabel.is_empty() { 52 } else { 66 });
-    if log {
-        let mut chart = b
-            .build_cartesian_2d(x0..x1, (y0..y1).log_scale())
-            .map_err(err)?;
-        let fmt = |v: &f64| format!("{v:.0e}");
+    let mut chart = b.build_cartesian_2d(x0..x1, y0..y1).map_err(err)?;
+    let log_label = |v: &f64| format!("{:.0e}", 10f64.powf(*v));
+    let y_label: &dyn Fn(&f64) -> String = if log { &log_label } else { &yfmt };
+    chart
+        .configure_mesh()
+        .x_desc(&p.xlabel)
+        .y_desc(&p.ylabel)
+        .x_label_formatter(&xfmt)
+        .y_label_formatter(y_label)
+        .label_style((FAMILY, 12))
+        .max_light_lines(1)
+        .light_line_style(RGBColor(238, 238, 238))
+        .draw()
+        .map_err(err)?;
+    let base = if log { y0 } else { 0.0 };
+    if has_stems && !log && y0 < 0.0 && y1 > 0.0 {
         chart
-            .configure_mesh()
-            .x_desc(&p.xlabel)
-            .y_desc(&p.ylabel)
-            .x_label_formatter(&xfmt)
-            .y_label_formatter(&fmt)
-            .label_style((FAMILY, 12))
-            .max_light_lines(1)
-            .light_line_style(RGBColor(238, 238, 238))
-            .draw()
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x0, 0.0), (x1, 0.0)],
+                RGBColor(120, 120, 120),
+            )))
             .map_err(err)?;
-        draw_series(&mut chart, p, &pts, y0, &keep)
-    } else {
-        let mut chart = b.build_cartesian_2d(x0..x1, y0..y1).map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_desc(&p.xlabel)
-            .y_desc(&p.ylabel)
-            .x_label_formatter(&xfmt)
-            .y_label_formatter(&yfmt)
-            .label_style((FAMILY, 12))
-            .max_light_lines(1)
-            .light_line_style(RGBColor(238, 238, 238))
-            .draw()
-            .map_err(err)?;
-        if has_stems && y0 < 0.0 && y1 > 0.0 {
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(x0, 0.0), (x1, 0.0)],
-                    RGBColor(120, 120, 120),
-                )))
-                .map_err(err)?;
-        }
-        draw_series(&mut chart, p, &pts, 0.0, &keep)
     }
+    draw_series(&mut chart, p, &pts, base)
 }
 
-fn draw_series<'a, Y>(
-    chart: &mut ChartContext<'a, BitMapBackend<'a>, Cartesian2d<RangedCoordf64, Y>>,
+/// Draws the series of a panel; `pts` are in the axes' coordinates, NaN where a sample is left
+/// out; stems start at `base`.
+fn draw_series<'a>(
+    chart: &mut ChartContext<'a, BitMapBackend<'a>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
     p: &LinePanel,
     pts: &[Vec<(f64, f64)>],
     base: f64,
-    keep: &dyn Fn(f64) -> bool,
-) -> Drawn
-where
-    Y: Ranged<ValueType = f64>,
-{
+) -> Drawn {
+    let keep = |y: f64| y.is_finite();
     let mut labelled = false;
     for (k, (s, pts)) in p.series.iter().zip(pts).enumerate() {
         let (r, g, b) = s.color.unwrap_or(PALETTE[k % PALETTE.len()]);
@@ -1368,15 +1206,8 @@ fn draw_image(area: &Area<'_>, p: &ImagePanel) -> Drawn {
         (area.clone(), None)
     };
     let [left, right, bottom, top] = p.extent.unwrap_or([0.0, nc as f64, nr as f64, 0.0]);
-    let fix = |a: f64, b: f64| {
-        if a.is_finite() && b.is_finite() && a != b {
-            (a, b)
-        } else {
-            (0.0, 1.0)
-        }
-    };
-    let (left, right) = fix(left, right);
-    let (bottom, top) = fix(bottom, top);
+    let (left, right) = oriented_range(left, right);
+    let (bottom, top) = oriented_range(bottom, top);
     let (xs, ys) = (right - left, top - bottom);
     let xfmt = move |v: &f64| fmt_tick(*v, xs);
     let yfmt = move |v: &f64| fmt_tick(*v, ys);
@@ -1536,12 +1367,53 @@ mod tests {
             finite_min_max([2.0, f64::NAN, -1.0].into_iter()),
             (-1.0, 2.0)
         );
-        let (a, b) = widen(3.0, 3.0);
+        let (a, b) = axis_range(3.0, 3.0);
         assert!(a < 3.0 && b > 3.0);
-        let (a, b) = widen(1e20, 1e20);
+        let (a, b) = axis_range(1e20, 1e20);
         assert!(a < b);
-        let (a, b) = widen(-f64::MAX, f64::MAX);
-        assert!(a.is_finite() && b.is_finite() && a < b);
+        let (a, b) = axis_range(-f64::MAX, f64::MAX);
+        assert!(a.is_finite() && b.is_finite() && a < b && (b - a).is_finite());
+        assert_eq!(axis_range(f64::NAN, 1.0), (0.0, 1.0));
+        assert_eq!(axis_range(2.0, -1.0), (-1.0, 2.0));
+        assert_eq!(oriented_range(2.0, -1.0), (2.0, -1.0));
+    }
+
+    /// Ranges plotters is given: finite, finite width even padded, not too narrow for the
+    /// values, and plotters' key points for them come back (checked on a watchdog thread).
+    #[test]
+    fn hostile_ranges_give_axes_plotters_can_label() {
+        use plotters::coord::ranged1d::Ranged;
+        let m = f64::MAX;
+        let cases = [
+            (0.0, m),
+            (-m, m),
+            (-m, -m / 2.0),
+            (m, m),
+            (1.0, 1.0 + f64::EPSILON),
+            (1e300, 1e300 * (1.0 + 1e-15)),
+            (0.0, 1e-320),
+            (-5e-324, 5e-324),
+            (1e-300, 1e-299),
+            (-1e308, 1e308),
+            (0.0, 0.0),
+            (-0.0, 0.0),
+        ];
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for (lo, hi) in cases {
+                for frac in [0.0, 0.02, 0.06] {
+                    let (a, b) = padded_range(lo, hi, frac);
+                    assert!(a.is_finite() && b.is_finite() && a < b && (b - a).is_finite());
+                    assert!(b - a >= MIN_SPAN && b - a >= 1e-10 * a.abs().max(b.abs()));
+                    let c: RangedCoordf64 = (a..b).into();
+                    let n = c.key_points(12usize).len();
+                    assert!(n <= 12, "{lo} {hi}: {n} key points");
+                }
+            }
+            tx.send(()).unwrap();
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(20))
+            .expect("plotters' key points did not come back (or a check failed)");
     }
 
     #[test]

@@ -10,11 +10,19 @@
 //! - [`read_npy_as`]: a real array of any numeric dtype (`uint8` images, `int64`, `bool`, ...),
 //!   converted to `f32` or `f64`;
 //! - [`read_npz`], [`read_npz_array`], [`npz_names`] / [`write_npz`], [`write_npz_chunked`]:
-//!   several named arrays in one (uncompressed) `.npz` archive, as `np.savez` writes and `np.load`
-//!   reads them. Archives written by `np.savez_compressed` are not supported.
+//!   several named arrays in one `.npz` archive, as `np.savez` writes and `np.load` reads them;
+//!   archives written by `np.savez_compressed` (deflated entries) are read too.
 //!
 //! Every failure (missing file, truncated data, a dtype other than the requested one, a name not in
 //! the archive) is an [`Error::Io`] naming the file and what went wrong.
+//!
+//! Files are not trusted: before anything is allocated, the header's length is checked against
+//! the bytes present (and capped at 64 KiB), the dtype against the requested type, and the
+//! shape's element count (checked multiplication) times the item size against the data bytes the
+//! file (or the archive entry) actually holds. A 200-byte file claiming 2^40 elements, a shape
+//! such as `(0, 2^63)` or a header length of `0xFFFFFFF0` is an [`Error::Io`], never an
+//! allocation. A deflated `.npz` entry may claim at most 1032 times its compressed size (the most
+//! deflate can expand), and its data is read only up to the size the header implies.
 //!
 //! ```
 //! use ndarray::{ArrayD, IxDyn};
@@ -39,11 +47,13 @@ use crate::error::{Error, Result};
 use crate::grid::ChunkGrid;
 use crate::scalar::{RealScalar, Scalar};
 use ndarray::{ArrayBase, ArrayD, ArrayViewD, Data, Dimension};
-use ndarray_npy::{NpzReader, NpzWriter, ReadNpyError, ReadNpyExt, ReadableElement, WriteNpyExt};
+use ndarray_npy::npy::header::Header;
+use ndarray_npy::{NpzWriter, ReadNpyExt, ReadableElement, WriteNpyExt};
 use num_complex::Complex;
 use std::fs::File;
-use std::io::{BufReader, BufWriter};
+use std::io::{BufReader, BufWriter, Cursor, Read};
 use std::path::Path;
+use zip::{CompressionMethod, ZipArchive};
 
 /// The element types rylops reads and writes in `.npy`/`.npz` files: `f32` (`<f4`), `f64`
 /// (`<f8`), `Complex<f32>` (`<c8`) and `Complex<f64>` (`<c16`); big-endian files are read too.
@@ -58,22 +68,377 @@ fn io_err(path: &Path, what: &str, e: impl std::fmt::Display) -> Error {
     Error::Io(format!("{what} {}: {e}", path.display()))
 }
 
-fn read_err<T: Scalar>(path: &Path, e: ReadNpyError) -> Error {
-    match e {
-        ReadNpyError::WrongDescriptor(d) => Error::Io(format!(
-            "reading {}: the file holds dtype {d}, not {}: read it with the matching type \
-             (or with read_npy_as for real numeric dtypes)",
-            path.display(),
-            T::DTYPE
-        )),
-        e => io_err(path, "reading", e),
+// ---------------------------------------------------------------------------------------------
+// Validating a header before anything is allocated.
+
+/// The longest header accepted: numpy writes about 128 bytes for the dtypes read here (and
+/// reads at most 10,000 by default).
+const MAX_HEADER_LEN: u64 = 1 << 16;
+
+/// The deepest nesting of brackets accepted in a header (a plain array's has 2: the dict and the
+/// shape tuple); deeper headers are refused before the literal parser recurses into them.
+const MAX_HEADER_DEPTH: usize = 8;
+
+/// The most a deflate stream can expand: 258 bytes per (at least) 2 bits.
+const MAX_DEFLATE_RATIO: u64 = 1032;
+
+/// The dtypes that can be read: numpy's descriptors, as ndarray-npy accepts them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dtype {
+    Bool,
+    I1,
+    U1,
+    I2,
+    U2,
+    I4,
+    U4,
+    I8,
+    U8,
+    F4,
+    F8,
+    C8,
+    C16,
+}
+
+impl Dtype {
+    /// numpy's name (`np.dtype(descr).name`).
+    fn name(self) -> &'static str {
+        match self {
+            Dtype::Bool => "bool",
+            Dtype::I1 => "int8",
+            Dtype::U1 => "uint8",
+            Dtype::I2 => "int16",
+            Dtype::U2 => "uint16",
+            Dtype::I4 => "int32",
+            Dtype::U4 => "uint32",
+            Dtype::I8 => "int64",
+            Dtype::U8 => "uint64",
+            Dtype::F4 => "float32",
+            Dtype::F8 => "float64",
+            Dtype::C8 => "complex64",
+            Dtype::C16 => "complex128",
+        }
+    }
+
+    /// Bytes per element.
+    fn size(self) -> u64 {
+        match self {
+            Dtype::Bool | Dtype::I1 | Dtype::U1 => 1,
+            Dtype::I2 | Dtype::U2 => 2,
+            Dtype::I4 | Dtype::U4 | Dtype::F4 => 4,
+            Dtype::I8 | Dtype::U8 | Dtype::F8 | Dtype::C8 => 8,
+            Dtype::C16 => 16,
+        }
+    }
+
+    /// The dtype of a descriptor string: `|b1`, `|i1`/`i1`/`b`, `|u1`/`u1`/`B`, and `<` or `>`
+    /// followed by `i2 u2 i4 u4 i8 u8 f4 f8 c8 c16`.
+    fn parse(descr: &str) -> Option<Dtype> {
+        Some(match descr {
+            "|b1" => Dtype::Bool,
+            "|i1" | "i1" | "b" => Dtype::I1,
+            "|u1" | "u1" | "B" => Dtype::U1,
+            _ => {
+                let body = descr
+                    .strip_prefix('<')
+                    .or_else(|| descr.strip_prefix('>'))?;
+                match body {
+                    "i2" => Dtype::I2,
+                    "u2" => Dtype::U2,
+                    "i4" => Dtype::I4,
+                    "u4" => Dtype::U4,
+                    "i8" => Dtype::I8,
+                    "u8" => Dtype::U8,
+                    "f4" => Dtype::F4,
+                    "f8" => Dtype::F8,
+                    "c8" => Dtype::C8,
+                    "c16" => Dtype::C16,
+                    _ => return None,
+                }
+            }
+        })
+    }
+
+    /// The dtype of an element type read here (from the descriptor ndarray-npy writes for it).
+    fn of<T: NpyScalar>() -> Option<Dtype> {
+        Dtype::parse(T::type_descriptor().as_string()?)
     }
 }
 
-fn open(path: &Path) -> Result<BufReader<File>> {
-    File::open(path)
-        .map(BufReader::new)
-        .map_err(|e| io_err(path, "opening", e))
+/// A header that passed every check: its bytes (to be read again by ndarray-npy), the dtype and
+/// the number of data bytes that follow.
+struct Checked {
+    bytes: Vec<u8>,
+    dtype: Dtype,
+    shape: Vec<usize>,
+    data_len: u64,
+}
+
+fn shape_text(shape: &[usize]) -> String {
+    match shape {
+        [n] => format!("({n},)"),
+        s => format!(
+            "({})",
+            s.iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Reads and checks an `.npy` header from `r`, which holds `available` bytes in all (header and
+/// data): the header's length against `available` and [`MAX_HEADER_LEN`], its syntax, the dtype,
+/// and the shape's size (checked, within `isize::MAX` bytes as ndarray needs) against the data
+/// bytes present. Allocates at most the header's (checked) length.
+fn check_header(r: &mut impl Read, available: u64) -> std::result::Result<Checked, String> {
+    let mut prefix = [0u8; 8];
+    if available < 10 {
+        return Err(format!(
+            "not an .npy file: {available} bytes, fewer than the 10 of the smallest header"
+        ));
+    }
+    r.read_exact(&mut prefix)
+        .map_err(|e| format!("reading the header: {e}"))?;
+    if &prefix[..6] != b"\x93NUMPY" {
+        return Err("not an .npy file (no \\x93NUMPY magic string)".into());
+    }
+    let (major, minor) = (prefix[6], prefix[7]);
+    let len_bytes: usize = match (major, minor) {
+        (1, 0) => 2,
+        (2, 0) | (3, 0) => 4,
+        _ => {
+            return Err(format!(
+                ".npy format version {major}.{minor} is not supported"
+            ))
+        }
+    };
+    let mut len = [0u8; 4];
+    r.read_exact(&mut len[..len_bytes])
+        .map_err(|e| format!("reading the header: {e}"))?;
+    let header_len = u64::from(u32::from_le_bytes(len));
+    let start = 8 + len_bytes as u64;
+    let after = available.saturating_sub(start);
+    if header_len > after {
+        return Err(format!(
+            "the header claims {header_len} bytes, but only {after} follow"
+        ));
+    }
+    if header_len > MAX_HEADER_LEN {
+        return Err(format!(
+            "the header claims {header_len} bytes, more than the {MAX_HEADER_LEN} accepted"
+        ));
+    }
+    let mut bytes = Vec::with_capacity((start + header_len) as usize);
+    bytes.extend_from_slice(&prefix);
+    bytes.extend_from_slice(&len[..len_bytes]);
+    r.take(header_len)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("reading the header: {e}"))?;
+    if (bytes.len() as u64) < start + header_len {
+        return Err("the header is truncated".into());
+    }
+    // The literal parser recurses on brackets: refuse deep nesting before parsing.
+    let mut depth = 0usize;
+    for &b in &bytes[start as usize..] {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_HEADER_DEPTH {
+                    return Err(format!(
+                        "the header nests brackets deeper than {MAX_HEADER_DEPTH} levels"
+                    ));
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    let header =
+        Header::from_reader(&mut &bytes[..]).map_err(|e| format!("bad .npy header: {e}"))?;
+    let Some(descr) = header.type_descriptor.as_string().cloned() else {
+        return Err(format!(
+            "dtype {} is not supported (structured dtypes are not read)",
+            header.type_descriptor
+        ));
+    };
+    let dtype = Dtype::parse(&descr).ok_or_else(|| {
+        format!(
+            "dtype {descr:?} is not supported: float32/64, complex64/128, (u)int8..64 and bool \
+             are read"
+        )
+    })?;
+    let shape = header.shape;
+    // ndarray needs the product of the non-zero lengths within isize::MAX (even for an empty
+    // array), and the data within isize::MAX bytes.
+    let overflow = || {
+        format!(
+            "shape {} of {} overflows: its element count or byte size exceeds isize::MAX",
+            shape_text(&shape),
+            dtype.name()
+        )
+    };
+    let nonzero = shape
+        .iter()
+        .filter(|&&n| n != 0)
+        .try_fold(1usize, |acc, &n| acc.checked_mul(n))
+        .filter(|&n| n <= isize::MAX as usize)
+        .ok_or_else(overflow)?;
+    let elements = if shape.contains(&0) { 0 } else { nonzero } as u64;
+    let data_len = elements
+        .checked_mul(dtype.size())
+        .filter(|&n| n <= isize::MAX as u64)
+        .ok_or_else(overflow)?;
+    let present = after - header_len;
+    if data_len != present {
+        return Err(format!(
+            "the header describes shape {} of {} ({data_len} bytes of data), but {present} \
+             bytes follow it ({})",
+            shape_text(&shape),
+            dtype.name(),
+            if present < data_len {
+                "truncated file"
+            } else {
+                "extra bytes"
+            }
+        ));
+    }
+    Ok(Checked {
+        bytes,
+        dtype,
+        shape,
+        data_len,
+    })
+}
+
+/// Reads the data after a checked header as an array of `A` (the header's dtype), at most
+/// `data_len + 1` bytes from `r` (one more to detect trailing bytes).
+fn read_data<A: ReadableElement + Clone>(
+    c: Checked,
+    r: impl Read,
+) -> std::result::Result<ArrayD<A>, String> {
+    let rest = r.take(c.data_len.saturating_add(1));
+    let a = ArrayD::<A>::read_npy(Cursor::new(c.bytes).chain(rest))
+        .map_err(|e| format!("reading shape {}: {e}", shape_text(&c.shape)))?;
+    Ok(standard(a))
+}
+
+/// Reads a whole `.npy` stream of `available` bytes as element type `T`.
+fn read_as<T: NpyScalar>(
+    mut r: impl Read,
+    available: u64,
+) -> std::result::Result<ArrayD<T>, String> {
+    let c = check_header(&mut r, available)?;
+    if Dtype::of::<T>() != Some(c.dtype) {
+        return Err(format!(
+            "the file holds dtype {}, not {}: read it with the matching type (or with \
+             read_npy_as for real numeric dtypes)",
+            c.dtype.name(),
+            T::DTYPE
+        ));
+    }
+    read_data::<T>(c, r)
+}
+
+/// Reads a whole `.npy` stream of `available` bytes of any real dtype, converted to `T`.
+fn read_real_as<T: RealScalar>(
+    mut r: impl Read,
+    available: u64,
+) -> std::result::Result<ArrayD<T>, String> {
+    let c = check_header(&mut r, available)?;
+    macro_rules! convert {
+        ($t:ty) => {{
+            #[allow(clippy::unnecessary_cast)]
+            Ok(read_data::<$t>(c, r)?.mapv(|v| T::from_f64(v as f64)))
+        }};
+    }
+    match c.dtype {
+        Dtype::F8 => convert!(f64),
+        Dtype::F4 => convert!(f32),
+        Dtype::U1 => convert!(u8),
+        Dtype::I1 => convert!(i8),
+        Dtype::U2 => convert!(u16),
+        Dtype::I2 => convert!(i16),
+        Dtype::U4 => convert!(u32),
+        Dtype::I4 => convert!(i32),
+        Dtype::U8 => convert!(u64),
+        Dtype::I8 => convert!(i64),
+        Dtype::Bool => Ok(read_data::<bool>(c, r)?.mapv(|v| if v { T::one() } else { T::zero() })),
+        Dtype::C8 | Dtype::C16 => Err(format!(
+            "dtype {} is not a real numeric dtype (float32/64, (u)int8..64, bool)",
+            c.dtype.name()
+        )),
+    }
+}
+
+/// Opens a file for reading, with its length.
+fn open_len(path: &Path) -> Result<(BufReader<File>, u64)> {
+    let f = File::open(path).map_err(|e| io_err(path, "opening", e))?;
+    let len = f.metadata().map_err(|e| io_err(path, "opening", e))?.len();
+    Ok((BufReader::new(f), len))
+}
+
+fn reading(path: &Path) -> impl Fn(String) -> Error + '_ {
+    move |e| Error::Io(format!("reading {}: {e}", path.display()))
+}
+
+/// An `.npz` archive opened for reading, with the file's length.
+struct Npz {
+    zip: ZipArchive<BufReader<File>>,
+    file_len: u64,
+}
+
+impl Npz {
+    fn open(path: &Path) -> Result<Npz> {
+        let (f, file_len) = open_len(path)?;
+        let zip = ZipArchive::new(f).map_err(|e| io_err(path, "reading", e))?;
+        Ok(Npz { zip, file_len })
+    }
+
+    /// The names, without one `.npy` suffix, in archive order.
+    fn names(&self) -> Vec<String> {
+        (0..self.zip.len())
+            .filter_map(|i| self.zip.name_for_index(i))
+            .map(|n| n.strip_suffix(".npy").unwrap_or(n).to_string())
+            .collect()
+    }
+
+    /// The index of `name` (or `name.npy`, as numpy looks them up).
+    fn index(&self, name: &str) -> Option<usize> {
+        self.zip
+            .index_for_name(name)
+            .or_else(|| self.zip.index_for_name(&format!("{name}.npy")))
+    }
+
+    /// Reads entry `i` with `read`, after checking its claimed sizes against the file.
+    fn read<A>(
+        &mut self,
+        i: usize,
+        read: impl FnOnce(&mut dyn Read, u64) -> std::result::Result<A, String>,
+    ) -> std::result::Result<A, String> {
+        let file_len = self.file_len;
+        let mut f = self.zip.by_index(i).map_err(|e| e.to_string())?;
+        let (size, packed) = (f.size(), f.compressed_size());
+        let max = match f.compression() {
+            CompressionMethod::Stored => packed,
+            CompressionMethod::Deflated => packed
+                .saturating_mul(MAX_DEFLATE_RATIO)
+                .saturating_add(MAX_DEFLATE_RATIO),
+            m => {
+                return Err(format!(
+                    "compression method {m} is not supported (numpy writes stored or deflated \
+                     entries)"
+                ))
+            }
+        };
+        if packed > file_len || size > max {
+            return Err(format!(
+                "the archive entry claims {size} bytes from {packed} compressed bytes in a file \
+                 of {file_len}: impossible"
+            ));
+        }
+        read(&mut f, size)
+    }
 }
 
 fn create(path: &Path) -> Result<BufWriter<File>> {
@@ -92,7 +457,9 @@ fn standard<T: Clone>(a: ArrayD<T>) -> ArrayD<T> {
 
 /// Reads an `.npy` file (C or Fortran order) into an array in standard (C) layout.
 ///
-/// Errors: [`Error::Io`] if the file cannot be read, is not a valid `.npy` file, or holds another
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be read, is not a valid `.npy` file, or holds another
 /// dtype than `T`.
 ///
 /// ```
@@ -110,14 +477,16 @@ fn standard<T: Clone>(a: ArrayD<T>) -> ArrayD<T> {
 /// ```
 pub fn read_npy<T: NpyScalar>(path: impl AsRef<Path>) -> Result<ArrayD<T>> {
     let path = path.as_ref();
-    let a = ArrayD::<T>::read_npy(open(path)?).map_err(|e| read_err::<T>(path, e))?;
-    Ok(standard(a))
+    let (f, len) = open_len(path)?;
+    read_as::<T>(f, len).map_err(reading(path))
 }
 
 /// Writes an array to an `.npy` file (in the array's layout: C order for standard arrays, Fortran
 /// order for Fortran-contiguous ones, C order otherwise).
 ///
-/// Errors: [`Error::Io`] if the file cannot be written.
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be written.
 ///
 /// ```
 /// use ndarray::arr1;
@@ -145,7 +514,9 @@ where
 /// Reads an `.npy` file into a [`ChunkedArray`] of blocks of (at most) `chunk` along every axis
 /// (the last block of an axis may be shorter, as [`ChunkGrid::uniform`]).
 ///
-/// Errors: those of [`read_npy`], and those of [`ChunkGrid::uniform`] for a `chunk` that does not
+/// # Errors
+///
+/// those of [`read_npy`], and those of [`ChunkGrid::uniform`] for a `chunk` that does not
 /// fit the array read (wrong number of axes, zero length).
 ///
 /// ```
@@ -170,7 +541,9 @@ pub fn read_npy_chunked<T: NpyScalar>(
 /// Writes a [`ChunkedArray`] to an `.npy` file as one plain C-order array (the chunking is not
 /// stored: choose it again on read).
 ///
-/// Errors: [`Error::Io`] if the file cannot be written.
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be written.
 ///
 /// ```
 /// use rylops_core::npy::{read_npy, write_npy_chunked};
@@ -190,7 +563,9 @@ pub fn write_npy_chunked<T: NpyScalar>(path: impl AsRef<Path>, x: &ChunkedArray<
 /// `f64`, through `f64`: integers beyond 2^53 are rounded). Handy for images saved by numpy or PIL
 /// (`uint8`).
 ///
-/// Errors: [`Error::Io`] if the file cannot be read, or holds a complex, string or structured dtype.
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be read, or holds a complex, string or structured dtype.
 ///
 /// ```
 /// use ndarray::arr2;
@@ -204,64 +579,55 @@ pub fn write_npy_chunked<T: NpyScalar>(path: impl AsRef<Path>, x: &ChunkedArray<
 /// ```
 pub fn read_npy_as<T: RealScalar + NpyScalar>(path: impl AsRef<Path>) -> Result<ArrayD<T>> {
     let path = path.as_ref();
-    // Tries the file's dtype against every supported element type: only the matching one reads.
-    macro_rules! attempt {
-        ($($t:ty),*) => {
-            $(
-                match ArrayD::<$t>::read_npy(open(path)?) {
-                    Ok(a) => {
-                        #[allow(clippy::unnecessary_cast)]
-                        return Ok(standard(a.mapv(|v| T::from_f64(v as f64))));
-                    }
-                    Err(ReadNpyError::WrongDescriptor(_)) => {}
-                    Err(e) => return Err(io_err(path, "reading", e)),
-                }
-            )*
-        };
-    }
-    attempt!(f64, f32, u8, i8, u16, i16, u32, i32, u64, i64);
-    match ArrayD::<bool>::read_npy(open(path)?) {
-        Ok(a) => Ok(standard(a.mapv(|v| if v { T::one() } else { T::zero() }))),
-        Err(ReadNpyError::WrongDescriptor(d)) => Err(Error::Io(format!(
-            "reading {}: dtype {d} is not a real numeric dtype (float32/64, (u)int8..64, bool)",
-            path.display()
-        ))),
-        Err(e) => Err(io_err(path, "reading", e)),
-    }
+    let (f, len) = open_len(path)?;
+    read_real_as::<T>(f, len).map_err(reading(path))
 }
 
 /// The names of the arrays in an `.npz` archive, in archive order (without the `.npy` suffix, as
 /// `np.load(path).files`).
 ///
-/// Errors: [`Error::Io`] if the file cannot be read or is not a zip archive.
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be read or is not a zip archive.
 pub fn npz_names(path: impl AsRef<Path>) -> Result<Vec<String>> {
-    let path = path.as_ref();
-    let mut r = NpzReader::new(open(path)?).map_err(|e| io_err(path, "reading", e))?;
-    r.names().map_err(|e| io_err(path, "reading", e))
+    Ok(Npz::open(path.as_ref())?.names())
 }
 
 /// Reads the array called `name` from an `.npz` archive (C or Fortran order; returned in C
 /// layout).
 ///
-/// Errors: [`Error::Io`] if the archive cannot be read, has no array `name`, or that array holds
+/// # Errors
+///
+/// [`Error::Io`] if the archive cannot be read, has no array `name`, or that array holds
 /// another dtype than `T`.
 pub fn read_npz_array<T: NpyScalar>(path: impl AsRef<Path>, name: &str) -> Result<ArrayD<T>> {
     let path = path.as_ref();
-    let mut r = NpzReader::new(open(path)?).map_err(|e| io_err(path, "reading", e))?;
-    let a: ArrayD<T> = r.by_name(name).map_err(|e| {
-        Error::Io(format!(
-            "reading array `{name}` (as {}) from {}: {e}",
-            T::DTYPE,
-            path.display()
-        ))
-    })?;
-    Ok(standard(a))
+    let mut npz = Npz::open(path)?;
+    let Some(i) = npz.index(name) else {
+        return Err(Error::Io(format!(
+            "reading {}: no array `{name}` in the archive (it holds {:?})",
+            path.display(),
+            npz.names()
+        )));
+    };
+    npz.read(i, |r, n| read_as::<T>(r, n))
+        .map_err(|e| array_err::<T>(path, name, e))
+}
+
+fn array_err<T: Scalar>(path: &Path, name: &str, e: String) -> Error {
+    Error::Io(format!(
+        "reading array `{name}` (as {}) from {}: {e}",
+        T::DTYPE,
+        path.display()
+    ))
 }
 
 /// Reads every array of an `.npz` archive, all of element type `T`, with their names, in archive
 /// order (what `dict(np.load(path))` gives).
 ///
-/// Errors: as [`read_npz_array`]; an archive mixing dtypes is read array by array with
+/// # Errors
+///
+/// as [`read_npz_array`]; an archive mixing dtypes is read array by array with
 /// [`npz_names`] and [`read_npz_array`].
 ///
 /// ```
@@ -281,20 +647,16 @@ pub fn read_npz_array<T: NpyScalar>(path: impl AsRef<Path>, name: &str) -> Resul
 /// ```
 pub fn read_npz<T: NpyScalar>(path: impl AsRef<Path>) -> Result<Vec<(String, ArrayD<T>)>> {
     let path = path.as_ref();
-    let mut r = NpzReader::new(open(path)?).map_err(|e| io_err(path, "reading", e))?;
-    let names = r.names().map_err(|e| io_err(path, "reading", e))?;
+    let mut npz = Npz::open(path)?;
+    let names = npz.names();
     names
         .into_iter()
         .enumerate()
         .map(|(i, name)| {
-            let a: ArrayD<T> = r.by_index(i).map_err(|e| {
-                Error::Io(format!(
-                    "reading array `{name}` (as {}) from {}: {e}",
-                    T::DTYPE,
-                    path.display()
-                ))
-            })?;
-            Ok((name, standard(a)))
+            let a = npz
+                .read(i, |r, n| read_as::<T>(r, n))
+                .map_err(|e| array_err::<T>(path, &name, e))?;
+            Ok((name, a))
         })
         .collect()
 }
@@ -302,7 +664,9 @@ pub fn read_npz<T: NpyScalar>(path: impl AsRef<Path>) -> Result<Vec<(String, Arr
 /// Reads the array called `name` from an `.npz` archive into a [`ChunkedArray`] of blocks of (at
 /// most) `chunk`.
 ///
-/// Errors: those of [`read_npz_array`] and of [`ChunkGrid::uniform`].
+/// # Errors
+///
+/// those of [`read_npz_array`] and of [`ChunkGrid::uniform`].
 pub fn read_npz_chunked<T: NpyScalar>(
     path: impl AsRef<Path>,
     name: &str,
@@ -316,7 +680,9 @@ pub fn read_npz_chunked<T: NpyScalar>(
 /// Writes named arrays to an uncompressed `.npz` archive (what `np.savez(path, name=array, ...)`
 /// writes; numpy stores each as `name.npy`).
 ///
-/// Errors: [`Error::Io`] if the file cannot be written; [`Error::InvalidParameter`] (named `names`)
+/// # Errors
+///
+/// [`Error::Io`] if the file cannot be written; [`Error::InvalidParameter`] (named `names`)
 /// for an empty or repeated name.
 pub fn write_npz<T: NpyScalar>(
     path: impl AsRef<Path>,
@@ -335,7 +701,9 @@ pub fn write_npz<T: NpyScalar>(
 
 /// Writes named [`ChunkedArray`]s to an uncompressed `.npz` archive, each as one plain array.
 ///
-/// Errors: as [`write_npz`].
+/// # Errors
+///
+/// as [`write_npz`].
 pub fn write_npz_chunked<T: NpyScalar>(
     path: impl AsRef<Path>,
     arrays: &[(&str, &ChunkedArray<T>)],
@@ -359,4 +727,31 @@ fn check_names<'a>(names: impl Iterator<Item = &'a str>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claimed_lengths_shorter_than_the_prefix_are_errors() {
+        // A v2 prefix is 12 bytes: a stream claiming 10 or 11 (an .npz entry can) but holding
+        // more must not underflow.
+        let bytes = b"\x93NUMPY\x02\x00\x04\x00\x00\x00{}  \n";
+        for claimed in [10, 11, 12, 13] {
+            let r = check_header(&mut &bytes[..], claimed);
+            assert!(r.is_err(), "{claimed}");
+        }
+    }
+
+    #[test]
+    fn descriptors_parse_as_ndarray_npy_reads_them() {
+        assert_eq!(Dtype::parse(">c16"), Some(Dtype::C16));
+        assert_eq!(Dtype::parse("B"), Some(Dtype::U1));
+        assert_eq!(Dtype::parse("=f8"), None);
+        assert_eq!(Dtype::parse("<"), None);
+        assert_eq!(Dtype::of::<f32>(), Some(Dtype::F4));
+        assert_eq!(Dtype::of::<Complex<f64>>(), Some(Dtype::C16));
+        assert_eq!(Dtype::C8.size(), 8);
+    }
 }

@@ -255,3 +255,201 @@ fn failures_are_typed_io_errors() {
     assert!(matches!(e, Error::InvalidParameter { .. }));
     assert!(write_npz(tmp("empty-name.npz"), &[("", a.view())]).is_err());
 }
+
+/// An `.npy` file with a given version and a raw header text (padded as numpy pads it).
+fn raw_npy(version: u8, header: &str, data: &[u8]) -> Vec<u8> {
+    let mut h = header.to_string();
+    let prefix = if version == 1 { 10 } else { 12 };
+    while (prefix + h.len() + 1) % 64 != 0 {
+        h.push(' ');
+    }
+    h.push('\n');
+    let mut out = b"\x93NUMPY".to_vec();
+    out.extend_from_slice(&[version, 0]);
+    if version == 1 {
+        out.extend_from_slice(&(h.len() as u16).to_le_bytes());
+    } else {
+        out.extend_from_slice(&(h.len() as u32).to_le_bytes());
+    }
+    out.extend_from_slice(h.as_bytes());
+    out.extend_from_slice(data);
+    out
+}
+
+fn io_message<T: std::fmt::Debug>(r: Result<T, Error>) -> String {
+    match r {
+        Err(Error::Io(m)) => m,
+        other => panic!("expected Error::Io, got {other:?}"),
+    }
+}
+
+#[test]
+fn headers_claiming_more_than_the_file_holds_are_refused_before_allocating() {
+    // 2^40 float64 elements (8 TiB) claimed by a file of 128 bytes + 64 of data.
+    let p = tmp("huge-claim.npy");
+    let header = "{'descr': '<f8', 'fortran_order': False, 'shape': (1099511627776,), }";
+    std::fs::write(&p, raw_npy(1, header, &[0; 64])).unwrap();
+    let m = io_message(read_npy::<f64>(&p));
+    assert!(
+        m.contains("8796093022208 bytes of data") && m.contains("64"),
+        "{m}"
+    );
+    assert!(read_npy_as::<f32>(&p).is_err());
+    assert!(read_npy_chunked::<f64>(&p, &[4]).is_err());
+
+    // Shapes whose size overflows: (0, 2^63) would pass a plain product (0) and then panic in
+    // ndarray; (2^32, 2^32) wraps a 64-bit product.
+    for shape in [
+        "(0, 9223372036854775808)",
+        "(4294967296, 4294967296)",
+        "(3, 18446744073709551615)",
+    ] {
+        let header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {shape}, }}");
+        std::fs::write(&p, raw_npy(1, &header, &[])).unwrap();
+        let m = io_message(read_npy::<f64>(&p));
+        assert!(m.contains("overflows"), "{shape}: {m}");
+    }
+    // An element count that fits but whose byte size does not.
+    let header = "{'descr': '<c16', 'fortran_order': False, 'shape': (1152921504606846976,), }";
+    std::fs::write(&p, raw_npy(1, header, &[])).unwrap();
+    assert!(io_message(read_npy::<Complex64>(&p)).contains("overflows"));
+    // An empty array with a huge zero-length axis elsewhere is fine when it fits isize.
+    let header = "{'descr': '<f8', 'fortran_order': False, 'shape': (0, 4611686018427387904), }";
+    std::fs::write(&p, raw_npy(1, header, &[])).unwrap();
+    assert_eq!(read_npy::<f64>(&p).unwrap().shape(), &[0, 1 << 62]);
+
+    // Wrong dtype: refused from the header, before the (valid-sized) data is read.
+    let header = "{'descr': '|u1', 'fortran_order': False, 'shape': (64,), }";
+    std::fs::write(&p, raw_npy(1, header, &[7; 64])).unwrap();
+    let m = io_message(read_npy::<f64>(&p));
+    assert!(m.contains("uint8") && m.contains("float64"), "{m}");
+    assert_eq!(read_npy_as::<f64>(&p).unwrap().sum(), 7.0 * 64.0);
+
+    // Extra bytes after the data.
+    let header = "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }";
+    std::fs::write(&p, raw_npy(1, header, &[0; 17])).unwrap();
+    assert!(io_message(read_npy::<f64>(&p)).contains("extra bytes"));
+}
+
+#[test]
+fn header_lengths_and_syntax_are_bounded() {
+    let p = tmp("bad-header.npy");
+    // A v2 header length of 0xFFFFFFF0 in a small file.
+    let mut f = b"\x93NUMPY\x02\x00".to_vec();
+    f.extend_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    f.extend_from_slice(&[b' '; 100]);
+    std::fs::write(&p, &f).unwrap();
+    let m = io_message(read_npy::<f64>(&p));
+    assert!(m.contains("4294967280") && m.contains("100"), "{m}");
+    // A v3 header that is present but longer than the 64 KiB accepted.
+    let long = format!(
+        "{{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }}{}",
+        " ".repeat(70_000)
+    );
+    std::fs::write(&p, raw_npy(3, &long, &[0; 8])).unwrap();
+    assert!(io_message(read_npy::<f64>(&p)).contains("more than the 65536 accepted"));
+    // ...while a v2 or v3 header of ordinary length reads.
+    let header = "{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }";
+    for v in [2, 3] {
+        std::fs::write(&p, raw_npy(v, header, &1.5f64.to_le_bytes())).unwrap();
+        assert_eq!(read_npy::<f64>(&p).unwrap().as_slice().unwrap(), &[1.5]);
+    }
+    // Unknown version, deep nesting, structured and unsupported dtypes, non-dict headers.
+    let mut f = raw_npy(1, header, &[0; 8]);
+    f[6] = 4;
+    std::fs::write(&p, &f).unwrap();
+    assert!(io_message(read_npy::<f64>(&p)).contains("version 4.0"));
+    let deep = format!("{}{}", "(".repeat(30_000), ")".repeat(30_000));
+    std::fs::write(&p, raw_npy(2, &deep, &[])).unwrap();
+    assert!(io_message(read_npy::<f64>(&p)).contains("nests"));
+    for (descr, what) in [
+        ("[('a', '<f8'), ('b', '<i4')]", "structured"),
+        ("'<f2'", "not supported"),
+        ("'O'", "not supported"),
+        ("'<U3'", "not supported"),
+        ("'=f8'", "not supported"),
+    ] {
+        let h = format!("{{'descr': {descr}, 'fortran_order': False, 'shape': (1,), }}");
+        std::fs::write(&p, raw_npy(1, &h, &[0; 12])).unwrap();
+        let m = io_message(read_npy_as::<f64>(&p));
+        assert!(m.contains(what), "{descr}: {m}");
+    }
+    for h in [
+        "[1, 2]",
+        "{'descr': '<f8'}",
+        "{'descr': '<f8', 'fortran_order': 1, 'shape': (1,)}",
+    ] {
+        std::fs::write(&p, raw_npy(1, h, &[0; 8])).unwrap();
+        assert!(
+            io_message(read_npy::<f64>(&p)).contains("bad .npy header"),
+            "{h}"
+        );
+    }
+    // Files shorter than any header.
+    for n in [0, 5, 9] {
+        std::fs::write(&p, &f[..n]).unwrap();
+        assert!(read_npy::<f64>(&p).is_err());
+    }
+}
+
+#[test]
+fn compressed_npz_archives_read_like_numpys_savez_compressed() {
+    // What np.savez_compressed writes: deflated `name.npy` entries.
+    let model = sample::<f64>(&[40, 30]);
+    let data = sample::<f64>(&[500]);
+    let p = tmp("compressed.npz");
+    let mut w = ndarray_npy::NpzWriter::new_compressed(std::fs::File::create(&p).unwrap());
+    w.add_array("model", &model).unwrap();
+    w.add_array("data", &data).unwrap();
+    w.finish().unwrap();
+    let raw_len = ((40 * 30 + 500) * 8) as u64;
+    assert!(
+        std::fs::metadata(&p).unwrap().len() < raw_len,
+        "the archive is compressed"
+    );
+    assert_eq!(npz_names(&p).unwrap(), ["model", "data"]);
+    assert_eq!(read_npz_array::<f64>(&p, "model").unwrap(), model);
+    assert_eq!(read_npz_array::<f64>(&p, "data.npy").unwrap(), data);
+    let all = read_npz::<f64>(&p).unwrap();
+    assert_eq!(all[0], ("model".to_string(), model.clone()));
+    assert_eq!(all[1], ("data".to_string(), data));
+    let x = read_npz_chunked::<f64>(&p, "model", &[16, 30]).unwrap();
+    assert_eq!(x.to_array(), model);
+    let m = io_message(read_npz_array::<f64>(&p, "nope"));
+    assert!(m.contains("no array `nope`") && m.contains("model"), "{m}");
+}
+
+/// Offsets of every occurrence of `pat` in `b`.
+fn find_all(b: &[u8], pat: &[u8]) -> Vec<usize> {
+    (0..b.len().saturating_sub(pat.len() - 1))
+        .filter(|&i| &b[i..i + pat.len()] == pat)
+        .collect()
+}
+
+#[test]
+fn npz_entries_claiming_impossible_sizes_are_refused() {
+    let a = sample::<f64>(&[16]);
+    let p = tmp("stored.npz");
+    write_npz(&p, &[("a", a.view())]).unwrap();
+    let good = std::fs::read(&p).unwrap();
+    // The entry's uncompressed size, in the local (offset 22) and central (offset 24) headers.
+    let mut bad = good.clone();
+    for (sig, off) in [(&b"PK\x03\x04"[..], 22), (&b"PK\x01\x02"[..], 24)] {
+        for at in find_all(&good, sig) {
+            bad[at + off..at + off + 4].copy_from_slice(&0x7FFF_0000u32.to_le_bytes());
+        }
+    }
+    let q = tmp("stored-bad-size.npz");
+    std::fs::write(&q, &bad).unwrap();
+    let m = io_message(read_npz_array::<f64>(&q, "a"));
+    assert!(m.contains("impossible"), "{m}");
+    assert!(read_npz::<f64>(&q).is_err());
+
+    // An entry whose .npy header claims more than the entry holds.
+    let mut bad = good.clone();
+    let at = find_all(&good, b"(16,)")[0];
+    bad[at..at + 5].copy_from_slice(b"(99,)");
+    std::fs::write(&q, &bad).unwrap();
+    let m = io_message(read_npz_array::<f64>(&q, "a"));
+    assert!(m.contains("truncated"), "{m}");
+}
