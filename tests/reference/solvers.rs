@@ -191,7 +191,9 @@ enum Node {
 
 /// Builds an operator tree on flat vectors.
 fn build_tree<T: Scalar>(node: &Node) -> HResult<BoxOp<T>> {
-    let lib = |ty: &str| move |e: rylops::Error| format!("{ty}: {e}");
+    fn lib(ty: &'static str) -> impl Fn(rylops::Error) -> String {
+        move |e| format!("{ty}: {e}")
+    }
     Ok(match node {
         Node::FirstDerivative { kwargs }
         | Node::SecondDerivative { kwargs }
