@@ -51,7 +51,8 @@ struct Args {
 #[path = "common/cli.rs"]
 mod cli;
 
-const USAGE: &str = "usage: structure_tensor [--out DIR] [--input img.png|img.npy] [--threshold T] [--small]
+const USAGE: &str =
+    "usage: structure_tensor [--out DIR] [--input img.png|img.npy] [--threshold T] [--small]
   --out DIR      folder for the pictures (default target/gallery)
   --input FILE   a PNG or .npy image instead of the synthetic deep field
   --threshold T  feature threshold for selecting blocks (default 30% of the feature's maximum)

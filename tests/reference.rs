@@ -68,11 +68,12 @@ fn harness_refuses_what_it_does_not_understand() {
         })
     };
     let good = error_case("good", json!({"dims": [10], "order": 4}));
-    let manifest = |ops: Vec<serde_json::Value>, solvers: Vec<serde_json::Value>| {
-        json!({"format_version": 1, "operator_cases": ops, "solver_cases": solvers})
-    };
+    let manifest = |ops: Vec<serde_json::Value>, solvers: Vec<serde_json::Value>| json!({"format_version": 1, "operator_cases": ops, "solver_cases": solvers});
     // A well-formed expected-error case passes: no failure.
-    assert_eq!(failures_of("good", &manifest(vec![good.clone()], vec![])), Vec::<String>::new());
+    assert_eq!(
+        failures_of("good", &manifest(vec![good.clone()], vec![])),
+        Vec::<String>::new()
+    );
 
     let mut top = manifest(vec![good.clone()], vec![]);
     top["new_top_field"] = json!(1);
@@ -87,7 +88,8 @@ fn harness_refuses_what_it_does_not_understand() {
     extra["id"] = json!("extra");
     extra["new_case_field"] = json!(true);
     let bad_kwarg = error_case("kwarg", json!({"dims": [10], "order": 4, "new_option": 1}));
-    let bad_op = json!({"id": "op", "operator": "Roll", "kwargs": {}, "dtype": "float64", "files": {}});
+    let bad_op =
+        json!({"id": "op", "operator": "Roll", "kwargs": {}, "dtype": "float64", "files": {}});
     let mut bad_stage = good.clone();
     bad_stage["id"] = json!("stage");
     bad_stage["expected_error"]["stage"] = json!("later");
@@ -120,7 +122,10 @@ fn harness_refuses_what_it_does_not_understand() {
     ];
     assert_eq!(f.len(), expect.len(), "{f:?}");
     for ((id, word), line) in expect.iter().zip(&f) {
-        assert!(line.starts_with(id) && line.contains(word), "{line} (want {id} ... {word})");
+        assert!(
+            line.starts_with(id) && line.contains(word),
+            "{line} (want {id} ... {word})"
+        );
     }
 
     // Counts that disagree with the lists fail too.

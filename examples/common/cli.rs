@@ -8,7 +8,10 @@ use std::path::PathBuf;
 
 /// Runs `parse` on the command line. On an error (an unknown flag, a missing or malformed value)
 /// prints it with `usage` to stderr and exits with status 2.
-pub fn parse<T>(usage: &str, parse: impl FnOnce(&mut lexopt::Parser) -> Result<T, lexopt::Error>) -> T {
+pub fn parse<T>(
+    usage: &str,
+    parse: impl FnOnce(&mut lexopt::Parser) -> Result<T, lexopt::Error>,
+) -> T {
     let mut p = lexopt::Parser::from_env();
     match parse(&mut p) {
         Ok(t) => t,

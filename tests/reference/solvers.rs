@@ -233,7 +233,10 @@ fn build_tree<T: Scalar>(node: &Node) -> HResult<BoxOp<T>> {
             }
         }
         Node::VStack { ops } => {
-            let ops = ops.iter().map(build_tree::<T>).collect::<HResult<Vec<_>>>()?;
+            let ops = ops
+                .iter()
+                .map(build_tree::<T>)
+                .collect::<HResult<Vec<_>>>()?;
             Box::new(FlatStack(VStack::new(ops).map_err(lib("VStack"))?))
         }
     })
