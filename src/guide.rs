@@ -138,7 +138,7 @@
 //! let x = ChunkedArray::from_array(arr1(&[1.0, 0.0, -1.0]).into_dyn());
 //! assert_eq!(m.forward(&x)?.to_array(), arr1(&[-2.0, -2.0]).into_dyn());
 //! // They compose like any operator: diag(1, 2, 3) M^H M, a 3x3 operator.
-//! let op = diag.times(m.h().times(&m)?)?;
+//! let op = diag.times((&m).h().times(&m)?)?;
 //! assert!(dot_test(&op, 3)?.passed);
 //! # Ok::<(), rylops::Error>(())
 //! ```
