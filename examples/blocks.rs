@@ -33,12 +33,34 @@ use std::time::Instant;
 
 const BLOCK: usize = 100;
 
-fn arg(flag: &str) -> Option<String> {
-    let a: Vec<String> = std::env::args().collect();
-    a.iter().position(|x| x == flag).map(|i| {
-        a.get(i + 1)
-            .unwrap_or_else(|| panic!("{flag} needs a value"))
-            .clone()
+#[path = "common/cli.rs"]
+mod cli;
+
+const USAGE: &str = "usage: blocks [--out DIR] [--input img.png|img.npy]
+  --out DIR     folder for the pictures (default target/gallery)
+  --input FILE  a PNG or .npy image instead of the synthetic picture";
+
+/// The command line.
+struct Args {
+    out: PathBuf,
+    input: Option<String>,
+}
+
+fn args() -> Args {
+    cli::parse(USAGE, |p| {
+        use cli::*;
+        let mut a = Args {
+            out: default_out(),
+            input: None,
+        };
+        while let Some(arg) = p.next()? {
+            match arg {
+                Long("out") => a.out = out_dir(p)?,
+                Long("input") => a.input = Some(p.value()?.string()?),
+                arg => return Err(unexpected(arg, USAGE)),
+            }
+        }
+        Ok(a)
     })
 }
 
@@ -113,9 +135,9 @@ fn sharpen_alone(b: &ArrayViewD<'_, f64>) -> ArrayD<f64> {
 }
 
 fn main() -> rylops::Result<()> {
-    let out = PathBuf::from(arg("--out").unwrap_or_else(|| "target/gallery".into()));
+    let Args { out, input } = args();
     let t0 = Instant::now();
-    let img: Array3<f64> = match arg("--input") {
+    let img: Array3<f64> = match input {
         Some(p) if p.ends_with(".png") => {
             let a = read_png(&p)?.mapv(f64::from);
             println!("image {p}: shape {:?}", a.shape());

@@ -12,12 +12,18 @@ use rylops::core::Rng;
 use rylops::prelude::*;
 use rylops::solvers::{cgls, CglsParams};
 
+#[path = "common/cli.rs"]
+mod cli;
+
+const USAGE: &str = "usage: derivative_inversion (no arguments)";
+
 fn demean(a: &ArrayD<f64>) -> ArrayD<f64> {
     let mean = a.mean_axis(Axis(0)).expect("non-empty");
     a - &mean.insert_axis(Axis(0))
 }
 
 fn main() -> rylops::Result<()> {
+    cli::no_arguments(USAGE);
     let (n, m) = (400, 64);
     let dims = [n, m];
     let dz = 1.0 / n as f64;

@@ -14,6 +14,28 @@
 
 use ndarray::{Array1, Array2, ArrayD, Dimension};
 use rylops::prelude::*;
+use std::path::PathBuf;
+
+#[path = "common/cli.rs"]
+mod cli;
+
+const USAGE: &str = "usage: derivatives [--out DIR]
+  --out DIR  folder for the pictures (default target/gallery; builds with --features plot only)";
+
+/// The command line: the pictures' folder.
+fn args() -> PathBuf {
+    cli::parse(USAGE, |p| {
+        use cli::*;
+        let mut out = default_out();
+        while let Some(arg) = p.next()? {
+            match arg {
+                Long("out") => out = out_dir(p)?,
+                arg => return Err(unexpected(arg, USAGE)),
+            }
+        }
+        Ok(out)
+    })
+}
 
 fn show(name: &str, a: &ArrayD<f64>) {
     let nz: Vec<String> = a
@@ -50,6 +72,7 @@ where
 }
 
 fn main() -> rylops::Result<()> {
+    let out = args();
     // 1-D: a spike in 100 samples, chunks of 34 (as dask's nx // nchunks + 1).
     let nx = 100;
     let mut x = Array1::<f64>::zeros(nx);
@@ -110,10 +133,10 @@ fn main() -> rylops::Result<()> {
     }
     println!("\nall chunked results equal the single-chunk results bit for bit");
     #[cfg(feature = "plot")]
-    pictures::draw(&spike, &a, &results)?;
+    pictures::draw(&out, &spike, &a, &results)?;
     #[cfg(not(feature = "plot"))]
     {
-        let _ = (spike, results);
+        let _ = (out, spike, results);
         println!("(pictures: run with --features plot)");
     }
     Ok(())
@@ -124,23 +147,15 @@ mod pictures {
     use ndarray::ArrayD;
     use rylops::plot::{Colormap, Figure, ImagePanel, LinePanel, Series};
     use rylops::prelude::*;
-    use std::path::PathBuf;
+    use std::path::Path;
 
-    fn out_dir() -> PathBuf {
-        let args: Vec<String> = std::env::args().collect();
-        match args.iter().position(|a| a == "--out") {
-            Some(i) => PathBuf::from(args.get(i + 1).expect("--out needs a folder")),
-            None => PathBuf::from("target/gallery"),
-        }
-    }
-
-    /// The seed's three stem plots and three rows of images.
+    /// The seed's three stem plots and three rows of images, into the folder `out`.
     pub fn draw(
+        out: &Path,
         spike: &(ArrayD<f64>, ArrayD<f64>, ArrayD<f64>, ChunkGrid),
         a: &ArrayD<f64>,
         results: &[[ArrayD<f64>; 4]],
     ) -> rylops::Result<()> {
-        let out = out_dir();
         let (x, y, xadj, grid) = spike;
         // The chunked results equal the single-chunk ones (checked above): recompute the chunked
         // ones anyway, so that the picture shows both.

@@ -21,6 +21,41 @@ use rylops::operators::Laplacian;
 use std::sync::Arc;
 use std::time::Instant;
 
+#[path = "common/cli.rs"]
+mod cli;
+
+const USAGE: &str = "usage: mpi_poisson [N] [TOL]
+  N    grid points per side (default 64, at least 3)
+  TOL  relative tolerance of CG (default 1e-8)";
+
+/// The command line: `N` and `TOL`.
+fn args() -> (usize, f64) {
+    cli::parse(USAGE, |p| {
+        use cli::*;
+        let (mut n, mut tol, mut positional) = (64usize, 1e-8f64, 0);
+        while let Some(arg) = p.next()? {
+            match arg {
+                Value(v) if positional == 0 => {
+                    n = v.parse()?;
+                    positional += 1;
+                }
+                Value(v) if positional == 1 => {
+                    tol = v.parse()?;
+                    positional += 1;
+                }
+                arg => return Err(unexpected(arg, USAGE)),
+            }
+        }
+        if n < 3 {
+            return Err("N must be at least 3 (one interior point)".into());
+        }
+        if !(tol.is_finite() && tol >= 0.0) {
+            return Err("TOL must be a finite number >= 0".into());
+        }
+        Ok((n, tol))
+    })
+}
+
 /// `A u = -P L (P u) + (I - P) u` on partitioned arrays.
 struct Poisson {
     lap: Distributed<Laplacian<f64>>,
@@ -79,13 +114,11 @@ impl LinearOperator for Poisson {
 }
 
 fn main() -> Result<()> {
+    let (n, tol) = args();
     let (_universe, _) =
         rylops::mpi::mpi::initialize_with_threading(rylops::mpi::mpi::Threading::Funneled)
             .expect("MPI initialises once");
     let comm = Arc::new(Comm::world());
-    let args: Vec<String> = std::env::args().collect();
-    let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(64);
-    let tol: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1e-8);
     let shape = [n, n, n];
     // ranks spread over the two leading axes (pencils); any partition gives the same iterates up to
     // the order of the dot-product sums

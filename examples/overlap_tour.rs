@@ -23,12 +23,25 @@ use rylops::prelude::*;
 use std::path::PathBuf;
 use std::time::Instant;
 
-fn out_dir() -> PathBuf {
-    let args: Vec<String> = std::env::args().collect();
-    match args.iter().position(|a| a == "--out") {
-        Some(i) => PathBuf::from(args.get(i + 1).expect("--out needs a folder")),
-        None => PathBuf::from("target/gallery"),
-    }
+#[path = "common/cli.rs"]
+mod cli;
+
+const USAGE: &str = "usage: overlap_tour [--out DIR]
+  --out DIR  folder for the pictures (default target/gallery)";
+
+/// The command line: the pictures' folder.
+fn args() -> PathBuf {
+    cli::parse(USAGE, |p| {
+        use cli::*;
+        let mut out = default_out();
+        while let Some(arg) = p.next()? {
+            match arg {
+                Long("out") => out = out_dir(p)?,
+                arg => return Err(unexpected(arg, USAGE)),
+            }
+        }
+        Ok(out)
+    })
 }
 
 fn print_int(name: &str, a: ArrayView2<'_, f64>) {
@@ -80,7 +93,7 @@ fn laplace_same(a: ArrayView2<'_, f64>) -> Array2<f64> {
 }
 
 fn main() -> rylops::Result<()> {
-    let out = out_dir();
+    let out = args();
 
     // ---- 1. overlap -------------------------------------------------------------------------
     let a = Array2::from_shape_fn((10, 10), |(i, j)| (10 * i + j) as f64);

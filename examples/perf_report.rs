@@ -1,7 +1,7 @@
 //! Performance report: every case of the perf table against a plain parallel memory copy of the same
 //! size, measured in the same run.
 //!
-//! Run: `cargo run --release --example perf_report [-- --json] [-- --quick] [-- --reps N]`
+//! Run: `cargo run --release --example perf_report [-- --json] [--quick] [--reps N]`
 //!
 //! For every case and direction the report interleaves, `reps` times (at least 5), one parallel copy of
 //! the case's input (same number of elements, same type) and one call of the operator through the
@@ -517,15 +517,17 @@ fn time(f: &mut dyn FnMut()) -> f64 {
 }
 
 /// CPU time (user + system) of this process so far, in seconds, from /proc (clock ticks of 10 ms).
+/// CPU seconds (user + system) of this process so far, every thread included (`getrusage`).
 fn cpu_seconds() -> f64 {
-    let s = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let rest = s.rsplit(')').next().unwrap_or("");
-    let f: Vec<f64> = rest
-        .split_whitespace()
-        .map(|v| v.parse().unwrap_or(0.0))
-        .collect();
-    // fields 14 and 15 of stat (utime, stime); `rest` starts at field 3.
-    (f.get(11).copied().unwrap_or(0.0) + f.get(12).copied().unwrap_or(0.0)) / 100.0
+    // SAFETY: `rusage` is plain data for which all-zero bytes are a valid value, and `getrusage`
+    // only writes into the struct it is given.
+    let mut u: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `u` is a valid, writable `rusage`; RUSAGE_SELF is a valid `who`.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut u) } != 0 {
+        return f64::NAN;
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 * 1e-6;
+    secs(u.ru_utime) + secs(u.ru_stime)
 }
 
 /// Peak resident set of this process so far (kB), from /proc.
@@ -569,28 +571,80 @@ fn peak_laplacian() {
     );
 }
 
+#[path = "common/cli.rs"]
+mod cli;
+
+const USAGE: &str = "usage: perf_report [--json] [--quick] [--reps N] [--only SUBSTR]
+       perf_report --count N [--only LABEL] [--dir DIR] [--time]
+       perf_report --peak-laplacian
+  (see the head of examples/perf_report.rs for what each flag does)";
+
+/// The command line (flags described at the head of this file).
+struct Args {
+    json: bool,
+    quick: bool,
+    reps: usize,
+    only: Option<String>,
+    count: Option<usize>,
+    dir: String,
+    time: bool,
+    peak_laplacian: bool,
+}
+
+fn args() -> Args {
+    cli::parse(USAGE, |p| {
+        use cli::*;
+        let mut a = Args {
+            json: false,
+            quick: false,
+            reps: 7,
+            only: None,
+            count: None,
+            dir: "forward".into(),
+            time: false,
+            peak_laplacian: false,
+        };
+        let mut dir_given = false;
+        while let Some(arg) = p.next()? {
+            match arg {
+                Long("json") => a.json = true,
+                Long("quick") => a.quick = true,
+                Long("reps") => a.reps = p.value()?.parse()?,
+                Long("only") => a.only = Some(p.value()?.string()?),
+                Long("count") => a.count = Some(p.value()?.parse()?),
+                Long("dir") => {
+                    a.dir = p.value()?.string()?;
+                    dir_given = true;
+                }
+                Long("time") => a.time = true,
+                Long("peak-laplacian") => a.peak_laplacian = true,
+                arg => return Err(unexpected(arg, USAGE)),
+            }
+        }
+        if a.count.is_none() && (dir_given || a.time) {
+            return Err("--dir and --time go with --count N".into());
+        }
+        a.reps = a.reps.max(5);
+        Ok(a)
+    })
+}
+
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "--peak-laplacian") {
+    let Args {
+        json,
+        quick,
+        reps,
+        only,
+        count,
+        dir,
+        time: timed,
+        peak_laplacian: peak,
+    } = args();
+    if peak {
         peak_laplacian();
         return;
     }
-    let json = args.iter().any(|a| a == "--json");
-    let quick = args.iter().any(|a| a == "--quick");
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1).cloned())
-    };
-    let reps: usize = arg("--reps")
-        .map(|r| r.parse().expect("--reps N"))
-        .unwrap_or(7)
-        .max(5);
-    let only = arg("--only");
-    if let Some(count) = arg("--count") {
-        let count: usize = count.parse().expect("--count N");
-        let dir = arg("--dir").unwrap_or_else(|| "forward".into());
-        let timed = args.iter().any(|a| a == "--time");
+    if let Some(count) = count {
         NO_FILL.store(!timed, Relaxed);
         for (label, make) in cases(false) {
             if only.as_deref().is_some_and(|o| label != o) {

@@ -97,11 +97,37 @@ impl LinearOperator for DirichletPoisson {
     }
 }
 
+#[path = "common/cli.rs"]
+mod cli;
+
+const USAGE: &str = "usage: poisson [N] [--out DIR]
+  N          interior points per side (default 512)
+  --out DIR  folder for the pictures (default target/gallery; builds with --features plot only)";
+
+/// The command line: `N` and the pictures' folder.
+fn args() -> (usize, std::path::PathBuf) {
+    cli::parse(USAGE, |p| {
+        use cli::*;
+        let (mut n, mut out, mut positional) = (512usize, default_out(), 0);
+        while let Some(arg) = p.next()? {
+            match arg {
+                Value(v) if positional == 0 => {
+                    n = v.parse()?;
+                    positional += 1;
+                }
+                Long("out") => out = out_dir(p)?,
+                arg => return Err(unexpected(arg, USAGE)),
+            }
+        }
+        if n == 0 {
+            return Err("N must be at least 1".into());
+        }
+        Ok((n, out))
+    })
+}
+
 fn main() -> rylops::Result<()> {
-    let n: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(512);
+    let (n, out) = args();
     let h = 1.0 / (n + 1) as f64;
     let pi = std::f64::consts::PI;
     // Manufactured solution u = sin(pi x) sin(2 pi y) + sin(3 pi x^2) sin(pi y) / 2 (zero on the
@@ -165,7 +191,9 @@ fn main() -> rylops::Result<()> {
         "the discrete solution should match the manufactured one"
     );
     #[cfg(feature = "plot")]
-    pictures::draw(&u, &err, &sol.cost, fnorm)?;
+    pictures::draw(&out, &u, &err, &sol.cost, fnorm)?;
+    #[cfg(not(feature = "plot"))]
+    let _ = out;
     Ok(())
 }
 
@@ -173,20 +201,17 @@ fn main() -> rylops::Result<()> {
 mod pictures {
     use ndarray::ArrayD;
     use rylops::plot::{Colormap, Figure, ImagePanel, LinePanel};
-    use std::path::PathBuf;
+    use std::path::Path;
 
+    /// The solution, its error and the residual history, into the folder `out`.
     pub fn draw(
+        out: &Path,
         u: &ArrayD<f64>,
         err: &ArrayD<f64>,
         cost: &[f64],
         fnorm: f64,
     ) -> rylops::Result<()> {
-        let args: Vec<String> = std::env::args().collect();
-        let out = match args.iter().position(|a| a == "--out") {
-            Some(i) => PathBuf::from(args.get(i + 1).expect("--out needs a folder")),
-            None => PathBuf::from("target/gallery"),
-        };
-        std::fs::create_dir_all(&out).map_err(|e| rylops::Error::Io(e.to_string()))?;
+        std::fs::create_dir_all(out).map_err(|e| rylops::Error::Io(e.to_string()))?;
         let rel: Vec<f64> = cost.iter().map(|c| c / fnorm).collect();
         let path = out.join("poisson.png");
         Figure::new("Poisson -Δu = f by CG (zero Dirichlet boundaries)")

@@ -13,7 +13,13 @@ use rylops::operators::Diagonal;
 use rylops::prelude::*;
 use rylops::solvers::{regularized_inversion, LsqrParams, Regularization, RegularizedSolver};
 
+#[path = "common/cli.rs"]
+mod cli;
+
+const USAGE: &str = "usage: smoothing_inversion (no arguments)";
+
 fn main() -> rylops::Result<()> {
+    cli::no_arguments(USAGE);
     let (nz, nx) = (120, 160);
     let dims = [nz, nx];
     let grid = ChunkGrid::uniform(&dims, &[60, 80])?; // 4 chunks, worked on in parallel

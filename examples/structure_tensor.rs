@@ -48,21 +48,42 @@ struct Args {
     small: bool,
 }
 
+#[path = "common/cli.rs"]
+mod cli;
+
+const USAGE: &str =
+    "usage: structure_tensor [--out DIR] [--input img.png|img.npy] [--threshold T] [--small]
+  --out DIR      folder for the pictures (default target/gallery)
+  --input FILE   a PNG or .npy image instead of the synthetic deep field
+  --threshold T  feature threshold for selecting blocks (default 30% of the feature's maximum)
+  --small        draw a smaller field picture";
+
 fn args() -> Args {
-    let a: Vec<String> = std::env::args().collect();
-    let get = |flag: &str| {
-        a.iter().position(|x| x == flag).map(|i| {
-            a.get(i + 1)
-                .unwrap_or_else(|| panic!("{flag} needs a value"))
-                .clone()
-        })
-    };
-    Args {
-        out: PathBuf::from(get("--out").unwrap_or_else(|| "target/gallery".into())),
-        input: get("--input").map(PathBuf::from),
-        threshold: get("--threshold").map(|t| t.parse().expect("--threshold takes a number")),
-        small: a.iter().any(|x| x == "--small"),
-    }
+    cli::parse(USAGE, |p| {
+        use cli::*;
+        let mut a = Args {
+            out: default_out(),
+            input: None,
+            threshold: None,
+            small: false,
+        };
+        while let Some(arg) = p.next()? {
+            match arg {
+                Long("out") => a.out = out_dir(p)?,
+                Long("input") => a.input = Some(p.value()?.into()),
+                Long("threshold") => {
+                    let t: f64 = p.value()?.parse()?;
+                    if !t.is_finite() {
+                        return Err("--threshold takes a finite number".into());
+                    }
+                    a.threshold = Some(t);
+                }
+                Long("small") => a.small = true,
+                arg => return Err(unexpected(arg, USAGE)),
+            }
+        }
+        Ok(a)
+    })
 }
 
 /// A synthetic deep field `(rows, columns, 3)` (linear flux) and the centres of its young galaxies.

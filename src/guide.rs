@@ -2,10 +2,13 @@
 //!
 //! rylops follows pylops closely — same operators, same arguments, same numbers (bit for bit for
 //! the derivative family) — but in Rust, on **chunked n-d arrays** processed in parallel instead of
-//! flat numpy vectors (or dask arrays). This page maps one to the other. Every Rust block below is
-//! a doctest: it compiles and runs.
+//! flat numpy vectors (or dask arrays). This page maps one to the other. Every Rust block below but the
+//! MPI sketch is a doctest: it compiles and runs.
 //!
 //! ## Names side by side
+//!
+//! Operators (in [`operators`](crate::operators); the derivatives, `Kind` and the compositions are
+//! also in the [`prelude`](crate::prelude)):
 //!
 //! | pylops | rylops |
 //! |---|---|
@@ -13,6 +16,12 @@
 //! | `SecondDerivative(dims, axis=-1, sampling=1.0, edge=False, kind="centered", dtype=...)` | `SecondDerivative::<T>::builder(&dims).axis(..).sampling(..).edge(..).kind(..).build()?` |
 //! | `Laplacian(dims, axes=(-2, -1), weights=(1, 1), sampling=(1, 1), edge=False, kind="centered", dtype=...)` | `Laplacian::<T>::builder(&dims).axes(&[-2, -1]).weights(&[1.0, 1.0]).sampling(&[1.0, 1.0]).edge(false).kind(..).build()?` |
 //! | `Gradient(dims, sampling=1, edge=False, kind="centered", dtype=...)` | `Gradient::<T>::builder(&dims).sampling(1.0)` (or `.sampling_per_axis(&[..])`)`.edge(..).kind(..).build()?` |
+//! | `FirstDirectionalDerivative(dims, v, sampling=1, edge=False, kind="centered", dtype=...)` | [`FirstDirectionalDerivative::new`](crate::operators::FirstDirectionalDerivative::new)`(&dims, Direction::Global(v), &sampling, edge, kind)?` (`v` of shape `(ndim,)`; `Direction::PerPoint(v)` for `(ndim, *dims)`; one sampling per axis) |
+//! | `SecondDirectionalDerivative(dims, v, sampling=1, edge=False, kind="centered", dtype=...)` | [`SecondDirectionalDerivative::new`](crate::operators::SecondDirectionalDerivative::new)`(&dims, v, &sampling, edge, kind)?` (same arguments) |
+//! | `Identity(N)`, `Identity(N, M)` | [`Identity::new(n)?`](crate::operators::Identity::new), `Identity::rectangular(&[M], &[N])?` (model shape first), `Identity::with_dims(&dims)?` on n-d arrays |
+//! | `Zero(N, M)` | [`Zero::new(&[M], &[N])?`](crate::operators::Zero::new) (model shape first), `Zero::square(&dims)?` |
+//! | `Diagonal(diag)`, `Diagonal(diag, dims=dims, axis=axis)` | [`Diagonal::new(d)?`](crate::operators::Diagonal::new) (`d` an `ArrayD` or a `ChunkedArray`), `Diagonal::along_axis(&d, &dims, axis)?` |
+//! | `MatrixMult(A)`, `MatrixMult(A, otherdims=(..))` | [`MatrixMult::new(a)?`](crate::operators::MatrixMult::new) (`a` a `nalgebra::DMatrix`), `MatrixMult::from_row_slice(nrows, ncols, &data)?`, `MatrixMult::with_otherdims(a, &otherdims)?` |
 //! | `dtype="float32"`, `"float64"`, `"complex64"`, `"complex128"` | the type parameter: `f32`, `f64`, `Complex<f32>`, `Complex<f64>` ([`Scalar`](crate::Scalar)) |
 //! | `Op @ x`, `Op.matvec(x)` | `op.forward(&x)?` ([`LinearOperator::forward`](crate::LinearOperator::forward)) |
 //! | `Op.H @ y`, `Op.rmatvec(y)` | `op.adjoint(&y)?` |
@@ -20,13 +29,31 @@
 //! | `A + B`, `A - B`, `A @ B`, `alpha * A`, `A ** k` | `a.plus(b)?`, `a.minus(b)?`, `a.times(b)?`, `a.scaled(alpha)`, `a.pow(k)?` |
 //! | `VStack([A, B])`, `HStack([A, B])`, `BlockDiag([A, B])` | `VStack::new(vec![a, b])?`, `HStack::new(..)?`, `BlockDiag::new(..)?` (data or model is a [`Stack`](crate::prelude::Stack) of parts) |
 //! | `Op.dims`, `Op.dimsd`, `Op.shape` | `op.dims()`, `op.dimsd()`, `op.shape()` |
+//!
+//! Solvers (in [`solvers`](crate::solvers); each takes a parameter struct built from `Default`
+//! with one setter per pylops argument, and returns a `Solution` with `x`, `iterations`, the
+//! stop reason, `cost` and the solver's diagnostics in `info`):
+//!
+//! | pylops | rylops |
+//! |---|---|
 //! | `dottest(Op, nr, nc, rtol=1e-6, complexflag=..., raiseerror=True)` | `dot_test(&op, seed)?` → a [`DotTestReport`](crate::prelude::DotTestReport); `dot_test_with(&op, template, seed, Some(rtol))?` |
-//! | `cg(Op, y, x0, niter, tol)`, `cgls(Op, y, x0, niter, damp, tol)`, `lsqr(Op, y, x0, damp, atol, btol, conlim, niter)` | the same solvers in [`solvers`](crate::solvers) (being merged) |
+//! | `cg(Op, y, x0, niter, damp, tol)` → `x, iit, cost` | [`cg`](fn@crate::solvers::cg)`(&op, &y, &CgParams::default().x0(x0).niter(..).damp(..).tol(..))?` |
+//! | — (CG with a preconditioner `M`) | [`pcg`](crate::solvers::pcg)`(&op, &m, &y, &CgParams::default()..)?` |
+//! | `cgls(Op, y, x0, niter, damp, tol)` → `x, istop, iit, r1norm, r2norm, cost` | [`cgls`](fn@crate::solvers::cgls)`(&op, &y, &CglsParams::default()..)?` |
+//! | `lsqr(Op, y, x0, damp, atol, btol, conlim, niter, calc_var)` → `x, istop, iit, r1norm, r2norm, anorm, acond, arnorm, xnorm, var, cost` | [`lsqr`](fn@crate::solvers::lsqr)`(&op, &y, &LsqrParams::default()..)?` |
+//! | `regularized_inversion(Op, y, Regs, epsRs=.., dataregs=.., engine=..)` | [`regularized_inversion`](crate::solvers::regularized_inversion)`(&op, &y, &[Regularization::new(&reg, eps)], &RegularizedSolver::Lsqr(..))?` |
+//! | `normal_equations_inversion(Op, y, Regs, epsI=.., epsRs=..)` | [`normal_equations_inversion`](crate::solvers::normal_equations_inversion)`(&op, &y, &regs, &CgParams::default()..)?` (`epsI` is `damp`) |
+//! | `show=True`, callbacks | [`solvers::callback`](crate::solvers::callback) and the `*_with` forms (`cg_with`, `lsqr_with`, ...) |
+//!
+//! Arrays, overlap and files:
+//!
+//! | pylops / dask / numpy | rylops |
+//! |---|---|
 //! | `da.from_array(x, chunks=c)` | `ChunkedArray::from_array_chunks(x.view(), &c)?` |
 //! | `x.rechunk(c)`, `x.chunks`, `x.blocks[i, j]`, `x.compute()` | `x.rechunk_uniform(&c)?`, `x.grid().all_chunks()`, `x.block(&[i, j])?`, `x.to_array()` |
-//! | `da.overlap.overlap`, `da.map_overlap`, `da.overlap.trim_internal` | [`overlap`](crate::core::overlap::overlap), [`map_overlap`](crate::core::overlap::map_overlap), [`trim_internal`](crate::core::overlap::trim_internal) |
+//! | `da.overlap.overlap`, `da.map_overlap`, `da.overlap.trim_internal` | [`overlap`](crate::core::overlap::overlap), [`map_overlap`](crate::core::overlap::map_overlap), [`trim_internal`](crate::core::overlap::trim_internal) (and [`overlap_grid`](crate::core::overlap::overlap_grid), [`trim_overlap`](crate::core::overlap::trim_overlap)) |
 //! | `np.save` / `np.load` (`.npy`), `np.savez` / `np.load` (`.npz`) | [`npy::write_npy`](crate::core::npy::write_npy) / [`read_npy`](crate::core::npy::read_npy) (and `_chunked`), [`write_npz`](crate::core::npy::write_npz) / [`read_npz`](crate::core::npy::read_npz) |
-//! | pylops-mpi `DistributedArray`, `MPIVStack`, ... | `rylops::mpi`, behind the `mpi` feature (being written) |
+//! | pylops-mpi `DistributedArray`, `MPIVStack`, ... | `rylops::mpi` (the `mpi` feature): `Partition`, `Layout`, `DistArray`, `Distributed` — see [MPI](#mpi-instead-of-pylops-mpis-distributedarray) below |
 //!
 //! Errors are values, not exceptions: every fallible call returns [`Result`](crate::Result), whose
 //! [`Error`](crate::Error) says what was wrong and how to fix it (an axis out of range, a sampling
@@ -72,6 +99,50 @@
 //! # Ok::<(), rylops::Error>(())
 //! ```
 //!
+//! ## Directional derivatives and basic operators
+//!
+//! The directional derivatives take a direction ([`Direction`](crate::operators::Direction): one
+//! vector for the whole model, or one per point) and one sampling per axis; the basic operators
+//! take shapes, a diagonal or a matrix. pylops' `Identity(N, M)` and `Zero(N, M)` give the data
+//! length first; rylops, like every other constructor here, gives the model shape first.
+//!
+//! ```
+//! use ndarray::{arr1, ArrayD, IxDyn};
+//! use rylops::operators::{
+//!     Diagonal, Direction, FirstDirectionalDerivative, Identity, MatrixMult,
+//!     SecondDirectionalDerivative, Zero,
+//! };
+//! use rylops::prelude::*;
+//! // pylops.FirstDirectionalDerivative((20, 30), v=np.array([0.6, 0.8]), edge=True)
+//! let v = Direction::Global(vec![0.6, 0.8]);
+//! let dv = FirstDirectionalDerivative::<f64>::new(&[20, 30], v.clone(), &[1.0, 1.0], true, Kind::Centered)?;
+//! let ramp = ArrayD::from_shape_fn(IxDyn(&[20, 30]), |ix| (ix[0] + 2 * ix[1]) as f64);
+//! let y = dv.forward(&ChunkedArray::from_array(ramp))?.to_array();
+//! assert!(y.iter().all(|&g| (g - (0.6 * 1.0 + 0.8 * 2.0)).abs() < 1e-12)); // v . grad(x)
+//! let d2v = SecondDirectionalDerivative::<f64>::new(&[20, 30], v, &[1.0, 1.0], true, Kind::Centered)?;
+//! assert!(dot_test(&dv, 1)?.passed && dot_test(&d2v, 2)?.passed);
+//!
+//! // pylops.Identity(5), Identity(N=4, M=2) (zero-padding), Zero(N=3, M=2)
+//! let eye = Identity::<f64>::new(5)?;
+//! let pad = Identity::<f64>::rectangular(&[2], &[4])?;
+//! let zero = Zero::<f64>::new(&[2], &[3])?;
+//! assert_eq!((eye.shape(), pad.shape(), zero.shape()), ((5, 5), (4, 2), (3, 2)));
+//!
+//! // pylops.Diagonal(d) and Diagonal(d, dims=(3, 4), axis=0)
+//! let diag = Diagonal::new(arr1(&[1.0, 2.0, 3.0]).into_dyn())?;
+//! let rows = Diagonal::along_axis(&[1.0, 2.0, 3.0], &[3, 4], 0)?;
+//! assert_eq!((diag.dims(), rows.dims()), (vec![3], vec![3, 4]));
+//!
+//! // pylops.MatrixMult(np.array([[1, 2, 3], [4, 5, 6]]))
+//! let m = MatrixMult::from_row_slice(2, 3, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0])?;
+//! let x = ChunkedArray::from_array(arr1(&[1.0, 0.0, -1.0]).into_dyn());
+//! assert_eq!(m.forward(&x)?.to_array(), arr1(&[-2.0, -2.0]).into_dyn());
+//! // They compose like any operator: diag(1, 2, 3) M^H M, a 3x3 operator.
+//! let op = diag.times((&m).h().times(&m)?)?;
+//! assert!(dot_test(&op, 3)?.passed);
+//! # Ok::<(), rylops::Error>(())
+//! ```
+//!
 //! ## Chunked arrays instead of dask arrays
 //!
 //! pylops-distributed builds a lazy dask graph: operators are applied chunk by chunk when you call
@@ -110,8 +181,9 @@
 //!
 //! With the default `npy` feature, [`core::npy`](crate::core::npy) reads and writes `.npy` files
 //! (C or Fortran order; `float32`, `float64`, `complex64`, `complex128`, plus any real dtype
-//! converted with `read_npy_as`) and uncompressed `.npz` archives of several named arrays. A file
-//! holds one plain array: the chunking is chosen when reading.
+//! converted with `read_npy_as`) and `.npz` archives of several named arrays (the module's
+//! documentation lists what it reads). A file holds one plain array: the chunking is chosen when
+//! reading.
 //!
 //! ```
 //! use rylops::core::npy::{read_npy_chunked, write_npy_chunked};
@@ -125,25 +197,14 @@
 //! # Ok::<(), rylops::Error>(())
 //! ```
 //!
-//! ## MPI instead of pylops-mpi's DistributedArray
-//!
-//! pylops-mpi spreads a vector over MPI ranks with a `DistributedArray` (`partition=SCATTER` along
-//! an axis, or `BROADCAST`), and stacks operators across ranks (`MPIVStack`, `MPIBlockDiag`). The
-//! rylops counterpart, `rylops::mpi` behind the `mpi` feature, is being written on another branch:
-//! it partitions an array along one axis over the ranks, each rank holding its part as a
-//! `ChunkedArray` (so work is split over ranks, then over threads within a rank), exchanges halos
-//! with the neighbouring ranks when a stencil needs them, and reduces dot products and norms over
-//! all ranks, so that operators, the dot test and the solvers run unchanged on distributed data.
-//! See its documentation once merged.
-//!
 //! ## Running a dot test
 //!
 //! The dot test checks that an operator's adjoint is its transpose-conjugate:
 //! `<A u, v> == <u, A^H v>` for random `u`, `v`. pylops' `dottest(Op, nr, nc)` becomes
 //! [`dot_test`](crate::dot_test)`(&op, seed)`, which draws `u` and `v` in the operator's own shapes
-//! (reproducibly, from `seed`) and compares with the precision's default tolerance (1e-12 for
-//! `f64`/`Complex<f64>`, 1e-4 for `f32`/`Complex<f32>`). To test on a chunked layout or with another
-//! tolerance, use [`dot_test_with`](crate::dot_test_with) with a template of the model.
+//! (reproducibly, from `seed`) and compares with the default tolerance of the precision (see
+//! [`dot_test`](crate::dot_test)). To test on a chunked layout or with another tolerance, use
+//! [`dot_test_with`](crate::dot_test_with) with a template of the model.
 //!
 //! ```
 //! use num_complex::Complex;
@@ -170,7 +231,102 @@
 //!
 //! ## Solvers
 //!
-//! pylops' `cg`, `cgls` and `lsqr` (and regularized inversion) are being ported to
-//! [`solvers`](crate::solvers) with the same arguments (initial guess, number of iterations,
-//! damping, tolerances) and the same iterates; they work on any operator whose model and data are
-//! vectors (chunked arrays, stacks of them). Their documentation will show the calls once merged.
+//! pylops' `cg`, `cgls` and `lsqr`, its `regularized_inversion` and `normal_equations_inversion`,
+//! and a preconditioned `pcg` are in [`solvers`](crate::solvers), with the same arguments (initial
+//! guess, number of iterations, damping, tolerances). They work on any operator whose model and
+//! data are vectors (chunked arrays, stacks of them, arrays distributed over MPI ranks), allocate
+//! their work vectors once, and return the iterate with the residual history `cost` and pylops'
+//! diagnostics. Where pylops' behaviour differs from its documentation (`cg` compares `tol` with the
+//! squared residual norm, for instance), the default follows the documentation and
+//! `pylops_compat(true)` reproduces pylops; the [`solvers`](crate::solvers) page lists every
+//! difference. Solvers stop with an error where pylops carries on with NaN iterates: a zero or
+//! non-finite quantity they must divide by is [`Error::Breakdown`](crate::Error::Breakdown), an
+//! operator that is not positive definite in `cg` is
+//! [`Error::NotPositiveDefinite`](crate::Error::NotPositiveDefinite).
+//!
+//! ```
+//! use ndarray::{ArrayD, IxDyn};
+//! use rylops::operators::{Diagonal, Identity};
+//! use rylops::prelude::*;
+//! use rylops::solvers::{
+//!     cg, lsqr, regularized_inversion, CgParams, LsqrParams, Regularization, RegularizedSolver,
+//!     StopReason,
+//! };
+//! // cg(Op, y, niter=100, tol=...) on the SPD operator D^H D + I, on a chunked model.
+//! let d = FirstDerivative::<f64>::builder(&[60]).edge(true).build()?;
+//! let a = (&d).h().times(&d)?.plus(Identity::<f64>::new(60)?)?;
+//! let x_true = ChunkedArray::<f64>::random(ChunkGrid::uniform(&[60], &[20])?, 1);
+//! let y = a.forward(&x_true)?;
+//! let sol = cg(&a, &y, &CgParams::default().niter(100).tol(1e-10))?;
+//! assert_eq!(sol.stop, StopReason::Tolerance);
+//! let mut err = sol.x.clone();
+//! err.sub_assign(&x_true);
+//! assert!(err.norm() < 1e-8 * x_true.norm());
+//!
+//! // lsqr(Op, y, damp=0, atol=1e-12, btol=1e-12, niter=200) on D itself (not invertible: constants
+//! // are in its null space), a least-squares solution.
+//! let yd = d.forward(&x_true)?;
+//! let sol = lsqr(&d, &yd, &LsqrParams::default().niter(200).atol(1e-12).btol(1e-12))?;
+//! let mut r = d.forward(&sol.x)?;
+//! r.sub_assign(&yd);
+//! assert!(r.norm() < 1e-8 * yd.norm());
+//! assert_eq!(sol.cost.len(), sol.iterations + 1); // pylops' cost: one entry per iteration, + 1
+//!
+//! // regularized_inversion(M, y, [Laplacian], epsRs=[0.1]): fill the gaps of a masked model.
+//! let dims = [20, 30];
+//! let keep = ArrayD::from_shape_fn(IxDyn(&dims), |ix| ((ix[0] + ix[1]) % 3 == 0) as u8 as f64);
+//! let mask = Diagonal::new(keep)?;
+//! let smooth = ArrayD::from_shape_fn(IxDyn(&dims), |ix| (ix[0] as f64 / 10.0).sin() + ix[1] as f64 / 30.0);
+//! let y = mask.forward(&ChunkedArray::from_array(smooth))?;
+//! let lap = Laplacian::<f64>::builder(&dims).edge(true).build()?;
+//! let regs = [Regularization::new(&lap, 0.1)];
+//! let solver = RegularizedSolver::Lsqr(LsqrParams::default().niter(300));
+//! let sol = regularized_inversion(&mask, &y, &regs, &solver)?;
+//! assert_eq!(sol.x.shape(), &dims);
+//! let mut misfit = mask.forward(&sol.x)?;
+//! misfit.sub_assign(&y);
+//! assert!(misfit.norm() < 0.1 * y.norm());
+//! # Ok::<(), rylops::Error>(())
+//! ```
+//!
+//! ## MPI instead of pylops-mpi's DistributedArray
+//!
+//! pylops-mpi spreads a vector over MPI ranks with a `DistributedArray` (`partition=SCATTER` along
+//! an axis, or `BROADCAST`), and stacks operators across ranks (`MPIVStack`, `MPIBlockDiag`). In
+//! rylops, the `mpi` feature (Open MPI; set-up in `docs/mpi.md`) adds `rylops::mpi`:
+//!
+//! - `Partition`: a global shape split over the ranks along any subset of axes (slabs, pencils,
+//!   blocks; even, automatic or user-given local lengths), and `Layout`, a partition every rank
+//!   agrees on;
+//! - `DistArray`: the rank's block of a global array, held as a
+//!   [`ChunkedArray`](crate::ChunkedArray) (work is split over ranks, then over threads within a
+//!   rank), with scatter and gather, and [`Vector`](crate::Vector) operations whose dot products and
+//!   norms are deterministic all-reductions (the same value on every rank);
+//! - `Distributed`: FirstDerivative, SecondDerivative, Laplacian and Gradient on partitioned arrays,
+//!   forward and adjoint, bit for bit as in one process, exchanging only the stencil's halo with
+//!   the neighbouring ranks.
+//!
+//! Operators and arrays are a [`LinearOperator`](crate::LinearOperator) and a
+//! [`Vector`](crate::Vector) like any other, so the dot test and the solvers run on distributed
+//! data unchanged. Errors that differ between ranks (partitions, shapes, operator parameters) come
+//! back as the same typed [`Error`](crate::Error) on every rank instead of a hang.
+//!
+//! ```text
+//! use std::sync::Arc;
+//! use rylops::mpi::{Comm, DistArray, Distributed, Layout, Partition};
+//! use rylops::prelude::*;
+//! use rylops::solvers::{cg, CgParams};
+//!
+//! let _universe = rylops::mpi::mpi::initialize().unwrap();
+//! let comm = Arc::new(Comm::world());
+//! let shape = [256, 256, 256];
+//! let layout = Layout::new(comm.clone(), Partition::auto(&shape, comm.size(), &[0, 1])?)?;
+//! let lap = Laplacian::<f64>::builder(&shape).axes(&[0, 1, 2]).weights(&[1.0; 3]).build()?;
+//! let op = Distributed::new(lap, &layout)?;       // collective
+//! let x = DistArray::from_global_fn(&layout, |ix| (ix[0] + ix[1] + ix[2]) as f64);
+//! let y = op.forward(&x)?;                        // halos travel between ranks
+//! let whole = y.gather(0);                        // Some(array) on rank 0
+//! ```
+//!
+//! `examples/mpi_poisson.rs` solves a 3-D Poisson problem with conjugate gradients on distributed
+//! arrays.

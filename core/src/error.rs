@@ -82,7 +82,7 @@ pub enum Error {
     Io(String),
 }
 
-/// `Result` with rylops' [`Error`].
+/// `Result` with rylops' [`Error`](enum@Error).
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// Normalises a possibly negative axis (numpy convention) against `ndim`.

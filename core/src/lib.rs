@@ -11,6 +11,7 @@ pub mod chunked;
 pub mod compose;
 pub mod dottest;
 pub mod error;
+pub mod error_codec;
 pub mod grid;
 pub mod halo;
 #[cfg(feature = "npy")]

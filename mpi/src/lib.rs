@@ -10,10 +10,10 @@
 //!   stencil's `block_depth`, only along that axis, only if it is split, gathering across several
 //!   ranks when a neighbour is thinner than the halo.
 //! - With the `mpi` feature (Open MPI through the `mpi` crate):
-//!   [`Layout`] (a partition agreed by every rank), [`DistArray`] (the rank's block as a
+//!   `Layout` (a partition agreed by every rank), `DistArray` (the rank's block as a
 //!   [`rylops_core::ChunkedArray`]; scatter, gather, [`rylops_core::Vector`] with deterministic
 //!   all-reductions), the non-blocking halo exchange split into begin/end and its adjoint
-//!   ([`exchange`]), and [`Distributed`], which runs FirstDerivative, SecondDerivative, Laplacian and
+//!   (module `exchange`), and `Distributed`, which runs FirstDerivative, SecondDerivative, Laplacian and
 //!   Gradient on partitioned arrays, forward and adjoint, bit for bit as in one process, computing the
 //!   interior while the halo travels.
 //!

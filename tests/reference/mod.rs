@@ -5,7 +5,9 @@ use ndarray_npy::{ReadNpyExt, ReadableElement};
 use num_complex::Complex64;
 use rylops::core::{BoxOp, ChunkGrid, ChunkedArray, LinearOperator, Scalar};
 use rylops::operators::{FirstDerivative, Gradient, Kind, Laplacian, SecondDerivative};
-use serde_json::{Map, Value};
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::Deserialize;
+use serde_json::Value;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -31,6 +33,144 @@ pub struct Summary {
 
 pub type HResult<T> = std::result::Result<T, String>;
 
+// The manifest, as the suite's README (sections 4 and 5) describes it. Every struct refuses fields it
+// does not list (`deny_unknown_fields`), so a field the harness does not know fails the run (the top
+// level) or the case. Fields listed as `IgnoredAny` are informational: known, and not needed to check
+// a case.
+
+/// The top level of `manifest.json`. Cases are kept as JSON values here and decoded one by one, so
+/// that a case the harness does not understand fails alone, under its id.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // informational fields are read only to be recognised
+struct Manifest {
+    format_version: u64,
+    suite: Option<IgnoredAny>,
+    reference_library: Option<IgnoredAny>,
+    reference_version: Option<IgnoredAny>,
+    environment: Option<IgnoredAny>,
+    generator: Option<IgnoredAny>,
+    suite_seed: Option<IgnoredAny>,
+    #[serde(default)]
+    tolerances: Tolerances,
+    n_operator_cases: Option<usize>,
+    n_expected_error_cases: Option<usize>,
+    n_solver_cases: Option<usize>,
+    #[serde(default)]
+    operator_cases: Vec<Value>,
+    #[serde(default)]
+    solver_cases: Vec<Value>,
+}
+
+/// `tolerances`, with the README's values where a field is absent.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Tolerances {
+    pub operator_rtol: f64,
+    pub solver_solution_rtol: f64,
+    pub solver_cost_rtol: f64,
+}
+
+impl Default for Tolerances {
+    fn default() -> Self {
+        Tolerances {
+            operator_rtol: 1e-12,
+            solver_solution_rtol: 1e-8,
+            solver_cost_rtol: 1e-8,
+        }
+    }
+}
+
+/// `files.<name>`: an `.npy` file and what its header must say.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileRef {
+    pub path: String,
+    pub shape: Option<Vec<usize>>,
+    pub dtype: Option<String>,
+}
+
+/// An operator case's `files`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpFiles {
+    x: Option<FileRef>,
+    u: Option<FileRef>,
+    y: Option<FileRef>,
+    xadj: Option<FileRef>,
+}
+
+/// Where pylops raised.
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    #[serde(rename = "constructor")]
+    Constructor,
+    #[serde(rename = "forward")]
+    Forward,
+    #[serde(rename = "adjoint")]
+    Adjoint,
+    #[serde(rename = "forward+adjoint")]
+    ForwardAdjoint,
+}
+
+impl Stage {
+    /// Whether pylops raised when applying the operator in direction `dirn`.
+    fn raises_in(self, dirn: &str) -> bool {
+        match self {
+            Stage::Constructor => false,
+            Stage::Forward => dirn == "forward",
+            Stage::Adjoint => dirn == "adjoint",
+            Stage::ForwardAdjoint => true,
+        }
+    }
+}
+
+/// `expected_error`: only the stage is checked (the README: do not compare the text; the type is a
+/// hint).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // informational fields are read only to be recognised
+struct ExpectedError {
+    stage: Stage,
+    #[serde(rename = "type")]
+    ty: Option<IgnoredAny>,
+    qualified_type: Option<IgnoredAny>,
+    mro: Option<IgnoredAny>,
+    message: Option<IgnoredAny>,
+    per_stage: Option<IgnoredAny>,
+}
+
+/// One entry of `operator_cases`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // informational fields are read only to be recognised
+struct OpCase {
+    id: Option<IgnoredAny>,
+    operator: String,
+    kwargs: Value,
+    kwargs_resolved: Option<Value>,
+    pylops_call: Option<IgnoredAny>,
+    dtype: String,
+    dims: Option<Vec<usize>>,
+    dimsd: Option<Vec<usize>>,
+    op_shape: Option<IgnoredAny>,
+    axis_normalized: Option<IgnoredAny>,
+    axes_normalized: Option<IgnoredAny>,
+    files: OpFiles,
+    expected_error: Option<ExpectedError>,
+    dot_test: Option<IgnoredAny>,
+    max_abs: Option<IgnoredAny>,
+    seed: Option<IgnoredAny>,
+    description: Option<IgnoredAny>,
+    tags: Option<IgnoredAny>,
+    warnings: Option<IgnoredAny>,
+}
+
+/// Decodes a JSON value into `T`, naming `what` in the error.
+pub fn decode<T: DeserializeOwned>(v: &Value, what: &str) -> HResult<T> {
+    T::deserialize(v).map_err(|e| format!("{what}: {e}"))
+}
+
 pub fn run_suite(dir: &Path) -> Summary {
     let mut s = Summary::default();
     let path = dir.join("manifest.json");
@@ -42,123 +182,97 @@ pub fn run_suite(dir: &Path) -> Summary {
             return s;
         }
     };
-    let m: Value = match serde_json::from_str(&text) {
-        Ok(v) => v,
+    let m: Manifest = match serde_json::from_str(&text) {
+        Ok(m) => m,
         Err(e) => {
-            s.failures
-                .push(format!("manifest.json is not valid JSON: {e}"));
+            s.failures.push(format!("manifest.json: {e}"));
             return s;
         }
     };
-    if let Err(e) = check_top(&m) {
-        s.failures.push(e);
+    if m.format_version != 1 {
+        s.failures
+            .push(format!("unsupported format_version {}", m.format_version));
         return s;
     }
-    let tol = m["tolerances"].clone();
-    let op_rtol = tol["operator_rtol"].as_f64().unwrap_or(1e-12);
-    let empty = vec![];
-    let ops = m["operator_cases"].as_array().unwrap_or(&empty);
-    for case in ops {
-        let id = case["id"].as_str().unwrap_or("<no id>").to_string();
-        match run_op_case(dir, case, op_rtol) {
+    let case_id = |case: &Value| case["id"].as_str().unwrap_or("<no id>").to_string();
+    for case in &m.operator_cases {
+        match run_op_case(dir, case, m.tolerances.operator_rtol) {
             Ok(bitexact) => {
                 s.op_passed += 1;
                 if bitexact {
                     s.op_bitexact += 1;
                 }
             }
-            Err(e) => s.failures.push(format!("{id}: {e}")),
+            Err(e) => s.failures.push(format!("{}: {e}", case_id(case))),
         }
     }
-    let sols = m["solver_cases"].as_array().unwrap_or(&empty);
-    for case in sols {
-        let id = case["id"].as_str().unwrap_or("<no id>").to_string();
-        match solvers::run_solver_case(dir, case, &tol) {
+    for case in &m.solver_cases {
+        match solvers::run_solver_case(dir, case, &m.tolerances) {
             Ok(note) => {
                 s.solver_passed += 1;
-                s.notes.push(format!("{id}: {note}"));
+                s.notes.push(format!("{}: {note}", case_id(case)));
             }
-            Err(e) => s.failures.push(format!("{id}: {e}")),
+            Err(e) => s.failures.push(format!("{}: {e}", case_id(case))),
         }
     }
-    let n_ops = m["n_operator_cases"].as_u64();
-    if n_ops.is_some_and(|n| n as usize != ops.len()) {
+    if let Some(n) = m.n_operator_cases.filter(|&n| n != m.operator_cases.len()) {
         s.failures.push(format!(
-            "manifest says {} operator cases, lists {}",
-            n_ops.unwrap_or(0),
-            ops.len()
+            "manifest says {n} operator cases, lists {}",
+            m.operator_cases.len()
         ));
     }
-    let n_sol = m["n_solver_cases"].as_u64();
-    if n_sol.is_some_and(|n| n as usize != sols.len()) {
+    let n_err = m
+        .operator_cases
+        .iter()
+        .filter(|c| !c["expected_error"].is_null())
+        .count();
+    if let Some(n) = m.n_expected_error_cases.filter(|&n| n != n_err) {
         s.failures.push(format!(
-            "manifest says {} solver cases, lists {}",
-            n_sol.unwrap_or(0),
-            sols.len()
+            "manifest says {n} expected-error cases, lists {n_err}"
+        ));
+    }
+    if let Some(n) = m.n_solver_cases.filter(|&n| n != m.solver_cases.len()) {
+        s.failures.push(format!(
+            "manifest says {n} solver cases, lists {}",
+            m.solver_cases.len()
         ));
     }
     s
 }
 
-fn check_top(m: &Value) -> HResult<()> {
-    let known = [
-        "format_version",
-        "suite",
-        "reference_library",
-        "reference_version",
-        "environment",
-        "generator",
-        "suite_seed",
-        "tolerances",
-        "n_operator_cases",
-        "n_expected_error_cases",
-        "n_solver_cases",
-        "operator_cases",
-        "solver_cases",
-    ];
-    let obj = m.as_object().ok_or("manifest is not an object")?;
-    check_keys(obj, &known, "manifest")?;
-    if m["format_version"].as_u64() != Some(1) {
-        return Err(format!(
-            "unsupported format_version {}",
-            m["format_version"]
-        ));
+/// numpy's `.npy` descriptor of a dtype name.
+fn descr(dtype: &str) -> &str {
+    match dtype {
+        "float64" => "<f8",
+        "complex128" => "<c16",
+        "float32" => "<f4",
+        "complex64" => "<c8",
+        other => other,
     }
-    if let Some(t) = m["tolerances"].as_object() {
-        check_keys(
-            t,
-            &["operator_rtol", "solver_solution_rtol", "solver_cost_rtol"],
-            "tolerances",
-        )?;
-    }
-    Ok(())
 }
 
-pub fn check_keys(obj: &Map<String, Value>, known: &[&str], what: &str) -> HResult<()> {
-    for k in obj.keys() {
-        if !known.contains(&k.as_str()) {
-            return Err(format!("unknown field `{k}` in {what}"));
+/// Reads the `.npy` file `f` (named `name` in messages), checking the shape and dtype the manifest
+/// gives for it; `dtype` is the dtype name of `T`.
+pub fn read_file<T: ReadableElement>(
+    dir: &Path,
+    f: Option<&FileRef>,
+    name: &str,
+    dtype: &str,
+) -> HResult<ArrayD<T>> {
+    let f = f.ok_or_else(|| format!("files.{name} missing"))?;
+    if let Some(d) = &f.dtype {
+        if d != descr(dtype) {
+            return Err(format!(
+                "files.{name}.dtype is {d}, the case's arrays are {}",
+                descr(dtype)
+            ));
         }
     }
-    Ok(())
-}
-
-/// Reads an `.npy` file listed in `files.<name>`.
-pub fn read_file<T: ReadableElement>(dir: &Path, files: &Value, name: &str) -> HResult<ArrayD<T>> {
-    let f = &files[name];
-    let rel = f["path"]
-        .as_str()
-        .ok_or_else(|| format!("files.{name}.path missing"))?;
-    let path = dir.join(rel);
+    let path = dir.join(&f.path);
     let file = File::open(&path).map_err(|e| format!("missing file {}: {e}", path.display()))?;
     let a =
         ArrayD::<T>::read_npy(file).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    if let Some(shape) = f["shape"].as_array() {
-        let want: Vec<usize> = shape
-            .iter()
-            .filter_map(|v| v.as_u64())
-            .map(|v| v as usize)
-            .collect();
+    if let Some(want) = &f.shape {
         if a.shape() != want.as_slice() {
             return Err(format!(
                 "{name}: shape {:?} but files says {want:?}",
@@ -169,42 +283,6 @@ pub fn read_file<T: ReadableElement>(dir: &Path, files: &Value, name: &str) -> H
     Ok(a)
 }
 
-fn usizes(v: &Value, what: &str) -> HResult<Vec<usize>> {
-    v.as_array()
-        .ok_or_else(|| format!("{what} is not a list"))?
-        .iter()
-        .map(|x| {
-            x.as_u64()
-                .map(|u| u as usize)
-                .ok_or_else(|| format!("{what} has a non-integer entry"))
-        })
-        .collect()
-}
-fn isizes(v: &Value, what: &str) -> HResult<Vec<isize>> {
-    v.as_array()
-        .ok_or_else(|| format!("{what} is not a list"))?
-        .iter()
-        .map(|x| {
-            x.as_i64()
-                .map(|u| u as isize)
-                .ok_or_else(|| format!("{what} has a non-integer entry"))
-        })
-        .collect()
-}
-fn floats(v: &Value, what: &str) -> HResult<Vec<f64>> {
-    v.as_array()
-        .ok_or_else(|| format!("{what} is not a list"))?
-        .iter()
-        .map(|x| {
-            x.as_f64()
-                .ok_or_else(|| format!("{what} has a non-number entry"))
-        })
-        .collect()
-}
-fn float(v: &Value, what: &str) -> HResult<f64> {
-    v.as_f64().ok_or_else(|| format!("{what} is not a number"))
-}
-
 /// The outcome of building an operator from a description.
 pub enum Built<T: Scalar> {
     /// Built.
@@ -213,115 +291,152 @@ pub enum Built<T: Scalar> {
     Rejected(rylops::Error),
 }
 
+/// FirstDerivative's kwargs (pylops' names and types).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FirstDerivativeKw {
+    dims: Vec<usize>,
+    axis: Option<isize>,
+    sampling: Option<f64>,
+    kind: Option<String>,
+    edge: Option<bool>,
+    order: Option<usize>,
+    dtype: Option<String>,
+}
+
+/// SecondDerivative's kwargs.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SecondDerivativeKw {
+    dims: Vec<usize>,
+    axis: Option<isize>,
+    sampling: Option<f64>,
+    kind: Option<String>,
+    edge: Option<bool>,
+    dtype: Option<String>,
+}
+
+/// Laplacian's kwargs.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LaplacianKw {
+    dims: Vec<usize>,
+    axes: Option<Vec<isize>>,
+    weights: Option<Vec<f64>>,
+    sampling: Option<Vec<f64>>,
+    edge: Option<bool>,
+    kind: Option<String>,
+    dtype: Option<String>,
+}
+
+/// Gradient's `sampling`: one value for every axis, or one per axis.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum GradientSampling {
+    All(f64),
+    PerAxis(Vec<f64>),
+}
+
+/// Gradient's kwargs.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GradientKw {
+    dims: Vec<usize>,
+    sampling: Option<GradientSampling>,
+    edge: Option<bool>,
+    kind: Option<String>,
+    dtype: Option<String>,
+}
+
+/// Checks an operator's `dtype` kwarg against the scalar type the case runs in.
+pub fn check_dtype<T: Scalar>(dtype: &Option<String>) -> HResult<()> {
+    match dtype {
+        Some(d) if d != T::DTYPE => Err(format!(
+            "operator dtype {d} where {} was expected",
+            T::DTYPE
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// pylops' `kind` string (default `centered`) as rylops' [`Kind`], or the library's error.
+fn kind(k: &Option<String>) -> Result<Kind, rylops::Error> {
+    k.as_deref().map_or(Ok(Kind::Centered), str::parse)
+}
+
 /// Builds one of the library's operators from pylops' name and kwargs (`kwargs_resolved` or plain
 /// kwargs with defaults). Unknown operators or options are harness errors.
 pub fn build_op<T: Scalar>(name: &str, kw: &Value) -> HResult<Built<T>> {
-    let obj = kw.as_object().ok_or("kwargs is not an object")?;
-    let dims = usizes(&kw["dims"], "dims")?;
-    let get_kind = |kw: &Value| -> HResult<Result<Kind, rylops::Error>> {
-        match kw.get("kind") {
-            None => Ok(Ok(Kind::Centered)),
-            Some(v) => Ok(v.as_str().ok_or("kind is not a string")?.parse::<Kind>()),
-        }
-    };
-    let edge = match kw.get("edge") {
-        None => false,
-        Some(v) => v.as_bool().ok_or("edge is not a bool")?,
-    };
-    if let Some(d) = kw.get("dtype") {
-        let d = d.as_str().ok_or("dtype is not a string")?;
-        if d != T::DTYPE {
-            return Err(format!(
-                "operator dtype {d} where {} was expected",
-                T::DTYPE
-            ));
-        }
-    }
+    let what = format!("{name} kwargs");
     let r = match name {
         "FirstDerivative" => {
-            check_keys(
-                obj,
-                &["dims", "axis", "sampling", "kind", "edge", "order", "dtype"],
-                "FirstDerivative kwargs",
-            )?;
-            let kind = match get_kind(kw)? {
-                Ok(k) => k,
-                Err(e) => return Ok(Built::Rejected(e)),
-            };
-            let mut b = FirstDerivative::<T>::builder(&dims).kind(kind).edge(edge);
-            if let Some(a) = kw.get("axis") {
-                b = b.axis(a.as_i64().ok_or("axis is not an integer")? as isize);
-            }
-            if let Some(s) = kw.get("sampling") {
-                b = b.sampling(float(s, "sampling")?);
-            }
-            if let Some(o) = kw.get("order") {
-                b = b.order(o.as_u64().ok_or("order is not an integer")? as usize);
-            }
-            b.build().map(|o| Box::new(o) as BoxOp<T>)
+            let k: FirstDerivativeKw = decode(kw, &what)?;
+            check_dtype::<T>(&k.dtype)?;
+            kind(&k.kind).and_then(|kind| {
+                let mut b = FirstDerivative::<T>::builder(&k.dims)
+                    .kind(kind)
+                    .edge(k.edge.unwrap_or(false));
+                if let Some(a) = k.axis {
+                    b = b.axis(a);
+                }
+                if let Some(s) = k.sampling {
+                    b = b.sampling(s);
+                }
+                if let Some(o) = k.order {
+                    b = b.order(o);
+                }
+                b.build().map(|o| Box::new(o) as BoxOp<T>)
+            })
         }
         "SecondDerivative" => {
-            check_keys(
-                obj,
-                &["dims", "axis", "sampling", "kind", "edge", "dtype"],
-                "SecondDerivative kwargs",
-            )?;
-            let kind = match get_kind(kw)? {
-                Ok(k) => k,
-                Err(e) => return Ok(Built::Rejected(e)),
-            };
-            let mut b = SecondDerivative::<T>::builder(&dims).kind(kind).edge(edge);
-            if let Some(a) = kw.get("axis") {
-                b = b.axis(a.as_i64().ok_or("axis is not an integer")? as isize);
-            }
-            if let Some(s) = kw.get("sampling") {
-                b = b.sampling(float(s, "sampling")?);
-            }
-            b.build().map(|o| Box::new(o) as BoxOp<T>)
+            let k: SecondDerivativeKw = decode(kw, &what)?;
+            check_dtype::<T>(&k.dtype)?;
+            kind(&k.kind).and_then(|kind| {
+                let mut b = SecondDerivative::<T>::builder(&k.dims)
+                    .kind(kind)
+                    .edge(k.edge.unwrap_or(false));
+                if let Some(a) = k.axis {
+                    b = b.axis(a);
+                }
+                if let Some(s) = k.sampling {
+                    b = b.sampling(s);
+                }
+                b.build().map(|o| Box::new(o) as BoxOp<T>)
+            })
         }
         "Laplacian" => {
-            check_keys(
-                obj,
-                &[
-                    "dims", "axes", "weights", "sampling", "edge", "kind", "dtype",
-                ],
-                "Laplacian kwargs",
-            )?;
-            let kind = match get_kind(kw)? {
-                Ok(k) => k,
-                Err(e) => return Ok(Built::Rejected(e)),
-            };
-            let mut b = Laplacian::<T>::builder(&dims).kind(kind).edge(edge);
-            if let Some(a) = kw.get("axes") {
-                b = b.axes(&isizes(a, "axes")?);
-            }
-            if let Some(w) = kw.get("weights") {
-                b = b.weights(&floats(w, "weights")?);
-            }
-            if let Some(s) = kw.get("sampling") {
-                b = b.sampling(&floats(s, "sampling")?);
-            }
-            b.build().map(|o| Box::new(o) as BoxOp<T>)
+            let k: LaplacianKw = decode(kw, &what)?;
+            check_dtype::<T>(&k.dtype)?;
+            kind(&k.kind).and_then(|kind| {
+                let mut b = Laplacian::<T>::builder(&k.dims)
+                    .kind(kind)
+                    .edge(k.edge.unwrap_or(false));
+                if let Some(a) = &k.axes {
+                    b = b.axes(a);
+                }
+                if let Some(w) = &k.weights {
+                    b = b.weights(w);
+                }
+                if let Some(s) = &k.sampling {
+                    b = b.sampling(s);
+                }
+                b.build().map(|o| Box::new(o) as BoxOp<T>)
+            })
         }
         "Gradient" => {
-            check_keys(
-                obj,
-                &["dims", "sampling", "edge", "kind", "dtype"],
-                "Gradient kwargs",
-            )?;
-            let kind = match get_kind(kw)? {
-                Ok(k) => k,
-                Err(e) => return Ok(Built::Rejected(e)),
-            };
-            let mut b = Gradient::<T>::builder(&dims).kind(kind).edge(edge);
-            match kw.get("sampling") {
-                None => {}
-                Some(Value::Array(_)) => {
-                    b = b.sampling_per_axis(&floats(&kw["sampling"], "sampling")?)
+            let k: GradientKw = decode(kw, &what)?;
+            check_dtype::<T>(&k.dtype)?;
+            kind(&k.kind).and_then(|kind| {
+                let mut b = Gradient::<T>::builder(&k.dims)
+                    .kind(kind)
+                    .edge(k.edge.unwrap_or(false));
+                match &k.sampling {
+                    None => {}
+                    Some(GradientSampling::All(s)) => b = b.sampling(*s),
+                    Some(GradientSampling::PerAxis(s)) => b = b.sampling_per_axis(s),
                 }
-                Some(v) => b = b.sampling(float(v, "sampling")?),
-            }
-            b.build().map(|o| Box::new(o) as BoxOp<T>)
+                b.build().map(|o| Box::new(o) as BoxOp<T>)
+            })
         }
         other => return Err(format!("unknown operator `{other}`")),
     };
@@ -331,52 +446,12 @@ pub fn build_op<T: Scalar>(name: &str, kw: &Value) -> HResult<Built<T>> {
     })
 }
 
-const CASE_FIELDS: &[&str] = &[
-    "id",
-    "operator",
-    "kwargs",
-    "kwargs_resolved",
-    "pylops_call",
-    "dtype",
-    "dims",
-    "dimsd",
-    "op_shape",
-    "axis_normalized",
-    "axes_normalized",
-    "files",
-    "expected_error",
-    "dot_test",
-    "max_abs",
-    "seed",
-    "description",
-    "tags",
-    "warnings",
-];
-
 /// Runs one operator case; `Ok(bit_exact)` on success.
 fn run_op_case(dir: &Path, case: &Value, rtol: f64) -> HResult<bool> {
-    let obj = case.as_object().ok_or("case is not an object")?;
-    check_keys(obj, CASE_FIELDS, "operator case")?;
-    if let Some(f) = case["files"].as_object() {
-        check_keys(f, &["x", "u", "y", "xadj"], "files")?;
-    }
-    if let Some(e) = case["expected_error"].as_object() {
-        check_keys(
-            e,
-            &[
-                "stage",
-                "type",
-                "qualified_type",
-                "mro",
-                "message",
-                "per_stage",
-            ],
-            "expected_error",
-        )?;
-    }
-    match case["dtype"].as_str() {
-        Some("float64") => run_typed::<f64>(dir, case, rtol),
-        Some("complex128") => run_typed::<Complex64>(dir, case, rtol),
+    let case: OpCase = decode(case, "operator case")?;
+    match case.dtype.as_str() {
+        "float64" => run_typed::<f64>(dir, &case, rtol),
+        "complex128" => run_typed::<Complex64>(dir, &case, rtol),
         other => Err(format!("unsupported dtype {other:?}")),
     }
 }
@@ -404,31 +479,10 @@ pub fn compare<T: Scalar>(got: &ArrayD<T>, want: &ArrayD<T>) -> HResult<(f64, f6
 
 use rylops::core::RealScalar;
 
-fn run_typed<T: Scalar + ReadableElement>(dir: &Path, case: &Value, rtol: f64) -> HResult<bool> {
-    let name = case["operator"]
-        .as_str()
-        .ok_or("operator is not a string")?;
-    let kw = if case.get("kwargs_resolved").is_some() {
-        &case["kwargs_resolved"]
-    } else {
-        &case["kwargs"]
-    };
-    let expected = &case["expected_error"];
-    let stage = if expected.is_null() {
-        None
-    } else {
-        Some(
-            expected["stage"]
-                .as_str()
-                .ok_or("expected_error.stage is not a string")?,
-        )
-    };
-    if let Some(st) = stage {
-        if !["constructor", "forward", "adjoint", "forward+adjoint"].contains(&st) {
-            return Err(format!("unknown expected_error.stage `{st}`"));
-        }
-    }
-    let op = match build_op::<T>(name, kw)? {
+fn run_typed<T: Scalar + ReadableElement>(dir: &Path, case: &OpCase, rtol: f64) -> HResult<bool> {
+    let kw = case.kwargs_resolved.as_ref().unwrap_or(&case.kwargs);
+    let stage = case.expected_error.as_ref().map(|e| e.stage);
+    let op = match build_op::<T>(&case.operator, kw)? {
         Built::Op(op) => op,
         Built::Rejected(e) => {
             return if stage.is_some() {
@@ -438,12 +492,12 @@ fn run_typed<T: Scalar + ReadableElement>(dir: &Path, case: &Value, rtol: f64) -
             };
         }
     };
-    if stage == Some("constructor") {
+    if stage == Some(Stage::Constructor) {
         return Err("pylops raised in the constructor, rylops accepted the configuration".into());
     }
-    let files = &case["files"];
-    let dims = usizes(&case["dims"], "dims")?;
-    let dimsd = usizes(&case["dimsd"], "dimsd")?;
+    let files = &case.files;
+    let dims = case.dims.as_deref().ok_or("dims missing")?;
+    let dimsd = case.dimsd.as_deref().ok_or("dimsd missing")?;
     if op.dims() != dims || op.dimsd() != dimsd {
         return Err(format!(
             "operator shapes {:?} -> {:?}, manifest says {dims:?} -> {dimsd:?}",
@@ -451,11 +505,15 @@ fn run_typed<T: Scalar + ReadableElement>(dir: &Path, case: &Value, rtol: f64) -
             op.dimsd()
         ));
     }
-    let x: ArrayD<T> = read_file(dir, files, "x")?;
-    let u: ArrayD<T> = read_file(dir, files, "u")?;
+    let read = |f: &Option<FileRef>, name: &str| read_file::<T>(dir, f.as_ref(), name, &case.dtype);
+    let x: ArrayD<T> = read(&files.x, "x")?;
+    let u: ArrayD<T> = read(&files.u, "u")?;
     let mut all_exact = true;
-    for (dirn, input, out_name) in [("forward", &x, "y"), ("adjoint", &u, "xadj")] {
-        let expect_err = matches!(stage, Some(s) if s.contains(dirn));
+    for (dirn, input, out, out_name) in [
+        ("forward", &x, &files.y, "y"),
+        ("adjoint", &u, &files.xadj, "xadj"),
+    ] {
+        let expect_err = stage.is_some_and(|s| s.raises_in(dirn));
         let single = ChunkedArray::from_array(input.clone());
         let got = if dirn == "forward" {
             op.forward(&single)
@@ -469,7 +527,7 @@ fn run_typed<T: Scalar + ReadableElement>(dir: &Path, case: &Value, rtol: f64) -
             }
             (Err(e), false) => return Err(format!("{dirn} failed: {e}")),
             (Ok(got), false) => {
-                let want: ArrayD<T> = read_file(dir, files, out_name)?;
+                let want: ArrayD<T> = read(out, out_name)?;
                 let got = got.into_array();
                 let (d, r, exact) = compare(&got, &want).map_err(|e| format!("{dirn}: {e}"))?;
                 if d > rtol * r.max(1.0) {
