@@ -1,9 +1,10 @@
 //! First derivative along one axis (pylops' `FirstDerivative`).
 
-use crate::chunked_operator::chunked_operator;
 use crate::kind::{check_sampling, Kind};
 use rylops_core::stencil::{apply_op_chunked, LaneStencil, PointVisitor, StencilOp};
-use rylops_core::{normalize_axis, Error, Result, Scalar};
+use rylops_core::{
+    check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
+};
 use std::marker::PhantomData;
 use std::ops::Range;
 
@@ -337,7 +338,7 @@ impl<T: Scalar> FirstDerivativeBuilder<T> {
     ///
     /// Errors: axis out of range, order other than 3/5 with `Centered`, zero or non-finite sampling,
     /// and axes too short for the edge stencil (pylops raises an `IndexError` there).
-    pub fn build(self) -> Result<FirstDerivative<T>> {
+    pub fn build(self) -> Result<Chunked<FirstDerivative<T>>> {
         let axis = normalize_axis(self.axis, self.dims.len())?;
         check_sampling("sampling", self.sampling)?;
         let form = match (self.kind, self.order) {
@@ -369,7 +370,7 @@ impl<T: Scalar> FirstDerivativeBuilder<T> {
                 min,
             });
         }
-        Ok(FirstDerivative {
+        Ok(Chunked(FirstDerivative {
             dims: self.dims,
             axis,
             sampling: self.sampling,
@@ -378,7 +379,7 @@ impl<T: Scalar> FirstDerivativeBuilder<T> {
             edge: self.edge,
             form,
             _t: PhantomData,
-        })
+        }))
     }
 }
 
@@ -396,7 +397,7 @@ impl<T: Scalar> FirstDerivative<T> {
         }
     }
     /// The default operator (last axis, centered order 3, unit sampling, no edge).
-    pub fn new(dims: &[usize]) -> Result<Self> {
+    pub fn new(dims: &[usize]) -> Result<Chunked<Self>> {
         Self::builder(dims).build()
     }
     /// The (non-negative) axis.
@@ -431,6 +432,20 @@ impl<T: Scalar> StencilOp<T> for FirstDerivative<T> {
     }
 }
 
-chunked_operator!(FirstDerivative, "FirstDerivative", |s, adjoint, x, y| {
-    apply_op_chunked(s, adjoint, x, y)
-});
+impl<T: Scalar> ChunkedOperator for FirstDerivative<T> {
+    type Scalar = T;
+    fn dims(&self) -> Vec<usize> {
+        self.dims.clone()
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        self.dims.clone()
+    }
+    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
+        check_apply(self, false, x, y)?;
+        apply_op_chunked(self, false, x, y)
+    }
+    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
+        check_apply(self, true, y, x)?;
+        apply_op_chunked(self, true, y, x)
+    }
+}

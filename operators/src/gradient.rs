@@ -8,7 +8,9 @@ use rylops_core::ndarray::Axis;
 use rylops_core::stencil::{
     apply_fused_block, apply_multi_block, with_terms, AxisBlock, FusedTerm, LaneStencil, StencilOp,
 };
-use rylops_core::{check_shape, ChunkGrid, ChunkedArray, Error, LinearOperator, Result, Scalar};
+use rylops_core::{
+    check_shape, Chunked, ChunkGrid, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
+};
 
 /// `G x = [D_0 x; D_1 x; ...]`, output shape `(ndim, *dims)`, each `D_k` a centered (or
 /// forward/backward) [`FirstDerivative`] along axis `k` with sampling `s_k`. The adjoint sums the
@@ -65,7 +67,7 @@ impl<T: Scalar> GradientBuilder<T> {
         self
     }
     /// Validates and builds.
-    pub fn build(self) -> Result<Gradient<T>> {
+    pub fn build(self) -> Result<Chunked<Gradient<T>>> {
         if self.sampling.len() != self.dims.len() {
             return Err(Error::InvalidParameter {
                 name: "sampling".into(),
@@ -84,12 +86,13 @@ impl<T: Scalar> GradientBuilder<T> {
                     .kind(self.kind)
                     .edge(self.edge)
                     .build()
+                    .map(Chunked::into_inner)
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Gradient {
+        Ok(Chunked(Gradient {
             dims: self.dims,
             derivs,
-        })
+        }))
     }
 }
 
@@ -197,10 +200,8 @@ impl<T: Scalar> Gradient<T> {
     }
 }
 
-impl<T: Scalar> LinearOperator for Gradient<T> {
+impl<T: Scalar> ChunkedOperator for Gradient<T> {
     type Scalar = T;
-    type Domain = ChunkedArray<T>;
-    type Range = ChunkedArray<T>;
     fn dims(&self) -> Vec<usize> {
         self.dims.clone()
     }
@@ -278,23 +279,5 @@ impl<T: Scalar> LinearOperator for Gradient<T> {
             },
         );
         Ok(())
-    }
-    fn range_like(&self, x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        check_shape(x, &self.dims, "Gradient input")?;
-        Ok(ChunkedArray::zeros(self.out_grid(x.grid())))
-    }
-    fn domain_like(&self, y: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        check_shape(y, &self.dimsd(), "Gradient adjoint input")?;
-        let g = y
-            .grid()
-            .drop_leading_axis()
-            .ok_or_else(|| Error::InconsistentChunks("Gradient data has no leading axis".into()))?;
-        Ok(ChunkedArray::zeros(g))
-    }
-    fn zeros_domain(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dims)
-    }
-    fn zeros_range(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dimsd())
     }
 }

@@ -1,10 +1,11 @@
 //! Laplacian: a weighted sum of second derivatives, computed in one fused pass (pylops' `Laplacian`).
 
-use crate::chunked_operator::chunked_operator;
 use crate::kind::Kind;
 use crate::secondderivative::{SdStencil, SecondDerivative};
 use rylops_core::stencil::{apply_fused_chunked, with_terms, StencilOp};
-use rylops_core::{normalize_axis, ChunkedArray, Error, Result, Scalar};
+use rylops_core::{
+    check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
+};
 
 /// `L = w0 S(axes[0]) + w1 S(axes[1]) + ...`, each `S` a [`SecondDerivative`] with its own sampling
 /// and the same `edge` and `kind`, summed left to right as pylops does.
@@ -73,7 +74,7 @@ impl<T: Scalar> LaplacianBuilder<T> {
     }
     /// Validates and builds. `axes`, `weights` and `sampling` of different lengths, an empty `axes`,
     /// bad axes, bad samplings and too-short edge axes are errors.
-    pub fn build(self) -> Result<Laplacian<T>> {
+    pub fn build(self) -> Result<Chunked<Laplacian<T>>> {
         if self.axes.len() != self.weights.len() || self.axes.len() != self.sampling.len() {
             return Err(Error::InvalidParameter {
                 name: "axes/weights/sampling".into(),
@@ -103,10 +104,10 @@ impl<T: Scalar> LaplacianBuilder<T> {
                 .build_with_s2(st * st)?;
             terms.push((sd, T::from_f64(w)));
         }
-        Ok(Laplacian {
+        Ok(Chunked(Laplacian {
             dims: self.dims,
             terms,
-        })
+        }))
     }
 }
 
@@ -144,5 +145,20 @@ impl<T: Scalar> Laplacian<T> {
     }
 }
 
-chunked_operator!(Laplacian, "Laplacian", |s, adjoint, x, y| s
-    .apply(adjoint, x, y));
+impl<T: Scalar> ChunkedOperator for Laplacian<T> {
+    type Scalar = T;
+    fn dims(&self) -> Vec<usize> {
+        self.dims.clone()
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        self.dims.clone()
+    }
+    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
+        check_apply(self, false, x, y)?;
+        self.apply(false, x, y)
+    }
+    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
+        check_apply(self, true, y, x)?;
+        self.apply(true, y, x)
+    }
+}
