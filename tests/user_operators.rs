@@ -149,8 +149,16 @@ fn dot_tests<T: Scalar>(a: T, b: T) {
     let sum = lane_sum::<T>(&dims);
     for chunk in [[5, 7], [2, 7], [5, 3], [3, 2]] {
         let template = ChunkedArray::<T>::zeros(ChunkGrid::uniform(&dims, &chunk).unwrap());
-        assert!(dot_test_with(&typed, template.clone(), 1, None).unwrap().passed);
-        assert!(dot_test_with(&closures, template.clone(), 2, None).unwrap().passed);
+        assert!(
+            dot_test_with(&typed, template.clone(), 1, None)
+                .unwrap()
+                .passed
+        );
+        assert!(
+            dot_test_with(&closures, template.clone(), 2, None)
+                .unwrap()
+                .passed
+        );
         assert!(dot_test_with(&sum, template, 3, None).unwrap().passed);
     }
     // Both ways give the same numbers, in every chunking, and outputs keep the input's chunks.
@@ -158,7 +166,13 @@ fn dot_tests<T: Scalar>(a: T, b: T) {
     let (y1, y2) = (typed.forward(&x).unwrap(), closures.forward(&x).unwrap());
     assert_eq!(y1, y2);
     assert_eq!(y1.grid(), x.grid());
-    assert_eq!(y1.to_array(), typed.forward(&x.rechunk_uniform(&[5, 7]).unwrap()).unwrap().to_array());
+    assert_eq!(
+        y1.to_array(),
+        typed
+            .forward(&x.rechunk_uniform(&[5, 7]).unwrap())
+            .unwrap()
+            .to_array()
+    );
     assert_eq!(sum.forward(&x).unwrap().grid().chunks(0), &[2, 2, 1]);
 }
 
@@ -178,7 +192,10 @@ fn compositions<T: Scalar>(a: T, b: T) {
         b,
     });
     let closures = bidiagonal_fn(&dims, a, b);
-    let d = FirstDerivative::<T>::builder(&dims).axis(0).build().unwrap();
+    let d = FirstDerivative::<T>::builder(&dims)
+        .axis(0)
+        .build()
+        .unwrap();
     let x = random::<T>(ChunkGrid::uniform(&dims, &[4, 8]).unwrap(), 5);
 
     let normal = (&typed).h().times(&closures).unwrap();
@@ -235,7 +252,10 @@ fn least_squares<T: Scalar>(a: T, b: T) {
                 let mut e = x.clone();
                 e.sub_assign(&x_true);
                 let rel = e.norm().to_f64_lossless() / x_true.norm().to_f64_lossless();
-                assert!(rel < 1e-10, "relative error {rel} (op {k}, chunks {chunk:?})");
+                assert!(
+                    rel < 1e-10,
+                    "relative error {rel} (op {k}, chunks {chunk:?})"
+                );
             }
         }
     }

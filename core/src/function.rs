@@ -66,7 +66,12 @@ impl<T: Scalar> FunctionOperator<T> {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] if a shape has more elements than an array can hold.
-    pub fn new<F, G>(dims: &[usize], dimsd: &[usize], forward: F, adjoint: G) -> Result<Chunked<Self>>
+    pub fn new<F, G>(
+        dims: &[usize],
+        dimsd: &[usize],
+        forward: F,
+        adjoint: G,
+    ) -> Result<Chunked<Self>>
     where
         F: Fn(&ChunkedArray<T>, &mut ChunkedArray<T>) -> Result<()> + Send + Sync + 'static,
         G: Fn(&ChunkedArray<T>, &mut ChunkedArray<T>) -> Result<()> + Send + Sync + 'static,
@@ -216,7 +221,12 @@ mod tests {
             Err(Error::ShapeMismatch { .. })
         ));
         assert!(!called.load(std::sync::atomic::Ordering::SeqCst));
-        assert_eq!(op.forward(&ChunkedArray::zeros_single(&[4])).unwrap().shape(), &[2]);
+        assert_eq!(
+            op.forward(&ChunkedArray::zeros_single(&[4]))
+                .unwrap()
+                .shape(),
+            &[2]
+        );
         assert!(called.load(std::sync::atomic::Ordering::SeqCst));
         assert!(format!("{:?}", op.inner()).contains("has_adjoint: false"));
         assert!(matches!(

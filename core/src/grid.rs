@@ -343,7 +343,11 @@ mod tests {
         let up = irregular.like(&[3, 5, 4]);
         assert_eq!(up.all_chunks(), &[vec![3], vec![1, 4], vec![2, 2]]);
         assert_eq!(up.like(&[5, 4]), irregular);
-        let chunked_lead = ChunkGrid::new(&[2, 5, 4], vec![vec![1, 1], vec![5], vec![2, 2]]).unwrap();
-        assert_eq!(chunked_lead.like(&[5, 4]).all_chunks(), &[vec![5], vec![2, 2]]);
+        let chunked_lead =
+            ChunkGrid::new(&[2, 5, 4], vec![vec![1, 1], vec![5], vec![2, 2]]).unwrap();
+        assert_eq!(
+            chunked_lead.like(&[5, 4]).all_chunks(),
+            &[vec![5], vec![2, 2]]
+        );
     }
 }

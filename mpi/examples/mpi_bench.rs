@@ -8,7 +8,7 @@
 //!     mpirun -n 4 --oversubscribe --bind-to none target/release/examples/mpi_bench 256 10
 //! ```
 
-use rylops_core::{ChunkedArray, LinearMap, LinearOperator};
+use rylops_core::{ChunkedArray, LinearOperator};
 use rylops_mpi::exchange::{halo_bytes_sent, reset_halo_counters};
 use rylops_mpi::mpi::traits::CommunicatorCollectives;
 use rylops_mpi::{Comm, DistArray, Distributed, Layout, Partition};

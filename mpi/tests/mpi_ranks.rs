@@ -7,8 +7,8 @@ use num_complex::Complex64;
 use rylops_core::halo::gather_halos;
 use rylops_core::ndarray::{ArrayD, IxDyn};
 use rylops_core::{
-    dot_test, Chunked, ChunkedArray, ChunkedOperator, Error, LinearMap, LinearOperator, Result, Rng,
-    Scalar, Vector,
+    dot_test, Chunked, ChunkedArray, ChunkedOperator, Error, LinearMap, LinearOperator, Result,
+    Rng, Scalar, Vector,
 };
 use rylops_mpi::exchange::{exchange_halo, halo_bytes_sent, reset_halo_counters, scatter_add_halo};
 use rylops_mpi::mpi::traits::Communicator;

@@ -273,7 +273,7 @@ impl<T: Scalar> LaneStencil<T> for FdStencil<T> {
 /// `(1,1)`, centered-5 `(2,2)`); otherwise blocks are computed alone, in parallel.
 ///
 /// ```
-/// use rylops_core::{ChunkedArray, LinearOperator, ndarray::{arr1, ArrayD}};
+/// use rylops_core::{ChunkedArray, LinearMap, ndarray::{arr1, ArrayD}};
 /// use rylops_operators::{FirstDerivative, Kind};
 /// let d = FirstDerivative::<f64>::builder(&[5]).kind(Kind::Forward).sampling(0.5).build().unwrap();
 /// let x = ChunkedArray::from_array(arr1(&[0.0, 1.0, 4.0, 9.0, 16.0]).into_dyn());

@@ -9,7 +9,7 @@ use rylops_core::stencil::{
     apply_fused_block, apply_multi_block, with_terms, AxisBlock, FusedTerm, LaneStencil, StencilOp,
 };
 use rylops_core::{
-    check_shape, Chunked, ChunkGrid, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
+    check_shape, ChunkGrid, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
 };
 
 /// `G x = [D_0 x; D_1 x; ...]`, output shape `(ndim, *dims)`, each `D_k` a centered (or
@@ -20,7 +20,7 @@ use rylops_core::{
 /// single chunk, so block `(0, *id)` of the output holds all derivatives of input block `id`.
 ///
 /// ```
-/// use rylops_core::{ChunkedArray, LinearOperator, ndarray::{Array2, IxDyn}};
+/// use rylops_core::{ChunkedArray, LinearMap, ndarray::{Array2, IxDyn}};
 /// use rylops_operators::Gradient;
 /// let g = Gradient::<f64>::builder(&[4, 5]).edge(true).build().unwrap();
 /// let x = Array2::from_shape_fn((4, 5), |(i, j)| (2 * i + 3 * j) as f64).into_dyn();

@@ -4,7 +4,7 @@
 
 use ndarray::{ArrayD, ArrayViewMutD, Slice};
 use rylops_core::{
-    check_apply, Chunked, ChunkGrid, ChunkedArray, ChunkedOperator, Error, Result, Scalar, Vector,
+    check_apply, ChunkGrid, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar, Vector,
 };
 use std::marker::PhantomData;
 use std::ops::Range;

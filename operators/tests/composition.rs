@@ -9,8 +9,8 @@ use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 use rylops_core::vector::random_scalar;
 use rylops_core::{
-    dot_test, dot_test_with, BlockDiag, BoxOp, ChunkGrid, ChunkedArray, Error, HStack,
-    LinearMap, LinearOperator, OperatorExt, Power, Product, RealScalar, Rng, Scalar, Stack, Sum, VStack,
+    dot_test, dot_test_with, BlockDiag, BoxOp, ChunkGrid, ChunkedArray, Error, HStack, LinearMap,
+    LinearOperator, OperatorExt, Power, Product, RealScalar, Rng, Scalar, Stack, Sum, VStack,
     Vector,
 };
 use rylops_operators::{Diagonal, Identity, MatrixMult, Zero};

@@ -7,7 +7,9 @@ use crate::cg::{cg_core, CgParams, CgSolution};
 use crate::cgls::{cgls_core, CglsInfo, CglsParams};
 use crate::common::{check_nonneg, check_vector, layout_err, Real, Solution};
 use crate::lsqr::{lsqr_core, LsqrInfo, LsqrParams};
-use rylops_core::{Error, LinearMap, LinearOperator, Result, Scalar, Scaled, Stack, VStack, Vector};
+use rylops_core::{
+    Error, LinearMap, LinearOperator, Result, Scalar, Scaled, Stack, VStack, Vector,
+};
 use std::sync::Mutex;
 
 type DynOp<'a, T, D, R> = dyn LinearOperator<Scalar = T, Domain = D, Range = R> + 'a;

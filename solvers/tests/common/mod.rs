@@ -4,7 +4,9 @@
 use ndarray::{Array1, Array2, ArrayD, IxDyn};
 use num_complex::Complex;
 use rylops_core::vector::random_scalar;
-use rylops_core::{ChunkGrid, ChunkedArray, LinearMap, LinearOperator, RealScalar, Result, Rng, Scalar};
+use rylops_core::{
+    ChunkGrid, ChunkedArray, LinearMap, LinearOperator, RealScalar, Result, Rng, Scalar,
+};
 
 pub type C64 = Complex<f64>;
 pub type C32 = Complex<f32>;
