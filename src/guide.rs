@@ -207,6 +207,10 @@
 //!     *out = ChunkedArray::from_array_grid(aview1(v).into_dyn(), out.grid().clone())?;
 //!     Ok(())
 //! }
+//! /// The values of `a` in C order.
+//! fn values(a: &ChunkedArray<f64>) -> Vec<f64> {
+//!     a.to_array().iter().copied().collect()
+//! }
 //! fn cumsum(v: impl Iterator<Item = f64>) -> Vec<f64> {
 //!     v.scan(0.0, |acc, x| { *acc += x; Some(*acc) }).collect()
 //! }
@@ -215,9 +219,9 @@
 //! let causal = FunctionOperator::<f64>::new(
 //!     &[6],
 //!     &[6],
-//!     |x, y| write(y, &cumsum(x.to_array().iter().copied())),
+//!     |x, y| write(y, &cumsum(values(x).into_iter())),
 //!     |y, x| {
-//!         let mut r = cumsum(y.to_array().iter().rev().copied());
+//!         let mut r = cumsum(values(y).into_iter().rev());
 //!         r.reverse();
 //!         write(x, &r)
 //!     },
@@ -231,7 +235,7 @@
 //!     fn dims(&self) -> Vec<usize> { vec![self.0] }
 //!     fn dimsd(&self) -> Vec<usize> { vec![self.0] }
 //!     fn forward_into(&self, x: &ChunkedArray<f64>, y: &mut ChunkedArray<f64>) -> Result<()> {
-//!         let r: Vec<f64> = x.to_array().iter().rev().copied().collect();
+//!         let r: Vec<f64> = values(x).into_iter().rev().collect();
 //!         write(y, &r)
 //!     }
 //!     fn adjoint_into(&self, y: &ChunkedArray<f64>, x: &mut ChunkedArray<f64>) -> Result<()> {
