@@ -120,10 +120,7 @@ fn lane_sum<T: Scalar>(dims: &[usize]) -> Chunked<FunctionOperator<T>> {
         },
         move |y, x| {
             let a = y.to_array();
-            let v: Vec<T> = a
-                .iter()
-                .flat_map(|&s| std::iter::repeat(s).take(n))
-                .collect();
+            let v: Vec<T> = a.iter().flat_map(|&s| std::iter::repeat_n(s, n)).collect();
             write(x, v)
         },
     )
