@@ -10,7 +10,12 @@ use rylops::prelude::*;
 
 const S3: &[usize] = &[256, 256, 256];
 
-fn fd<T: Scalar>(shape: &[usize], axis: usize, kind: Kind, order: usize) -> FirstDerivative<T> {
+fn fd<T: Scalar>(
+    shape: &[usize],
+    axis: usize,
+    kind: Kind,
+    order: usize,
+) -> Chunked<FirstDerivative<T>> {
     FirstDerivative::<T>::builder(shape)
         .axis(axis as isize)
         .kind(kind)

@@ -8,7 +8,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use num_complex::Complex64;
 use rylops::prelude::*;
 
-fn laplacian<T: Scalar>(shape: &[usize]) -> Laplacian<T> {
+fn laplacian<T: Scalar>(shape: &[usize]) -> Chunked<Laplacian<T>> {
     let nd = shape.len();
     let axes: Vec<isize> = (0..nd as isize).collect();
     Laplacian::<T>::builder(shape)

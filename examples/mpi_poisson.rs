@@ -14,7 +14,7 @@
 //! `dot`/`norm`, which are deterministic all-reductions); `rylops_solvers::cg` runs the same way once
 //! it is merged.
 
-use rylops::core::{LinearOperator, Result, Scratch, Vector};
+use rylops::core::{LinearMap, Result, Scratch, Vector};
 use rylops::mpi::mpi::traits::CommunicatorCollectives;
 use rylops::mpi::{Comm, DistArray, Distributed, Layout, Partition};
 use rylops::operators::Laplacian;
@@ -56,7 +56,8 @@ fn args() -> (usize, f64) {
     })
 }
 
-/// `A u = -P L (P u) + (I - P) u` on partitioned arrays.
+/// `A u = -P L (P u) + (I - P) u` on partitioned arrays: forward only (a `LinearMap`), all that CG
+/// needs.
 struct Poisson {
     lap: Distributed<Laplacian<f64>>,
     /// 1 at interior points, 0 on the global boundary.
@@ -64,7 +65,7 @@ struct Poisson {
     tmp: Scratch<DistArray<f64>>,
 }
 
-impl LinearOperator for Poisson {
+impl LinearMap for Poisson {
     type Scalar = f64;
     type Domain = DistArray<f64>;
     type Range = DistArray<f64>;
@@ -96,14 +97,8 @@ impl LinearOperator for Poisson {
         self.tmp.give(t);
         Ok(())
     }
-    fn adjoint_into(&self, y: &DistArray<f64>, x: &mut DistArray<f64>) -> Result<()> {
-        self.forward_into(y, x) // symmetric
-    }
     fn range_like(&self, x: &DistArray<f64>) -> Result<DistArray<f64>> {
         self.lap.range_like(x)
-    }
-    fn domain_like(&self, y: &DistArray<f64>) -> Result<DistArray<f64>> {
-        self.lap.domain_like(y)
     }
     fn zeros_domain(&self) -> DistArray<f64> {
         self.lap.zeros_domain()
@@ -145,7 +140,7 @@ fn main() -> Result<()> {
     let b = op.forward(&exact)?;
     comm.raw().barrier();
     let t = Instant::now();
-    // rylops-solvers' CG, unchanged: it only sees the `Vector` and `LinearOperator` interfaces.
+    // rylops-solvers' CG, unchanged: it only sees the `Vector` and `LinearMap` interfaces.
     let bnorm = b.norm();
     let params = rylops::solvers::CgParams::default()
         .niter(10 * n)

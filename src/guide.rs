@@ -330,3 +330,124 @@
 //!
 //! `examples/mpi_poisson.rs` solves a 3-D Poisson problem with conjugate gradients on distributed
 //! arrays.
+//!
+//! ## Your own operator
+//!
+//! pylops wraps two functions into an operator with `FunctionOperator(f, fc, n, m)` (or subclasses
+//! `LinearOperator` with `_matvec` and `_rmatvec`). rylops has the same two ways, each in a few
+//! lines, and the result is an operator like the library's own: the dot test, `.h()`, `.times()`,
+//! `VStack` and every solver accept it, on chunked arrays.
+//!
+//! ```python
+//! # pylops: y = cumsum(x), and its adjoint, the reversed cumulative sum
+//! Op = pylops.FunctionOperator(lambda x: np.cumsum(x),
+//!                              lambda y: np.cumsum(y[::-1])[::-1], 6, 6)
+//! ```
+//!
+//! 1. **[`FunctionOperator`](crate::FunctionOperator)**: model shape, data shape, a forward closure
+//!    `(x, y)` and an adjoint closure `(y, x)`. Each closure gets its input and a zero-filled output,
+//!    both [`ChunkedArray`](crate::ChunkedArray)s of the right shapes (the output laid out like the
+//!    input where the shapes allow).
+//! 2. **[`ChunkedOperator`](crate::ChunkedOperator)**: a type of your own with `dims`, `dimsd`,
+//!    `forward_into` and `adjoint_into`, wrapped in [`Chunked`](crate::Chunked), which adds the rest
+//!    (shape checks before your code runs, output layouts, zero vectors). rylops' own operators are
+//!    written this way: `Laplacian::builder(..).build()?` returns a `Chunked<Laplacian<T>>`.
+//!
+//! ```
+//! use ndarray::aview1;
+//! use rylops::prelude::*;
+//! use rylops::solvers::{lsqr, LsqrParams};
+//!
+//! /// Writes the values `v` (in C order) into `out`, keeping `out`'s chunking.
+//! fn write(out: &mut ChunkedArray<f64>, v: &[f64]) -> Result<()> {
+//!     *out = ChunkedArray::from_array_grid(aview1(v).into_dyn(), out.grid().clone())?;
+//!     Ok(())
+//! }
+//! /// The values of `a` in C order.
+//! fn values(a: &ChunkedArray<f64>) -> Vec<f64> {
+//!     a.to_array().iter().copied().collect()
+//! }
+//! fn cumsum(v: impl Iterator<Item = f64>) -> Vec<f64> {
+//!     v.scan(0.0, |acc, x| { *acc += x; Some(*acc) }).collect()
+//! }
+//!
+//! // 1. From two closures, as pylops' FunctionOperator.
+//! let causal = FunctionOperator::<f64>::new(
+//!     &[6],
+//!     &[6],
+//!     |x, y| write(y, &cumsum(values(x).into_iter())),
+//!     |y, x| {
+//!         let mut r = cumsum(values(y).into_iter().rev());
+//!         r.reverse();
+//!         write(x, &r)
+//!     },
+//! )?;
+//! assert!(dot_test(&causal, 0)?.passed);
+//!
+//! // 2. From a type with the two methods, wrapped in `Chunked`.
+//! struct Reverse(usize);
+//! impl ChunkedOperator for Reverse {
+//!     type Scalar = f64;
+//!     fn dims(&self) -> Vec<usize> { vec![self.0] }
+//!     fn dimsd(&self) -> Vec<usize> { vec![self.0] }
+//!     fn forward_into(&self, x: &ChunkedArray<f64>, y: &mut ChunkedArray<f64>) -> Result<()> {
+//!         let r: Vec<f64> = values(x).into_iter().rev().collect();
+//!         write(y, &r)
+//!     }
+//!     fn adjoint_into(&self, y: &ChunkedArray<f64>, x: &mut ChunkedArray<f64>) -> Result<()> {
+//!         self.forward_into(y, x) // a permutation that is its own inverse
+//!     }
+//! }
+//! let flip = Chunked(Reverse(6));
+//! assert!(dot_test(&flip, 1)?.passed);
+//!
+//! // Both compose with each other and with the library's operators, and solvers take them.
+//! let d = FirstDerivative::<f64>::builder(&[6]).build()?;
+//! let parts: Vec<rylops::core::BoxOp<f64>> =
+//!     vec![Box::new(Chunked(Reverse(6)).times(causal.clone())?), Box::new(d)];
+//! let op = VStack::new(parts)?;
+//! assert!(dot_test(&op, 2)?.passed);
+//! assert!(dot_test(&(&flip).h().times(&causal)?, 3)?.passed);
+//! let x_true = ChunkedArray::from_array(aview1(&[1.0, -2.0, 0.5, 3.0, 0.0, 1.0]).to_owned().into_dyn());
+//! let y = causal.forward(&x_true)?;
+//! let sol = lsqr(&causal, &y, &LsqrParams::default().niter(20))?;
+//! assert!((&sol.x.to_array() - &x_true.to_array()).iter().all(|e| e.abs() < 1e-9));
+//! // A chunked model: outputs keep its chunks.
+//! let xc = x_true.rechunk_uniform(&[4])?;
+//! assert_eq!(causal.forward(&xc)?.grid().chunks(0), &[4, 2]);
+//! assert_eq!(causal.forward(&xc)?.to_array(), y.to_array());
+//! # Ok::<(), rylops::Error>(())
+//! ```
+//!
+//! **Forward only.** `cg` and `pcg` (and their preconditioners) need only the forward, so they
+//! take a [`LinearMap`](crate::LinearMap), the forward half of
+//! [`LinearOperator`](crate::LinearOperator). `FunctionOperator::forward_only(dims, dimsd, f)` is
+//! pylops' `FunctionOperator(f, n, m)`: it works wherever no adjoint is called and returns
+//! [`Error::NotImplemented`](crate::Error::NotImplemented) (pylops' `NotImplementedError`) where one
+//! is. For another vector type, implement `LinearMap` itself.
+//!
+//! ```
+//! use rylops::prelude::*;
+//! use rylops::solvers::{cg, CgParams};
+//! // The SPD tridiagonal matrix [-1, 4, -1], forward only.
+//! let a = FunctionOperator::<f64>::forward_only(&[8], &[8], |x, y| {
+//!     let (x, n) = (x.to_array(), 8);
+//!     let v: Vec<f64> = (0..n)
+//!         .map(|i| {
+//!             let left = if i > 0 { x[[i - 1]] } else { 0.0 };
+//!             let right = if i + 1 < n { x[[i + 1]] } else { 0.0 };
+//!             4.0 * x[[i]] - left - right
+//!         })
+//!         .collect();
+//!     *y = ChunkedArray::from_array_grid(ndarray::aview1(&v).into_dyn(), y.grid().clone())?;
+//!     Ok(())
+//! })?;
+//! let mut b = a.zeros_range();
+//! b.fill(1.0);
+//! let sol = cg(&a, &b, &CgParams::default().niter(50).tol(1e-12))?;
+//! let mut r = a.forward(&sol.x)?;
+//! r.sub_assign(&b);
+//! assert!(r.norm() < 1e-10);
+//! assert!(matches!(a.adjoint(&b), Err(Error::NotImplemented(_))));
+//! # Ok::<(), rylops::Error>(())
+//! ```

@@ -32,16 +32,17 @@ pub mod guide;
 pub mod plot;
 
 pub use rylops_core::{
-    dot_test, dot_test_with, ChunkGrid, ChunkedArray, Error, LinearOperator, OperatorExt, Result,
-    Scalar, Vector,
+    dot_test, dot_test_with, ChunkGrid, Chunked, ChunkedArray, ChunkedOperator, Error,
+    FunctionOperator, LinearMap, LinearOperator, OperatorExt, Result, Scalar, Vector,
 };
 
 /// The names most programs need, in one import.
 pub mod prelude {
     pub use rylops_core::{
-        dot_test, dot_test_with, Adjoint, BlockDiag, ChunkGrid, ChunkedArray, DotTestReport, Error,
-        HStack, LinearOperator, OperatorExt, Power, Product, RealScalar, Result, Scalar, Scaled,
-        Stack, Sum, VStack, Vector,
+        dot_test, dot_test_with, Adjoint, BlockDiag, ChunkGrid, Chunked, ChunkedArray,
+        ChunkedOperator, DotTestReport, Error, FunctionOperator, HStack, LinearMap, LinearOperator,
+        OperatorExt, Power, Product, RealScalar, Result, Scalar, Scaled, Stack, Sum, VStack,
+        Vector,
     };
     pub use rylops_operators::{FirstDerivative, Gradient, Kind, Laplacian, SecondDerivative};
 }

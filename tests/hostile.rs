@@ -373,7 +373,7 @@ fn compositions<T: Scalar>(op: &BoxOp<T>) -> Vec<(&'static str, rylops::Result<O
         ),
         (
             "vstack",
-            VStack::new(vec![op, op]).map(|o| Box::new(StackRange(o)) as Op<'_, T>),
+            VStack::new(vec![op, op]).map(|o| Box::new(Chunked(StackRange(o))) as Op<'_, T>),
         ),
     ];
     let _ = HStack::new(vec![op, op]); // built only: its domain is a Stack
@@ -388,10 +388,8 @@ fn compositions<T: Scalar>(op: &BoxOp<T>) -> Vec<(&'static str, rylops::Result<O
 /// fits a `BoxOp`): exercises the stacked forward and adjoint.
 struct StackRange<'a, T: Scalar>(VStack<&'a BoxOp<T>>);
 
-impl<T: Scalar> LinearOperator for StackRange<'_, T> {
+impl<T: Scalar> ChunkedOperator for StackRange<'_, T> {
     type Scalar = T;
-    type Domain = ChunkedArray<T>;
-    type Range = ChunkedArray<T>;
     fn dims(&self) -> Vec<usize> {
         self.0.dims()
     }
@@ -404,18 +402,6 @@ impl<T: Scalar> LinearOperator for StackRange<'_, T> {
     }
     fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> rylops::Result<()> {
         self.forward_into(y, x)
-    }
-    fn range_like(&self, x: &ChunkedArray<T>) -> rylops::Result<ChunkedArray<T>> {
-        Ok(x.zeros_like())
-    }
-    fn domain_like(&self, y: &ChunkedArray<T>) -> rylops::Result<ChunkedArray<T>> {
-        Ok(y.zeros_like())
-    }
-    fn zeros_domain(&self) -> ChunkedArray<T> {
-        self.0.zeros_domain()
-    }
-    fn zeros_range(&self) -> ChunkedArray<T> {
-        self.0.zeros_domain()
     }
 }
 
@@ -877,7 +863,7 @@ fn power_zero_checks_shapes_like_other_powers() {
 /// An identity that counts its `range_like` calls.
 struct Counting(AtomicUsize, Vec<usize>);
 
-impl LinearOperator for Counting {
+impl LinearMap for Counting {
     type Scalar = f64;
     type Domain = ChunkedArray<f64>;
     type Range = ChunkedArray<f64>;
@@ -891,23 +877,26 @@ impl LinearOperator for Counting {
         y.copy_from(x);
         Ok(())
     }
-    fn adjoint_into(&self, y: &ChunkedArray<f64>, x: &mut ChunkedArray<f64>) -> rylops::Result<()> {
-        x.copy_from(y);
-        Ok(())
-    }
     fn range_like(&self, x: &ChunkedArray<f64>) -> rylops::Result<ChunkedArray<f64>> {
         self.0.fetch_add(1, Ordering::Relaxed);
         Ok(x.zeros_like())
-    }
-    fn domain_like(&self, y: &ChunkedArray<f64>) -> rylops::Result<ChunkedArray<f64>> {
-        self.0.fetch_add(1, Ordering::Relaxed);
-        Ok(y.zeros_like())
     }
     fn zeros_domain(&self) -> ChunkedArray<f64> {
         ChunkedArray::zeros_single(&self.1)
     }
     fn zeros_range(&self) -> ChunkedArray<f64> {
         ChunkedArray::zeros_single(&self.1)
+    }
+}
+
+impl LinearOperator for Counting {
+    fn adjoint_into(&self, y: &ChunkedArray<f64>, x: &mut ChunkedArray<f64>) -> rylops::Result<()> {
+        x.copy_from(y);
+        Ok(())
+    }
+    fn domain_like(&self, y: &ChunkedArray<f64>) -> rylops::Result<ChunkedArray<f64>> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(y.zeros_like())
     }
 }
 

@@ -5,7 +5,7 @@
 //! `conj(alpha) * (A^H y)`), so composites of bit-exact operators stay bit-exact.
 
 use crate::error::{Error, Result};
-use crate::operator::{LinearOperator, Scratch};
+use crate::operator::{LinearMap, LinearOperator, Scratch};
 use crate::scalar::Scalar;
 use crate::vector::{Stack, Vector};
 
@@ -17,7 +17,7 @@ fn incompatible(what: &str, a: &[usize], b: &[usize]) -> Error {
 #[derive(Clone, Debug)]
 pub struct Adjoint<A>(pub A);
 
-impl<A: LinearOperator> LinearOperator for Adjoint<A> {
+impl<A: LinearOperator> LinearMap for Adjoint<A> {
     type Scalar = A::Scalar;
     type Domain = A::Range;
     type Range = A::Domain;
@@ -30,14 +30,8 @@ impl<A: LinearOperator> LinearOperator for Adjoint<A> {
     fn forward_into(&self, x: &A::Range, y: &mut A::Domain) -> Result<()> {
         self.0.adjoint_into(x, y)
     }
-    fn adjoint_into(&self, y: &A::Domain, x: &mut A::Range) -> Result<()> {
-        self.0.forward_into(y, x)
-    }
     fn range_like(&self, x: &A::Range) -> Result<A::Domain> {
         self.0.domain_like(x)
-    }
-    fn domain_like(&self, y: &A::Domain) -> Result<A::Range> {
-        self.0.range_like(y)
     }
     fn zeros_domain(&self) -> A::Range {
         self.0.zeros_range()
@@ -47,21 +41,30 @@ impl<A: LinearOperator> LinearOperator for Adjoint<A> {
     }
 }
 
+impl<A: LinearOperator> LinearOperator for Adjoint<A> {
+    fn adjoint_into(&self, y: &A::Domain, x: &mut A::Range) -> Result<()> {
+        self.0.forward_into(y, x)
+    }
+    fn domain_like(&self, y: &A::Domain) -> Result<A::Range> {
+        self.0.range_like(y)
+    }
+}
+
 /// `alpha * A`; its adjoint is `conj(alpha) * A^H`.
 #[derive(Clone, Debug)]
-pub struct Scaled<A: LinearOperator> {
+pub struct Scaled<A: LinearMap> {
     op: A,
     alpha: A::Scalar,
 }
 
-impl<A: LinearOperator> Scaled<A> {
+impl<A: LinearMap> Scaled<A> {
     /// `alpha * op`.
     pub fn new(op: A, alpha: A::Scalar) -> Self {
         Self { op, alpha }
     }
 }
 
-impl<A: LinearOperator> LinearOperator for Scaled<A> {
+impl<A: LinearMap> LinearMap for Scaled<A> {
     type Scalar = A::Scalar;
     type Domain = A::Domain;
     type Range = A::Range;
@@ -76,16 +79,8 @@ impl<A: LinearOperator> LinearOperator for Scaled<A> {
         y.scale(self.alpha);
         Ok(())
     }
-    fn adjoint_into(&self, y: &A::Range, x: &mut A::Domain) -> Result<()> {
-        self.op.adjoint_into(y, x)?;
-        x.scale(self.alpha.conj());
-        Ok(())
-    }
     fn range_like(&self, x: &A::Domain) -> Result<A::Range> {
         self.op.range_like(x)
-    }
-    fn domain_like(&self, y: &A::Range) -> Result<A::Domain> {
-        self.op.domain_like(y)
     }
     fn zeros_domain(&self) -> A::Domain {
         self.op.zeros_domain()
@@ -95,8 +90,19 @@ impl<A: LinearOperator> LinearOperator for Scaled<A> {
     }
 }
 
+impl<A: LinearOperator> LinearOperator for Scaled<A> {
+    fn adjoint_into(&self, y: &A::Range, x: &mut A::Domain) -> Result<()> {
+        self.op.adjoint_into(y, x)?;
+        x.scale(self.alpha.conj());
+        Ok(())
+    }
+    fn domain_like(&self, y: &A::Range) -> Result<A::Domain> {
+        self.op.domain_like(y)
+    }
+}
+
 /// `A + B` (or `A - B`): both applied to the same input, outputs added (subtracted).
-pub struct Sum<A: LinearOperator, B> {
+pub struct Sum<A: LinearMap, B> {
     a: A,
     b: B,
     minus: bool,
@@ -106,8 +112,8 @@ pub struct Sum<A: LinearOperator, B> {
 
 impl<A, B> Sum<A, B>
 where
-    A: LinearOperator,
-    B: LinearOperator<Scalar = A::Scalar, Domain = A::Domain, Range = A::Range>,
+    A: LinearMap,
+    B: LinearMap<Scalar = A::Scalar, Domain = A::Domain, Range = A::Range>,
 {
     /// `a + b`; their `dims` and `dimsd` must agree.
     pub fn new(a: A, b: B) -> Result<Self> {
@@ -142,10 +148,10 @@ where
     }
 }
 
-impl<A, B> LinearOperator for Sum<A, B>
+impl<A, B> LinearMap for Sum<A, B>
 where
-    A: LinearOperator,
-    B: LinearOperator<Scalar = A::Scalar, Domain = A::Domain, Range = A::Range>,
+    A: LinearMap,
+    B: LinearMap<Scalar = A::Scalar, Domain = A::Domain, Range = A::Range>,
 {
     type Scalar = A::Scalar;
     type Domain = A::Domain;
@@ -170,6 +176,22 @@ where
         self.fwd.give(t);
         r
     }
+    fn range_like(&self, x: &A::Domain) -> Result<A::Range> {
+        self.a.range_like(x)
+    }
+    fn zeros_domain(&self) -> A::Domain {
+        self.a.zeros_domain()
+    }
+    fn zeros_range(&self) -> A::Range {
+        self.a.zeros_range()
+    }
+}
+
+impl<A, B> LinearOperator for Sum<A, B>
+where
+    A: LinearOperator,
+    B: LinearOperator<Scalar = A::Scalar, Domain = A::Domain, Range = A::Range>,
+{
     fn adjoint_into(&self, y: &A::Range, x: &mut A::Domain) -> Result<()> {
         self.a.adjoint_into(y, x)?;
         let mut t = self.adj.take(|t| t.same_layout(x), || Ok(x.zeros_like()))?;
@@ -184,22 +206,13 @@ where
         self.adj.give(t);
         r
     }
-    fn range_like(&self, x: &A::Domain) -> Result<A::Range> {
-        self.a.range_like(x)
-    }
     fn domain_like(&self, y: &A::Range) -> Result<A::Domain> {
         self.a.domain_like(y)
-    }
-    fn zeros_domain(&self) -> A::Domain {
-        self.a.zeros_domain()
-    }
-    fn zeros_range(&self) -> A::Range {
-        self.a.zeros_range()
     }
 }
 
 /// The product `A B` (`B` applied first).
-pub struct Product<A: LinearOperator, B: LinearOperator> {
+pub struct Product<A: LinearMap, B: LinearMap> {
     a: A,
     b: B,
     // Work vectors keyed by the layout of the input they were made for, so that after the first call
@@ -210,8 +223,8 @@ pub struct Product<A: LinearOperator, B: LinearOperator> {
 
 impl<A, B> Product<A, B>
 where
-    A: LinearOperator,
-    B: LinearOperator<Scalar = A::Scalar, Range = A::Domain>,
+    A: LinearMap,
+    B: LinearMap<Scalar = A::Scalar, Range = A::Domain>,
 {
     /// `a * b`; `a.dims()` must equal `b.dimsd()`.
     pub fn new(a: A, b: B) -> Result<Self> {
@@ -231,10 +244,10 @@ where
     }
 }
 
-impl<A, B> LinearOperator for Product<A, B>
+impl<A, B> LinearMap for Product<A, B>
 where
-    A: LinearOperator,
-    B: LinearOperator<Scalar = A::Scalar, Range = A::Domain>,
+    A: LinearMap,
+    B: LinearMap<Scalar = A::Scalar, Range = A::Domain>,
 {
     type Scalar = A::Scalar;
     type Domain = B::Domain;
@@ -257,18 +270,6 @@ where
         self.fwd.give(w);
         r
     }
-    fn adjoint_into(&self, y: &A::Range, x: &mut B::Domain) -> Result<()> {
-        let mut w = self.adj.take(
-            |(key, _)| key.same_layout(y),
-            || Ok((y.zeros_like(), self.a.domain_like(y)?)),
-        )?;
-        let r = self
-            .a
-            .adjoint_into(y, &mut w.1)
-            .and_then(|_| self.b.adjoint_into(&w.1, x));
-        self.adj.give(w);
-        r
-    }
     // The intermediate vector made here is exactly the work vector `forward_into` needs for an
     // input laid out like `x`: it is kept in the scratch pool (unless one is there already). In a
     // chain of nested products every level's intermediate is then made once, by the outermost
@@ -282,6 +283,31 @@ where
         self.fwd.give(w);
         Ok(out)
     }
+    fn zeros_domain(&self) -> B::Domain {
+        self.b.zeros_domain()
+    }
+    fn zeros_range(&self) -> A::Range {
+        self.a.zeros_range()
+    }
+}
+
+impl<A, B> LinearOperator for Product<A, B>
+where
+    A: LinearOperator,
+    B: LinearOperator<Scalar = A::Scalar, Range = A::Domain>,
+{
+    fn adjoint_into(&self, y: &A::Range, x: &mut B::Domain) -> Result<()> {
+        let mut w = self.adj.take(
+            |(key, _)| key.same_layout(y),
+            || Ok((y.zeros_like(), self.a.domain_like(y)?)),
+        )?;
+        let r = self
+            .a
+            .adjoint_into(y, &mut w.1)
+            .and_then(|_| self.b.adjoint_into(&w.1, x));
+        self.adj.give(w);
+        r
+    }
     fn domain_like(&self, y: &A::Range) -> Result<B::Domain> {
         let mid = self.a.domain_like(y)?;
         let out = self.b.domain_like(&mid)?;
@@ -291,22 +317,16 @@ where
         self.adj.give(w);
         Ok(out)
     }
-    fn zeros_domain(&self) -> B::Domain {
-        self.b.zeros_domain()
-    }
-    fn zeros_range(&self) -> A::Range {
-        self.a.zeros_range()
-    }
 }
 
 /// `A^k` for a square operator (`A^0` is the identity).
-pub struct Power<A: LinearOperator> {
+pub struct Power<A: LinearMap> {
     a: A,
     k: u32,
     scratch: Scratch<A::Domain>,
 }
 
-impl<A: LinearOperator<Range = <A as LinearOperator>::Domain>> Power<A> {
+impl<A: LinearMap<Range = <A as LinearMap>::Domain>> Power<A> {
     /// `a^k`; `a` must be square (`dims == dimsd`).
     pub fn new(a: A, k: u32) -> Result<Self> {
         if a.dims() != a.dimsd() {
@@ -322,7 +342,13 @@ impl<A: LinearOperator<Range = <A as LinearOperator>::Domain>> Power<A> {
             scratch: Scratch::new(),
         })
     }
-    fn apply(&self, x: &A::Domain, y: &mut A::Domain, adjoint: bool) -> Result<()> {
+    /// `y = A^k x` where `go(i, o)` applies `A` (or `A^H`) once.
+    fn apply(
+        &self,
+        x: &A::Domain,
+        y: &mut A::Domain,
+        go: impl Fn(&A::Domain, &mut A::Domain) -> Result<()>,
+    ) -> Result<()> {
         if self.k == 0 {
             // Check the input as any other power would (through the operator: its shape, not only
             // its length), once per layout: a vector in the pool was made for a validated input.
@@ -330,11 +356,8 @@ impl<A: LinearOperator<Range = <A as LinearOperator>::Domain>> Power<A> {
             let t = self.scratch.take(
                 |t| t.same_layout(x),
                 || {
-                    let probe = if adjoint {
-                        self.a.domain_like(x)?
-                    } else {
-                        self.a.range_like(x)?
-                    };
+                    // Square: `dims == dimsd`, so `range_like` checks the adjoint's input too.
+                    let probe = self.a.range_like(x)?;
                     Ok(if probe.same_layout(x) {
                         probe
                     } else {
@@ -345,11 +368,7 @@ impl<A: LinearOperator<Range = <A as LinearOperator>::Domain>> Power<A> {
             self.scratch.give(t);
             if !y.same_layout(x) {
                 // The operator names a wrong output shape; otherwise only the chunking differs.
-                if adjoint {
-                    self.a.range_like(y)?;
-                } else {
-                    self.a.domain_like(y)?;
-                }
+                self.a.range_like(y)?;
                 return Err(Error::ChunkMismatch(
                     "A^0 (identity): input and output are laid out differently".into(),
                 ));
@@ -357,13 +376,6 @@ impl<A: LinearOperator<Range = <A as LinearOperator>::Domain>> Power<A> {
             y.copy_from(x);
             return Ok(());
         }
-        let go = |i: &A::Domain, o: &mut A::Domain| {
-            if adjoint {
-                self.a.adjoint_into(i, o)
-            } else {
-                self.a.forward_into(i, o)
-            }
-        };
         let mut t = self
             .scratch
             .take(|t| t.same_layout(x), || Ok(x.zeros_like()))?;
@@ -391,7 +403,7 @@ impl<A: LinearOperator<Range = <A as LinearOperator>::Domain>> Power<A> {
     }
 }
 
-impl<A: LinearOperator<Range = <A as LinearOperator>::Domain>> LinearOperator for Power<A> {
+impl<A: LinearMap<Range = <A as LinearMap>::Domain>> LinearMap for Power<A> {
     type Scalar = A::Scalar;
     type Domain = A::Domain;
     type Range = A::Domain;
@@ -402,16 +414,10 @@ impl<A: LinearOperator<Range = <A as LinearOperator>::Domain>> LinearOperator fo
         self.a.dimsd()
     }
     fn forward_into(&self, x: &A::Domain, y: &mut A::Domain) -> Result<()> {
-        self.apply(x, y, false)
-    }
-    fn adjoint_into(&self, y: &A::Domain, x: &mut A::Domain) -> Result<()> {
-        self.apply(y, x, true)
+        self.apply(x, y, |i, o| self.a.forward_into(i, o))
     }
     fn range_like(&self, x: &A::Domain) -> Result<A::Domain> {
         Ok(x.zeros_like())
-    }
-    fn domain_like(&self, y: &A::Domain) -> Result<A::Domain> {
-        Ok(y.zeros_like())
     }
     fn zeros_domain(&self) -> A::Domain {
         self.a.zeros_domain()
@@ -421,13 +427,22 @@ impl<A: LinearOperator<Range = <A as LinearOperator>::Domain>> LinearOperator fo
     }
 }
 
+impl<A: LinearOperator<Range = <A as LinearMap>::Domain>> LinearOperator for Power<A> {
+    fn adjoint_into(&self, y: &A::Domain, x: &mut A::Domain) -> Result<()> {
+        self.apply(y, x, |i, o| self.a.adjoint_into(i, o))
+    }
+    fn domain_like(&self, y: &A::Domain) -> Result<A::Domain> {
+        Ok(y.zeros_like())
+    }
+}
+
 /// Vertical stack `[A1; A2; ...]`: one model, a stacked data vector (one part per operator).
-pub struct VStack<O: LinearOperator> {
+pub struct VStack<O: LinearMap> {
     ops: Vec<O>,
     scratch: Scratch<O::Domain>,
 }
 
-impl<O: LinearOperator> VStack<O> {
+impl<O: LinearMap> VStack<O> {
     /// Stacks operators that share the same `dims`.
     pub fn new(ops: Vec<O>) -> Result<Self> {
         let first = ops
@@ -465,7 +480,7 @@ fn check_parts<V>(s: &Stack<V>, n: usize, what: &str) -> Result<()> {
     Ok(())
 }
 
-impl<O: LinearOperator> LinearOperator for VStack<O> {
+impl<O: LinearMap> LinearMap for VStack<O> {
     type Scalar = O::Scalar;
     type Domain = O::Domain;
     type Range = Stack<O::Range>;
@@ -482,6 +497,23 @@ impl<O: LinearOperator> LinearOperator for VStack<O> {
         }
         Ok(())
     }
+    fn range_like(&self, x: &O::Domain) -> Result<Stack<O::Range>> {
+        Ok(Stack(
+            self.ops
+                .iter()
+                .map(|o| o.range_like(x))
+                .collect::<Result<_>>()?,
+        ))
+    }
+    fn zeros_domain(&self) -> O::Domain {
+        self.ops[0].zeros_domain()
+    }
+    fn zeros_range(&self) -> Stack<O::Range> {
+        Stack(self.ops.iter().map(|o| o.zeros_range()).collect())
+    }
+}
+
+impl<O: LinearOperator> LinearOperator for VStack<O> {
     fn adjoint_into(&self, y: &Stack<O::Range>, x: &mut O::Domain) -> Result<()> {
         check_parts(y, self.ops.len(), "VStack adjoint input")?;
         self.ops[0].adjoint_into(&y.0[0], x)?;
@@ -502,33 +534,19 @@ impl<O: LinearOperator> LinearOperator for VStack<O> {
         self.scratch.give(t);
         r
     }
-    fn range_like(&self, x: &O::Domain) -> Result<Stack<O::Range>> {
-        Ok(Stack(
-            self.ops
-                .iter()
-                .map(|o| o.range_like(x))
-                .collect::<Result<_>>()?,
-        ))
-    }
     fn domain_like(&self, y: &Stack<O::Range>) -> Result<O::Domain> {
         check_parts(y, self.ops.len(), "VStack")?;
         self.ops[0].domain_like(&y.0[0])
     }
-    fn zeros_domain(&self) -> O::Domain {
-        self.ops[0].zeros_domain()
-    }
-    fn zeros_range(&self) -> Stack<O::Range> {
-        Stack(self.ops.iter().map(|o| o.zeros_range()).collect())
-    }
 }
 
 /// Horizontal stack `[A1, A2, ...]`: a stacked model, one data vector (`sum_i A_i x_i`).
-pub struct HStack<O: LinearOperator> {
+pub struct HStack<O: LinearMap> {
     ops: Vec<O>,
     scratch: Scratch<O::Range>,
 }
 
-impl<O: LinearOperator> HStack<O> {
+impl<O: LinearMap> HStack<O> {
     /// Stacks operators that share the same `dimsd`.
     pub fn new(ops: Vec<O>) -> Result<Self> {
         let first = ops
@@ -551,7 +569,7 @@ impl<O: LinearOperator> HStack<O> {
     }
 }
 
-impl<O: LinearOperator> LinearOperator for HStack<O> {
+impl<O: LinearMap> LinearMap for HStack<O> {
     type Scalar = O::Scalar;
     type Domain = Stack<O::Domain>;
     type Range = O::Range;
@@ -581,24 +599,9 @@ impl<O: LinearOperator> LinearOperator for HStack<O> {
         self.scratch.give(t);
         r
     }
-    fn adjoint_into(&self, y: &O::Range, x: &mut Stack<O::Domain>) -> Result<()> {
-        check_parts(x, self.ops.len(), "HStack adjoint output")?;
-        for (o, xi) in self.ops.iter().zip(x.0.iter_mut()) {
-            o.adjoint_into(y, xi)?;
-        }
-        Ok(())
-    }
     fn range_like(&self, x: &Stack<O::Domain>) -> Result<O::Range> {
         check_parts(x, self.ops.len(), "HStack")?;
         self.ops[0].range_like(&x.0[0])
-    }
-    fn domain_like(&self, y: &O::Range) -> Result<Stack<O::Domain>> {
-        Ok(Stack(
-            self.ops
-                .iter()
-                .map(|o| o.domain_like(y))
-                .collect::<Result<_>>()?,
-        ))
     }
     fn zeros_domain(&self) -> Stack<O::Domain> {
         Stack(self.ops.iter().map(|o| o.zeros_domain()).collect())
@@ -608,10 +611,28 @@ impl<O: LinearOperator> LinearOperator for HStack<O> {
     }
 }
 
+impl<O: LinearOperator> LinearOperator for HStack<O> {
+    fn adjoint_into(&self, y: &O::Range, x: &mut Stack<O::Domain>) -> Result<()> {
+        check_parts(x, self.ops.len(), "HStack adjoint output")?;
+        for (o, xi) in self.ops.iter().zip(x.0.iter_mut()) {
+            o.adjoint_into(y, xi)?;
+        }
+        Ok(())
+    }
+    fn domain_like(&self, y: &O::Range) -> Result<Stack<O::Domain>> {
+        Ok(Stack(
+            self.ops
+                .iter()
+                .map(|o| o.domain_like(y))
+                .collect::<Result<_>>()?,
+        ))
+    }
+}
+
 /// Block-diagonal operator `diag(A1, A2, ...)` on stacked vectors.
 pub struct BlockDiag<O>(Vec<O>);
 
-impl<O: LinearOperator> BlockDiag<O> {
+impl<O: LinearMap> BlockDiag<O> {
     /// A block-diagonal operator (any shapes).
     pub fn new(ops: Vec<O>) -> Result<Self> {
         if ops.is_empty() {
@@ -623,7 +644,7 @@ impl<O: LinearOperator> BlockDiag<O> {
     }
 }
 
-impl<O: LinearOperator> LinearOperator for BlockDiag<O> {
+impl<O: LinearMap> LinearMap for BlockDiag<O> {
     type Scalar = O::Scalar;
     type Domain = Stack<O::Domain>;
     type Range = Stack<O::Range>;
@@ -641,14 +662,6 @@ impl<O: LinearOperator> LinearOperator for BlockDiag<O> {
         }
         Ok(())
     }
-    fn adjoint_into(&self, y: &Stack<O::Range>, x: &mut Stack<O::Domain>) -> Result<()> {
-        check_parts(x, self.0.len(), "BlockDiag adjoint output")?;
-        check_parts(y, self.0.len(), "BlockDiag adjoint input")?;
-        for ((o, yi), xi) in self.0.iter().zip(&y.0).zip(x.0.iter_mut()) {
-            o.adjoint_into(yi, xi)?;
-        }
-        Ok(())
-    }
     fn range_like(&self, x: &Stack<O::Domain>) -> Result<Stack<O::Range>> {
         check_parts(x, self.0.len(), "BlockDiag")?;
         Ok(Stack(
@@ -656,16 +669,6 @@ impl<O: LinearOperator> LinearOperator for BlockDiag<O> {
                 .iter()
                 .zip(&x.0)
                 .map(|(o, xi)| o.range_like(xi))
-                .collect::<Result<_>>()?,
-        ))
-    }
-    fn domain_like(&self, y: &Stack<O::Range>) -> Result<Stack<O::Domain>> {
-        check_parts(y, self.0.len(), "BlockDiag")?;
-        Ok(Stack(
-            self.0
-                .iter()
-                .zip(&y.0)
-                .map(|(o, yi)| o.domain_like(yi))
                 .collect::<Result<_>>()?,
         ))
     }
@@ -677,32 +680,49 @@ impl<O: LinearOperator> LinearOperator for BlockDiag<O> {
     }
 }
 
-/// Composition methods available on every operator.
+impl<O: LinearOperator> LinearOperator for BlockDiag<O> {
+    fn adjoint_into(&self, y: &Stack<O::Range>, x: &mut Stack<O::Domain>) -> Result<()> {
+        check_parts(x, self.0.len(), "BlockDiag adjoint output")?;
+        check_parts(y, self.0.len(), "BlockDiag adjoint input")?;
+        for ((o, yi), xi) in self.0.iter().zip(&y.0).zip(x.0.iter_mut()) {
+            o.adjoint_into(yi, xi)?;
+        }
+        Ok(())
+    }
+    fn domain_like(&self, y: &Stack<O::Range>) -> Result<Stack<O::Domain>> {
+        check_parts(y, self.0.len(), "BlockDiag")?;
+        Ok(Stack(
+            self.0
+                .iter()
+                .zip(&y.0)
+                .map(|(o, yi)| o.domain_like(yi))
+                .collect::<Result<_>>()?,
+        ))
+    }
+}
+
+/// Composition methods available on every operator (the adjoint `h` on those that have one).
 ///
 /// ```
-/// use rylops_core::{ChunkedArray, LinearOperator, OperatorExt, Result, Vector, dot_test};
-/// # struct Twice(Vec<usize>);
-/// # impl LinearOperator for Twice {
-/// #     type Scalar = f64; type Domain = ChunkedArray<f64>; type Range = ChunkedArray<f64>;
-/// #     fn dims(&self) -> Vec<usize> { self.0.clone() }
-/// #     fn dimsd(&self) -> Vec<usize> { self.0.clone() }
-/// #     fn forward_into(&self, x: &ChunkedArray<f64>, y: &mut ChunkedArray<f64>) -> Result<()> { y.copy_from(x); y.scale(2.0); Ok(()) }
-/// #     fn adjoint_into(&self, y: &ChunkedArray<f64>, x: &mut ChunkedArray<f64>) -> Result<()> { self.forward_into(y, x) }
-/// #     fn range_like(&self, x: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(x.zeros_like()) }
-/// #     fn domain_like(&self, y: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(y.zeros_like()) }
-/// #     fn zeros_domain(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&self.0) }
-/// #     fn zeros_range(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&self.0) }
-/// # }
-/// let a = Twice(vec![5]);
+/// use rylops_core::{dot_test, ChunkedArray, FunctionOperator, LinearMap, OperatorExt, Vector};
+/// let a = FunctionOperator::<f64>::new(
+///     &[5],
+///     &[5],
+///     |x, y| { y.axpy(2.0, x); Ok(()) },
+///     |y, x| { x.axpy(2.0, y); Ok(()) },
+/// ).unwrap();
 /// // (A^H A + 3 A)^2, built from references so `a` stays usable.
 /// let op = (&a).h().times(&a).unwrap().plus((&a).scaled(3.0)).unwrap().pow(2).unwrap();
 /// let x = ChunkedArray::from_array(ndarray::ArrayD::from_elem(ndarray::IxDyn(&[5]), 1.0));
 /// assert_eq!(op.forward(&x).unwrap().to_array()[[0]], 100.0); // (4 + 6)^2
 /// assert!(dot_test(&op, 1).unwrap().passed);
 /// ```
-pub trait OperatorExt: LinearOperator + Sized {
-    /// The adjoint `A^H`.
-    fn h(self) -> Adjoint<Self> {
+pub trait OperatorExt: LinearMap + Sized {
+    /// The adjoint `A^H` (of an operator with an adjoint).
+    fn h(self) -> Adjoint<Self>
+    where
+        Self: LinearOperator,
+    {
         Adjoint(self)
     }
     /// `alpha * A`.
@@ -712,34 +732,34 @@ pub trait OperatorExt: LinearOperator + Sized {
     /// `A + B`.
     fn plus<B>(self, b: B) -> Result<Sum<Self, B>>
     where
-        B: LinearOperator<Scalar = Self::Scalar, Domain = Self::Domain, Range = Self::Range>,
+        B: LinearMap<Scalar = Self::Scalar, Domain = Self::Domain, Range = Self::Range>,
     {
         Sum::new(self, b)
     }
     /// `A - B`.
     fn minus<B>(self, b: B) -> Result<Sum<Self, B>>
     where
-        B: LinearOperator<Scalar = Self::Scalar, Domain = Self::Domain, Range = Self::Range>,
+        B: LinearMap<Scalar = Self::Scalar, Domain = Self::Domain, Range = Self::Range>,
     {
         Sum::difference(self, b)
     }
     /// The product `A B` (`B` applied first).
     fn times<B>(self, b: B) -> Result<Product<Self, B>>
     where
-        B: LinearOperator<Scalar = Self::Scalar, Range = Self::Domain>,
+        B: LinearMap<Scalar = Self::Scalar, Range = Self::Domain>,
     {
         Product::new(self, b)
     }
     /// `A^k`.
     fn pow(self, k: u32) -> Result<Power<Self>>
     where
-        Self: LinearOperator<Range = <Self as LinearOperator>::Domain>,
+        Self: LinearMap<Range = <Self as LinearMap>::Domain>,
     {
         Power::new(self, k)
     }
 }
 
-impl<O: LinearOperator + Sized> OperatorExt for O {}
+impl<O: LinearMap + Sized> OperatorExt for O {}
 
 #[allow(dead_code)]
 fn _object_safe<T: Scalar>(_: &crate::operator::BoxOp<T>) {}

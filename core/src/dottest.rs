@@ -37,7 +37,7 @@ pub fn dot_test<O: LinearOperator>(op: &O, seed: u64) -> Result<DotTestReport<O:
 
 /// Dot test with `u` laid out like `template` (e.g. a chunked array) and an optional tolerance.
 ///
-/// `v` is laid out by [`LinearOperator::range_like`] from `u`.
+/// `v` is laid out by [`LinearMap::range_like`](crate::LinearMap::range_like) from `u`.
 ///
 /// # Errors
 /// Those of the operator's `range_like`, `forward` and `adjoint_into` (for instance a `template`

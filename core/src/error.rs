@@ -77,6 +77,11 @@ pub enum Error {
     /// A NaN or infinity appeared in the iterates or the data.
     #[error("non-finite value in {0}")]
     NonFinite(String),
+    /// An operation the operator does not provide, e.g. the adjoint of a
+    /// [`FunctionOperator`](crate::FunctionOperator) built without one (pylops raises
+    /// `NotImplementedError` there).
+    #[error("not implemented: {0}")]
+    NotImplemented(String),
     /// Reading or writing a file failed.
     #[error("i/o: {0}")]
     Io(String),

@@ -20,7 +20,7 @@
 use crate::error::Error;
 
 /// The highest tag [`encode`] writes (tags run from 1 to this value, one per variant).
-pub const LAST_TAG: u64 = 12;
+pub const LAST_TAG: u64 = 13;
 
 struct W(Vec<u8>);
 impl W {
@@ -86,6 +86,7 @@ fn tag(e: &Error) -> u64 {
         Error::NotPositiveDefinite { .. } => 10,
         Error::NonFinite(_) => 11,
         Error::Io(_) => 12,
+        Error::NotImplemented(_) => 13,
     }
 }
 
@@ -112,6 +113,7 @@ pub fn encode(e: &Error) -> Vec<u8> {
         | Error::HaloImpossible(s)
         | Error::IncompatibleOperators(s)
         | Error::NonFinite(s)
+        | Error::NotImplemented(s)
         | Error::Io(s) => w.str(s),
         Error::InvalidParameter { name, reason } => {
             w.str(name);
@@ -179,6 +181,7 @@ pub fn decode(b: &[u8]) -> Option<Error> {
         },
         11 => Error::NonFinite(r.str()?),
         12 => Error::Io(r.str()?),
+        13 => Error::NotImplemented(r.str()?),
         _ => return None,
     };
     r.0.is_empty().then_some(e)
@@ -225,6 +228,7 @@ mod tests {
             },
             Error::NonFinite("v".into()),
             Error::Io("io".into()),
+            Error::NotImplemented("adjoint".into()),
         ]
     }
 

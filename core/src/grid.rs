@@ -301,6 +301,58 @@ impl ChunkGrid {
     }
 }
 
+impl ChunkGrid {
+    /// A chunk grid for `shape` laid out like this grid: axes of unchanged length keep their chunks,
+    /// other axes are split uniformly with this grid's first chunk length along that axis (or kept in
+    /// one chunk if this grid does not split it). A shape that stacks this shape along a new leading
+    /// axis gets one chunk along it and this grid's chunks elsewhere; a shape that drops this grid's
+    /// leading axis keeps the other axes' chunks. Any other number of axes gives one chunk.
+    ///
+    /// Operators use it to lay out their output like their input.
+    ///
+    /// ```
+    /// use rylops_core::ChunkGrid;
+    /// let g = ChunkGrid::uniform(&[10, 6], &[4, 6]).unwrap();
+    /// assert_eq!(g.like(&[10, 6]), g);
+    /// let r = g.like(&[9, 3]);
+    /// assert_eq!((r.chunks(0), r.chunks(1)), (&[4, 4, 1][..], &[3][..]));
+    /// assert_eq!(g.like(&[5]), ChunkGrid::single(&[5]));
+    /// let stacked = g.like(&[2, 10, 6]); // e.g. a gradient's output
+    /// assert_eq!(stacked, g.prepend_axis(2));
+    /// assert_eq!(stacked.like(&[10, 6]), g);
+    /// ```
+    pub fn like(&self, shape: &[usize]) -> ChunkGrid {
+        if self.shape() == shape {
+            return self.clone();
+        }
+        if shape.len() == self.ndim() + 1 && shape[1..] == *self.shape() {
+            return self.prepend_axis(shape[0]);
+        }
+        if shape.len() + 1 == self.ndim() && *shape == self.shape()[1..] {
+            if let Some(g) = self.drop_leading_axis() {
+                return g;
+            }
+        }
+        if self.ndim() != shape.len() {
+            return ChunkGrid::single(shape);
+        }
+        let chunks = shape
+            .iter()
+            .enumerate()
+            .map(|(ax, &n)| {
+                if self.shape()[ax] == n {
+                    self.chunks(ax).to_vec()
+                } else if self.is_chunked_along(ax) {
+                    uniform_split(n, self.chunks(ax)[0])
+                } else {
+                    vec![n]
+                }
+            })
+            .collect();
+        ChunkGrid::new(shape, chunks).unwrap_or_else(|_| ChunkGrid::single(shape))
+    }
+}
+
 /// Splits `n` into chunks of size `c` (the last one shorter); `[0]` for `n == 0`.
 ///
 /// # Panics
@@ -428,5 +480,28 @@ mod tests {
         assert!(ChunkGrid::new(&[5, 2], vec![vec![5]]).is_err());
         assert!(ChunkGrid::uniform(&[5], &[0]).is_err());
         assert!(ChunkGrid::new(&[0], vec![vec![0]]).is_ok());
+    }
+
+    #[test]
+    fn like_keeps_or_resplits() {
+        let g = ChunkGrid::uniform(&[10, 6], &[4, 6]).unwrap();
+        assert_eq!(g.like(&[10, 6]), g);
+        let r = g.like(&[9, 3]);
+        assert_eq!(r.chunks(0), &[4, 4, 1]);
+        assert_eq!(r.chunks(1), &[3]);
+        assert_eq!(g.like(&[5]).all_chunks(), &[vec![5]]);
+        assert_eq!(g.like(&[0, 6]).chunks(0), &[0]);
+        let irregular = ChunkGrid::new(&[5, 4], vec![vec![1, 4], vec![2, 2]]).unwrap();
+        assert_eq!(irregular.like(&[5, 7]).chunks(0), &[1, 4]);
+        assert_eq!(irregular.like(&[5, 7]).chunks(1), &[2, 2, 2, 1]);
+        let up = irregular.like(&[3, 5, 4]);
+        assert_eq!(up.all_chunks(), &[vec![3], vec![1, 4], vec![2, 2]]);
+        assert_eq!(up.like(&[5, 4]), irregular);
+        let chunked_lead =
+            ChunkGrid::new(&[2, 5, 4], vec![vec![1, 1], vec![5], vec![2, 2]]).unwrap();
+        assert_eq!(
+            chunked_lead.like(&[5, 4]).all_chunks(),
+            &[vec![5], vec![2, 2]]
+        );
     }
 }

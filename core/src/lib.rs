@@ -8,10 +8,12 @@
 #![deny(missing_docs)]
 
 pub mod chunked;
+pub mod chunked_op;
 pub mod compose;
 pub mod dottest;
 pub mod error;
 pub mod error_codec;
+pub mod function;
 pub mod grid;
 pub mod halo;
 #[cfg(feature = "npy")]
@@ -25,11 +27,13 @@ pub mod stencil;
 pub mod vector;
 
 pub use chunked::ChunkedArray;
+pub use chunked_op::{check_apply, Chunked, ChunkedOperator};
 pub use compose::{Adjoint, BlockDiag, HStack, OperatorExt, Power, Product, Scaled, Sum, VStack};
 pub use dottest::{dot_test, dot_test_with, DotTestReport};
 pub use error::{normalize_axis, Error, Result};
+pub use function::{ApplyFn, FunctionOperator};
 pub use grid::ChunkGrid;
-pub use operator::{check_shape, BoxOp, LinearOperator, Scratch};
+pub use operator::{check_shape, BoxMap, BoxOp, LinearMap, LinearOperator, Scratch};
 pub use overlap::{
     map_overlap, overlap, overlap_grid, trim_internal, trim_overlap, Boundaries, Boundary, Depth,
     MapOverlap,

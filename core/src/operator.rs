@@ -6,20 +6,24 @@ use crate::scalar::Scalar;
 use crate::vector::Vector;
 use std::sync::{Arc, Mutex};
 
-/// A matrix-free linear operator `A: Domain -> Range` with its adjoint `A^H: Range -> Domain`.
+/// The forward half of a linear operator, `A: Domain -> Range`: all that `rylops-solvers`' `cg` and
+/// `pcg`, their preconditioners, and products of operators need. [`LinearOperator`] adds the adjoint.
 ///
 /// `dims` is the model (domain) shape and `dimsd` the data (range) shape, as in pylops. The `*_into`
-/// forms write into a caller's output and allocate nothing but halo slabs; `forward`/`adjoint`
-/// allocate their output, laid out (chunked) to match the input.
+/// forms write into a caller's output and allocate nothing but halo slabs; `forward` allocates its
+/// output, laid out (chunked) to match the input.
 ///
-/// Implement it for your own operator and every composition, the dot test and all solvers accept it:
+/// For an operator on [`ChunkedArray`]s, implement [`ChunkedOperator`](crate::ChunkedOperator) (or
+/// build a [`FunctionOperator`](crate::FunctionOperator)) and wrap it in
+/// [`Chunked`](crate::Chunked), which writes the layout methods for you. Implement `LinearMap`
+/// yourself for another vector type, or for a forward-only operator on chunked arrays:
 ///
 /// ```
-/// use rylops_core::{ChunkedArray, LinearOperator, Result, Vector, dot_test};
+/// use rylops_core::{ChunkedArray, LinearMap, Result, Vector};
 ///
-/// /// Multiplies every entry by 2.
+/// /// `y = 2 x`, forward only.
 /// struct Twice(Vec<usize>);
-/// impl LinearOperator for Twice {
+/// impl LinearMap for Twice {
 ///     type Scalar = f64;
 ///     type Domain = ChunkedArray<f64>;
 ///     type Range = ChunkedArray<f64>;
@@ -30,18 +34,14 @@ use std::sync::{Arc, Mutex};
 ///         y.scale(2.0);
 ///         Ok(())
 ///     }
-///     fn adjoint_into(&self, y: &ChunkedArray<f64>, x: &mut ChunkedArray<f64>) -> Result<()> {
-///         self.forward_into(y, x)
-///     }
 ///     fn range_like(&self, x: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(x.zeros_like()) }
-///     fn domain_like(&self, y: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(y.zeros_like()) }
 ///     fn zeros_domain(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&self.0) }
 ///     fn zeros_range(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&self.0) }
 /// }
-/// let report = dot_test(&Twice(vec![3, 4]), 0).unwrap();
-/// assert!(report.passed);
+/// let y = Twice(vec![3]).forward(&ChunkedArray::zeros_single(&[3])).unwrap();
+/// assert_eq!(y.shape(), &[3]);
 /// ```
-pub trait LinearOperator: Send + Sync {
+pub trait LinearMap: Send + Sync {
     /// The scalar type.
     type Scalar: Scalar;
     /// The model (input) vector type.
@@ -59,12 +59,8 @@ pub trait LinearOperator: Send + Sync {
     }
     /// `y = A x`, overwriting `y`.
     fn forward_into(&self, x: &Self::Domain, y: &mut Self::Range) -> Result<()>;
-    /// `x = A^H y`, overwriting `x`.
-    fn adjoint_into(&self, y: &Self::Range, x: &mut Self::Domain) -> Result<()>;
     /// A zero range vector laid out to match the domain vector `x` (e.g. the same chunking).
     fn range_like(&self, x: &Self::Domain) -> Result<Self::Range>;
-    /// A zero domain vector laid out to match the range vector `y`.
-    fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain>;
     /// A zero domain vector in the default layout (one chunk).
     fn zeros_domain(&self) -> Self::Domain;
     /// A zero range vector in the default layout (one chunk).
@@ -76,6 +72,33 @@ pub trait LinearOperator: Send + Sync {
         self.forward_into(x, &mut y)?;
         Ok(y)
     }
+}
+
+/// A matrix-free linear operator `A: Domain -> Range` with its adjoint `A^H: Range -> Domain`: a
+/// [`LinearMap`] plus the adjoint half.
+///
+/// Every composition, the dot test and all solvers accept it. On [`ChunkedArray`]s, write two
+/// methods with [`ChunkedOperator`](crate::ChunkedOperator) and wrap it in
+/// [`Chunked`](crate::Chunked), or pass two closures to
+/// [`FunctionOperator`](crate::FunctionOperator):
+///
+/// ```
+/// use rylops_core::{dot_test, FunctionOperator, Vector};
+///
+/// let twice = FunctionOperator::<f64>::new(
+///     &[3, 4],
+///     &[3, 4],
+///     |x, y| { y.axpy(2.0, x); Ok(()) },
+///     |y, x| { x.axpy(2.0, y); Ok(()) },
+/// ).unwrap();
+/// assert!(dot_test(&twice, 0).unwrap().passed);
+/// ```
+pub trait LinearOperator: LinearMap {
+    /// `x = A^H y`, overwriting `x`.
+    fn adjoint_into(&self, y: &Self::Range, x: &mut Self::Domain) -> Result<()>;
+    /// A zero domain vector laid out to match the range vector `y`.
+    fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain>;
+
     /// `A^H y`, allocating the output.
     fn adjoint(&self, y: &Self::Range) -> Result<Self::Domain> {
         let mut x = self.domain_like(y)?;
@@ -88,27 +111,34 @@ pub trait LinearOperator: Send + Sync {
 pub type BoxOp<T> =
     Box<dyn LinearOperator<Scalar = T, Domain = ChunkedArray<T>, Range = ChunkedArray<T>>>;
 
+/// Shorthand for a boxed forward-only operator on chunked arrays.
+pub type BoxMap<T> =
+    Box<dyn LinearMap<Scalar = T, Domain = ChunkedArray<T>, Range = ChunkedArray<T>>>;
+
 macro_rules! forward_impl {
     ($($ptr:tt)*) => {
-        impl<O: LinearOperator + ?Sized> LinearOperator for $($ptr)*<O> {
+        impl<O: LinearMap + ?Sized> LinearMap for $($ptr)*<O> {
             type Scalar = O::Scalar;
             type Domain = O::Domain;
             type Range = O::Range;
             fn dims(&self) -> Vec<usize> { (**self).dims() }
             fn dimsd(&self) -> Vec<usize> { (**self).dimsd() }
+            fn shape(&self) -> (usize, usize) { (**self).shape() }
             fn forward_into(&self, x: &Self::Domain, y: &mut Self::Range) -> Result<()> { (**self).forward_into(x, y) }
-            fn adjoint_into(&self, y: &Self::Range, x: &mut Self::Domain) -> Result<()> { (**self).adjoint_into(y, x) }
             fn range_like(&self, x: &Self::Domain) -> Result<Self::Range> { (**self).range_like(x) }
-            fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain> { (**self).domain_like(y) }
             fn zeros_domain(&self) -> Self::Domain { (**self).zeros_domain() }
             fn zeros_range(&self) -> Self::Range { (**self).zeros_range() }
+        }
+        impl<O: LinearOperator + ?Sized> LinearOperator for $($ptr)*<O> {
+            fn adjoint_into(&self, y: &Self::Range, x: &mut Self::Domain) -> Result<()> { (**self).adjoint_into(y, x) }
+            fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain> { (**self).domain_like(y) }
         }
     };
 }
 forward_impl!(Box);
 forward_impl!(Arc);
 
-impl<O: LinearOperator + ?Sized> LinearOperator for &O {
+impl<O: LinearMap + ?Sized> LinearMap for &O {
     type Scalar = O::Scalar;
     type Domain = O::Domain;
     type Range = O::Range;
@@ -118,23 +148,29 @@ impl<O: LinearOperator + ?Sized> LinearOperator for &O {
     fn dimsd(&self) -> Vec<usize> {
         (**self).dimsd()
     }
+    fn shape(&self) -> (usize, usize) {
+        (**self).shape()
+    }
     fn forward_into(&self, x: &Self::Domain, y: &mut Self::Range) -> Result<()> {
         (**self).forward_into(x, y)
     }
-    fn adjoint_into(&self, y: &Self::Range, x: &mut Self::Domain) -> Result<()> {
-        (**self).adjoint_into(y, x)
-    }
     fn range_like(&self, x: &Self::Domain) -> Result<Self::Range> {
         (**self).range_like(x)
-    }
-    fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain> {
-        (**self).domain_like(y)
     }
     fn zeros_domain(&self) -> Self::Domain {
         (**self).zeros_domain()
     }
     fn zeros_range(&self) -> Self::Range {
         (**self).zeros_range()
+    }
+}
+
+impl<O: LinearOperator + ?Sized> LinearOperator for &O {
+    fn adjoint_into(&self, y: &Self::Range, x: &mut Self::Domain) -> Result<()> {
+        (**self).adjoint_into(y, x)
+    }
+    fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain> {
+        (**self).domain_like(y)
     }
 }
 

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use rylops_core::stencil::{
     apply_range, Add, AddScaled, AxisBlock, LaneStencil, Set, SetScaled, StencilOp, TASK, TILE,
 };
-use rylops_core::{Error, LinearOperator, Result};
+use rylops_core::{Chunked, ChunkedOperator, Error, LinearMap, LinearOperator, Result};
 use rylops_operators::{FirstDerivative, Gradient, Laplacian, SecondDerivative};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -180,7 +180,7 @@ fn plan_of<T: MpiScalar, O: StencilOp<T>>(
 ///
 /// ```no_run
 /// use std::sync::Arc;
-/// use rylops_core::{LinearOperator, Vector};
+/// use rylops_core::{LinearMap, LinearOperator, Vector};
 /// use rylops_mpi::{Comm, Distributed, DistArray, Layout, Partition};
 /// use rylops_operators::Laplacian;
 /// let _universe = rylops_mpi::mpi::initialize().unwrap();
@@ -203,11 +203,12 @@ pub struct Distributed<O> {
 }
 
 impl<O: DistKernel> Distributed<O> {
-    /// Wraps `op` for arrays on `layout` (collective). Errors, the same on every rank: ranks that
+    /// Wraps `op` (as the operators' constructors return it) for arrays on `layout` (collective). Errors, the same on every rank: ranks that
     /// disagree on the operator's parameters ([`Error::InvalidParameter`] naming the first rank that
     /// differs from rank 0 and both descriptions), or an operator whose shape is not the layout's
     /// ([`Error::ShapeMismatch`]). Nothing is exchanged before these checks.
-    pub fn new(op: O, layout: &Layout) -> Result<Self> {
+    pub fn new(op: Chunked<O>, layout: &Layout) -> Result<Self> {
+        let op = op.into_inner();
         let desc = format!("{} {:?}", std::any::type_name::<O>(), op);
         layout
             .comm()
@@ -297,10 +298,6 @@ macro_rules! common_impl {
             self.check(x, &self.layout, "input")?;
             Ok(DistArray::zeros(&self.range))
         }
-        fn domain_like(&self, y: &DistArray<T>) -> Result<DistArray<T>> {
-            self.check(y, &self.range, "adjoint input")?;
-            Ok(DistArray::zeros(&self.layout))
-        }
         fn zeros_domain(&self) -> DistArray<T> {
             DistArray::zeros(&self.layout)
         }
@@ -310,12 +307,21 @@ macro_rules! common_impl {
     };
 }
 
+macro_rules! domain_like_impl {
+    () => {
+        fn domain_like(&self, y: &DistArray<T>) -> Result<DistArray<T>> {
+            self.check(y, &self.range, "adjoint input")?;
+            Ok(DistArray::zeros(&self.layout))
+        }
+    };
+}
+
 macro_rules! single_stencil {
     ($op:ident) => {
         impl<T: MpiScalar> DistKernel for $op<T> {
             type Scalar = T;
             fn model_dims(&self) -> Vec<usize> {
-                LinearOperator::dims(self)
+                ChunkedOperator::dims(self)
             }
             fn plans(&self, part: &Partition, rank: usize, adjoint: bool) -> Vec<Option<HaloPlan>> {
                 vec![plan_of(self, part, rank, adjoint)]
@@ -335,7 +341,7 @@ macro_rules! single_stencil {
             }
         }
 
-        impl<T: MpiScalar> LinearOperator for Distributed<$op<T>> {
+        impl<T: MpiScalar> LinearMap for Distributed<$op<T>> {
             common_impl!();
             fn forward_into(&self, x: &DistArray<T>, y: &mut DistArray<T>) -> Result<()> {
                 self.check(x, &self.layout, "forward input")?;
@@ -343,6 +349,10 @@ macro_rules! single_stencil {
                 self.apply(false, x, y);
                 Ok(())
             }
+        }
+
+        impl<T: MpiScalar> LinearOperator for Distributed<$op<T>> {
+            domain_like_impl!();
             fn adjoint_into(&self, y: &DistArray<T>, x: &mut DistArray<T>) -> Result<()> {
                 self.check(y, &self.range, "adjoint input")?;
                 self.check(x, &self.layout, "adjoint output")?;
@@ -358,7 +368,7 @@ single_stencil!(SecondDerivative);
 impl<T: MpiScalar> DistKernel for Laplacian<T> {
     type Scalar = T;
     fn model_dims(&self) -> Vec<usize> {
-        LinearOperator::dims(self)
+        ChunkedOperator::dims(self)
     }
     fn plans(&self, part: &Partition, rank: usize, adjoint: bool) -> Vec<Option<HaloPlan>> {
         self.terms()
@@ -389,7 +399,7 @@ impl<T: MpiScalar> Distributed<Laplacian<T>> {
     }
 }
 
-impl<T: MpiScalar> LinearOperator for Distributed<Laplacian<T>> {
+impl<T: MpiScalar> LinearMap for Distributed<Laplacian<T>> {
     common_impl!();
     fn forward_into(&self, x: &DistArray<T>, y: &mut DistArray<T>) -> Result<()> {
         self.check(x, &self.layout, "forward input")?;
@@ -397,6 +407,10 @@ impl<T: MpiScalar> LinearOperator for Distributed<Laplacian<T>> {
         self.apply(false, x, y);
         Ok(())
     }
+}
+
+impl<T: MpiScalar> LinearOperator for Distributed<Laplacian<T>> {
+    domain_like_impl!();
     fn adjoint_into(&self, y: &DistArray<T>, x: &mut DistArray<T>) -> Result<()> {
         self.check(y, &self.range, "adjoint input")?;
         self.check(x, &self.layout, "adjoint output")?;
@@ -408,7 +422,7 @@ impl<T: MpiScalar> LinearOperator for Distributed<Laplacian<T>> {
 impl<T: MpiScalar> DistKernel for Gradient<T> {
     type Scalar = T;
     fn model_dims(&self) -> Vec<usize> {
-        LinearOperator::dims(self)
+        ChunkedOperator::dims(self)
     }
     fn range_layout(&self, layout: &Layout) -> Layout {
         layout.prepend_axis(layout.shape().len())
@@ -421,7 +435,7 @@ impl<T: MpiScalar> DistKernel for Gradient<T> {
     }
 }
 
-impl<T: MpiScalar> LinearOperator for Distributed<Gradient<T>> {
+impl<T: MpiScalar> LinearMap for Distributed<Gradient<T>> {
     common_impl!();
     /// Component `k` of the output (leading axis) is the derivative along axis `k`; all components'
     /// exchanges are in flight together.
@@ -452,6 +466,10 @@ impl<T: MpiScalar> LinearOperator for Distributed<Gradient<T>> {
         run_terms(&self.layout, &terms, groups);
         Ok(())
     }
+}
+
+impl<T: MpiScalar> LinearOperator for Distributed<Gradient<T>> {
+    domain_like_impl!();
     /// The sum of the components' adjoints, in axis order, in one fused pass.
     fn adjoint_into(&self, y: &DistArray<T>, x: &mut DistArray<T>) -> Result<()> {
         self.check(y, &self.range, "adjoint input")?;

@@ -1,11 +1,12 @@
 //! The diagonal operator (pylops' `Diagonal`): element-wise multiplication by a fixed array.
 
-use crate::chunked_operator::chunked_operator;
 use crate::identity::{check_dims, for_each_overlap};
 use ndarray::{ArrayD, Axis, IxDyn, Slice, Zip};
 use rayon::prelude::*;
 use rylops_core::chunked::REDUCE_PIECE;
-use rylops_core::{normalize_axis, ChunkedArray, Error, Result, Scalar};
+use rylops_core::{
+    check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
+};
 
 /// How the diagonal is stored.
 #[derive(Clone, Debug)]
@@ -29,7 +30,7 @@ enum Diag<T> {
 /// ```
 /// use ndarray::{arr1, ArrayD, IxDyn};
 /// use num_complex::Complex64;
-/// use rylops_core::{dot_test, ChunkedArray, LinearOperator};
+/// use rylops_core::{dot_test, ChunkedArray, LinearMap, LinearOperator};
 /// use rylops_operators::Diagonal;
 ///
 /// let d = arr1(&[Complex64::new(1.0, 1.0), Complex64::new(2.0, 0.0)]).into_dyn();
@@ -56,7 +57,7 @@ impl<T: Scalar> Diagonal<T> {
     ///
     /// ```
     /// use ndarray::{ArrayD, IxDyn};
-    /// use rylops_core::{ChunkedArray, LinearOperator};
+    /// use rylops_core::{ChunkedArray, LinearMap, LinearOperator};
     /// use rylops_operators::Diagonal;
     ///
     /// let d = ArrayD::from_shape_fn(IxDyn(&[4, 6]), |i| (i[0] + i[1]) as f32);
@@ -64,13 +65,13 @@ impl<T: Scalar> Diagonal<T> {
     /// let op = Diagonal::new(d).unwrap();
     /// assert_eq!(op.dims(), vec![4, 6]);
     /// ```
-    pub fn new(d: impl Into<ChunkedArray<T>>) -> Result<Self> {
+    pub fn new(d: impl Into<ChunkedArray<T>>) -> Result<Chunked<Self>> {
         let d = d.into();
         let dims = d.shape().to_vec();
-        Ok(Self {
+        Ok(Chunked(Self {
             diag: Diag::Full(d),
             dims,
-        })
+        }))
     }
 
     /// The diagonal operator on models of shape `dims` that multiplies by `d[i]` every entry whose
@@ -83,7 +84,7 @@ impl<T: Scalar> Diagonal<T> {
     ///
     /// ```
     /// use ndarray::{ArrayD, IxDyn};
-    /// use rylops_core::{ChunkedArray, LinearOperator};
+    /// use rylops_core::{ChunkedArray, LinearMap, LinearOperator};
     /// use rylops_operators::Diagonal;
     ///
     /// let op = Diagonal::along_axis(&[1.0, 10.0, 100.0], &[2, 3], -1).unwrap();
@@ -93,7 +94,7 @@ impl<T: Scalar> Diagonal<T> {
     /// assert_eq!(y[[0, 1]], 10.0);
     /// assert!(Diagonal::along_axis(&[1.0, 2.0], &[2, 3], 1).is_err());
     /// ```
-    pub fn along_axis(d: &[T], dims: &[usize], axis: isize) -> Result<Self> {
+    pub fn along_axis(d: &[T], dims: &[usize], axis: isize) -> Result<Chunked<Self>> {
         check_dims("dims", dims)?;
         let axis = normalize_axis(axis, dims.len())?;
         if d.len() != dims[axis] {
@@ -106,13 +107,13 @@ impl<T: Scalar> Diagonal<T> {
                 ),
             });
         }
-        Ok(Self {
+        Ok(Chunked(Self {
             diag: Diag::Axis {
                 d: d.to_vec(),
                 axis,
             },
             dims: dims.to_vec(),
-        })
+        }))
     }
 
     /// The diagonal as an array of shape `dims` (materialised if it is broadcast along an axis).
@@ -225,22 +226,34 @@ fn cj<T: Scalar, const ADJ: bool>(v: T) -> T {
     }
 }
 
-chunked_operator!(Diagonal, "Diagonal", |s, adjoint, x, y| {
-    x.check_same_grid(y, "Diagonal: input and output")?;
-    if adjoint {
-        s.apply::<true>(x, y)
-    } else {
-        s.apply::<false>(x, y)
+impl<T: Scalar> ChunkedOperator for Diagonal<T> {
+    type Scalar = T;
+    fn dims(&self) -> Vec<usize> {
+        self.dims.clone()
     }
-    Ok(())
-});
+    fn dimsd(&self) -> Vec<usize> {
+        self.dims.clone()
+    }
+    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
+        check_apply(self, false, x, y)?;
+        x.check_same_grid(y, "Diagonal: input and output")?;
+        self.apply::<false>(x, y);
+        Ok(())
+    }
+    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
+        check_apply(self, true, y, x)?;
+        y.check_same_grid(x, "Diagonal: input and output")?;
+        self.apply::<true>(y, x);
+        Ok(())
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use num_complex::Complex32;
     use rylops_core::{dot_test_with, ChunkGrid};
-    use rylops_core::{ChunkedArray, LinearOperator, Vector};
+    use rylops_core::{ChunkedArray, LinearMap, LinearOperator, Vector};
 
     fn ramp(shape: &[usize]) -> ArrayD<f64> {
         let mut k = 0.0;

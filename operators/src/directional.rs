@@ -1,13 +1,12 @@
 //! Directional derivatives (pylops' `FirstDirectionalDerivative` and `SecondDirectionalDerivative`).
 
-use crate::chunked_operator::chunked_operator;
 use crate::gradient::Gradient;
 use crate::kind::Kind;
 use rayon::prelude::*;
 use rylops_core::ndarray::{ArrayD, Axis, Slice};
 use rylops_core::{
-    Adjoint, ChunkedArray, Error, LinearOperator, OperatorExt, Product, Result, Scalar, Scaled,
-    Scratch,
+    check_apply, Adjoint, Chunked, ChunkedArray, ChunkedOperator, Error, LinearMap, LinearOperator,
+    OperatorExt, Product, Result, Scalar, Scaled, Scratch,
 };
 use std::sync::Arc;
 
@@ -25,7 +24,7 @@ pub enum Direction<T> {
 /// axis order.
 ///
 /// ```
-/// use rylops_core::{ChunkedArray, LinearOperator, dot_test, ndarray::Array2};
+/// use rylops_core::{ChunkedArray, LinearMap, LinearOperator, dot_test, ndarray::Array2};
 /// use rylops_operators::{Direction, FirstDirectionalDerivative};
 /// let d = FirstDirectionalDerivative::<f64>::new(&[6, 7], Direction::Global(vec![0.6, 0.8]), &[1.0, 1.0], true,
 ///     rylops_operators::Kind::Centered).unwrap();
@@ -35,7 +34,7 @@ pub enum Direction<T> {
 /// assert!(dot_test(&d, 1).unwrap().passed);
 /// ```
 pub struct FirstDirectionalDerivative<T: Scalar> {
-    grad: Gradient<T>,
+    grad: Chunked<Gradient<T>>,
     v: Direction<T>,
     dims: Vec<usize>,
     fwd: Scratch<ChunkedArray<T>>,
@@ -55,7 +54,7 @@ impl<T: Scalar> FirstDirectionalDerivative<T> {
         sampling: &[f64],
         edge: bool,
         kind: Kind,
-    ) -> Result<Self> {
+    ) -> Result<Chunked<Self>> {
         let nd = dims.len();
         match &v {
             Direction::Global(g) if g.len() != nd => {
@@ -91,13 +90,13 @@ impl<T: Scalar> FirstDirectionalDerivative<T> {
             Direction::PerPoint(a) => Direction::PerPoint(a.as_standard_layout().into_owned()),
             g => g,
         };
-        Ok(Self {
+        Ok(Chunked(Self {
             grad,
             v,
             dims: dims.to_vec(),
             fwd: Scratch::new(),
             adj: Scratch::new(),
-        })
+        }))
     }
 
     /// Component `k` of the direction over the region of block with offset `off` and shape `shape`.
@@ -192,25 +191,36 @@ impl<T: Scalar> FirstDirectionalDerivative<T> {
     }
 }
 
-chunked_operator!(
-    FirstDirectionalDerivative,
-    "FirstDirectionalDerivative",
-    |s, adjoint, x, y| if adjoint {
-        s.adjoint_impl(x, y)
-    } else {
-        s.forward_impl(x, y)
+impl<T: Scalar> ChunkedOperator for FirstDirectionalDerivative<T> {
+    type Scalar = T;
+    fn dims(&self) -> Vec<usize> {
+        self.dims.clone()
     }
-);
+    fn dimsd(&self) -> Vec<usize> {
+        self.dims.clone()
+    }
+    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
+        check_apply(self, false, x, y)?;
+        self.forward_impl(x, y)
+    }
+    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
+        check_apply(self, true, y, x)?;
+        self.adjoint_impl(y, x)
+    }
+}
 
 /// `-(D^H D)` as composition types.
 type NegNormal<T> = Scaled<
-    Product<Adjoint<Arc<FirstDirectionalDerivative<T>>>, Arc<FirstDirectionalDerivative<T>>>,
+    Product<
+        Adjoint<Arc<Chunked<FirstDirectionalDerivative<T>>>>,
+        Arc<Chunked<FirstDirectionalDerivative<T>>>,
+    >,
 >;
 
 /// `-D_v^H D_v`, the second directional derivative of pylops (built as pylops builds it).
 ///
 /// ```
-/// use rylops_core::{dot_test, LinearOperator};
+/// use rylops_core::{dot_test, LinearMap, LinearOperator};
 /// use rylops_operators::{Direction, Kind, SecondDirectionalDerivative};
 /// let d = SecondDirectionalDerivative::<f64>::new(&[8, 9], Direction::Global(vec![1.0, 0.0]), &[1.0, 1.0],
 ///     false, Kind::Centered).unwrap();
@@ -232,7 +242,7 @@ impl<T: Scalar> SecondDirectionalDerivative<T> {
         sampling: &[f64],
         edge: bool,
         kind: Kind,
-    ) -> Result<Self> {
+    ) -> Result<Chunked<Self>> {
         for &s in sampling {
             crate::validate::sampling::<T>("sampling", s, true)?;
         }
@@ -240,14 +250,12 @@ impl<T: Scalar> SecondDirectionalDerivative<T> {
             dims, v, sampling, edge, kind,
         )?);
         let op = d.clone().h().times(d)?.scaled(T::from_f64(-1.0));
-        Ok(Self { op })
+        Ok(Chunked(Self { op }))
     }
 }
 
-impl<T: Scalar> LinearOperator for SecondDirectionalDerivative<T> {
+impl<T: Scalar> ChunkedOperator for SecondDirectionalDerivative<T> {
     type Scalar = T;
-    type Domain = ChunkedArray<T>;
-    type Range = ChunkedArray<T>;
     fn dims(&self) -> Vec<usize> {
         self.op.dims()
     }
@@ -259,17 +267,5 @@ impl<T: Scalar> LinearOperator for SecondDirectionalDerivative<T> {
     }
     fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
         self.op.adjoint_into(y, x)
-    }
-    fn range_like(&self, x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        self.op.range_like(x)
-    }
-    fn domain_like(&self, y: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        self.op.domain_like(y)
-    }
-    fn zeros_domain(&self) -> ChunkedArray<T> {
-        self.op.zeros_domain()
-    }
-    fn zeros_range(&self) -> ChunkedArray<T> {
-        self.op.zeros_range()
     }
 }

@@ -1,9 +1,10 @@
 //! First derivative along one axis (pylops' `FirstDerivative`).
 
-use crate::chunked_operator::chunked_operator;
 use crate::kind::Kind;
 use rylops_core::stencil::{apply_op_chunked, LaneStencil, PointVisitor, StencilOp};
-use rylops_core::{normalize_axis, Error, Result, Scalar};
+use rylops_core::{
+    check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
+};
 use std::marker::PhantomData;
 use std::ops::Range;
 
@@ -272,7 +273,7 @@ impl<T: Scalar> LaneStencil<T> for FdStencil<T> {
 /// `(1,1)`, centered-5 `(2,2)`); otherwise blocks are computed alone, in parallel.
 ///
 /// ```
-/// use rylops_core::{ChunkedArray, LinearOperator, ndarray::{arr1, ArrayD}};
+/// use rylops_core::{ChunkedArray, LinearMap, ndarray::{arr1, ArrayD}};
 /// use rylops_operators::{FirstDerivative, Kind};
 /// let d = FirstDerivative::<f64>::builder(&[5]).kind(Kind::Forward).sampling(0.5).build().unwrap();
 /// let x = ChunkedArray::from_array(arr1(&[0.0, 1.0, 4.0, 9.0, 16.0]).into_dyn());
@@ -351,7 +352,7 @@ impl<T: Scalar> FirstDerivativeBuilder<T> {
     /// other than 3/5 with `Centered`, a sampling that is zero, subnormal or non-finite once in `T`,
     /// or `dims` with more elements than an array can hold; [`Error::AxisTooShort`] for axes too
     /// short for the edge stencil (pylops raises an `IndexError` there).
-    pub fn build(self) -> Result<FirstDerivative<T>> {
+    pub fn build(self) -> Result<Chunked<FirstDerivative<T>>> {
         crate::validate::shape(&self.dims, None)?;
         let axis = normalize_axis(self.axis, self.dims.len())?;
         crate::validate::sampling::<T>("sampling", self.sampling, false)?;
@@ -384,7 +385,7 @@ impl<T: Scalar> FirstDerivativeBuilder<T> {
                 min,
             });
         }
-        Ok(FirstDerivative {
+        Ok(Chunked(FirstDerivative {
             dims: self.dims,
             axis,
             sampling: self.sampling,
@@ -394,7 +395,7 @@ impl<T: Scalar> FirstDerivativeBuilder<T> {
             form,
             pylops_adjoint: self.pylops_adjoint,
             _t: PhantomData,
-        })
+        }))
     }
 }
 
@@ -413,7 +414,7 @@ impl<T: Scalar> FirstDerivative<T> {
         }
     }
     /// The default operator (last axis, centered order 3, unit sampling, no edge).
-    pub fn new(dims: &[usize]) -> Result<Self> {
+    pub fn new(dims: &[usize]) -> Result<Chunked<Self>> {
         Self::builder(dims).build()
     }
     /// The (non-negative) axis.
@@ -448,9 +449,28 @@ impl<T: Scalar> StencilOp<T> for FirstDerivative<T> {
     }
 }
 
-chunked_operator!(FirstDerivative, "FirstDerivative", |s, adjoint, x, y| {
-    if adjoint && crate::short_lane::applies(s.form, s.edge, s.dims[s.axis], s.pylops_adjoint) {
-        return crate::short_lane::adjoint(s.axis, T::from_f64(s.sampling), x, y);
+impl<T: Scalar> ChunkedOperator for FirstDerivative<T> {
+    type Scalar = T;
+    fn dims(&self) -> Vec<usize> {
+        self.dims.clone()
     }
-    apply_op_chunked(s, adjoint, x, y)
-});
+    fn dimsd(&self) -> Vec<usize> {
+        self.dims.clone()
+    }
+    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
+        check_apply(self, false, x, y)?;
+        apply_op_chunked(self, false, x, y)
+    }
+    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
+        check_apply(self, true, y, x)?;
+        if crate::short_lane::applies(
+            self.form,
+            self.edge,
+            self.dims[self.axis],
+            self.pylops_adjoint,
+        ) {
+            return crate::short_lane::adjoint(self.axis, T::from_f64(self.sampling), y, x);
+        }
+        apply_op_chunked(self, true, y, x)
+    }
+}

@@ -8,7 +8,9 @@ use rylops_core::ndarray::Axis;
 use rylops_core::stencil::{
     apply_fused_block, apply_multi_block, with_terms, AxisBlock, FusedTerm, LaneStencil, StencilOp,
 };
-use rylops_core::{check_shape, ChunkGrid, ChunkedArray, Error, LinearOperator, Result, Scalar};
+use rylops_core::{
+    check_shape, ChunkGrid, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
+};
 
 /// `G x = [D_0 x; D_1 x; ...]`, output shape `(ndim, *dims)`, each `D_k` a centered (or
 /// forward/backward) [`FirstDerivative`] along axis `k` with sampling `s_k`. The adjoint sums the
@@ -18,7 +20,7 @@ use rylops_core::{check_shape, ChunkGrid, ChunkedArray, Error, LinearOperator, R
 /// single chunk, so block `(0, *id)` of the output holds all derivatives of input block `id`.
 ///
 /// ```
-/// use rylops_core::{ChunkedArray, LinearOperator, ndarray::{Array2, IxDyn}};
+/// use rylops_core::{ChunkedArray, LinearMap, ndarray::{Array2, IxDyn}};
 /// use rylops_operators::Gradient;
 /// let g = Gradient::<f64>::builder(&[4, 5]).edge(true).build().unwrap();
 /// let x = Array2::from_shape_fn((4, 5), |(i, j)| (2 * i + 3 * j) as f64).into_dyn();
@@ -70,7 +72,7 @@ impl<T: Scalar> GradientBuilder<T> {
     /// [`Error::InvalidParameter`] for a number of samplings other than the number of axes, or an
     /// output shape `(ndim, *dims)` with more elements than an array can hold; those of
     /// [`FirstDerivativeBuilder::build`](crate::FirstDerivativeBuilder::build) for every axis.
-    pub fn build(self) -> Result<Gradient<T>> {
+    pub fn build(self) -> Result<Chunked<Gradient<T>>> {
         if self.sampling.len() != self.dims.len() {
             return Err(Error::InvalidParameter {
                 name: "sampling".into(),
@@ -90,12 +92,13 @@ impl<T: Scalar> GradientBuilder<T> {
                     .kind(self.kind)
                     .edge(self.edge)
                     .build()
+                    .map(Chunked::into_inner)
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Gradient {
+        Ok(Chunked(Gradient {
             dims: self.dims,
             derivs,
-        })
+        }))
     }
 }
 
@@ -203,10 +206,8 @@ impl<T: Scalar> Gradient<T> {
     }
 }
 
-impl<T: Scalar> LinearOperator for Gradient<T> {
+impl<T: Scalar> ChunkedOperator for Gradient<T> {
     type Scalar = T;
-    type Domain = ChunkedArray<T>;
-    type Range = ChunkedArray<T>;
     fn dims(&self) -> Vec<usize> {
         self.dims.clone()
     }
@@ -284,23 +285,5 @@ impl<T: Scalar> LinearOperator for Gradient<T> {
             },
         );
         Ok(())
-    }
-    fn range_like(&self, x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        check_shape(x, &self.dims, "Gradient input")?;
-        Ok(ChunkedArray::zeros(self.out_grid(x.grid())))
-    }
-    fn domain_like(&self, y: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        check_shape(y, &self.dimsd(), "Gradient adjoint input")?;
-        let g = y
-            .grid()
-            .drop_leading_axis()
-            .ok_or_else(|| Error::InconsistentChunks("Gradient data has no leading axis".into()))?;
-        Ok(ChunkedArray::zeros(g))
-    }
-    fn zeros_domain(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dims)
-    }
-    fn zeros_range(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dimsd())
     }
 }

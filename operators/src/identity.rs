@@ -2,10 +2,10 @@
 //!
 //! This module also holds the small chunk-layout helpers that the basic operators share.
 
-use crate::chunked_operator::chunked_operator;
 use ndarray::{ArrayViewMutD, Slice};
-use rylops_core::grid::uniform_split;
-use rylops_core::{ChunkGrid, ChunkedArray, Error, Result, Scalar, Vector};
+use rylops_core::{
+    check_apply, ChunkGrid, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar, Vector,
+};
 use std::marker::PhantomData;
 use std::ops::Range;
 
@@ -19,7 +19,7 @@ use std::ops::Range;
 ///
 /// ```
 /// use ndarray::{ArrayD, IxDyn};
-/// use rylops_core::{dot_test, ChunkedArray, LinearOperator};
+/// use rylops_core::{dot_test, ChunkedArray, LinearMap, LinearOperator};
 /// use rylops_operators::Identity;
 ///
 /// let op = Identity::<f64>::new(5).unwrap();
@@ -42,12 +42,12 @@ impl<T: Scalar> Identity<T> {
     /// [`Error::InvalidParameter`] if `n` exceeds the largest array length (`isize::MAX`).
     ///
     /// ```
-    /// use rylops_core::LinearOperator;
+    /// use rylops_core::{LinearMap, LinearOperator};
     /// use rylops_operators::Identity;
     /// let op = Identity::<f32>::new(7).unwrap();
     /// assert_eq!(op.shape(), (7, 7));
     /// ```
-    pub fn new(n: usize) -> Result<Self> {
+    pub fn new(n: usize) -> Result<Chunked<Self>> {
         Self::with_dims(&[n])
     }
 
@@ -57,13 +57,13 @@ impl<T: Scalar> Identity<T> {
     /// [`Error::InvalidParameter`] if `dims` has more elements than an array can hold.
     ///
     /// ```
-    /// use rylops_core::LinearOperator;
+    /// use rylops_core::{LinearMap, LinearOperator};
     /// use rylops_operators::Identity;
     /// let op = Identity::<f64>::with_dims(&[3, 4]).unwrap();
     /// assert_eq!(op.dims(), vec![3, 4]);
     /// assert_eq!(op.shape(), (12, 12));
     /// ```
-    pub fn with_dims(dims: &[usize]) -> Result<Self> {
+    pub fn with_dims(dims: &[usize]) -> Result<Chunked<Self>> {
         Self::rectangular(dims, dims)
     }
 
@@ -79,7 +79,7 @@ impl<T: Scalar> Identity<T> {
     ///
     /// ```
     /// use ndarray::{arr1, ArrayD, IxDyn};
-    /// use rylops_core::{ChunkedArray, LinearOperator};
+    /// use rylops_core::{ChunkedArray, LinearMap, LinearOperator};
     /// use rylops_operators::Identity;
     ///
     /// let pad = Identity::<f64>::rectangular(&[2], &[4]).unwrap(); // data longer than model
@@ -88,7 +88,7 @@ impl<T: Scalar> Identity<T> {
     /// assert_eq!(y.to_array(), arr1(&[1.0, 2.0, 0.0, 0.0]).into_dyn());
     /// assert_eq!(pad.adjoint(&y).unwrap().to_array(), x.to_array());
     /// ```
-    pub fn rectangular(dims: &[usize], dimsd: &[usize]) -> Result<Self> {
+    pub fn rectangular(dims: &[usize], dimsd: &[usize]) -> Result<Chunked<Self>> {
         check_dims("dims", dims)?;
         check_dims("dimsd", dimsd)?;
         if dims.len() != dimsd.len() {
@@ -100,11 +100,11 @@ impl<T: Scalar> Identity<T> {
                 ),
             });
         }
-        Ok(Self {
+        Ok(Chunked(Self {
             dims: dims.to_vec(),
             dimsd: dimsd.to_vec(),
             _scalar: PhantomData,
-        })
+        }))
     }
 
     /// Whether model and data shapes agree.
@@ -119,10 +119,25 @@ impl<T: Scalar> Identity<T> {
     }
 }
 
-chunked_operator!(Identity, "Identity", dims, dimsd, |_s, _adjoint, x, y| {
-    copy_leading(x, y);
-    Ok(())
-});
+impl<T: Scalar> ChunkedOperator for Identity<T> {
+    type Scalar = T;
+    fn dims(&self) -> Vec<usize> {
+        self.dims.clone()
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        self.dimsd.clone()
+    }
+    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
+        check_apply(self, false, x, y)?;
+        copy_leading(x, y);
+        Ok(())
+    }
+    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
+        check_apply(self, true, y, x)?;
+        copy_leading(y, x);
+        Ok(())
+    }
+}
 
 /// `dst[common] = src[common]` over the leading box shared by both shapes, zero elsewhere in `dst`.
 /// Both arrays must have the same number of axes; their grids may differ.
@@ -168,32 +183,6 @@ pub(crate) fn check_dims(name: &str, dims: &[usize]) -> Result<()> {
         });
     }
     Ok(())
-}
-
-/// A chunk grid for `shape` "laid out like" `grid`: axes of unchanged length keep their chunks,
-/// other axes split uniformly with the first chunk length of `grid` along that axis (or one chunk if
-/// `grid` is not split there). A different number of axes gives a single chunk.
-pub(crate) fn grid_like(grid: &ChunkGrid, shape: &[usize]) -> ChunkGrid {
-    if grid.shape() == shape {
-        return grid.clone();
-    }
-    if grid.ndim() != shape.len() {
-        return ChunkGrid::single(shape);
-    }
-    let chunks = shape
-        .iter()
-        .enumerate()
-        .map(|(ax, &n)| {
-            if grid.shape()[ax] == n {
-                grid.chunks(ax).to_vec()
-            } else if grid.is_chunked_along(ax) {
-                uniform_split(n, grid.chunks(ax)[0])
-            } else {
-                vec![n]
-            }
-        })
-        .collect();
-    ChunkGrid::new(shape, chunks).unwrap_or_else(|_| ChunkGrid::single(shape))
 }
 
 /// Calls `f(k, in_block, in_box)` for every block `k` of `grid` that overlaps the box of global
@@ -299,7 +288,7 @@ mod tests {
     use super::*;
     use ndarray::{ArrayD, IxDyn};
     use num_complex::Complex64;
-    use rylops_core::{ChunkedArray, LinearOperator, Vector};
+    use rylops_core::{ChunkedArray, LinearMap, LinearOperator, Vector};
 
     fn ramp(shape: &[usize]) -> ArrayD<f64> {
         let mut k = 0.0;
@@ -354,7 +343,7 @@ mod tests {
         );
     }
 
-    fn op_c() -> Identity<Complex64> {
+    fn op_c() -> Chunked<Identity<Complex64>> {
         Identity::rectangular(&[3, 4], &[5, 2]).unwrap()
     }
 
@@ -384,16 +373,6 @@ mod tests {
             op.forward_into(&ChunkedArray::zeros_single(&[3]), &mut y),
             Err(Error::ShapeMismatch { .. })
         ));
-    }
-
-    #[test]
-    fn grid_like_keeps_or_resplits() {
-        let g = ChunkGrid::uniform(&[10, 6], &[4, 6]).unwrap();
-        assert_eq!(grid_like(&g, &[10, 6]), g);
-        let r = grid_like(&g, &[9, 3]);
-        assert_eq!(r.chunks(0), &[4, 4, 1]);
-        assert_eq!(r.chunks(1), &[3]);
-        assert_eq!(grid_like(&g, &[5]).all_chunks(), &[vec![5]]);
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Laplacian: a weighted sum of second derivatives, computed in one fused pass (pylops' `Laplacian`).
 
-use crate::chunked_operator::chunked_operator;
 use crate::kind::Kind;
 use crate::secondderivative::{SdStencil, SecondDerivative};
 use rylops_core::stencil::{apply_fused_chunked, with_terms, StencilOp};
-use rylops_core::{normalize_axis, ChunkedArray, Error, Result, Scalar};
+use rylops_core::{
+    check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
+};
 
 /// `L = w0 S(axes[0]) + w1 S(axes[1]) + ...`, each `S` a [`SecondDerivative`] with its own sampling
 /// and the same `edge` and `kind`, summed left to right as pylops does.
@@ -19,7 +20,7 @@ use rylops_core::{normalize_axis, ChunkedArray, Error, Result, Scalar};
 /// the scalar's precision.
 ///
 /// ```
-/// use rylops_core::{ChunkedArray, LinearOperator, ndarray::{Array2, IxDyn}};
+/// use rylops_core::{ChunkedArray, LinearMap, ndarray::{Array2, IxDyn}};
 /// use rylops_operators::Laplacian;
 /// let lap = Laplacian::<f64>::builder(&[4, 5]).build().unwrap();
 /// let x = Array2::from_shape_fn((4, 5), |(i, j)| (i * i + j * j) as f64).into_dyn();
@@ -78,7 +79,7 @@ impl<T: Scalar> LaplacianBuilder<T> {
     /// empty `axes`, a weight that is NaN or infinite once in `T`, a sampling whose square is zero,
     /// subnormal or non-finite once in `T`, or `dims` with more elements than an array can hold;
     /// [`Error::AxisOutOfRange`] for bad axes; [`Error::AxisTooShort`] for too-short edge axes.
-    pub fn build(self) -> Result<Laplacian<T>> {
+    pub fn build(self) -> Result<Chunked<Laplacian<T>>> {
         if self.axes.len() != self.weights.len() || self.axes.len() != self.sampling.len() {
             return Err(Error::InvalidParameter {
                 name: "axes/weights/sampling".into(),
@@ -109,10 +110,10 @@ impl<T: Scalar> LaplacianBuilder<T> {
                 .build_with_s2(st * st)?;
             terms.push((sd, T::from_f64(w)));
         }
-        Ok(Laplacian {
+        Ok(Chunked(Laplacian {
             dims: self.dims,
             terms,
-        })
+        }))
     }
 }
 
@@ -150,5 +151,20 @@ impl<T: Scalar> Laplacian<T> {
     }
 }
 
-chunked_operator!(Laplacian, "Laplacian", |s, adjoint, x, y| s
-    .apply(adjoint, x, y));
+impl<T: Scalar> ChunkedOperator for Laplacian<T> {
+    type Scalar = T;
+    fn dims(&self) -> Vec<usize> {
+        self.dims.clone()
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        self.dims.clone()
+    }
+    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
+        check_apply(self, false, x, y)?;
+        self.apply(false, x, y)
+    }
+    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
+        check_apply(self, true, y, x)?;
+        self.apply(true, y, x)
+    }
+}

@@ -17,7 +17,6 @@
 //! ```
 #![deny(missing_docs)]
 
-mod chunked_operator;
 pub mod diagonal;
 pub mod directional;
 pub mod firstderivative;

@@ -1,10 +1,10 @@
 //! Dense matrix multiplication (pylops' `MatrixMult`).
 
-use crate::identity::{check_dims, gather_into, grid_like, scatter_from};
+use crate::identity::{check_dims, gather_into, scatter_from};
 use nalgebra::{ComplexField, DMatrix, DMatrixView, DMatrixViewMut, Dyn};
 use rayon::prelude::*;
 use rylops_core::{
-    check_shape, ChunkedArray, Error, LinearOperator, Result, Scalar, Scratch, Vector,
+    check_shape, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar, Scratch, Vector,
 };
 
 /// Number of multiply-adds per parallel piece of output rows.
@@ -23,7 +23,7 @@ const PIECE_WORK: usize = 1 << 16;
 /// ```
 /// use nalgebra::DMatrix;
 /// use ndarray::{arr1, ArrayD};
-/// use rylops_core::{dot_test, ChunkedArray, LinearOperator};
+/// use rylops_core::{dot_test, ChunkedArray, LinearMap, LinearOperator};
 /// use rylops_operators::MatrixMult;
 ///
 /// let a = DMatrix::from_row_slice(2, 3, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
@@ -55,12 +55,12 @@ impl<T: Scalar + ComplexField> MatrixMult<T> {
     ///
     /// ```
     /// use nalgebra::DMatrix;
-    /// use rylops_core::LinearOperator;
+    /// use rylops_core::{LinearMap, LinearOperator};
     /// use rylops_operators::MatrixMult;
     /// let op = MatrixMult::new(DMatrix::<f32>::identity(3, 4)).unwrap();
     /// assert_eq!((op.dims(), op.dimsd()), (vec![4], vec![3]));
     /// ```
-    pub fn new(a: DMatrix<T>) -> Result<Self> {
+    pub fn new(a: DMatrix<T>) -> Result<Chunked<Self>> {
         Self::with_otherdims(a, &[])
     }
 
@@ -73,7 +73,7 @@ impl<T: Scalar + ComplexField> MatrixMult<T> {
     /// ```
     /// use nalgebra::DMatrix;
     /// use ndarray::{ArrayD, IxDyn};
-    /// use rylops_core::{ChunkedArray, LinearOperator};
+    /// use rylops_core::{ChunkedArray, LinearMap, LinearOperator};
     /// use rylops_operators::MatrixMult;
     ///
     /// // Row sums of a 2x3 matrix of ones, for each of the 4x5 trailing positions.
@@ -84,14 +84,14 @@ impl<T: Scalar + ComplexField> MatrixMult<T> {
     /// assert_eq!(y.shape(), &[2, 4, 5]);
     /// assert!(y.iter().all(|&v| v == 6.0));
     /// ```
-    pub fn with_otherdims(a: DMatrix<T>, otherdims: &[usize]) -> Result<Self> {
+    pub fn with_otherdims(a: DMatrix<T>, otherdims: &[usize]) -> Result<Chunked<Self>> {
         let mut dims = vec![a.ncols()];
         dims.extend_from_slice(otherdims);
         let mut dimsd = vec![a.nrows()];
         dimsd.extend_from_slice(otherdims);
         check_dims("dims", &dims)?;
         check_dims("dimsd", &dimsd)?;
-        Ok(Self {
+        Ok(Chunked(Self {
             a,
             otherdims: otherdims.to_vec(),
             ncols_other: otherdims.iter().product(),
@@ -99,7 +99,7 @@ impl<T: Scalar + ComplexField> MatrixMult<T> {
             dimsd,
             inbuf: Scratch::new(),
             outbuf: Scratch::new(),
-        })
+        }))
     }
 
     /// Multiplication by the `nrows x ncols` matrix whose entries are given row by row (C order,
@@ -109,13 +109,13 @@ impl<T: Scalar + ComplexField> MatrixMult<T> {
     /// [`Error::InvalidParameter`] if `data.len() != nrows * ncols`.
     ///
     /// ```
-    /// use rylops_core::LinearOperator;
+    /// use rylops_core::{LinearMap, LinearOperator};
     /// use rylops_operators::MatrixMult;
     /// let op = MatrixMult::from_row_slice(2, 2, &[0.0, 1.0, 1.0, 0.0]).unwrap();
     /// assert_eq!(op.matrix()[(0, 1)], 1.0);
     /// assert!(MatrixMult::from_row_slice(2, 2, &[0.0, 1.0, 1.0]).is_err());
     /// ```
-    pub fn from_row_slice(nrows: usize, ncols: usize, data: &[T]) -> Result<Self> {
+    pub fn from_row_slice(nrows: usize, ncols: usize, data: &[T]) -> Result<Chunked<Self>> {
         if nrows.checked_mul(ncols) != Some(data.len()) {
             return Err(Error::InvalidParameter {
                 name: "data".into(),
@@ -243,10 +243,8 @@ impl<T: Scalar + ComplexField> MatrixMult<T> {
     }
 }
 
-impl<T: Scalar + ComplexField> LinearOperator for MatrixMult<T> {
+impl<T: Scalar + ComplexField> ChunkedOperator for MatrixMult<T> {
     type Scalar = T;
-    type Domain = ChunkedArray<T>;
-    type Range = ChunkedArray<T>;
 
     fn dims(&self) -> Vec<usize> {
         self.dims.clone()
@@ -264,20 +262,6 @@ impl<T: Scalar + ComplexField> LinearOperator for MatrixMult<T> {
         check_shape(x, &self.dims, "MatrixMult adjoint output")?;
         self.apply(y, x, true)
     }
-    fn range_like(&self, x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        check_shape(x, &self.dims, "MatrixMult::range_like")?;
-        Ok(ChunkedArray::zeros(grid_like(x.grid(), &self.dimsd)))
-    }
-    fn domain_like(&self, y: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        check_shape(y, &self.dimsd, "MatrixMult::domain_like")?;
-        Ok(ChunkedArray::zeros(grid_like(y.grid(), &self.dims)))
-    }
-    fn zeros_domain(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dims)
-    }
-    fn zeros_range(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dimsd)
-    }
 }
 
 #[cfg(test)]
@@ -285,7 +269,7 @@ mod tests {
     use super::*;
     use ndarray::{ArrayD, IxDyn};
     use num_complex::Complex64;
-    use rylops_core::{dot_test_with, ChunkGrid};
+    use rylops_core::{dot_test_with, ChunkGrid, LinearMap, LinearOperator};
 
     fn matrix(nrows: usize, ncols: usize) -> DMatrix<Complex64> {
         DMatrix::from_fn(nrows, ncols, |i, j| {

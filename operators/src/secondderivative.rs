@@ -1,9 +1,10 @@
 //! Second derivative along one axis (pylops' `SecondDerivative`).
 
-use crate::chunked_operator::chunked_operator;
 use crate::kind::Kind;
 use rylops_core::stencil::{apply_op_chunked, LaneStencil, PointVisitor, StencilOp};
-use rylops_core::{normalize_axis, Error, Result, Scalar};
+use rylops_core::{
+    check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
+};
 use std::marker::PhantomData;
 use std::ops::Range;
 
@@ -189,7 +190,7 @@ impl<T: Scalar> LaneStencil<T> for SdStencil<T> {
 /// global ends for the centered `edge` rows, which read two samples away).
 ///
 /// ```
-/// use rylops_core::{ChunkedArray, LinearOperator, ndarray::arr1};
+/// use rylops_core::{ChunkedArray, LinearMap, LinearOperator, ndarray::arr1};
 /// use rylops_operators::SecondDerivative;
 /// let d = SecondDerivative::<f64>::builder(&[5]).edge(true).build().unwrap();
 /// let x = ChunkedArray::from_array(arr1(&[0.0, 1.0, 4.0, 9.0, 16.0]).into_dyn());
@@ -246,9 +247,9 @@ impl<T: Scalar> SecondDerivativeBuilder<T> {
     /// sampling whose value or square is zero, subnormal or non-finite once in `T` (`1e-200` in
     /// f64, `1e-20` in f32), or `dims` with more elements than an array can hold;
     /// [`Error::AxisTooShort`] for a centered `edge` axis shorter than 3.
-    pub fn build(self) -> Result<SecondDerivative<T>> {
+    pub fn build(self) -> Result<Chunked<SecondDerivative<T>>> {
         let s2 = T::from_f64(self.sampling * self.sampling);
-        self.build_with_s2(s2)
+        self.build_with_s2(s2).map(Chunked)
     }
     pub(crate) fn build_with_s2(self, s2: T) -> Result<SecondDerivative<T>> {
         crate::validate::shape(&self.dims, None)?;
@@ -288,7 +289,7 @@ impl<T: Scalar> SecondDerivative<T> {
         }
     }
     /// The default operator (last axis, centered, unit sampling, no edge).
-    pub fn new(dims: &[usize]) -> Result<Self> {
+    pub fn new(dims: &[usize]) -> Result<Chunked<Self>> {
         Self::builder(dims).build()
     }
     /// The (non-negative) axis.
@@ -319,6 +320,20 @@ impl<T: Scalar> StencilOp<T> for SecondDerivative<T> {
     }
 }
 
-chunked_operator!(SecondDerivative, "SecondDerivative", |s, adjoint, x, y| {
-    apply_op_chunked(s, adjoint, x, y)
-});
+impl<T: Scalar> ChunkedOperator for SecondDerivative<T> {
+    type Scalar = T;
+    fn dims(&self) -> Vec<usize> {
+        self.dims.clone()
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        self.dims.clone()
+    }
+    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
+        check_apply(self, false, x, y)?;
+        apply_op_chunked(self, false, x, y)
+    }
+    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
+        check_apply(self, true, y, x)?;
+        apply_op_chunked(self, true, y, x)
+    }
+}

@@ -1,8 +1,7 @@
 //! The zero operator (pylops' `Zero`).
 
-use crate::chunked_operator::chunked_operator;
 use crate::identity::check_dims;
-use rylops_core::{Result, Scalar, Vector};
+use rylops_core::{check_apply, Chunked, ChunkedArray, ChunkedOperator, Result, Scalar, Vector};
 use std::marker::PhantomData;
 
 /// The zero operator `0`: maps every model of shape `dims` to the zero data of shape `dimsd`
@@ -10,7 +9,7 @@ use std::marker::PhantomData;
 ///
 /// ```
 /// use ndarray::{ArrayD, IxDyn};
-/// use rylops_core::{dot_test, ChunkedArray, LinearOperator, Vector};
+/// use rylops_core::{dot_test, ChunkedArray, LinearMap, LinearOperator, Vector};
 /// use rylops_operators::Zero;
 ///
 /// let op = Zero::<f64>::new(&[4], &[2, 3]).unwrap();
@@ -36,19 +35,19 @@ impl<T: Scalar> Zero<T> {
     /// [`rylops_core::Error::InvalidParameter`] if a shape has more elements than an array can hold.
     ///
     /// ```
-    /// use rylops_core::LinearOperator;
+    /// use rylops_core::{LinearMap, LinearOperator};
     /// use rylops_operators::Zero;
     /// let op = Zero::<f32>::new(&[3, 2], &[5]).unwrap();
     /// assert_eq!((op.dims(), op.dimsd()), (vec![3, 2], vec![5]));
     /// ```
-    pub fn new(dims: &[usize], dimsd: &[usize]) -> Result<Self> {
+    pub fn new(dims: &[usize], dimsd: &[usize]) -> Result<Chunked<Self>> {
         check_dims("dims", dims)?;
         check_dims("dimsd", dimsd)?;
-        Ok(Self {
+        Ok(Chunked(Self {
             dims: dims.to_vec(),
             dimsd: dimsd.to_vec(),
             _scalar: PhantomData,
-        })
+        }))
     }
 
     /// The square zero operator on arrays of shape `dims`.
@@ -57,25 +56,40 @@ impl<T: Scalar> Zero<T> {
     /// As [`Zero::new`].
     ///
     /// ```
-    /// use rylops_core::LinearOperator;
+    /// use rylops_core::{LinearMap, LinearOperator};
     /// use rylops_operators::Zero;
     /// assert_eq!(Zero::<f64>::square(&[4, 4]).unwrap().shape(), (16, 16));
     /// ```
-    pub fn square(dims: &[usize]) -> Result<Self> {
+    pub fn square(dims: &[usize]) -> Result<Chunked<Self>> {
         Self::new(dims, dims)
     }
 }
 
-chunked_operator!(Zero, "Zero", dims, dimsd, |_s, _adjoint, _x, y| {
-    y.fill(T::zero());
-    Ok(())
-});
+impl<T: Scalar> ChunkedOperator for Zero<T> {
+    type Scalar = T;
+    fn dims(&self) -> Vec<usize> {
+        self.dims.clone()
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        self.dimsd.clone()
+    }
+    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
+        check_apply(self, false, x, y)?;
+        y.fill(T::zero());
+        Ok(())
+    }
+    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
+        check_apply(self, true, y, x)?;
+        x.fill(T::zero());
+        Ok(())
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use rylops_core::{ChunkGrid, Error};
-    use rylops_core::{ChunkedArray, LinearOperator, Vector};
+    use rylops_core::{ChunkedArray, LinearMap, LinearOperator, Vector};
 
     #[test]
     fn overwrites_output_with_zeros() {

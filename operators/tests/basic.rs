@@ -7,7 +7,7 @@ use num_complex::{Complex32, Complex64};
 use rylops_core::vector::random_scalar;
 use rylops_core::{
     check_shape, dot_test, dot_test_with, normalize_axis, ChunkGrid, ChunkedArray, Error,
-    LinearOperator, Rng, Scalar, Stack, VStack, Vector,
+    LinearMap, LinearOperator, Rng, Scalar, Stack, VStack, Vector,
 };
 use rylops_operators::{Diagonal, Identity, MatrixMult, Zero};
 
@@ -28,7 +28,7 @@ fn random_vec<T: Scalar>(n: usize, seed: u64) -> Vec<T> {
 /// Dot test in the default layout and with the given template, asserting both pass.
 fn assert_dot<O>(op: &O, template: ChunkedArray<O::Scalar>, what: &str)
 where
-    O: LinearOperator<Domain = ChunkedArray<<O as LinearOperator>::Scalar>>,
+    O: LinearOperator<Domain = ChunkedArray<<O as LinearMap>::Scalar>>,
 {
     let r = dot_test(op, 11).unwrap();
     assert!(

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
 use rylops_core::vector::random_scalar;
 use rylops_core::{
-    dot_test, dot_test_with, BlockDiag, BoxOp, ChunkGrid, ChunkedArray, Error, HStack,
+    dot_test, dot_test_with, BlockDiag, BoxOp, ChunkGrid, ChunkedArray, Error, HStack, LinearMap,
     LinearOperator, OperatorExt, Power, Product, RealScalar, Rng, Scalar, Stack, Sum, VStack,
     Vector,
 };

@@ -1,6 +1,6 @@
 //! Bad derivative configurations give typed errors, never panics (pylops raises on some of them).
 
-use rylops_core::{ChunkedArray, Error, LinearOperator};
+use rylops_core::{ChunkedArray, Error, LinearMap, LinearOperator};
 use rylops_operators::{FirstDerivative, Gradient, Kind, Laplacian, SecondDerivative};
 
 #[test]

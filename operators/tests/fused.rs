@@ -1,7 +1,7 @@
 //! The fused Laplacian and Gradient equal their explicit definitions bit for bit.
 
 use num_complex::Complex64;
-use rylops_core::{ChunkGrid, ChunkedArray, LinearOperator, Scalar, Vector};
+use rylops_core::{ChunkGrid, ChunkedArray, LinearMap, LinearOperator, Scalar, Vector};
 use rylops_operators::{FirstDerivative, Gradient, Kind, Laplacian, SecondDerivative};
 
 /// `((w0*S0 x) + w1*S1 x) + ...` with separate SecondDerivative applications (pylops' order).

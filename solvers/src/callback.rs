@@ -82,11 +82,11 @@ where
 ///
 /// Example: stop CG once the residual dropped by six orders of magnitude, whatever `tol` says.
 /// ```
-/// use rylops_core::{ChunkedArray, LinearOperator, Result, Vector};
+/// use rylops_core::{Chunked, ChunkedArray, ChunkedOperator, LinearMap, Result, Vector};
 /// use rylops_solvers::{cg_with, callback::stop_on_relative_residual, CgParams, StopReason};
 /// # struct Diag(Vec<f64>);
-/// # impl LinearOperator for Diag {
-/// #     type Scalar = f64; type Domain = ChunkedArray<f64>; type Range = ChunkedArray<f64>;
+/// # impl ChunkedOperator for Diag {
+/// #     type Scalar = f64;
 /// #     fn dims(&self) -> Vec<usize> { vec![self.0.len()] }
 /// #     fn dimsd(&self) -> Vec<usize> { vec![self.0.len()] }
 /// #     fn forward_into(&self, x: &ChunkedArray<f64>, y: &mut ChunkedArray<f64>) -> Result<()> {
@@ -95,12 +95,8 @@ where
 /// #         Ok(())
 /// #     }
 /// #     fn adjoint_into(&self, y: &ChunkedArray<f64>, x: &mut ChunkedArray<f64>) -> Result<()> { self.forward_into(y, x) }
-/// #     fn range_like(&self, x: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(x.zeros_like()) }
-/// #     fn domain_like(&self, y: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(y.zeros_like()) }
-/// #     fn zeros_domain(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[self.0.len()]) }
-/// #     fn zeros_range(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[self.0.len()]) }
 /// # }
-/// let op = Diag((1..=50).map(|k| k as f64).collect());
+/// let op = Chunked(Diag((1..=50).map(|k| k as f64).collect()));
 /// let mut y = op.zeros_range();
 /// y.fill(1.0);
 /// let params = CgParams::default().niter(100).tol(0.0);

@@ -6,7 +6,7 @@ use crate::common::{
     breakdown, check_nonneg, layout_err, param_setters, real, sc, start, Real, Solution, StopReason,
 };
 use num_traits::{Float, Zero};
-use rylops_core::{Error, LinearOperator, RealScalar, Result, Scalar, Vector};
+use rylops_core::{Error, LinearMap, RealScalar, Result, Scalar, Vector};
 
 /// Parameters of [`cg`](fn@crate::cg) and [`pcg`], built with setters from [`Default`]
 /// (`CgParams::default().niter(50).tol(1e-10)`); the defaults are pylops'.
@@ -63,7 +63,7 @@ pub struct CgInfo {}
 /// The result of [`cg`](fn@crate::cg) and [`pcg`].
 pub type CgSolution<V, R> = Solution<V, R, CgInfo>;
 
-type SquareOp<'a, T, V> = dyn LinearOperator<Scalar = T, Domain = V, Range = V> + 'a;
+type SquareOp<'a, T, V> = dyn LinearMap<Scalar = T, Domain = V, Range = V> + 'a;
 
 /// Solves `A x = y` for a Hermitian positive-definite `A` with conjugate gradients.
 ///
@@ -83,35 +83,17 @@ type SquareOp<'a, T, V> = dyn LinearOperator<Scalar = T, Domain = V, Range = V> 
 /// negative or non-finite `tol` or `damp`; and any error of the operator.
 ///
 /// ```
-/// use rylops_core::{ChunkedArray, LinearOperator, Result, Vector};
+/// use rylops_core::{ChunkedArray, FunctionOperator, Vector};
 /// use rylops_solvers::{cg, CgParams, StopReason};
 ///
-/// /// The 1-D operator `x -> d .* x` (an SPD diagonal matrix when all `d > 0`).
-/// struct Diag(Vec<f64>);
-/// impl LinearOperator for Diag {
-///     type Scalar = f64;
-///     type Domain = ChunkedArray<f64>;
-///     type Range = ChunkedArray<f64>;
-///     fn dims(&self) -> Vec<usize> { vec![self.0.len()] }
-///     fn dimsd(&self) -> Vec<usize> { vec![self.0.len()] }
-///     fn forward_into(&self, x: &ChunkedArray<f64>, y: &mut ChunkedArray<f64>) -> Result<()> {
-///         // One chunk only, to keep the example short.
-///         let (xb, yb) = (&x.blocks()[0], &mut y.blocks_mut()[0]);
-///         for ((yv, xv), d) in yb.iter_mut().zip(xb.iter()).zip(&self.0) {
-///             *yv = d * xv;
-///         }
-///         Ok(())
-///     }
-///     fn adjoint_into(&self, y: &ChunkedArray<f64>, x: &mut ChunkedArray<f64>) -> Result<()> {
-///         self.forward_into(y, x)
-///     }
-///     fn range_like(&self, x: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(x.zeros_like()) }
-///     fn domain_like(&self, y: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(y.zeros_like()) }
-///     fn zeros_domain(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[self.0.len()]) }
-///     fn zeros_range(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[self.0.len()]) }
-/// }
-///
-/// let op = Diag(vec![1.0, 2.0, 4.0]);
+/// // The SPD diagonal operator `x -> d .* x`, forward only: CG never calls an adjoint.
+/// let d = ChunkedArray::from_array(rylops_core::ndarray::arr1(&[1.0, 2.0, 4.0]).into_dyn());
+/// let op = FunctionOperator::<f64>::forward_only(&[3], &[3], move |x, y| {
+///     d.check_same_grid(x, "diagonal")?;
+///     y.copy_from(x);
+///     y.zip_apply(&d, |yv, dv| *yv *= dv);
+///     Ok(())
+/// })?;
 /// let y = ChunkedArray::from_array(rylops_core::ndarray::arr1(&[1.0, 1.0, 1.0]).into_dyn());
 /// let sol = cg(&op, &y, &CgParams::default().niter(10).tol(1e-12)).unwrap();
 /// assert_eq!(sol.stop, StopReason::Tolerance);
@@ -119,6 +101,7 @@ type SquareOp<'a, T, V> = dyn LinearOperator<Scalar = T, Domain = V, Range = V> 
 /// let x = sol.x.to_array();
 /// assert!((x[[0]] - 1.0).abs() < 1e-12 && (x[[1]] - 0.5).abs() < 1e-12 && (x[[2]] - 0.25).abs() < 1e-12);
 /// assert_eq!(sol.cost.len(), 4);
+/// # Ok::<(), rylops_core::Error>(())
 /// ```
 pub fn cg<O>(
     op: &O,
@@ -126,7 +109,7 @@ pub fn cg<O>(
     params: &CgParams<O::Domain>,
 ) -> Result<CgSolution<O::Domain, Real<O>>>
 where
-    O: LinearOperator<Range = <O as LinearOperator>::Domain>,
+    O: LinearMap<Range = <O as LinearMap>::Domain>,
 {
     cg_core("cg", op, None, y, params, &mut noop)
 }
@@ -139,7 +122,7 @@ pub fn cg_with<O, F>(
     mut callback: F,
 ) -> Result<CgSolution<O::Domain, Real<O>>>
 where
-    O: LinearOperator<Range = <O as LinearOperator>::Domain>,
+    O: LinearMap<Range = <O as LinearMap>::Domain>,
     F: FnMut(&IterInfo<'_, O::Scalar, O::Domain>) -> Control,
 {
     cg_core("cg", op, None, y, params, &mut callback)
@@ -161,28 +144,21 @@ where
 /// [`Error::ShapeMismatch`] when `m` does not map the residual's layout to itself.
 ///
 /// ```
-/// use rylops_core::{ChunkedArray, LinearOperator, Result, Vector};
+/// use rylops_core::{Chunked, ChunkedArray, FunctionOperator, LinearMap, Vector};
 /// use rylops_solvers::{pcg, CgParams, StopReason};
-/// # struct Diag(Vec<f64>);
-/// # impl LinearOperator for Diag {
-/// #     type Scalar = f64; type Domain = ChunkedArray<f64>; type Range = ChunkedArray<f64>;
-/// #     fn dims(&self) -> Vec<usize> { vec![self.0.len()] }
-/// #     fn dimsd(&self) -> Vec<usize> { vec![self.0.len()] }
-/// #     fn forward_into(&self, x: &ChunkedArray<f64>, y: &mut ChunkedArray<f64>) -> Result<()> {
-/// #         let (xb, yb) = (&x.blocks()[0], &mut y.blocks_mut()[0]);
-/// #         for ((yv, xv), d) in yb.iter_mut().zip(xb.iter()).zip(&self.0) { *yv = d * xv; }
+/// # fn diag(d: Vec<f64>) -> Chunked<FunctionOperator<f64>> {
+/// #     let d = ChunkedArray::from_array(rylops_core::ndarray::Array1::from(d).into_dyn());
+/// #     FunctionOperator::forward_only(&d.shape().to_vec(), &d.shape().to_vec(), move |x, y| {
+/// #         d.check_same_grid(x, "diagonal")?;
+/// #         y.copy_from(x);
+/// #         y.zip_apply(&d, |yv, dv| *yv *= dv);
 /// #         Ok(())
-/// #     }
-/// #     fn adjoint_into(&self, y: &ChunkedArray<f64>, x: &mut ChunkedArray<f64>) -> Result<()> { self.forward_into(y, x) }
-/// #     fn range_like(&self, x: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(x.zeros_like()) }
-/// #     fn domain_like(&self, y: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(y.zeros_like()) }
-/// #     fn zeros_domain(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[self.0.len()]) }
-/// #     fn zeros_range(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[self.0.len()]) }
+/// #     }).unwrap()
 /// # }
-/// // `Diag(d)` multiplies by `d` entry-wise (defined as in `cg`'s example, on one chunk).
+/// // `diag(d)` multiplies by `d` entry-wise, forward only (a FunctionOperator as in `cg`'s example).
 /// let d: Vec<f64> = (1..=20).map(|k| (k * k) as f64).collect();
-/// let op = Diag(d.clone());
-/// let jacobi = Diag(d.iter().map(|v| 1.0 / v).collect());
+/// let op = diag(d.clone());
+/// let jacobi = diag(d.iter().map(|v| 1.0 / v).collect());
 /// let mut y = op.zeros_range();
 /// y.fill(1.0);
 /// let sol = pcg(&op, &jacobi, &y, &CgParams::default().niter(5).tol(1e-12)).unwrap();
@@ -196,8 +172,8 @@ pub fn pcg<O, M>(
     params: &CgParams<O::Domain>,
 ) -> Result<CgSolution<O::Domain, Real<O>>>
 where
-    O: LinearOperator<Range = <O as LinearOperator>::Domain>,
-    M: LinearOperator<Scalar = O::Scalar, Domain = O::Domain, Range = O::Domain>,
+    O: LinearMap<Range = <O as LinearMap>::Domain>,
+    M: LinearMap<Scalar = O::Scalar, Domain = O::Domain, Range = O::Domain>,
 {
     cg_core("pcg", op, Some(m), y, params, &mut noop)
 }
@@ -211,8 +187,8 @@ pub fn pcg_with<O, M, F>(
     mut callback: F,
 ) -> Result<CgSolution<O::Domain, Real<O>>>
 where
-    O: LinearOperator<Range = <O as LinearOperator>::Domain>,
-    M: LinearOperator<Scalar = O::Scalar, Domain = O::Domain, Range = O::Domain>,
+    O: LinearMap<Range = <O as LinearMap>::Domain>,
+    M: LinearMap<Scalar = O::Scalar, Domain = O::Domain, Range = O::Domain>,
     F: FnMut(&IterInfo<'_, O::Scalar, O::Domain>) -> Control,
 {
     cg_core("pcg", op, Some(m), y, params, &mut callback)
@@ -245,7 +221,7 @@ pub(crate) fn cg_core<T: Scalar, V: Vector<T>>(
     let shifted = shift != T::Real::zero();
     let niter = params.niter;
 
-    let (mut x, mut q) = start(solver, op, y, params.x0.as_ref())?;
+    let (mut x, mut q) = start(solver, op, y, params.x0.as_ref(), || Ok(y.zeros_like()))?;
     if !q.same_layout(&x) {
         return Err(layout_err(solver, "x0 (or A x0)", op.dims(), x.len()));
     }

@@ -97,15 +97,13 @@ pub type CglsSolution<V, R> = Solution<V, R, CglsInfo<R>>;
 /// the solver returns it after zero iterations with [`StopReason::Tolerance`].
 ///
 /// ```
-/// use rylops_core::{ChunkedArray, LinearOperator, Result, Vector};
+/// use rylops_core::{Chunked, ChunkedArray, ChunkedOperator, Result, Vector};
 /// use rylops_solvers::{cgls, CglsParams, StopReason};
 ///
 /// /// `x -> [x; x]` (the least-squares solution of `[x; x] = [a; b]` is `(a + b) / 2`).
 /// struct Twice(usize);
-/// impl LinearOperator for Twice {
+/// impl ChunkedOperator for Twice {
 ///     type Scalar = f64;
-///     type Domain = ChunkedArray<f64>;
-///     type Range = ChunkedArray<f64>;
 ///     fn dims(&self) -> Vec<usize> { vec![self.0] }
 ///     fn dimsd(&self) -> Vec<usize> { vec![2 * self.0] }
 ///     fn forward_into(&self, x: &ChunkedArray<f64>, y: &mut ChunkedArray<f64>) -> Result<()> {
@@ -121,13 +119,9 @@ pub type CglsSolution<V, R> = Solution<V, R, CglsInfo<R>>;
 ///         x.copy_from(&ChunkedArray::from_array_grid(s.view(), x.grid().clone())?);
 ///         Ok(())
 ///     }
-///     fn range_like(&self, _: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(self.zeros_range()) }
-///     fn domain_like(&self, _: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(self.zeros_domain()) }
-///     fn zeros_domain(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[self.0]) }
-///     fn zeros_range(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[2 * self.0]) }
 /// }
 ///
-/// let op = Twice(2);
+/// let op = Chunked(Twice(2)); // `Chunked` adds shape checks, output layouts and zeros
 /// let y = ChunkedArray::from_array(rylops_core::ndarray::arr1(&[1.0, 2.0, 3.0, 6.0]).into_dyn());
 /// let sol = cgls(&op, &y, &CglsParams::default().niter(10).tol(1e-12)).unwrap();
 /// assert_eq!(sol.stop, StopReason::Tolerance);
@@ -176,7 +170,7 @@ pub(crate) fn cgls_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
     // pylops uses `damp` where `damp^2` belongs in the first direction and in cost1[0].
     let damp0 = if compat { damp } else { dampsq };
 
-    let (mut x, mut q) = start(SOLVER, op, y, params.x0.as_ref())?;
+    let (mut x, mut q) = start(SOLVER, op, y, params.x0.as_ref(), || op.domain_like(y))?;
     let mut s = y.clone();
     let mut c = x.zeros_like();
     let mut g = c.zeros_like();

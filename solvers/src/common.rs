@@ -1,9 +1,9 @@
 //! Types shared by every solver: the [`Solution`], its [`StopReason`], and the checks of inputs.
 
-use rylops_core::{Error, LinearOperator, RealScalar, Result, Scalar, Vector};
+use rylops_core::{Error, LinearMap, RealScalar, Result, Scalar, Vector};
 
 /// The real type of an operator's scalar (`f64` for `f64` and `Complex<f64>`): norms, tolerances, costs.
-pub type Real<O> = <<O as LinearOperator>::Scalar as Scalar>::Real;
+pub type Real<O> = <<O as LinearMap>::Scalar as Scalar>::Real;
 
 /// Why a solver stopped.
 ///
@@ -130,19 +130,16 @@ pub(crate) fn layout_err(solver: &str, what: &str, expected: Vec<usize>, len: us
     }
 }
 
-/// Validates `y` and `x0` against `op`, and returns the starting iterate (a copy of `x0`, or zeros
-/// laid out to match `y`) with a zero range vector laid out like `A x`, checked against `y`.
-pub(crate) fn start<T, D, R>(
+/// Validates `y` and `x0` against `op`, and returns the starting iterate (a copy of `x0`, or the
+/// zeros `zero_x` makes, laid out to match `y`) with a zero range vector laid out like `A x`, checked
+/// against `y`.
+pub(crate) fn start<O: LinearMap + ?Sized>(
     solver: &str,
-    op: &(dyn LinearOperator<Scalar = T, Domain = D, Range = R> + '_),
-    y: &R,
-    x0: Option<&D>,
-) -> Result<(D, R)>
-where
-    T: Scalar,
-    D: Vector<T>,
-    R: Vector<T>,
-{
+    op: &O,
+    y: &O::Range,
+    x0: Option<&O::Domain>,
+    zero_x: impl FnOnce() -> Result<O::Domain>,
+) -> Result<(O::Domain, O::Range)> {
     let (rows, cols) = op.shape();
     check_vector(solver, "y", y, rows, op.dimsd())?;
     let x = match x0 {
@@ -150,7 +147,7 @@ where
             check_vector(solver, "x0", x0, cols, op.dims())?;
             x0.clone()
         }
-        None => op.domain_like(y)?,
+        None => zero_x()?,
     };
     let ax = op.range_like(&x)?;
     if !ax.same_layout(y) {

@@ -111,15 +111,13 @@ pub type LsqrSolution<V, R> = Solution<V, R, LsqrInfo<V, R>>;
 /// non-finite `damp`, `atol`, `btol` or `conlim`; and any error of the operator.
 ///
 /// ```
-/// use rylops_core::{ChunkedArray, LinearOperator, Result, Vector};
+/// use rylops_core::{Chunked, ChunkedArray, ChunkedOperator, Result, Vector};
 /// use rylops_solvers::{lsqr, LsqrParams, StopReason};
 ///
 /// /// `x -> [x; x]` (the least-squares solution of `[x; x] = [a; b]` is `(a + b) / 2`).
 /// struct Twice(usize);
-/// impl LinearOperator for Twice {
+/// impl ChunkedOperator for Twice {
 ///     type Scalar = f64;
-///     type Domain = ChunkedArray<f64>;
-///     type Range = ChunkedArray<f64>;
 ///     fn dims(&self) -> Vec<usize> { vec![self.0] }
 ///     fn dimsd(&self) -> Vec<usize> { vec![2 * self.0] }
 ///     fn forward_into(&self, x: &ChunkedArray<f64>, y: &mut ChunkedArray<f64>) -> Result<()> {
@@ -135,13 +133,9 @@ pub type LsqrSolution<V, R> = Solution<V, R, LsqrInfo<V, R>>;
 ///         x.copy_from(&ChunkedArray::from_array_grid(s.view(), x.grid().clone())?);
 ///         Ok(())
 ///     }
-///     fn range_like(&self, _: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(self.zeros_range()) }
-///     fn domain_like(&self, _: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(self.zeros_domain()) }
-///     fn zeros_domain(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[self.0]) }
-///     fn zeros_range(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[2 * self.0]) }
 /// }
 ///
-/// let op = Twice(2);
+/// let op = Chunked(Twice(2)); // `Chunked` adds shape checks, output layouts and zeros
 /// let y = ChunkedArray::from_array(rylops_core::ndarray::arr1(&[1.0, 2.0, 3.0, 6.0]).into_dyn());
 /// let sol = lsqr(&op, &y, &LsqrParams::default().niter(10)).unwrap();
 /// assert_eq!(sol.stop, StopReason::LeastSquaresTolerance);
@@ -221,7 +215,7 @@ pub(crate) fn lsqr_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
     };
 
     // Work vectors, allocated once: u and Av in the range, v, w and A^H u in the domain.
-    let (mut x, mut av) = start(SOLVER, op, y, params.x0.as_ref())?;
+    let (mut x, mut av) = start(SOLVER, op, y, params.x0.as_ref(), || op.domain_like(y))?;
     let mut u = y.clone();
     let mut v = x.zeros_like();
     let mut atu = x.zeros_like();

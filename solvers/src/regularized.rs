@@ -7,7 +7,9 @@ use crate::cg::{cg_core, CgParams, CgSolution};
 use crate::cgls::{cgls_core, CglsInfo, CglsParams};
 use crate::common::{check_nonneg, check_vector, layout_err, Real, Solution};
 use crate::lsqr::{lsqr_core, LsqrInfo, LsqrParams};
-use rylops_core::{Error, LinearOperator, Result, Scalar, Scaled, Stack, VStack, Vector};
+use rylops_core::{
+    Error, LinearMap, LinearOperator, Result, Scalar, Scaled, Stack, VStack, Vector,
+};
 use std::sync::Mutex;
 
 type DynOp<'a, T, D, R> = dyn LinearOperator<Scalar = T, Domain = D, Range = R> + 'a;
@@ -93,11 +95,11 @@ pub type RegularizedSolution<V, R> = Solution<V, R, RegularizedInfo<V, R>>;
 /// and the `d_i`; and the errors of the solver.
 ///
 /// ```
-/// use rylops_core::{ChunkedArray, LinearOperator, Result, Vector};
+/// use rylops_core::{Chunked, ChunkedArray, ChunkedOperator, LinearMap, Result, Vector};
 /// use rylops_solvers::{regularized_inversion, Regularization, RegularizedSolver, LsqrParams};
 /// # struct Diag(Vec<f64>);
-/// # impl LinearOperator for Diag {
-/// #     type Scalar = f64; type Domain = ChunkedArray<f64>; type Range = ChunkedArray<f64>;
+/// # impl ChunkedOperator for Diag {
+/// #     type Scalar = f64;
 /// #     fn dims(&self) -> Vec<usize> { vec![self.0.len()] }
 /// #     fn dimsd(&self) -> Vec<usize> { vec![self.0.len()] }
 /// #     fn forward_into(&self, x: &ChunkedArray<f64>, y: &mut ChunkedArray<f64>) -> Result<()> {
@@ -106,15 +108,12 @@ pub type RegularizedSolution<V, R> = Solution<V, R, RegularizedInfo<V, R>>;
 /// #         Ok(())
 /// #     }
 /// #     fn adjoint_into(&self, y: &ChunkedArray<f64>, x: &mut ChunkedArray<f64>) -> Result<()> { self.forward_into(y, x) }
-/// #     fn range_like(&self, x: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(x.zeros_like()) }
-/// #     fn domain_like(&self, y: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(y.zeros_like()) }
-/// #     fn zeros_domain(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[self.0.len()]) }
-/// #     fn zeros_range(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[self.0.len()]) }
 /// # }
-/// // `Diag(d)` multiplies by `d` entry-wise (on one chunk). With A = diag(1, 2), R = I, eps = 1:
+/// // `Diag(d)` multiplies by `d` entry-wise (on one chunk); `Chunked` makes it an operator.
+/// // With A = diag(1, 2), R = I, eps = 1:
 /// // x_i = a_i y_i / (a_i^2 + 1).
-/// let a = Diag(vec![1.0, 2.0]);
-/// let identity = Diag(vec![1.0, 1.0]);
+/// let a = Chunked(Diag(vec![1.0, 2.0]));
+/// let identity = Chunked(Diag(vec![1.0, 1.0]));
 /// let mut y = a.zeros_range();
 /// y.fill(1.0);
 /// let regs = [Regularization::new(&identity, 1.0)];
@@ -246,11 +245,11 @@ fn regularized_core<'a, T: Scalar, D: Vector<T>, R: Vector<T>>(
 /// As [`regularized_inversion`], and the errors of [`cg`](fn@crate::cg).
 ///
 /// ```
-/// use rylops_core::{ChunkedArray, LinearOperator, Result, Vector};
+/// use rylops_core::{Chunked, ChunkedArray, ChunkedOperator, LinearMap, Result, Vector};
 /// use rylops_solvers::{normal_equations_inversion, Regularization, CgParams};
 /// # struct Diag(Vec<f64>);
-/// # impl LinearOperator for Diag {
-/// #     type Scalar = f64; type Domain = ChunkedArray<f64>; type Range = ChunkedArray<f64>;
+/// # impl ChunkedOperator for Diag {
+/// #     type Scalar = f64;
 /// #     fn dims(&self) -> Vec<usize> { vec![self.0.len()] }
 /// #     fn dimsd(&self) -> Vec<usize> { vec![self.0.len()] }
 /// #     fn forward_into(&self, x: &ChunkedArray<f64>, y: &mut ChunkedArray<f64>) -> Result<()> {
@@ -259,15 +258,12 @@ fn regularized_core<'a, T: Scalar, D: Vector<T>, R: Vector<T>>(
 /// #         Ok(())
 /// #     }
 /// #     fn adjoint_into(&self, y: &ChunkedArray<f64>, x: &mut ChunkedArray<f64>) -> Result<()> { self.forward_into(y, x) }
-/// #     fn range_like(&self, x: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(x.zeros_like()) }
-/// #     fn domain_like(&self, y: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> { Ok(y.zeros_like()) }
-/// #     fn zeros_domain(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[self.0.len()]) }
-/// #     fn zeros_range(&self) -> ChunkedArray<f64> { ChunkedArray::zeros_single(&[self.0.len()]) }
 /// # }
-/// // `Diag(d)` multiplies by `d` entry-wise (on one chunk). With A = diag(1, 2), R = I, eps = 1:
+/// // `Diag(d)` multiplies by `d` entry-wise (on one chunk); `Chunked` makes it an operator.
+/// // With A = diag(1, 2), R = I, eps = 1:
 /// // x_i = a_i y_i / (a_i^2 + 1).
-/// let a = Diag(vec![1.0, 2.0]);
-/// let identity = Diag(vec![1.0, 1.0]);
+/// let a = Chunked(Diag(vec![1.0, 2.0]));
+/// let identity = Chunked(Diag(vec![1.0, 1.0]));
 /// let mut y = a.zeros_range();
 /// y.fill(1.0);
 /// let regs = [Regularization::new(&identity, 1.0)];
@@ -348,7 +344,7 @@ struct Normal<'a, T, D, R> {
     work: Mutex<Option<Work<D, R>>>,
 }
 
-impl<T: Scalar, D: Vector<T>, R: Vector<T>> LinearOperator for Normal<'_, T, D, R> {
+impl<T: Scalar, D: Vector<T>, R: Vector<T>> LinearMap for Normal<'_, T, D, R> {
     type Scalar = T;
     type Domain = D;
     type Range = D;
@@ -381,20 +377,23 @@ impl<T: Scalar, D: Vector<T>, R: Vector<T>> LinearOperator for Normal<'_, T, D, 
         }
         Ok(())
     }
-    fn adjoint_into(&self, y: &D, x: &mut D) -> Result<()> {
-        // Hermitian: the weights are real.
-        self.forward_into(y, x)
-    }
     fn range_like(&self, x: &D) -> Result<D> {
         Ok(x.zeros_like())
-    }
-    fn domain_like(&self, y: &D) -> Result<D> {
-        Ok(y.zeros_like())
     }
     fn zeros_domain(&self) -> D {
         self.op.zeros_domain()
     }
     fn zeros_range(&self) -> D {
         self.op.zeros_domain()
+    }
+}
+
+impl<T: Scalar, D: Vector<T>, R: Vector<T>> LinearOperator for Normal<'_, T, D, R> {
+    fn adjoint_into(&self, y: &D, x: &mut D) -> Result<()> {
+        // Hermitian: the weights are real.
+        self.forward_into(y, x)
+    }
+    fn domain_like(&self, y: &D) -> Result<D> {
+        Ok(y.zeros_like())
     }
 }

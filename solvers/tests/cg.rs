@@ -4,7 +4,7 @@
 mod common;
 use common::*;
 use ndarray::{Array1, Array2};
-use rylops_core::{ChunkedArray, Error, LinearOperator, Scalar, Vector};
+use rylops_core::{ChunkedArray, Error, LinearMap, Scalar, Vector};
 use rylops_solvers::*;
 
 /// `A x = y` with `A` HPD (n = 12), solved to `tol = 1e-9 ||y||`; the error must be below `tol_x`.

@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use ndarray::{Array1, Array2};
 use proptest::prelude::*;
-use rylops_core::{ChunkedArray, Error, LinearOperator, Scalar, Vector};
+use rylops_core::{ChunkedArray, Error, LinearMap, Scalar, Vector};
 use rylops_solvers::*;
 
 const M: usize = 20;

@@ -3,7 +3,7 @@
 use ndarray::ArrayD;
 use ndarray_npy::{ReadNpyExt, ReadableElement};
 use num_complex::Complex64;
-use rylops::core::{BoxOp, ChunkGrid, ChunkedArray, LinearOperator, Scalar};
+use rylops::core::{BoxOp, ChunkGrid, ChunkedArray, LinearMap, LinearOperator, Scalar};
 use rylops::operators::{FirstDerivative, Gradient, Kind, Laplacian, SecondDerivative};
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Deserialize;

@@ -8,7 +8,8 @@ use ndarray::{ArrayD, IxDyn};
 use ndarray_npy::ReadableElement;
 use num_complex::Complex64;
 use rylops::core::{
-    BoxOp, ChunkedArray, LinearOperator, OperatorExt, Result, Scalar, Stack, VStack,
+    BoxOp, Chunked, ChunkedArray, ChunkedOperator, LinearMap, LinearOperator, OperatorExt, Result,
+    Scalar, Stack, VStack,
 };
 use rylops::operators::Identity;
 use rylops::solvers::{cg_with, cgls_with, lsqr_with, CgParams, CglsParams, Control, LsqrParams};
@@ -39,10 +40,8 @@ fn shaped<T: Scalar>(x: &ChunkedArray<T>, dims: &[usize]) -> Result<ChunkedArray
 /// An operator on n-d arrays seen on flat vectors (pylops' `Op * x.ravel()`).
 struct Flat<T: Scalar>(BoxOp<T>);
 
-impl<T: Scalar> LinearOperator for Flat<T> {
+impl<T: Scalar> ChunkedOperator for Flat<T> {
     type Scalar = T;
-    type Domain = ChunkedArray<T>;
-    type Range = ChunkedArray<T>;
     fn dims(&self) -> Vec<usize> {
         vec![self.0.shape().1]
     }
@@ -58,18 +57,6 @@ impl<T: Scalar> LinearOperator for Flat<T> {
         let r = self.0.adjoint(&shaped(y, &self.0.dimsd())?)?;
         *x = flat_of(r.into_array());
         Ok(())
-    }
-    fn range_like(&self, _: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        Ok(self.zeros_range())
-    }
-    fn domain_like(&self, _: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        Ok(self.zeros_domain())
-    }
-    fn zeros_domain(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dims())
-    }
-    fn zeros_range(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dimsd())
     }
 }
 
@@ -97,10 +84,8 @@ impl<T: Scalar> FlatStack<T> {
     }
 }
 
-impl<T: Scalar> LinearOperator for FlatStack<T> {
+impl<T: Scalar> ChunkedOperator for FlatStack<T> {
     type Scalar = T;
-    type Domain = ChunkedArray<T>;
-    type Range = ChunkedArray<T>;
     fn dims(&self) -> Vec<usize> {
         self.0.dims()
     }
@@ -119,18 +104,6 @@ impl<T: Scalar> LinearOperator for FlatStack<T> {
     }
     fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
         self.0.adjoint_into(&self.split(y), x)
-    }
-    fn range_like(&self, _: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        Ok(self.zeros_range())
-    }
-    fn domain_like(&self, _: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        Ok(self.zeros_domain())
-    }
-    fn zeros_domain(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dims())
-    }
-    fn zeros_range(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros_single(&self.dimsd())
     }
 }
 
@@ -206,7 +179,7 @@ fn build_tree<T: Scalar>(node: &Node) -> HResult<BoxOp<T>> {
                 _ => "Gradient",
             };
             match build_op::<T>(ty, kwargs)? {
-                Built::Op(op) => Box::new(Flat(op)),
+                Built::Op(op) => Box::new(Chunked(Flat(op))),
                 Built::Rejected(e) => return Err(lib(ty)(e)),
             }
         }
@@ -237,7 +210,7 @@ fn build_tree<T: Scalar>(node: &Node) -> HResult<BoxOp<T>> {
                 .iter()
                 .map(build_tree::<T>)
                 .collect::<HResult<Vec<_>>>()?;
-            Box::new(FlatStack(VStack::new(ops).map_err(lib("VStack"))?))
+            Box::new(Chunked(FlatStack(VStack::new(ops).map_err(lib("VStack"))?)))
         }
     })
 }

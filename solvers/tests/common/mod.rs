@@ -4,7 +4,9 @@
 use ndarray::{Array1, Array2, ArrayD, IxDyn};
 use num_complex::Complex;
 use rylops_core::vector::random_scalar;
-use rylops_core::{ChunkGrid, ChunkedArray, LinearOperator, RealScalar, Result, Rng, Scalar};
+use rylops_core::{
+    ChunkGrid, ChunkedArray, LinearMap, LinearOperator, RealScalar, Result, Rng, Scalar,
+};
 
 pub type C64 = Complex<f64>;
 pub type C32 = Complex<f32>;
@@ -63,7 +65,7 @@ fn write_into<T: Scalar>(out: &mut ChunkedArray<T>, vals: &[T]) {
     }
 }
 
-impl<T: Scalar> LinearOperator for Dense<T> {
+impl<T: Scalar> LinearMap for Dense<T> {
     type Scalar = T;
     type Domain = ChunkedArray<T>;
     type Range = ChunkedArray<T>;
@@ -87,6 +89,18 @@ impl<T: Scalar> LinearOperator for Dense<T> {
         write_into(y, &vals);
         Ok(())
     }
+    fn range_like(&self, _x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
+        Ok(ChunkedArray::zeros(self.rgrid()))
+    }
+    fn zeros_domain(&self) -> ChunkedArray<T> {
+        ChunkedArray::zeros(self.dgrid())
+    }
+    fn zeros_range(&self) -> ChunkedArray<T> {
+        ChunkedArray::zeros(self.rgrid())
+    }
+}
+
+impl<T: Scalar> LinearOperator for Dense<T> {
     fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
         let yv = y.to_array();
         let vals: Vec<T> = (0..self.cols())
@@ -101,17 +115,8 @@ impl<T: Scalar> LinearOperator for Dense<T> {
         write_into(x, &vals);
         Ok(())
     }
-    fn range_like(&self, _x: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
-        Ok(ChunkedArray::zeros(self.rgrid()))
-    }
     fn domain_like(&self, _y: &ChunkedArray<T>) -> Result<ChunkedArray<T>> {
         Ok(ChunkedArray::zeros(self.dgrid()))
-    }
-    fn zeros_domain(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros(self.dgrid())
-    }
-    fn zeros_range(&self) -> ChunkedArray<T> {
-        ChunkedArray::zeros(self.rgrid())
     }
 }
 
