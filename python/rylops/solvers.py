@@ -68,12 +68,12 @@ def _vec(x, dtype, what):
 
 
 def _shape_x(x, y, Op):
-    """pylops returns flat solutions for flat data; rylops does the same, and returns the model
-    shape for data given in the data shape."""
-    y = np.asarray(y)
-    if y.ndim == 1:
-        return x.ravel()
-    return x.reshape(Op.dims) if hasattr(Op, "dims") else x.ravel()
+    """The solution in the model shape ``Op.dims``, as pylops 2.8's solvers return it (flat when
+    the operator has no ``dims``)."""
+    dims = getattr(Op, "dims", None)
+    if dims is not None and int(np.prod(dims)) == x.size:
+        return x.reshape(tuple(dims))
+    return x.ravel()
 
 
 def cg(
@@ -252,7 +252,7 @@ def lsqr(
     x, *rest = out
     var = rest[8]
     if var is not None:
-        var = _shape_x(var, y, Op)
+        var = var.ravel()  # flat, as pylops returns it
     return (_shape_x(x, y, Op), *rest[:8], var, rest[9])
 
 

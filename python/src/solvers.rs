@@ -101,6 +101,74 @@ impl<T: Dtype> LinearOperator for CallbackOp<T> {
     }
 }
 
+/// An operator seen on flat vectors (`dims = [cols]`, `dimsd = [rows]`), for problems that mix
+/// operators of different model shapes but equal sizes (as pylops allows, on flat vectors). Each
+/// application copies its input and output once.
+struct Flat<T: Dtype> {
+    inner: DynOp<T>,
+    rows: usize,
+    cols: usize,
+}
+
+impl<T: Dtype> Flat<T> {
+    fn wrap(inner: DynOp<T>) -> DynOp<T> {
+        let (rows, cols) = inner.shape();
+        Arc::new(Self { inner, rows, cols })
+    }
+}
+
+fn reshaped<T: Dtype>(x: &ChunkedArray<T>, shape: &[usize]) -> RResult<ChunkedArray<T>> {
+    let want: usize = shape.iter().product();
+    let a = x.to_array();
+    if a.len() != want {
+        return Err(Error::ShapeMismatch {
+            context: "flat operator".into(),
+            expected: shape.to_vec(),
+            got: x.shape().to_vec(),
+        });
+    }
+    let a = a
+        .into_shape_with_order(IxDyn(shape))
+        .expect("a C-ordered array of the same length");
+    Ok(ChunkedArray::from_array(a))
+}
+
+impl<T: Dtype> LinearOperator for Flat<T> {
+    type Scalar = T;
+    type Domain = ChunkedArray<T>;
+    type Range = ChunkedArray<T>;
+    fn dims(&self) -> Vec<usize> {
+        vec![self.cols]
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        vec![self.rows]
+    }
+    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> RResult<()> {
+        let yi = self.inner.forward(&reshaped(x, &self.inner.dims())?)?;
+        *y = reshaped(&yi, &[self.rows])?;
+        Ok(())
+    }
+    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> RResult<()> {
+        let xi = self.inner.adjoint(&reshaped(y, &self.inner.dimsd())?)?;
+        *x = reshaped(&xi, &[self.cols])?;
+        Ok(())
+    }
+    fn range_like(&self, x: &ChunkedArray<T>) -> RResult<ChunkedArray<T>> {
+        rylops_core::check_shape(x, &[self.cols], "flat operator input")?;
+        Ok(self.zeros_range())
+    }
+    fn domain_like(&self, y: &ChunkedArray<T>) -> RResult<ChunkedArray<T>> {
+        rylops_core::check_shape(y, &[self.rows], "flat operator adjoint input")?;
+        Ok(self.zeros_domain())
+    }
+    fn zeros_domain(&self) -> ChunkedArray<T> {
+        ChunkedArray::zeros_single(&[self.cols])
+    }
+    fn zeros_range(&self) -> ChunkedArray<T> {
+        ChunkedArray::zeros_single(&[self.rows])
+    }
+}
+
 /// An operator ready for a solver, and the callback whose exception to re-raise, if any.
 struct Prepared<T: Dtype> {
     op: DynOp<T>,
@@ -336,7 +404,6 @@ fn regularized_inversion<'py>(
 ) -> PyResult<Bound<'py, PyTuple>> {
     with_dtype!(dtype, T => {
         let p = prepare::<T>(op)?;
-        let yv = vector(y, &p.op, false, "y")?;
         let rp = regs
             .iter()
             .map(|r| prepare::<T>(&r))
@@ -348,6 +415,16 @@ fn regularized_inversion<'py>(
                 rp.len()
             )));
         }
+        // pylops works on flat vectors: operators whose model shapes differ (with equal sizes) are
+        // seen as operators on flat vectors.
+        let dims = p.op.dims();
+        let flat = rp.iter().any(|r| r.op.dims() != dims);
+        let o = if flat { Flat::wrap(p.op.clone()) } else { p.op.clone() };
+        let rops: Vec<DynOp<T>> = rp
+            .iter()
+            .map(|r| if flat { Flat::wrap(r.op.clone()) } else { r.op.clone() })
+            .collect();
+        let yv = vector(y, &o, false, "y")?;
         let data = match dataregs {
             None => vec![None; rp.len()],
             Some(d) => {
@@ -359,12 +436,12 @@ fn regularized_inversion<'py>(
                     )));
                 }
                 d.iter()
-                    .zip(&rp)
-                    .map(|(v, r)| vector(&v, &r.op, false, "dataregs").map(Some))
+                    .zip(&rops)
+                    .map(|(v, r)| vector(&v, r, false, "dataregs").map(Some))
                     .collect::<PyResult<Vec<_>>>()?
             }
         };
-        let x0v = opt_vector(x0, &p.op, "x0")?;
+        let x0v = opt_vector(x0, &o, "x0")?;
         let solver = match engine {
             "scipy" => {
                 let mut s = LsqrParams::default()
@@ -393,8 +470,6 @@ fn regularized_inversion<'py>(
                 )))
             }
         };
-        let o = p.op.clone();
-        let rops: Vec<DynOp<T>> = rp.iter().map(|r| r.op.clone()).collect();
         let r = py.detach(move || {
             in_pool(move || {
                 let terms: Vec<_> = rops

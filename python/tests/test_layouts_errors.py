@@ -60,7 +60,7 @@ def test_dtype_conversions():
     assert same_bits(op @ xi, op @ xi.astype(np.float64))
     xb = np.arange(10, dtype=">f8")  # byte-swapped
     assert same_bits(op @ xb, op @ xb.astype(np.float64))
-    assert same_bits(op @ list(range(10)), op @ xi.astype(float))
+    assert same_bits(op.forward(list(range(10))), op @ xi.astype(float))
     opc = rylops.FirstDerivative(10, dtype="complex128")
     assert (opc @ np.arange(10.0)).dtype == np.complex128  # real into complex: safe
 
