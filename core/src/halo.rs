@@ -75,7 +75,10 @@ fn wanted(
     let n = grid.shape()[axis];
     let (start, end) = (o[b], o[b + 1]);
     let (db, da) = depth(start, end, n);
-    ((start - db.min(start), start), (end, (end + da).min(n)))
+    (
+        (start - db.min(start), start),
+        (end, end.saturating_add(da).min(n)),
+    )
 }
 
 /// The slab of global rows `[lo, hi)` along `axis` (of shape `shape` with the axis length replaced),
@@ -160,6 +163,12 @@ pub fn gather_halos_by<'a, T: Scalar>(
 pub fn scatter_add_halos<T: Scalar>(halos: &Halos<T>, x: &mut ChunkedArray<T>) -> Result<()> {
     let grid = x.grid().clone();
     let axis = halos.axis;
+    if axis >= grid.ndim() {
+        return Err(Error::AxisOutOfRange {
+            axis: isize::try_from(axis).unwrap_or(isize::MAX),
+            ndim: grid.ndim(),
+        });
+    }
     if halos.blocks.len() != grid.nblocks() {
         return Err(Error::InconsistentChunks(format!(
             "{} halo entries for {} blocks",
@@ -168,6 +177,40 @@ pub fn scatter_add_halos<T: Scalar>(halos: &Halos<T>, x: &mut ChunkedArray<T>) -
         )));
     }
     let o = grid.offsets(axis).to_vec();
+    for (k, h) in halos.blocks.iter().enumerate() {
+        if h.before.ndim() != grid.ndim() || h.after.ndim() != grid.ndim() {
+            return Err(Error::InconsistentChunks(format!(
+                "halo of block {k} has {} and {} dimensions, the array {}",
+                h.before.ndim(),
+                h.after.ndim(),
+                grid.ndim()
+            )));
+        }
+        let shape = grid.block_shape(&grid.block_id(k));
+        let mut sb = shape.clone();
+        sb[axis] = h.nbefore(axis);
+        let mut sa = shape;
+        sa[axis] = h.nafter(axis);
+        if h.before.shape() != sb.as_slice() || h.after.shape() != sa.as_slice() {
+            return Err(Error::InconsistentChunks(format!(
+                "halo of block {k} does not match the block's shape"
+            )));
+        }
+        // Every slab row must exist in the array: rows before the global start or after its end
+        // would otherwise be dropped silently.
+        let id = grid.block_id(k);
+        let (start, end) = (o[id[axis]], o[id[axis] + 1]);
+        if h.nbefore(axis) > start || h.nafter(axis) > grid.shape()[axis] - end {
+            return Err(Error::InconsistentChunks(format!(
+                "halo of block {k} has {} rows before and {} after, but the array has only {} \
+                 before and {} after the block along axis {axis}",
+                h.nbefore(axis),
+                h.nafter(axis),
+                start,
+                grid.shape()[axis] - end
+            )));
+        }
+    }
     // Global row ranges of every slab.
     let spans: Vec<((usize, usize), (usize, usize))> = (0..grid.nblocks())
         .map(|k| {
@@ -181,18 +224,6 @@ pub fn scatter_add_halos<T: Scalar>(halos: &Halos<T>, x: &mut ChunkedArray<T>) -
             )
         })
         .collect();
-    for (k, h) in halos.blocks.iter().enumerate() {
-        let shape = grid.block_shape(&grid.block_id(k));
-        let mut sb = shape.clone();
-        sb[axis] = h.nbefore(axis);
-        let mut sa = shape;
-        sa[axis] = h.nafter(axis);
-        if h.before.shape() != sb.as_slice() || h.after.shape() != sa.as_slice() {
-            return Err(Error::InconsistentChunks(format!(
-                "halo of block {k} does not match the block's shape"
-            )));
-        }
-    }
     let blocks = x.blocks_mut();
     blocks.par_iter_mut().enumerate().for_each(|(k, dst)| {
         let id = grid.block_id(k);
