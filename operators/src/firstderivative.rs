@@ -2,7 +2,9 @@
 
 use crate::chunked_operator::chunked_operator;
 use crate::kind::{check_sampling, Kind};
-use rylops_core::stencil::{apply_op_chunked, LaneStencil, PointVisitor, StencilOp};
+use rylops_core::stencil::{
+    apply_op_chunked, LaneStencil, PointVisitor, StencilOperator, StencilTerms,
+};
 use rylops_core::{normalize_axis, Error, Result, Scalar};
 use std::marker::PhantomData;
 use std::ops::Range;
@@ -290,7 +292,8 @@ pub struct FirstDerivative<T> {
     kind: Kind,
     order: usize,
     edge: bool,
-    form: FdForm,
+    /// What it computes, forward and adjoint: one stencil along `axis`.
+    stencil: [StencilTerms<T, FdStencil<T>>; 2],
     _t: PhantomData<T>,
 }
 
@@ -369,6 +372,14 @@ impl<T: Scalar> FirstDerivativeBuilder<T> {
                 min,
             });
         }
+        let terms = |adjoint| {
+            StencilTerms::single(
+                &self.dims,
+                axis,
+                FdStencil::new(form, adjoint, self.edge, self.sampling),
+            )
+        };
+        let stencil = [terms(false)?, terms(true)?];
         Ok(FirstDerivative {
             dims: self.dims,
             axis,
@@ -376,7 +387,7 @@ impl<T: Scalar> FirstDerivativeBuilder<T> {
             kind: self.kind,
             order: self.order,
             edge: self.edge,
-            form,
+            stencil,
             _t: PhantomData,
         })
     }
@@ -421,13 +432,11 @@ impl<T: Scalar> FirstDerivative<T> {
     }
 }
 
-impl<T: Scalar> StencilOp<T> for FirstDerivative<T> {
+impl<T: Scalar> StencilOperator for FirstDerivative<T> {
+    type Elem = T;
     type Stencil = FdStencil<T>;
-    fn axis(&self) -> usize {
-        self.axis
-    }
-    fn stencil(&self, adjoint: bool) -> FdStencil<T> {
-        FdStencil::new(self.form, adjoint, self.edge, self.sampling)
+    fn stencil_terms(&self, adjoint: bool) -> &StencilTerms<T, FdStencil<T>> {
+        &self.stencil[usize::from(adjoint)]
     }
 }
 

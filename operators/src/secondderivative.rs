@@ -2,7 +2,9 @@
 
 use crate::chunked_operator::chunked_operator;
 use crate::kind::{check_sampling, Kind};
-use rylops_core::stencil::{apply_op_chunked, LaneStencil, PointVisitor, StencilOp};
+use rylops_core::stencil::{
+    apply_op_chunked, LaneStencil, PointVisitor, StencilOperator, StencilTerms,
+};
 use rylops_core::{normalize_axis, Error, Result, Scalar};
 use std::marker::PhantomData;
 use std::ops::Range;
@@ -202,7 +204,8 @@ pub struct SecondDerivative<T> {
     sampling: f64,
     kind: Kind,
     edge: bool,
-    s2: T,
+    /// What it computes, forward and adjoint: one stencil along `axis`.
+    stencil: [StencilTerms<T, SdStencil<T>>; 2],
     _t: PhantomData<T>,
 }
 
@@ -256,13 +259,21 @@ impl<T: Scalar> SecondDerivativeBuilder<T> {
                 min: 3,
             });
         }
+        let terms = |adjoint| {
+            StencilTerms::single(
+                &self.dims,
+                axis,
+                SdStencil::new(self.kind, adjoint, self.edge, s2),
+            )
+        };
+        let stencil = [terms(false)?, terms(true)?];
         Ok(SecondDerivative {
             dims: self.dims,
             axis,
             sampling: self.sampling,
             kind: self.kind,
             edge: self.edge,
-            s2,
+            stencil,
             _t: PhantomData,
         })
     }
@@ -302,13 +313,11 @@ impl<T: Scalar> SecondDerivative<T> {
     }
 }
 
-impl<T: Scalar> StencilOp<T> for SecondDerivative<T> {
+impl<T: Scalar> StencilOperator for SecondDerivative<T> {
+    type Elem = T;
     type Stencil = SdStencil<T>;
-    fn axis(&self) -> usize {
-        self.axis
-    }
-    fn stencil(&self, adjoint: bool) -> SdStencil<T> {
-        SdStencil::new(self.kind, adjoint, self.edge, self.s2)
+    fn stencil_terms(&self, adjoint: bool) -> &StencilTerms<T, SdStencil<T>> {
+        &self.stencil[usize::from(adjoint)]
     }
 }
 

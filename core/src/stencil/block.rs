@@ -1,10 +1,9 @@
 //! The one-block driver: runs one stencil over a flat range of one block's output.
 
 use super::lane::{AxisBlock, LaneStencil, Put, RowWindow};
-use super::simd::apply_range;
 use crate::scalar::Scalar;
 
-/// Elements per rayon task.
+/// Elements per rayon task of a single-stencil pass.
 pub const TASK: usize = 1 << 15;
 
 /// Local rows `[fl, fh)` of the block that the interior formula can compute without the halo.
@@ -140,24 +139,6 @@ fn edge_row<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
     }
 }
 
-/// Computes the whole block's output into `y` (length `b.len()`), in parallel over tasks.
-pub fn apply_block<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
-    st: &S,
-    b: &AxisBlock<'_, T>,
-    y: &mut [T],
-    put: P,
-) {
-    use rayon::prelude::*;
-    debug_assert_eq!(y.len(), b.len());
-    if y.len() <= TASK {
-        apply_range(st, b, 0, y, put);
-    } else {
-        y.par_chunks_mut(TASK)
-            .enumerate()
-            .for_each(|(k, yc)| apply_range(st, b, k * TASK, yc, put));
-    }
-}
-
 /// Local rows `[il0, il1)` of the block in the stencil's global interior.
 pub(crate) fn local_interior<T: Scalar, S: LaneStencil<T>>(
     st: &S,
@@ -174,6 +155,7 @@ mod tests {
     use super::*;
     use crate::stencil::lane::toy::{data, reference, Toy};
     use crate::stencil::lane::{AddScaled, Set};
+    use crate::stencil::simd::apply_range;
 
     /// The block of rows `[s, e)` along `axis` of a C-order array `x` of `shape`, with halo slabs
     /// of `nb` and `na` rows (copied).
@@ -225,21 +207,21 @@ mod tests {
     }
 
     #[test]
-    fn apply_block_puts_and_handles_empty_blocks() {
+    fn ranges_put_and_handle_empty_blocks() {
         let shape = [5, 3];
         let x = data(15, 4);
         let st = Toy { s: 1.0 };
         let b = AxisBlock::new(&x, &shape, 0, 0, 5);
         let mut y = vec![1.0; 15];
-        apply_block(&st, &b, &mut y, AddScaled(2.0));
+        apply_range(&st, &b, 0, &mut y, AddScaled(2.0));
         let want = reference(&st, &x, &shape, 0);
         for (g, w) in y.iter().zip(&want) {
             assert_eq!(*g, 1.0 + 2.0 * w);
         }
         let e = AxisBlock::new(&[], &[0, 3], 0, 0, 0);
-        apply_block(&st, &e, &mut [], Set);
+        apply_range(&st, &e, 0, &mut [], Set);
         let e = AxisBlock::new(&[], &[4, 0], 0, 0, 4);
-        apply_block(&st, &e, &mut [], Set);
+        apply_range(&st, &e, 0, &mut [], Set);
         assert_eq!(fast_rows(&st, &b), (1, 4));
         assert_eq!(local_interior(&st, &b), (1, 4));
     }

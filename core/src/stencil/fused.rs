@@ -1,69 +1,136 @@
 //! Fused passes: several stencil terms over one output (a Laplacian, a Gradient adjoint), tile by
 //! tile, so memory sees one read of the inputs and one write of the output.
 
+use super::block::TASK;
 use super::block::{fast_rows, local_interior};
 use super::gaps::{lane_gaps, merged_range, small_piece, SMALL_PIECE};
-use super::lane::{Add, AddScaled, AxisBlock, LaneStencil, PointVisitor, Probe, Set, SetScaled};
+use super::lane::{Add, AddScaled, LaneStencil, PointVisitor, Probe, Set, SetScaled};
 use super::simd::{apply_range, fused_tile};
 use super::taps::is_exact_one;
+use super::terms::BlockTerm;
 use crate::scalar::Scalar;
-
-/// One term of a fused sum of stencils over the same output: `y (+)= w * S(x_term)`.
-pub struct FusedTerm<'a, T, S> {
-    /// The stencil.
-    pub stencil: &'a S,
-    /// Its input block seen along the stencil's axis (with halo if chunked along it).
-    pub block: AxisBlock<'a, T>,
-    /// Optional weight (`None`: no multiplication at all).
-    pub weight: Option<T>,
-}
 
 /// Elements per tile of a fused pass: small enough that the output tile stays in L1/L2 while every
 /// term is accumulated into it, so memory sees a single pass.
 pub const TILE: usize = 1 << 12;
 
-/// `y = t0 + t1 + ...` evaluated left to right for every element (pylops' sum order), tile by tile:
-/// the output is written once per tile while it is in cache.
+/// **The runner.** `y = w0 S0(b0) + w1 S1(b1) + ...` over the flat elements `p0 .. p0 + y.len()` of
+/// one block, each term reading its own input block with its halo slabs (every term's block has
+/// the output's number of elements), evaluated left to right for every element (pylops' sum order);
+/// the first term sets, later ones add, a weight of `None` multiplies nothing.
 ///
-/// Where every term's interior formula applies (the bulk of the block) and the terms share one point
-/// formula ([`LaneStencil::same_interior_formula`], e.g. the second derivatives of a Laplacian), real-valued sums
-/// of up to [`MAX_POINT_TERMS`] terms are evaluated point by point in one loop (every input value is
-/// loaded once, the output written once); elsewhere, and for complex types, the terms are computed
-/// one after the other over the tile. Both give the same bits: the same operations in the same
-/// order.
-pub fn apply_fused_block<T: Scalar, S: LaneStencil<T>>(terms: &[FusedTerm<'_, T, S>], y: &mut [T]) {
-    use rayon::prelude::*;
-    let Some(t0) = terms.first() else {
-        return;
-    };
+/// One term runs the one-block driver over the range. Several run tile by tile, so the output tile
+/// stays in cache while every term is accumulated into it: where every term's interior formula
+/// applies (the bulk of the block) and the terms share one interior formula
+/// ([`LaneStencil::same_interior_formula`], e.g. the second derivatives of a Laplacian), real-valued
+/// sums of up to [`MAX_POINT_TERMS`] terms are evaluated point by point in one loop (every input
+/// value loaded once, the output written once); elsewhere, and for complex types, term after term
+/// over the tile. Both give the same bits: the same operations in the same order. Without terms
+/// nothing is written.
+///
+/// # Panics
+/// If a term's block has fewer than `p0 + y.len()` elements (the drivers build the blocks from the
+/// arrays they check).
+pub fn run_terms<T: Scalar, S: LaneStencil<T>>(
+    terms: &[BlockTerm<'_, T, S>],
+    p0: usize,
+    y: &mut [T],
+) {
     if y.is_empty() {
-        // An empty block (a zero-length axis): nothing to compute, and no row arithmetic to divide by
-        // a zero length.
+        // An empty range (a zero-length axis): nothing to compute, and no row arithmetic to divide
+        // by a zero length.
         return;
     }
-    let pointwise = !T::IS_COMPLEX
-        && terms.len() <= MAX_POINT_TERMS
-        && terms
-            .iter()
-            .all(|t| t.stencil.same_interior_formula(t0.stencil))
-        && t0.stencil.interior_formula(Probe).is_some();
-    let tile = |p0: usize, yt: &mut [T]| {
-        if pointwise {
-            fused_tile(terms, p0, yt)
-        } else {
-            terms_range(terms, p0, yt)
+    match terms {
+        [] => {}
+        [t] => {
+            // A weight of exactly one multiplies nothing (bit for bit, see `is_exact_one`).
+            let weight = t.weight.filter(|&w| !is_exact_one(w));
+            with_put!(true, weight, |put| apply_range(
+                t.stencil, &t.block, p0, y, put
+            ))
         }
-    };
-    if y.len() <= TILE {
-        tile(0, y);
-    } else {
-        y.par_chunks_mut(TILE)
-            .enumerate()
-            .for_each(|(k, yt)| tile(k * TILE, yt));
+        [t0, ..] => {
+            let pointwise = !T::IS_COMPLEX
+                && terms.len() <= MAX_POINT_TERMS
+                && terms
+                    .iter()
+                    .all(|t| t.stencil.same_interior_formula(t0.stencil))
+                && t0.stencil.interior_formula(Probe).is_some();
+            for (j, yt) in y.chunks_mut(TILE).enumerate() {
+                let p = p0 + j * TILE;
+                if pointwise {
+                    fused_tile(terms, p, yt)
+                } else {
+                    terms_range(terms, p, yt)
+                }
+            }
+        }
     }
 }
 
-/// Largest number of terms [`apply_fused_block`] sums point by point.
+/// The outputs of [`run_block`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outputs {
+    /// One output, the sum of the terms.
+    One,
+    /// One output per term, one after the other in `y`.
+    PerTerm,
+}
+
+/// The whole block's output(s) through [`run_terms`], in parallel over pieces: `y` has the block's
+/// length (one output) or `terms.len()` times it (one output per term, term `k` writing
+/// `y[k * len .. (k + 1) * len]`, tile by tile so that the input tiles stay in cache while every
+/// term is computed).
+pub(crate) fn run_block<T: Scalar, S: LaneStencil<T>>(
+    terms: &[BlockTerm<'_, T, S>],
+    outputs: Outputs,
+    y: &mut [T],
+) {
+    use rayon::prelude::*;
+    if outputs == Outputs::One || terms.len() <= 1 {
+        let piece = if terms.len() == 1 { TASK } else { TILE };
+        if y.len() <= piece {
+            run_terms(terms, 0, y);
+        } else {
+            y.par_chunks_mut(piece)
+                .enumerate()
+                .for_each(|(k, yc)| run_terms(terms, k * piece, yc));
+        }
+        return;
+    }
+    let len = y.len() / terms.len();
+    if len <= TILE {
+        for (k, yk) in y.chunks_mut(len.max(1)).enumerate() {
+            run_terms(&terms[k..=k], 0, yk);
+        }
+        return;
+    }
+    /// The outputs' base pointer, shared by the tasks: each writes disjoint tiles.
+    struct Base<T>(*mut T);
+    // SAFETY: only used to build slices of disjoint tiles, one task per tile (see below).
+    unsafe impl<T: Send> Sync for Base<T> {}
+    unsafe impl<T: Send> Send for Base<T> {}
+    impl<T> Base<T> {
+        fn get(&self) -> *mut T {
+            self.0
+        }
+    }
+    let base = Base(y.as_mut_ptr());
+    (0..len.div_ceil(TILE)).into_par_iter().for_each(|j| {
+        let p0 = j * TILE;
+        let tl = TILE.min(len - p0);
+        for k in 0..terms.len() {
+            // SAFETY: `k * len + p0 .. + tl` lies inside `y` (k < terms, p0 + tl <= len, and
+            // `y.len() == terms.len() * len`), and the ranges of distinct `(k, j)` are disjoint, so
+            // every task writes its own elements; `y` is borrowed mutably for the whole call.
+            let yt = unsafe { std::slice::from_raw_parts_mut(base.get().add(k * len + p0), tl) };
+            run_terms(&terms[k..=k], p0, yt);
+        }
+    });
+}
+
+/// Largest number of terms [`run_terms`] sums point by point.
 pub const MAX_POINT_TERMS: usize = 4;
 
 /// Evaluates `$body` with `$put` bound to the store of one term of a sum `y = w0 S0 x + w1 S1 x + ...`:
@@ -95,7 +162,7 @@ pub(crate) use with_put;
 
 /// Every term over the elements `p0 .. p0 + y.len()`, one after the other.
 pub(crate) fn terms_range<T: Scalar, S: LaneStencil<T>>(
-    terms: &[FusedTerm<'_, T, S>],
+    terms: &[BlockTerm<'_, T, S>],
     p0: usize,
     y: &mut [T],
 ) {
@@ -111,7 +178,7 @@ pub(crate) fn terms_range<T: Scalar, S: LaneStencil<T>>(
 /// or not): all-interior pieces are summed point by point, the others term by term.
 #[inline(always)]
 pub(crate) fn fused_tile_generic<T: Scalar, S: LaneStencil<T>>(
-    terms: &[FusedTerm<'_, T, S>],
+    terms: &[BlockTerm<'_, T, S>],
     p0: usize,
     y: &mut [T],
 ) {
@@ -187,7 +254,7 @@ pub(crate) fn fused_tile_generic<T: Scalar, S: LaneStencil<T>>(
 /// The visitor that sums the terms' shared point formula over a run where every term's interior
 /// formula applies inside its block.
 pub(crate) struct PointSum<'a, 't, 'y, T, S> {
-    pub(crate) terms: &'a [FusedTerm<'t, T, S>],
+    pub(crate) terms: &'a [BlockTerm<'t, T, S>],
     pub(crate) p: usize,
     pub(crate) y: &'y mut [T],
 }
@@ -215,7 +282,7 @@ impl<T: Scalar, S: LaneStencil<T>> PointVisitor<T> for PointSum<'_, '_, '_, T, S
 /// also lets the compiler compute what the formula does with it only once.
 #[inline(always)]
 fn point_sum<T: Scalar, S: LaneStencil<T>, F: Fn([T; K]) -> T, const K: usize, const N: usize>(
-    terms: &[FusedTerm<'_, T, S>],
+    terms: &[BlockTerm<'_, T, S>],
     p: usize,
     offs: [isize; K],
     y: &mut [T],
@@ -253,7 +320,7 @@ fn point_sum_loop<
     const N: usize,
     const JC: usize,
 >(
-    terms: &[FusedTerm<'_, T, S>],
+    terms: &[BlockTerm<'_, T, S>],
     xs: &[[&[T]; K]; N],
     y: &mut [T],
     f: F,
@@ -300,82 +367,29 @@ pub fn with_terms<X, R>(n: usize, make: impl Fn(usize) -> X, f: impl FnOnce(&[X]
     }
 }
 
-/// `y_k = w_k S_k(x_k)` for every term `k`, each into its own output, tile by tile: the input tiles
-/// stay in cache while every term is computed, so memory sees one read of the inputs (when the terms
-/// share them, e.g. a Gradient) and one write of every output.
-///
-/// `y` holds the outputs one after the other: term `k` writes `y[k * len .. (k + 1) * len]` with
-/// `len` the length of the terms' blocks (all the same).
-pub fn apply_multi_block<T: Scalar, S: LaneStencil<T>>(terms: &[FusedTerm<'_, T, S>], y: &mut [T]) {
-    use rayon::prelude::*;
-    let Some(t0) = terms.first() else {
-        return;
-    };
-    let len = t0.block.len();
-    assert!(
-        terms.iter().all(|t| t.block.len() == len),
-        "terms of a multi-output pass must have blocks of the same length"
-    );
-    assert_eq!(y.len(), terms.len() * len, "one output of `len` per term");
-    let tile = |p0: usize, k: usize, yt: &mut [T]| {
-        let t = &terms[k];
-        match t.weight.filter(|&w| !is_exact_one(w)) {
-            None => apply_range(t.stencil, &t.block, p0, yt, Set),
-            Some(w) => apply_range(t.stencil, &t.block, p0, yt, SetScaled(w)),
-        }
-    };
-    if len <= TILE {
-        for (k, yk) in y.chunks_mut(len.max(1)).enumerate() {
-            tile(0, k, yk);
-        }
-        return;
-    }
-    /// The outputs' base pointer, shared by the tasks: each writes disjoint tiles.
-    struct Base<T>(*mut T);
-    // SAFETY: only used to build slices of disjoint tiles, one task per tile (see below).
-    unsafe impl<T: Send> Sync for Base<T> {}
-    unsafe impl<T: Send> Send for Base<T> {}
-    impl<T> Base<T> {
-        fn get(&self) -> *mut T {
-            self.0
-        }
-    }
-    let base = Base(y.as_mut_ptr());
-    (0..len.div_ceil(TILE)).into_par_iter().for_each(|j| {
-        let p0 = j * TILE;
-        let tl = TILE.min(len - p0);
-        for k in 0..terms.len() {
-            // SAFETY: `k * len + p0 .. + tl` lies inside `y` (k < terms, p0 + tl <= len), and the
-            // ranges of distinct `(k, j)` are disjoint, so every task writes its own elements; `y` is
-            // borrowed mutably for the whole call.
-            let yt = unsafe { std::slice::from_raw_parts_mut(base.get().add(k * len + p0), tl) };
-            tile(p0, k, yt);
-        }
-    });
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use crate::stencil::lane::toy::{data, reference, Toy};
+    use crate::stencil::lane::AxisBlock;
 
     /// Runs `y = sum_k w_k Toy_k(x)` (term `k` along `axes[k]`, sampling `s[k]`) on the whole array
-    /// `x` of `shape` through [`apply_fused_block`] and checks every bit against the reference sum.
+    /// `x` of `shape` through [`run_block`] and checks every bit against the reference sum.
     pub(crate) fn check_fused(shape: &[usize], terms: &[(usize, f64, Option<f64>)], seed: u64) {
         let len: usize = shape.iter().product();
         let x = data(len, seed);
         let sts: Vec<Toy> = terms.iter().map(|&(_, s, _)| Toy { s }).collect();
-        let fused: Vec<FusedTerm<'_, f64, Toy>> = terms
+        let fused: Vec<BlockTerm<'_, f64, Toy>> = terms
             .iter()
             .zip(&sts)
-            .map(|(&(axis, _, weight), st)| FusedTerm {
+            .map(|(&(axis, _, weight), st)| BlockTerm {
                 stencil: st,
                 block: AxisBlock::new(&x, shape, axis, 0, shape[axis]),
                 weight,
             })
             .collect();
         let mut y = vec![f64::NAN; len];
-        apply_fused_block(&fused, &mut y);
+        run_block(&fused, Outputs::One, &mut y);
         let refs: Vec<Vec<f64>> = terms
             .iter()
             .zip(&sts)
@@ -418,16 +432,17 @@ pub(crate) mod tests {
     fn empty_blocks_and_no_terms_compute_nothing() {
         let st = Toy { s: 1.0 };
         for shape in [[0usize, 4], [5, 0]] {
-            let t = [FusedTerm {
+            let t = [BlockTerm {
                 stencil: &st,
                 block: AxisBlock::new(&[], &shape, 0, 0, shape[0]),
                 weight: None,
             }];
-            apply_fused_block(&t, &mut []);
-            apply_multi_block(&t, &mut []);
+            run_block(&t, Outputs::One, &mut []);
+            run_block(&t, Outputs::PerTerm, &mut []);
+            run_terms(&t, 0, &mut []);
         }
         let mut y = [1.0];
-        apply_fused_block::<f64, Toy>(&[], &mut y);
+        run_block::<f64, Toy>(&[], Outputs::One, &mut y);
         assert_eq!(y, [1.0]);
     }
 
@@ -437,19 +452,19 @@ pub(crate) mod tests {
         let x = data(4500, 5);
         let (a, b) = (Toy { s: 1.0 }, Toy { s: 0.5 });
         let t = [
-            FusedTerm {
+            BlockTerm {
                 stencil: &a,
                 block: AxisBlock::new(&x, &shape, 0, 0, 50),
                 weight: None,
             },
-            FusedTerm {
+            BlockTerm {
                 stencil: &b,
                 block: AxisBlock::new(&x, &shape, 1, 0, 90),
                 weight: Some(3.0),
             },
         ];
         let mut y = vec![0.0; 9000];
-        apply_multi_block(&t, &mut y);
+        run_block(&t, Outputs::PerTerm, &mut y);
         let r0 = reference(&a, &x, &shape, 0);
         let r1 = reference(&b, &x, &shape, 1);
         assert!(y[..4500].iter().zip(&r0).all(|(g, w)| g == w));

@@ -1,10 +1,11 @@
 //! The fused pass at lane ends: terms whose interior formula stops for a few elements at every lane
 //! run it straight across those gaps, and the gap elements are recomputed exactly afterwards.
 
-use super::fused::{terms_range, with_put, FusedTerm, PointSum, MAX_POINT_TERMS};
+use super::fused::{terms_range, with_put, PointSum, MAX_POINT_TERMS};
 use super::lane::{Add, AddScaled, AxisBlock, LaneStencil, PointVisitor, Probe, Set, SetScaled};
 use super::simd::apply_range;
 use super::taps::is_exact_one;
+use super::terms::BlockTerm;
 use crate::scalar::Scalar;
 
 /// The terms of a fused pass whose interior formula stops for a few elements at every lane (the
@@ -22,7 +23,7 @@ pub(crate) struct LaneGaps {
 
 /// The [`LaneGaps`] of the terms (the pattern of the first term with short gaps), if any.
 pub(crate) fn lane_gaps<T: Scalar, S: LaneStencil<T>>(
-    terms: &[FusedTerm<'_, T, S>],
+    terms: &[BlockTerm<'_, T, S>],
     fast: &[(usize, usize)],
 ) -> Option<LaneGaps> {
     let key = |k: usize| {
@@ -77,7 +78,7 @@ impl LaneGaps {
 /// neighbouring lanes), then every element of every gap recomputed exactly, as a short piece.
 #[inline(always)]
 pub(crate) fn merged_range<T: Scalar, S: LaneStencil<T>>(
-    terms: &[FusedTerm<'_, T, S>],
+    terms: &[BlockTerm<'_, T, S>],
     g: &LaneGaps,
     st: &[(bool, usize)],
     ints: &[(usize, usize)],
@@ -135,7 +136,7 @@ pub(crate) fn merged_range<T: Scalar, S: LaneStencil<T>>(
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn gap_columns<T: Scalar, S: LaneStencil<T>>(
-    terms: &[FusedTerm<'_, T, S>],
+    terms: &[BlockTerm<'_, T, S>],
     g: &LaneGaps,
     st: &[(bool, usize)],
     ints: &[(usize, usize)],
@@ -261,7 +262,7 @@ pub(crate) const SMALL_PIECE: usize = 16;
 /// same order). Returns `false`, leaving `y` to be recomputed, if a term needs its halo.
 #[inline(always)]
 pub(crate) fn small_piece<T: Scalar, S: LaneStencil<T>>(
-    terms: &[FusedTerm<'_, T, S>],
+    terms: &[BlockTerm<'_, T, S>],
     st: &[(bool, usize)],
     ints: &[(usize, usize)],
     p: usize,

@@ -277,7 +277,7 @@ pub trait LaneStencil<T: Scalar>: Sync {
     }
 
     /// The interior formula as a point function, for fused passes that sum several stencils point
-    /// by point ([`apply_fused_block`]): calls `v.visit(offs, f)` where output `p` of the interior
+    /// by point ([`run_terms`](super::run_terms)): calls `v.visit(offs, f)` where output `p` of the interior
     /// formula is `f([x[p + offs[0] * stride], ...]).np_div(self.divisor())` and returns its result.
     /// The default, `None`, makes fused passes run this stencil term by term instead.
     fn interior_formula<V: PointVisitor<T>>(&self, v: V) -> Option<V::Out> {

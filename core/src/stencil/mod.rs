@@ -36,7 +36,10 @@
 //! - `fused`: sums of several terms over one output, tile by tile, point by point where possible;
 //! - `gaps`: the fused pass's handling of short gaps at lane ends;
 //! - `simd`: the run-time AVX2 dispatch of the two drivers;
-//! - `chunked`: the chunked driver (halos gathered or borrowed, blocks in parallel).
+//! - `terms`: operators as data ([`StencilTerms`]: terms `(axis, stencil, weight)` and how they map
+//!   to outputs; [`StencilOperator`]: an operator that describes itself so) and [`BlockTerm`], the
+//!   input of the one runner [`run_terms`] (in `fused`);
+//! - `chunked`: the chunked driver ([`apply_terms`]: halos gathered or borrowed, blocks in parallel).
 
 mod block;
 mod chunked;
@@ -45,15 +48,15 @@ mod gaps;
 mod lane;
 mod simd;
 mod taps;
+mod terms;
 
-pub use block::{apply_block, TASK};
-pub use chunked::{apply_chunked, apply_fused_chunked, apply_op_chunked, StencilOp};
-pub use fused::{
-    apply_fused_block, apply_multi_block, with_terms, FusedTerm, MAX_POINT_TERMS, MAX_TERMS, TILE,
-};
+pub use block::TASK;
+pub use chunked::{apply_op_chunked, apply_terms};
+pub use fused::{run_terms, with_terms, MAX_POINT_TERMS, MAX_TERMS, TILE};
 pub use lane::{
     interior_mismatch, Add, AddScaled, AxisBlock, LaneStencil, PointVisitor, Put, RowWindow, Set,
     SetScaled, Strided, Taps, RADIUS,
 };
 pub use simd::apply_range;
 pub use taps::{is_exact_one, run_taps, run_taps_div};
+pub use terms::{BlockTerm, StencilOperator, StencilTerms, Term, TermMap};

@@ -2,8 +2,9 @@
 //! generic code, the same operations in the same order, so the same bits.
 
 use super::block::apply_range_generic;
-use super::fused::{fused_tile_generic, FusedTerm};
+use super::fused::fused_tile_generic;
 use super::lane::{AxisBlock, LaneStencil, Put};
+use super::terms::BlockTerm;
 use crate::scalar::Scalar;
 
 /// Computes the block's output elements `p0 .. p0 + y.len()` (flat, C order) into `y`.
@@ -42,9 +43,9 @@ unsafe fn apply_range_avx2<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
 ) {
     apply_range_generic(st, b, p0, y, put)
 }
-/// One tile of a point-by-point fused sum (see [`apply_fused_block`]).
+/// One tile of a point-by-point fused sum (see [`run_terms`](super::run_terms)).
 pub(crate) fn fused_tile<T: Scalar, S: LaneStencil<T>>(
-    terms: &[FusedTerm<'_, T, S>],
+    terms: &[BlockTerm<'_, T, S>],
     p0: usize,
     y: &mut [T],
 ) {
@@ -66,7 +67,7 @@ pub(crate) fn fused_tile<T: Scalar, S: LaneStencil<T>>(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn fused_tile_avx2<T: Scalar, S: LaneStencil<T>>(
-    terms: &[FusedTerm<'_, T, S>],
+    terms: &[BlockTerm<'_, T, S>],
     p0: usize,
     y: &mut [T],
 ) {
