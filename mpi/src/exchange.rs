@@ -241,10 +241,10 @@ impl<'a, T: MpiScalar, S: Scope<'a>> PendingHalo<'a, T, S> {
 fn check_plan<T: MpiScalar>(plan: &HaloPlan, x: &DistArray<T>) -> Result<()> {
     let layout = x.layout();
     let shape = layout.local_shape();
-    let ok = plan.rank == layout.rank()
+    let ok = plan.block == layout.rank()
         && plan.axis < shape.len()
         && plan.n == layout.shape()[plan.axis]
-        && plan.own == layout.partition().rows(plan.rank, plan.axis)
+        && plan.own == layout.partition().rows(plan.block, plan.axis)
         && plan.outer == shape[..plan.axis].iter().product::<usize>()
         && plan.inner == shape[plan.axis + 1..].iter().product::<usize>();
     if ok {
@@ -252,7 +252,7 @@ fn check_plan<T: MpiScalar>(plan: &HaloPlan, x: &DistArray<T>) -> Result<()> {
     } else {
         Err(Error::InconsistentChunks(format!(
             "halo plan for rank {} along axis {} does not match the array's layout ({})",
-            plan.rank,
+            plan.block,
             plan.axis,
             layout.partition().describe()
         )))

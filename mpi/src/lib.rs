@@ -13,9 +13,11 @@
 //!   `Layout` (a partition agreed by every rank), `DistArray` (the rank's block as a
 //!   [`rylops_core::ChunkedArray`]; scatter, gather, [`rylops_core::Vector`] with deterministic
 //!   all-reductions), the non-blocking halo exchange split into begin/end and its adjoint
-//!   (module `exchange`), and `Distributed`, which runs FirstDerivative, SecondDerivative, Laplacian and
-//!   Gradient on partitioned arrays, forward and adjoint, bit for bit as in one process, computing the
-//!   interior while the halo travels.
+//!   (module `exchange`), and `Distributed`, which runs any operator that describes itself as stencil
+//!   terms (`rylops_core::stencil::StencilOperator`: FirstDerivative, SecondDerivative, Laplacian,
+//!   Gradient, or a user's own stencil) on partitioned arrays, forward and adjoint, bit for bit as in
+//!   one process, computing the interior while the halo travels. This crate knows no concrete
+//!   operator.
 //!
 //! Errors that depend on what each rank holds (partitions, shapes, operator parameters) are checked
 //! collectively before anything is exchanged and come back as the same typed
@@ -46,7 +48,7 @@ pub use array::{DistArray, Layout};
 #[cfg(feature = "mpi")]
 pub use comm::{Comm, MpiScalar};
 #[cfg(feature = "mpi")]
-pub use ops::{DistKernel, Distributed};
+pub use ops::Distributed;
 
 /// The rsmpi crate rylops-mpi is built on (initialise MPI with `mpi::initialize()` or
 /// `mpi::initialize_with_threading(mpi::Threading::Funneled)`).

@@ -1,158 +1,18 @@
-//! Halo plans: who sends which rows to whom for a stencil along one axis, and which output elements
-//! can be computed before the halo arrives.
+//! Halo plans on ranks: who sends which rows to whom for a stencil along one axis
+//! ([`HaloPlan`], the same planning as the in-process halo of `rylops-core`, on the partition's grid:
+//! a rank is a block), how the rows are packed into messages and assembled into slabs, and which
+//! output elements can be computed before the halo arrives.
 //!
-//! A plan is pure arithmetic on the [`Partition`] and the stencil's depth function
-//! ([`LaneStencil::block_depth`], the same one the in-process chunked driver uses), evaluated by every
-//! rank for every rank of its line: no message is needed to agree on sizes. A rank receives exactly
-//! `block_depth` rows before and after its block, from as many ranks as own them (several when a
-//! neighbour is thinner than the halo); it sends to every rank whose halo overlaps its rows. The slabs
-//! it assembles have the layout of [`rylops_core::halo::BlockHalo`]: the block's shape with the axis
-//! length replaced by the number of rows, C order.
+//! A rank receives exactly `block_depth` rows before and after its block, from as many ranks as own
+//! them (several when a neighbour is thinner than the halo); it sends to every rank whose halo
+//! overlaps its rows. The slabs it assembles have the layout of [`rylops_core::halo::BlockHalo`]:
+//! the block's shape with the axis length replaced by the number of rows, C order.
 
-use crate::partition::Partition;
+pub use rylops_core::halo::{HaloPlan, Side, Transfer};
 use rylops_core::stencil::{LaneStencil, RADIUS};
 use rylops_core::Scalar;
 use std::borrow::Cow;
 use std::ops::Range;
-
-/// Which slab of the receiving rank a transfer fills.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Side {
-    /// Rows preceding the receiver's block.
-    Before,
-    /// Rows following the receiver's block.
-    After,
-}
-
-/// One message of a halo exchange: global rows `rows` along the plan's axis, between this rank and
-/// `peer`, landing in the receiver's `side` slab.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Transfer {
-    /// The other rank.
-    pub peer: usize,
-    /// The receiver's slab.
-    pub side: Side,
-    /// Global rows along the axis.
-    pub rows: Range<usize>,
-}
-
-/// Everything one rank needs to exchange the halo of one stencil along one axis.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct HaloPlan {
-    /// The stencil axis.
-    pub axis: usize,
-    /// This rank.
-    pub rank: usize,
-    /// Global rows `[start, end)` this rank owns along the axis.
-    pub own: (usize, usize),
-    /// Global length of the axis.
-    pub n: usize,
-    /// Rows this rank receives before and after its block (the stencil's `block_depth`).
-    pub depth: (usize, usize),
-    /// Messages this rank receives, before-slab parts then after-slab parts, in increasing rows.
-    pub recvs: Vec<Transfer>,
-    /// Messages this rank sends, in increasing order of the receiver along the axis.
-    pub sends: Vec<Transfer>,
-    /// Product of the local lengths before the axis.
-    pub outer: usize,
-    /// Product of the local lengths after the axis.
-    pub inner: usize,
-}
-
-impl HaloPlan {
-    /// The plan of `rank` for a stencil along `axis` whose blocks covering global rows
-    /// `[start, end)` of an axis of length `n` need `depth(start, end, n)` rows before and after.
-    pub fn new(
-        part: &Partition,
-        rank: usize,
-        axis: usize,
-        depth: impl Fn(usize, usize, usize) -> (usize, usize),
-    ) -> Self {
-        let n = part.shape()[axis];
-        let shape = part.local_shape(rank);
-        let outer = shape[..axis].iter().product();
-        let inner = shape[axis + 1..].iter().product();
-        let (s, e) = part.rows(rank, axis);
-        let wanted = |start: usize, end: usize| {
-            let (db, da) = depth(start, end, n);
-            (start - db.min(start), (end + da).min(n))
-        };
-        let (lo, hi) = wanted(s, e);
-        let mut recvs = Vec::new();
-        for (q, a, b) in part.owners(rank, axis, lo, s) {
-            recvs.push(Transfer {
-                peer: q,
-                side: Side::Before,
-                rows: a..b,
-            });
-        }
-        for (q, a, b) in part.owners(rank, axis, e, hi) {
-            recvs.push(Transfer {
-                peer: q,
-                side: Side::After,
-                rows: a..b,
-            });
-        }
-        let mut sends = Vec::new();
-        for q in part.line(rank, axis) {
-            if q == rank {
-                continue;
-            }
-            let (qs, qe) = part.rows(q, axis);
-            let (qlo, qhi) = wanted(qs, qe);
-            // q's before slab [qlo, qs) and after slab [qe, qhi), intersected with my rows.
-            for (side, a, b) in [(Side::Before, qlo, qs), (Side::After, qe, qhi)] {
-                let a = a.max(s);
-                let b = b.min(e);
-                if a < b {
-                    sends.push(Transfer {
-                        peer: q,
-                        side,
-                        rows: a..b,
-                    });
-                }
-            }
-        }
-        Self {
-            axis,
-            rank,
-            own: (s, e),
-            n,
-            depth: (s - lo, hi - e),
-            recvs,
-            sends,
-            outer,
-            inner,
-        }
-    }
-
-    /// The plan of a stencil: its [`LaneStencil::block_depth`].
-    pub fn for_stencil<T: Scalar, S: LaneStencil<T>>(
-        part: &Partition,
-        rank: usize,
-        axis: usize,
-        st: &S,
-    ) -> Self {
-        Self::new(part, rank, axis, |s, e, n| st.block_depth(s, e, n))
-    }
-
-    /// Number of elements in a message of `rows` rows.
-    pub fn msg_len(&self, rows: &Range<usize>) -> usize {
-        self.outer * rows.len() * self.inner
-    }
-    /// Elements this rank sends per exchange.
-    pub fn send_elems(&self) -> usize {
-        self.sends.iter().map(|t| self.msg_len(&t.rows)).sum()
-    }
-    /// Elements this rank receives per exchange (the size of its two halo slabs).
-    pub fn recv_elems(&self) -> usize {
-        self.recvs.iter().map(|t| self.msg_len(&t.rows)).sum()
-    }
-    /// Local length along the axis.
-    pub fn m(&self) -> usize {
-        self.own.1 - self.own.0
-    }
-}
 
 /// Rows `lo..hi` (local) of an `(outer, m, inner)` array, as an `(outer, hi-lo, inner)` array:
 /// borrowed when contiguous (`outer == 1`), packed otherwise.
@@ -351,6 +211,7 @@ pub fn split_runs(shape: &[usize], bounds: &[(usize, usize, usize)], piece: usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::partition::Partition;
     use rylops_core::halo::gather_halos;
     use rylops_core::ndarray::{ArrayD, Dimension, IxDyn};
     use rylops_core::ChunkedArray;
@@ -366,7 +227,7 @@ mod tests {
         let want = gather_halos(&x, axis, |_, _, _| depth).unwrap();
         let d = |_, _, _| depth;
         let plans: Vec<HaloPlan> = (0..part.nranks())
-            .map(|r| HaloPlan::new(part, r, axis, d))
+            .map(|r| HaloPlan::new(part.grid(), r, axis, d))
             .collect();
         for (r, plan) in plans.iter().enumerate() {
             let mut before = Vec::new();
@@ -449,7 +310,7 @@ mod tests {
             check_exchange(p, *ax, *d);
         }
         let p = Partition::balanced(&[6, 4], &[1, 2]).unwrap();
-        let plan = HaloPlan::new(&p, 0, 0, |_, _, _| (1, 1));
+        let plan = HaloPlan::new(p.grid(), 0, 0, |_, _, _| (1, 1));
         assert!(plan.sends.is_empty() && plan.recvs.is_empty());
     }
 

@@ -6,19 +6,20 @@
 use num_complex::Complex64;
 use rylops_core::halo::gather_halos;
 use rylops_core::ndarray::{ArrayD, IxDyn};
+use rylops_core::stencil::{apply_op_chunked, StencilOperator};
 use rylops_core::{
-    dot_test, Chunked, ChunkedArray, ChunkedOperator, Error, LinearMap, LinearOperator, Result,
-    Rng, Scalar, Vector,
+    dot_test, ChunkedArray, Error, LinearMap, LinearOperator, Result, Rng, Scalar, Vector,
 };
 use rylops_mpi::exchange::{exchange_halo, halo_bytes_sent, reset_halo_counters, scatter_add_halo};
 use rylops_mpi::mpi::traits::Communicator;
-use rylops_mpi::{
-    Comm, DistArray, DistKernel, Distributed, HaloPlan, Layout, MpiScalar, Partition,
-};
+use rylops_mpi::{Comm, DistArray, Distributed, HaloPlan, Layout, MpiScalar, Partition};
 use rylops_operators::{FirstDerivative, Gradient, Kind, Laplacian, SecondDerivative};
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+#[path = "../../core/tests/support/seven_point.rs"]
+mod seven_point;
 
 const CHILD: &str = "RYLOPS_MPI_TEST_RANKS";
 const TEST_NAME: &str = "under_mpirun_with_1_to_4_ranks";
@@ -97,6 +98,7 @@ fn child(expected: usize) {
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         operators_equal_serial(&mut cx);
         complex_operators_equal_serial(&mut cx);
+        user_stencil_equals_serial(&mut cx);
         halo_exchange_and_adjoint(&mut cx);
         bytes_sent_equal_halo(&mut cx);
         cg_matches_serial(&mut cx);
@@ -160,18 +162,26 @@ fn random_global<T: Scalar>(shape: &[usize], seed: u64) -> ArrayD<T> {
 }
 
 /// `Distributed(op)` forward and adjoint equal `op` bit for bit; the dot test passes.
-fn check_op<O>(cx: &mut Ctx, layout: &Layout, op: Chunked<O>, what: &str)
+fn check_op<O>(cx: &mut Ctx, layout: &Layout, op: O, what: &str)
 where
-    O: DistKernel + Clone + ChunkedOperator<Scalar = <O as DistKernel>::Scalar>,
+    O: StencilOperator
+        + std::fmt::Debug
+        + Clone
+        + LinearOperator<
+            Scalar = <O as StencilOperator>::Elem,
+            Domain = ChunkedArray<<O as StencilOperator>::Elem>,
+            Range = ChunkedArray<<O as StencilOperator>::Elem>,
+        >,
+    <O as StencilOperator>::Elem: MpiScalar,
     Distributed<O>: LinearOperator<
-        Scalar = <O as DistKernel>::Scalar,
-        Domain = DistArray<<O as DistKernel>::Scalar>,
-        Range = DistArray<<O as DistKernel>::Scalar>,
+        Scalar = <O as StencilOperator>::Elem,
+        Domain = DistArray<<O as StencilOperator>::Elem>,
+        Range = DistArray<<O as StencilOperator>::Elem>,
     >,
 {
     let d = Distributed::new(op.clone(), layout).unwrap();
-    let xg = random_global::<<O as DistKernel>::Scalar>(&op.dims(), 11);
-    let yg = random_global::<<O as DistKernel>::Scalar>(&op.dimsd(), 12);
+    let xg = random_global::<<O as StencilOperator>::Elem>(&op.dims(), 11);
+    let yg = random_global::<<O as StencilOperator>::Elem>(&op.dimsd(), 12);
     let serial_f = op.forward(&ChunkedArray::from_array(xg.clone())).unwrap();
     let serial_a = op.adjoint(&ChunkedArray::from_array(yg.clone())).unwrap();
     let x = DistArray::from_global(layout, xg.view()).unwrap();
@@ -292,6 +302,43 @@ fn complex_operators_equal_serial(cx: &mut Ctx) {
     }
 }
 
+/// A stencil operator written outside the library (a 7-point second derivative, `core/tests/support`)
+/// runs on ranks through `Distributed`, with no line for it in `rylops-mpi`, bit for bit as on one
+/// chunk, including partitions whose ranks are thinner than its reach of 3.
+fn user_stencil_equals_serial(cx: &mut Ctx) {
+    use seven_point::SixthOrderSecondDerivative;
+    for shape in [vec![13usize, 5], vec![6, 4, 11]] {
+        for part in partitions(&shape, cx.size()) {
+            let layout = Layout::new(cx.comm.clone(), part).unwrap();
+            let desc = layout.partition().describe();
+            for axis in 0..shape.len() {
+                let op = SixthOrderSecondDerivative::new(&shape, axis, 0.7).unwrap();
+                let d = Distributed::new(op.clone(), &layout).unwrap();
+                let xg = random_global::<f64>(&shape, 21);
+                let x = DistArray::from_global(&layout, xg.view()).unwrap();
+                for adjoint in [false, true] {
+                    let mut serial = ChunkedArray::zeros_single(&shape);
+                    let one = ChunkedArray::from_array(xg.clone());
+                    apply_op_chunked(&op, adjoint, &one, &mut serial).unwrap();
+                    let got = if adjoint {
+                        d.adjoint(&x)
+                    } else {
+                        d.forward(&x)
+                    };
+                    assert!(
+                        got.unwrap().to_global() == serial.to_array(),
+                        "rank {}: user stencil (adjoint {adjoint}) on axis {axis} differs on {desc}",
+                        cx.rank()
+                    );
+                }
+                let r = dot_test(&d, 5).unwrap();
+                assert!(r.passed, "dot test of the user stencil on {desc}: {r:?}");
+                cx.checks += 3;
+            }
+        }
+    }
+}
+
 /// The MPI exchange fills the same slabs as the in-process halo, and scatter-add is its adjoint.
 fn halo_exchange_and_adjoint(cx: &mut Ctx) {
     let shape = [7usize, 5, 4];
@@ -302,7 +349,7 @@ fn halo_exchange_and_adjoint(cx: &mut Ctx) {
         let x = DistArray::from_global(&layout, xg.view()).unwrap();
         for axis in 0..3 {
             for depth in [(1, 1), (2, 2), (0, 1), (3, 1)] {
-                let plan = HaloPlan::new(&part, cx.rank(), axis, |_, _, _| depth);
+                let plan = HaloPlan::new(part.grid(), cx.rank(), axis, |_, _, _| depth);
                 let h = exchange_halo(&x, &plan).unwrap();
                 let want = gather_halos(&serial, axis, |_, _, _| depth).unwrap();
                 assert_eq!(h, want.blocks[cx.rank()], "halo on axis {axis} {depth:?}");

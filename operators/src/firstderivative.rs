@@ -1,7 +1,9 @@
 //! First derivative along one axis (pylops' `FirstDerivative`).
 
 use crate::kind::Kind;
-use rylops_core::stencil::{apply_op_chunked, LaneStencil, PointVisitor, StencilOp};
+use rylops_core::stencil::{
+    apply_op_chunked, LaneStencil, PointVisitor, StencilOperator, StencilTerms,
+};
 use rylops_core::{
     check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
 };
@@ -103,7 +105,7 @@ impl<T: Scalar> LaneStencil<T> for FdStencil<T> {
         }
     }
 
-    fn interior(&self, n: usize) -> Range<usize> {
+    fn interior_rows(&self, n: usize) -> Range<usize> {
         match (self.form, self.adjoint) {
             (FdForm::Centered3, false) => 1..n.saturating_sub(1),
             (FdForm::Centered5, false) => 2..n.saturating_sub(2),
@@ -116,7 +118,7 @@ impl<T: Scalar> LaneStencil<T> for FdStencil<T> {
     }
 
     #[inline(always)]
-    fn visit_point<V: PointVisitor<T>>(&self, v: V) -> Option<V::Out> {
+    fn interior_formula<V: PointVisitor<T>>(&self, v: V) -> Option<V::Out> {
         Some(self.formula(v))
     }
 
@@ -124,12 +126,12 @@ impl<T: Scalar> LaneStencil<T> for FdStencil<T> {
         self.s
     }
 
-    fn same_point(&self, other: &Self) -> bool {
+    fn same_interior_formula(&self, other: &Self) -> bool {
         self.form == other.form && self.adjoint == other.adjoint
     }
 
     #[inline(always)]
-    fn value(&self, i: usize, n: usize, x: impl Fn(usize) -> T) -> T {
+    fn any_row_formula(&self, i: usize, n: usize, x: impl Fn(usize) -> T) -> T {
         let s = self.s;
         let zero = T::zero();
         let (h, mh) = (c::<T>(0.5), c::<T>(-0.5));
@@ -293,6 +295,8 @@ pub struct FirstDerivative<T> {
     edge: bool,
     form: FdForm,
     pylops_adjoint: bool,
+    /// What it computes, forward and adjoint: one stencil along `axis`.
+    stencil: [StencilTerms<T, FdStencil<T>>; 2],
     _t: PhantomData<T>,
 }
 
@@ -385,6 +389,14 @@ impl<T: Scalar> FirstDerivativeBuilder<T> {
                 min,
             });
         }
+        let terms = |adjoint| {
+            StencilTerms::single(
+                &self.dims,
+                axis,
+                FdStencil::new(form, adjoint, self.edge, self.sampling),
+            )
+        };
+        let stencil = [terms(false)?, terms(true)?];
         Ok(Chunked(FirstDerivative {
             dims: self.dims,
             axis,
@@ -394,6 +406,7 @@ impl<T: Scalar> FirstDerivativeBuilder<T> {
             edge: self.edge,
             form,
             pylops_adjoint: self.pylops_adjoint,
+            stencil,
             _t: PhantomData,
         }))
     }
@@ -439,13 +452,11 @@ impl<T: Scalar> FirstDerivative<T> {
     }
 }
 
-impl<T: Scalar> StencilOp<T> for FirstDerivative<T> {
+impl<T: Scalar> StencilOperator for FirstDerivative<T> {
+    type Elem = T;
     type Stencil = FdStencil<T>;
-    fn axis(&self) -> usize {
-        self.axis
-    }
-    fn stencil(&self, adjoint: bool) -> FdStencil<T> {
-        FdStencil::new(self.form, adjoint, self.edge, self.sampling)
+    fn stencil_terms(&self, adjoint: bool) -> &StencilTerms<T, FdStencil<T>> {
+        &self.stencil[usize::from(adjoint)]
     }
 }
 
@@ -472,5 +483,45 @@ impl<T: Scalar> ChunkedOperator for FirstDerivative<T> {
             return crate::short_lane::adjoint(self.axis, T::from_f64(self.sampling), y, x);
         }
         apply_op_chunked(self, true, y, x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use num_complex::Complex;
+    use proptest::prelude::*;
+    use rylops_core::stencil::interior_mismatch;
+
+    const FORMS: [FdForm; 4] = [
+        FdForm::Centered3,
+        FdForm::Centered5,
+        FdForm::Forward,
+        FdForm::Backward,
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// The interior formula and the any-row formula agree bit for bit on every interior row,
+        /// for every form, direction and edge option, real and complex.
+        #[test]
+        fn formulas_agree_on_interior_rows(
+            x in proptest::collection::vec(-1e3f64..1e3, 0..24),
+            s in prop_oneof![Just(1.0f64), 0.1f64..10.0, -5.0f64..-0.1],
+            edge in any::<bool>(),
+        ) {
+            for form in FORMS {
+                for adjoint in [false, true] {
+                    let st = FdStencil::<f64>::new(form, adjoint, edge, s);
+                    prop_assert_eq!(interior_mismatch(&st, &x), None, "{:?} adj {}", form, adjoint);
+                    let xf: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+                    let st = FdStencil::<f32>::new(form, adjoint, edge, s);
+                    prop_assert_eq!(interior_mismatch(&st, &xf), None);
+                    let xc: Vec<Complex<f64>> = x.iter().map(|&v| Complex::new(v, 0.5 - v)).collect();
+                    let st = FdStencil::<Complex<f64>>::new(form, adjoint, edge, s);
+                    prop_assert_eq!(interior_mismatch(&st, &xc), None);
+                }
+            }
+        }
     }
 }

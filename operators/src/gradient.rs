@@ -2,12 +2,7 @@
 
 use crate::firstderivative::{FdStencil, FirstDerivative};
 use crate::kind::Kind;
-use rayon::prelude::*;
-use rylops_core::halo::{gather_halos_by, Halos};
-use rylops_core::ndarray::Axis;
-use rylops_core::stencil::{
-    apply_fused_block, apply_multi_block, with_terms, AxisBlock, FusedTerm, LaneStencil, StencilOp,
-};
+use rylops_core::stencil::{apply_op_chunked, StencilOperator, StencilTerms, Term, TermMap};
 use rylops_core::{
     check_shape, ChunkGrid, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
 };
@@ -33,6 +28,8 @@ use rylops_core::{
 pub struct Gradient<T> {
     dims: Vec<usize>,
     derivs: Vec<FirstDerivative<T>>,
+    /// What it computes: forward, one derivative per axis stacked; adjoint, their adjoints summed.
+    stencil: [StencilTerms<T, FdStencil<T>>; 2],
 }
 
 /// Builder of a [`Gradient`]; defaults: `sampling=1` on every axis, `edge=false`, centered.
@@ -95,9 +92,27 @@ impl<T: Scalar> GradientBuilder<T> {
                     .map(Chunked::into_inner)
             })
             .collect::<Result<Vec<_>>>()?;
+        let stencil = |adjoint: bool| {
+            let t = derivs
+                .iter()
+                .map(|d| Term {
+                    axis: d.axis_index(),
+                    stencil: d.stencil_terms(adjoint).terms()[0].stencil,
+                    weight: None,
+                })
+                .collect();
+            let map = if adjoint {
+                TermMap::SumStacked
+            } else {
+                TermMap::Stack
+            };
+            StencilTerms::new(&self.dims, t, map)
+        };
+        let stencil = [stencil(false)?, stencil(true)?];
         Ok(Chunked(Gradient {
             dims: self.dims,
             derivs,
+            stencil,
         }))
     }
 }
@@ -145,64 +160,13 @@ impl<T: Scalar> Gradient<T> {
         }
         Ok(())
     }
-    /// Halos of every axis the grid is chunked along (`None` for the others; an empty `Vec`, which
-    /// allocates nothing, when the grid is chunked along no axis).
-    fn halos<'a>(
-        &self,
-        grid: &ChunkGrid,
-        adjoint: bool,
-        block: impl Fn(usize, usize) -> rylops_core::ndarray::ArrayViewD<'a, T> + Sync,
-    ) -> Result<Vec<Option<Halos<T>>>> {
-        let nd = self.dims.len();
-        if (0..nd).all(|ax| !grid.is_chunked_along(ax)) {
-            return Ok(Vec::new());
-        }
-        (0..nd)
-            .map(|ax| {
-                if grid.is_chunked_along(ax) {
-                    let st = self.derivs[ax].stencil(adjoint);
-                    gather_halos_by(
-                        grid,
-                        |k| block(k, ax),
-                        ax,
-                        |s, e, n| st.block_depth(s, e, n),
-                    )
-                    .map(Some)
-                } else {
-                    Ok(None)
-                }
-            })
-            .collect()
-    }
-    /// The term of axis `ax` for block `k` (input data `data`, of the model block's `shape`). `grid` is
-    /// the model's grid (`lead = 0`) or the stacked array's (`lead = 1`): block `k` is the same in both.
-    #[allow(clippy::too_many_arguments)]
-    fn term<'a>(
-        stencils: &'a [FdStencil<T>],
-        halos: &'a [Option<Halos<T>>],
-        grid: &ChunkGrid,
-        lead: usize,
-        k: usize,
-        shape: &[usize],
-        ax: usize,
-        data: &'a [T],
-    ) -> FusedTerm<'a, T, FdStencil<T>> {
-        let ga = ax + lead;
-        let id_ax = {
-            let after: usize = (ga + 1..grid.ndim())
-                .map(|a| grid.nblocks_along(a))
-                .product();
-            (k / after) % grid.nblocks_along(ga)
-        };
-        let mut b = AxisBlock::new(data, shape, ax, grid.offsets(ga)[id_ax], grid.shape()[ga]);
-        if let Some(Some(h)) = halos.get(ax) {
-            b = b.with_halo(&h.blocks[k], ax);
-        }
-        FusedTerm {
-            stencil: &stencils[ax],
-            block: b,
-            weight: None,
-        }
+}
+
+impl<T: Scalar> StencilOperator for Gradient<T> {
+    type Elem = T;
+    type Stencil = FdStencil<T>;
+    fn stencil_terms(&self, adjoint: bool) -> &StencilTerms<T, FdStencil<T>> {
+        &self.stencil[usize::from(adjoint)]
     }
 }
 
@@ -221,27 +185,7 @@ impl<T: Scalar> ChunkedOperator for Gradient<T> {
     fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
         check_shape(x, &self.dims, "Gradient forward input")?;
         self.check_out(x, y, "forward output")?;
-        let grid = x.grid();
-        let nd = self.dims.len();
-        let halos = self.halos(grid, false, |k, _| x.blocks()[k].view())?;
-        with_terms(
-            nd,
-            |ax| self.derivs[ax].stencil(false),
-            |stencils| {
-                y.blocks_mut()
-                    .par_iter_mut()
-                    .enumerate()
-                    .for_each(|(k, yb)| {
-                        let xb = &x.blocks()[k];
-                        let data = xb.as_slice().expect("standard layout");
-                        let term =
-                            |ax| Self::term(stencils, &halos, grid, 0, k, xb.shape(), ax, data);
-                        let ys = yb.as_slice_mut().expect("standard layout");
-                        with_terms(nd, term, |terms| apply_multi_block(terms, ys));
-                    });
-            },
-        );
-        Ok(())
+        apply_op_chunked(self, false, x, y)
     }
     /// If `y` is chunked along its leading (component) axis, it is first rechunked to a single
     /// chunk there (a copy); keep that axis whole to avoid it.
@@ -259,31 +203,6 @@ impl<T: Scalar> ChunkedOperator for Gradient<T> {
             y
         };
         self.check_out(x, y, "adjoint input")?;
-        let halos = self.halos(x.grid(), true, |k, ax| {
-            y.blocks()[k].index_axis(Axis(0), ax)
-        })?;
-        let grid = y.grid();
-        with_terms(
-            nd,
-            |ax| self.derivs[ax].stencil(true),
-            |stencils| {
-                x.blocks_mut()
-                    .par_iter_mut()
-                    .enumerate()
-                    .for_each(|(k, xb)| {
-                        let ybk = &y.blocks()[k];
-                        let yb = ybk.as_slice().expect("standard layout");
-                        let len = xb.len();
-                        let shape = &ybk.shape()[1..];
-                        let term = |ax: usize| {
-                            let data = &yb[ax * len..(ax + 1) * len];
-                            Self::term(stencils, &halos, grid, 1, k, shape, ax, data)
-                        };
-                        let xs = xb.as_slice_mut().expect("standard layout");
-                        with_terms(nd, term, |terms| apply_fused_block(terms, xs));
-                    });
-            },
-        );
-        Ok(())
+        apply_op_chunked(self, true, y, x)
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::kind::Kind;
 use crate::secondderivative::{SdStencil, SecondDerivative};
-use rylops_core::stencil::{apply_fused_chunked, with_terms, StencilOp};
+use rylops_core::stencil::{apply_op_chunked, StencilOperator, StencilTerms, Term, TermMap};
 use rylops_core::{
     check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
 };
@@ -31,6 +31,8 @@ use rylops_core::{
 pub struct Laplacian<T> {
     dims: Vec<usize>,
     terms: Vec<(SecondDerivative<T>, T)>,
+    /// What it computes, forward and adjoint: one weighted second derivative per axis, summed.
+    stencil: [StencilTerms<T, SdStencil<T>>; 2],
 }
 
 /// Builder of a [`Laplacian`]; defaults as pylops: `axes=(-2,-1)`, `weights=(1,1)`, `sampling=(1,1)`,
@@ -110,9 +112,22 @@ impl<T: Scalar> LaplacianBuilder<T> {
                 .build_with_s2(st * st)?;
             terms.push((sd, T::from_f64(w)));
         }
+        let stencil = |adjoint: bool| {
+            let t = terms
+                .iter()
+                .map(|(sd, w): &(SecondDerivative<T>, T)| Term {
+                    axis: sd.axis_index(),
+                    stencil: sd.stencil_terms(adjoint).terms()[0].stencil,
+                    weight: Some(if adjoint { w.conj() } else { *w }),
+                })
+                .collect();
+            StencilTerms::new(&self.dims, t, TermMap::Sum)
+        };
+        let stencil = [stencil(false)?, stencil(true)?];
         Ok(Chunked(Laplacian {
             dims: self.dims,
             terms,
+            stencil,
         }))
     }
 }
@@ -136,18 +151,15 @@ impl<T: Scalar> Laplacian<T> {
     }
 
     fn apply(&self, adjoint: bool, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
-        let nt = self.terms.len();
-        let stencil = |j: usize| self.terms[j].0.stencil(adjoint);
-        with_terms(nt, stencil, |stencils: &[SdStencil<T>]| {
-            let term = |j: usize| {
-                let (sd, w) = &self.terms[j];
-                let w = if adjoint { w.conj() } else { *w };
-                (sd.axis(), &stencils[j], Some(w))
-            };
-            with_terms(nt, term, |terms| {
-                with_terms(nt, |_| x, |inputs| apply_fused_chunked(terms, inputs, y))
-            })
-        })
+        apply_op_chunked(self, adjoint, x, y)
+    }
+}
+
+impl<T: Scalar> StencilOperator for Laplacian<T> {
+    type Elem = T;
+    type Stencil = SdStencil<T>;
+    fn stencil_terms(&self, adjoint: bool) -> &StencilTerms<T, SdStencil<T>> {
+        &self.stencil[usize::from(adjoint)]
     }
 }
 

@@ -1,7 +1,9 @@
 //! Second derivative along one axis (pylops' `SecondDerivative`).
 
 use crate::kind::Kind;
-use rylops_core::stencil::{apply_op_chunked, LaneStencil, PointVisitor, StencilOp};
+use rylops_core::stencil::{
+    apply_op_chunked, LaneStencil, PointVisitor, StencilOperator, StencilTerms,
+};
 use rylops_core::{
     check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
 };
@@ -78,7 +80,7 @@ impl<T: Scalar> LaneStencil<T> for SdStencil<T> {
         }
     }
 
-    fn interior(&self, n: usize) -> Range<usize> {
+    fn interior_rows(&self, n: usize) -> Range<usize> {
         if self.adjoint {
             if self.edge {
                 3..n.saturating_sub(3)
@@ -115,7 +117,7 @@ impl<T: Scalar> LaneStencil<T> for SdStencil<T> {
     }
 
     #[inline(always)]
-    fn visit_point<V: PointVisitor<T>>(&self, v: V) -> Option<V::Out> {
+    fn interior_formula<V: PointVisitor<T>>(&self, v: V) -> Option<V::Out> {
         Some(self.formula(v))
     }
 
@@ -123,12 +125,12 @@ impl<T: Scalar> LaneStencil<T> for SdStencil<T> {
         self.s2
     }
 
-    fn same_point(&self, other: &Self) -> bool {
+    fn same_interior_formula(&self, other: &Self) -> bool {
         self.kind == other.kind && self.adjoint == other.adjoint
     }
 
     #[inline(always)]
-    fn value(&self, i: usize, n: usize, x: impl Fn(usize) -> T) -> T {
+    fn any_row_formula(&self, i: usize, n: usize, x: impl Fn(usize) -> T) -> T {
         let s2 = self.s2;
         let zero = T::zero();
         let two = c::<T>(2.0);
@@ -203,7 +205,8 @@ pub struct SecondDerivative<T> {
     sampling: f64,
     kind: Kind,
     edge: bool,
-    s2: T,
+    /// What it computes, forward and adjoint: one stencil along `axis`.
+    stencil: [StencilTerms<T, SdStencil<T>>; 2],
     _t: PhantomData<T>,
 }
 
@@ -264,13 +267,21 @@ impl<T: Scalar> SecondDerivativeBuilder<T> {
                 min: 3,
             });
         }
+        let terms = |adjoint| {
+            StencilTerms::single(
+                &self.dims,
+                axis,
+                SdStencil::new(self.kind, adjoint, self.edge, s2),
+            )
+        };
+        let stencil = [terms(false)?, terms(true)?];
         Ok(SecondDerivative {
             dims: self.dims,
             axis,
             sampling: self.sampling,
             kind: self.kind,
             edge: self.edge,
-            s2,
+            stencil,
             _t: PhantomData,
         })
     }
@@ -310,13 +321,11 @@ impl<T: Scalar> SecondDerivative<T> {
     }
 }
 
-impl<T: Scalar> StencilOp<T> for SecondDerivative<T> {
+impl<T: Scalar> StencilOperator for SecondDerivative<T> {
+    type Elem = T;
     type Stencil = SdStencil<T>;
-    fn axis(&self) -> usize {
-        self.axis
-    }
-    fn stencil(&self, adjoint: bool) -> SdStencil<T> {
-        SdStencil::new(self.kind, adjoint, self.edge, self.s2)
+    fn stencil_terms(&self, adjoint: bool) -> &StencilTerms<T, SdStencil<T>> {
+        &self.stencil[usize::from(adjoint)]
     }
 }
 
@@ -335,5 +344,36 @@ impl<T: Scalar> ChunkedOperator for SecondDerivative<T> {
     fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
         check_apply(self, true, y, x)?;
         apply_op_chunked(self, true, y, x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use num_complex::Complex;
+    use proptest::prelude::*;
+    use rylops_core::stencil::interior_mismatch;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// The interior formula and the any-row formula agree bit for bit on every interior row,
+        /// for every kind, direction and edge option, real and complex.
+        #[test]
+        fn formulas_agree_on_interior_rows(
+            x in proptest::collection::vec(-1e3f64..1e3, 0..24),
+            s in prop_oneof![Just(1.0f64), 0.1f64..10.0],
+            edge in any::<bool>(),
+        ) {
+            for kind in [Kind::Centered, Kind::Forward, Kind::Backward] {
+                for adjoint in [false, true] {
+                    let st = SdStencil::<f64>::new(kind, adjoint, edge, s * s);
+                    prop_assert_eq!(interior_mismatch(&st, &x), None, "{:?} adj {}", kind, adjoint);
+                    let xc: Vec<Complex<f32>> =
+                        x.iter().map(|&v| Complex::new(v as f32, 1.0 - v as f32)).collect();
+                    let st = SdStencil::<Complex<f32>>::new(kind, adjoint, edge, Complex::new((s * s) as f32, 0.0));
+                    prop_assert_eq!(interior_mismatch(&st, &xc), None);
+                }
+            }
+        }
     }
 }

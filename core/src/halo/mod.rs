@@ -7,8 +7,14 @@
 //! touches the global boundary because its slab is shorter than asked). [`scatter_add_halos`] is the
 //! exact adjoint: it adds every slab row back into the block that owns it.
 //!
-//! Kernels never see where a slab came from: they receive a [`BlockHalo`] per block, so a distributed
-//! backend (MPI) can fill the same slabs with messages instead of memory copies.
+//! Kernels never see where a slab came from: they receive a [`BlockHalo`] per block. Which rows come
+//! from which block, and go back where in the adjoint, is planned once ([`HaloPlan`]); the functions
+//! here are the in-process mover (memory copies between chunks), and `rylops-mpi` is the other one
+//! (split-phase messages between ranks, from the same plans).
+
+mod plan;
+
+pub use plan::{HaloPlan, Side, Transfer};
 
 use crate::chunked::ChunkedArray;
 use crate::error::{Error, Result};
@@ -63,51 +69,34 @@ pub struct Halos<T> {
 pub trait DepthFn: Fn(usize, usize, usize) -> (usize, usize) + Sync {}
 impl<F: Fn(usize, usize, usize) -> (usize, usize) + Sync> DepthFn for F {}
 
-/// Rows `[lo, hi)` (global) that block `b` along `axis` must receive before and after itself,
-/// truncated at the global ends.
-fn wanted(
-    grid: &ChunkGrid,
-    axis: usize,
-    b: usize,
-    depth: &impl DepthFn,
-) -> ((usize, usize), (usize, usize)) {
-    let o = grid.offsets(axis);
-    let n = grid.shape()[axis];
-    let (start, end) = (o[b], o[b + 1]);
-    let (db, da) = depth(start, end, n);
-    ((start - db.min(start), start), (end, (end + da).min(n)))
-}
-
-/// The slab of global rows `[lo, hi)` along `axis` (of shape `shape` with the axis length replaced),
-/// copied from the blocks sharing the other block-id entries of `id`. Every element is written once
-/// (no zero-filling first).
-fn copy_rows<'a, T: Scalar>(
+/// One slab (`side`) of the block of `plan`, of the block's shape `shape` with the axis length
+/// replaced, assembled from the pieces the plan receives, copied from the blocks that own them. Every
+/// element is written once (no zero-filling first).
+fn assemble_slab<'a, T: Scalar>(
     grid: &ChunkGrid,
     block: &impl Fn(usize) -> ArrayViewD<'a, T>,
-    axis: usize,
-    id: &[usize],
-    lo: usize,
-    hi: usize,
+    plan: &HaloPlan,
+    side: Side,
     shape: &[usize],
 ) -> ArrayD<T> {
+    let axis = plan.axis;
+    let (lo, hi) = match side {
+        Side::Before => (plan.own.0 - plan.depth.0, plan.own.0),
+        Side::After => (plan.own.1, plan.own.1 + plan.depth.1),
+    };
     let mut s = shape.to_vec();
     s[axis] = hi - lo;
     let mut out = ArrayD::<T>::uninit(IxDyn(&s));
-    let o = grid.offsets(axis);
-    let mut g = lo;
-    let mut bid = id.to_vec();
-    while g < hi {
-        let (b, _) = grid.locate(axis, g);
-        let top = o[b + 1].min(hi);
-        bid[axis] = b;
-        let src = block(grid.linear_index(&bid));
-        let sl = src.slice_axis(Axis(axis), Slice::from(g - o[b]..top - o[b]));
-        sl.assign_to(out.slice_axis_mut(Axis(axis), Slice::from(g - lo..top - lo)));
-        g = top;
+    for t in plan.recvs.iter().filter(|t| t.side == side) {
+        let (_, local) = grid.locate(axis, t.rows.start);
+        let src = block(t.peer);
+        let sl = src.slice_axis(Axis(axis), Slice::from(local..local + t.rows.len()));
+        let dst = Slice::from(t.rows.start - lo..t.rows.end - lo);
+        sl.assign_to(out.slice_axis_mut(Axis(axis), dst));
     }
-    // SAFETY: the loop wrote rows `lo..hi` of the slab, i.e. every element (`locate` finds the block
-    // holding each row, and the blocks along the axis tile it, so `g` goes from `lo` to `hi`), and
-    // the slices given by `block` have the block's shape (the same extent on the other axes).
+    // SAFETY: the plan's pieces of this side tile rows `lo..hi` exactly (it receives every row of
+    // the slab from the block that owns it, in increasing order without gaps), so every element was
+    // written, and the views given by `block` have the block's extent on the other axes.
     unsafe { out.assume_init() }
 }
 
@@ -141,12 +130,12 @@ pub fn gather_halos_by<'a, T: Scalar>(
     let blocks = (0..grid.nblocks())
         .into_par_iter()
         .map(|k| {
-            let id = grid.block_id(k);
-            let shape = grid.block_shape(&id);
-            let ((blo, bhi), (alo, ahi)) = wanted(grid, axis, id[axis], &depth);
-            let before = copy_rows(grid, &block, axis, &id, blo, bhi, &shape);
-            let after = copy_rows(grid, &block, axis, &id, alo, ahi, &shape);
-            BlockHalo { before, after }
+            let plan = HaloPlan::new(grid, k, axis, &depth);
+            let shape = grid.block_shape(&grid.block_id(k));
+            BlockHalo {
+                before: assemble_slab(grid, &block, &plan, Side::Before, &shape),
+                after: assemble_slab(grid, &block, &plan, Side::After, &shape),
+            }
         })
         .collect();
     Ok(Halos { axis, blocks })
@@ -160,6 +149,12 @@ pub fn gather_halos_by<'a, T: Scalar>(
 pub fn scatter_add_halos<T: Scalar>(halos: &Halos<T>, x: &mut ChunkedArray<T>) -> Result<()> {
     let grid = x.grid().clone();
     let axis = halos.axis;
+    if axis >= grid.ndim() {
+        return Err(Error::AxisOutOfRange {
+            axis: isize::try_from(axis).unwrap_or(isize::MAX),
+            ndim: grid.ndim(),
+        });
+    }
     if halos.blocks.len() != grid.nblocks() {
         return Err(Error::InconsistentChunks(format!(
             "{} halo entries for {} blocks",
@@ -168,20 +163,15 @@ pub fn scatter_add_halos<T: Scalar>(halos: &Halos<T>, x: &mut ChunkedArray<T>) -
         )));
     }
     let o = grid.offsets(axis).to_vec();
-    // Global row ranges of every slab.
-    let spans: Vec<((usize, usize), (usize, usize))> = (0..grid.nblocks())
-        .map(|k| {
-            let id = grid.block_id(k);
-            let h = &halos.blocks[k];
-            let start = o[id[axis]];
-            let end = o[id[axis] + 1];
-            (
-                (start - h.nbefore(axis), start),
-                (end, end + h.nafter(axis)),
-            )
-        })
-        .collect();
     for (k, h) in halos.blocks.iter().enumerate() {
+        if h.before.ndim() != grid.ndim() || h.after.ndim() != grid.ndim() {
+            return Err(Error::InconsistentChunks(format!(
+                "halo of block {k} has {} and {} dimensions, the array {}",
+                h.before.ndim(),
+                h.after.ndim(),
+                grid.ndim()
+            )));
+        }
         let shape = grid.block_shape(&grid.block_id(k));
         let mut sb = shape.clone();
         sb[axis] = h.nbefore(axis);
@@ -192,27 +182,49 @@ pub fn scatter_add_halos<T: Scalar>(halos: &Halos<T>, x: &mut ChunkedArray<T>) -
                 "halo of block {k} does not match the block's shape"
             )));
         }
+        // Every slab row must exist in the array: rows before the global start or after its end
+        // would otherwise be dropped silently.
+        let id = grid.block_id(k);
+        let (start, end) = (o[id[axis]], o[id[axis] + 1]);
+        if h.nbefore(axis) > start || h.nafter(axis) > grid.shape()[axis] - end {
+            return Err(Error::InconsistentChunks(format!(
+                "halo of block {k} has {} rows before and {} after, but the array has only {} \
+                 before and {} after the block along axis {axis}",
+                h.nbefore(axis),
+                h.nafter(axis),
+                start,
+                grid.shape()[axis] - end
+            )));
+        }
     }
     let mut blocks = x.blocks_mut();
     blocks.par_iter_mut().enumerate().for_each(|(k, dst)| {
+        // The plan of the owner block with the slabs' own depths: what it "sends" in the gather is
+        // what comes back to it here, in increasing order of the blocks along the axis.
         let id = grid.block_id(k);
-        let (ostart, oend) = (o[id[axis]], o[id[axis] + 1]);
-        // Sources: blocks on the same line along `axis`.
-        let mut sid = id.clone();
-        for b in 0..grid.nblocks_along(axis) {
-            sid[axis] = b;
-            let sk = grid.linear_index(&sid);
-            let h = &halos.blocks[sk];
-            for (slab, (lo, hi)) in [(&h.before, spans[sk].0), (&h.after, spans[sk].1)] {
-                let a = lo.max(ostart);
-                let z = hi.min(oend);
-                if a >= z {
-                    continue;
-                }
-                let src = slab.slice_axis(Axis(axis), Slice::from(a - lo..z - lo));
-                let mut d = dst.slice_axis_mut(Axis(axis), Slice::from(a - ostart..z - ostart));
-                d.zip_mut_with(&src, |d, &s| *d += s);
-            }
+        let slabs = |s: usize| {
+            let mut q = id.clone();
+            q[axis] = grid.locate(axis, s).0;
+            &halos.blocks[grid.linear_index(&q)]
+        };
+        let depth = |s: usize, _, _| {
+            let h = slabs(s);
+            (h.nbefore(axis), h.nafter(axis))
+        };
+        let plan = HaloPlan::new(&grid, k, axis, depth);
+        let ostart = plan.own.0;
+        for t in &plan.sends {
+            let qb = grid.block_id(t.peer)[axis];
+            let (qs, qe) = (o[qb], o[qb + 1]);
+            let h = &halos.blocks[t.peer];
+            let (slab, lo) = match t.side {
+                Side::Before => (&h.before, qs - h.nbefore(axis)),
+                Side::After => (&h.after, qe),
+            };
+            let src = slab.slice_axis(Axis(axis), Slice::from(t.rows.start - lo..t.rows.end - lo));
+            let rows = Slice::from(t.rows.start - ostart..t.rows.end - ostart);
+            let mut d = dst.slice_axis_mut(Axis(axis), rows);
+            d.zip_mut_with(&src, |d, &s| *d += s);
         }
     });
     Ok(())

@@ -1,0 +1,228 @@
+//! The one-block driver: runs one stencil over a flat range of one block's output.
+
+use super::lane::{AxisBlock, LaneStencil, Put, RowWindow};
+use crate::scalar::Scalar;
+
+/// Elements per rayon task of a single-stencil pass.
+pub const TASK: usize = 1 << 15;
+
+/// Local rows `[fl, fh)` of the block that the interior formula can compute without the halo.
+pub(crate) fn fast_rows<T: Scalar, S: LaneStencil<T>>(
+    st: &S,
+    b: &AxisBlock<'_, T>,
+) -> (usize, usize) {
+    let (rb, ra) = st.reach();
+    let int = st.interior_rows(b.n);
+    let lo = int.start.max(b.start + rb);
+    let hi = int.end.min((b.start + b.m).saturating_sub(ra));
+    if hi <= lo {
+        return (0, 0);
+    }
+    (lo - b.start, hi - b.start)
+}
+
+/// The driver of [`apply_range`]: walks the range row by row (no division per row), running the
+/// interior formula over maximal runs of rows inside the block, [`LaneStencil::run_interior_row`] on interior
+/// rows that read the halo and [`LaneStencil::run_any_row`] on the rows at the global ends.
+#[inline(always)]
+pub(crate) fn apply_range_generic<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
+    st: &S,
+    b: &AxisBlock<'_, T>,
+    p0: usize,
+    y: &mut [T],
+    put: P,
+) {
+    let len = y.len();
+    if len == 0 {
+        return;
+    }
+    let (inner, m, n) = (b.inner, b.m, b.n);
+    let (fl, fh) = fast_rows(st, b);
+    // Local rows of the global interior.
+    let int = st.interior_rows(n);
+    let il0 = int.start.clamp(b.start, b.start + m) - b.start;
+    let il1 = (int.end.clamp(b.start, b.start + m) - b.start).max(il0);
+    let r0 = p0 / inner;
+    let mut t = p0 - r0 * inner;
+    let mut o = r0 / m;
+    let mut il = r0 - o * m;
+    let mut q = 0;
+    while q < len {
+        if il >= fl && il < fh {
+            let end = len.min(q + (fh - il) * inner - t);
+            st.run_interior(b.x, p0 + q, inner, &mut y[q..end], put);
+            q = end;
+            il = fh;
+            t = 0;
+        } else {
+            let seg = (inner - t).min(len - q);
+            let w = RowWindow {
+                b,
+                o,
+                t0: t,
+                len: seg,
+            };
+            let yr = &mut y[q..q + seg];
+            let i = b.start + il;
+            if il >= il0 && il < il1 {
+                st.run_interior_row(i, n, &w, yr, put);
+            } else {
+                match st.window(i, n) {
+                    // An edge row whose rows are all in the block (always, unless the block is
+                    // thinner than the stencil): the per-element formula reading the block directly.
+                    // One element (last-axis lanes): the formula reading the block directly.
+                    Some((lo, hi)) if seg == 1 && lo >= b.start && hi < b.start + m => {
+                        let base = (o * m * inner + t) as isize - (b.start * inner) as isize;
+                        let v = st
+                            .any_row_formula(i, n, |g| b.x[(base + (g * inner) as isize) as usize]);
+                        put.put(&mut yr[0], v);
+                    }
+                    Some((lo, hi)) if lo >= b.start && hi < b.start + m => edge_row(
+                        st,
+                        i,
+                        n,
+                        b.x,
+                        o * m + lo - b.start,
+                        lo,
+                        hi,
+                        inner,
+                        t,
+                        yr,
+                        put,
+                    ),
+                    _ => st.run_any_row(i, n, &w, yr, put),
+                }
+            }
+            q += seg;
+            t = 0;
+            il += 1;
+        }
+        if il == m {
+            il = 0;
+            o += 1;
+        }
+    }
+}
+
+/// An edge row `i` whose input rows `lo..=hi` are all in the block: [`LaneStencil::any_row_formula`] for every
+/// element, reading `x` directly. Row `lo` starts at flat index `r_lo * inner`, the row segment at
+/// element `t` of its rows. Written so that the compiler can hoist the formula's row-dependent
+/// branches out of the loop and vectorise it (long edge rows: the end planes of outer axes): the rows
+/// read are clamped to `lo..=hi` (a stencil reading outside its window gets a wrong row, never an
+/// out-of-bounds read) and bounds are checked once for the whole segment.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn edge_row<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
+    st: &S,
+    i: usize,
+    n: usize,
+    x: &[T],
+    r_lo: usize,
+    lo: usize,
+    hi: usize,
+    inner: usize,
+    t: usize,
+    y: &mut [T],
+    put: P,
+) {
+    let len = y.len();
+    let first = r_lo * inner + t;
+    let last = first + (hi - lo) * inner + len;
+    let x = &x[first..last];
+    for (q, yq) in y.iter_mut().enumerate() {
+        let v = st.any_row_formula(i, n, |g| {
+            let k = (g.clamp(lo, hi) - lo) * inner + q;
+            // SAFETY: k <= (hi - lo) * inner + len - 1 < x.len() (checked by the slicing above).
+            unsafe { *x.get_unchecked(k) }
+        });
+        put.put(yq, v);
+    }
+}
+
+/// Local rows `[il0, il1)` of the block in the stencil's global interior.
+pub(crate) fn local_interior<T: Scalar, S: LaneStencil<T>>(
+    st: &S,
+    b: &AxisBlock<'_, T>,
+) -> (usize, usize) {
+    let int = st.interior_rows(b.n);
+    let il0 = int.start.clamp(b.start, b.start + b.m) - b.start;
+    let il1 = (int.end.clamp(b.start, b.start + b.m) - b.start).max(il0);
+    (il0, il1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stencil::lane::toy::{data, reference, Toy};
+    use crate::stencil::lane::{AddScaled, Set};
+    use crate::stencil::simd::apply_range;
+
+    /// The block of rows `[s, e)` along `axis` of a C-order array `x` of `shape`, with halo slabs
+    /// of `nb` and `na` rows (copied).
+    fn slab(x: &[f64], shape: &[usize], axis: usize, s: usize, e: usize) -> Vec<f64> {
+        let inner: usize = shape[axis + 1..].iter().product();
+        let outer: usize = shape[..axis].iter().product();
+        let m = shape[axis];
+        let mut out = Vec::new();
+        for o in 0..outer {
+            out.extend_from_slice(&x[(o * m + s) * inner..(o * m + e) * inner]);
+        }
+        out
+    }
+
+    #[test]
+    fn every_split_and_range_gives_the_reference_bits() {
+        let shape = [3, 7, 4];
+        let x = data(84, 3);
+        let st = Toy { s: 0.3 };
+        for axis in 0..3 {
+            let want = reference(&st, &x, &shape, axis);
+            let m = shape[axis];
+            for cut in 1..m {
+                for (s, e) in [(0, cut), (cut, m)] {
+                    let mut bshape = shape;
+                    bshape[axis] = e - s;
+                    let xb = slab(&x, &shape, axis, s, e);
+                    let before = slab(&x, &shape, axis, s.saturating_sub(1), s);
+                    let after = slab(&x, &shape, axis, e, (e + 1).min(m));
+                    let mut b = AxisBlock::new(&xb, &bshape, axis, s, m);
+                    b.before = &before;
+                    b.after = &after;
+                    b.nb = s - s.saturating_sub(1);
+                    b.na = (e + 1).min(m) - e;
+                    let mut y = vec![0.0; xb.len()];
+                    // In three uneven ranges, as tasks would split it.
+                    let (p1, p2) = (y.len() / 3, y.len() / 3 + 5);
+                    let (y0, rest) = y.split_at_mut(p1);
+                    let (y1, y2) = rest.split_at_mut(p2 - p1);
+                    apply_range(&st, &b, 0, y0, Set);
+                    apply_range(&st, &b, p1, y1, Set);
+                    apply_range(&st, &b, p2, y2, Set);
+                    let got_ref = slab(&want, &shape, axis, s, e);
+                    let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+                    assert_eq!(bits(&y), bits(&got_ref), "axis {axis} rows {s}..{e}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ranges_put_and_handle_empty_blocks() {
+        let shape = [5, 3];
+        let x = data(15, 4);
+        let st = Toy { s: 1.0 };
+        let b = AxisBlock::new(&x, &shape, 0, 0, 5);
+        let mut y = vec![1.0; 15];
+        apply_range(&st, &b, 0, &mut y, AddScaled(2.0));
+        let want = reference(&st, &x, &shape, 0);
+        for (g, w) in y.iter().zip(&want) {
+            assert_eq!(*g, 1.0 + 2.0 * w);
+        }
+        let e = AxisBlock::new(&[], &[0, 3], 0, 0, 0);
+        apply_range(&st, &e, 0, &mut [], Set);
+        let e = AxisBlock::new(&[], &[4, 0], 0, 0, 4);
+        apply_range(&st, &e, 0, &mut [], Set);
+        assert_eq!(fast_rows(&st, &b), (1, 4));
+        assert_eq!(local_interior(&st, &b), (1, 4));
+    }
+}

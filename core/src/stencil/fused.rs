@@ -1,0 +1,476 @@
+//! Fused passes: several stencil terms over one output (a Laplacian, a Gradient adjoint), tile by
+//! tile, so memory sees one read of the inputs and one write of the output.
+
+use super::block::TASK;
+use super::block::{fast_rows, local_interior};
+use super::gaps::{lane_gaps, merged_range, small_piece, SMALL_PIECE};
+use super::lane::{Add, AddScaled, LaneStencil, PointVisitor, Probe, Set, SetScaled};
+use super::simd::{apply_range, fused_tile};
+use super::taps::is_exact_one;
+use super::terms::BlockTerm;
+use crate::scalar::Scalar;
+
+/// Elements per tile of a fused pass: small enough that the output tile stays in L1/L2 while every
+/// term is accumulated into it, so memory sees a single pass.
+pub const TILE: usize = 1 << 12;
+
+/// **The runner.** `y = w0 S0(b0) + w1 S1(b1) + ...` over the flat elements `p0 .. p0 + y.len()` of
+/// one block, each term reading its own input block with its halo slabs (every term's block has
+/// the output's number of elements), evaluated left to right for every element (pylops' sum order);
+/// the first term sets, later ones add, a weight of `None` multiplies nothing.
+///
+/// One term runs the one-block driver over the range. Several run tile by tile, so the output tile
+/// stays in cache while every term is accumulated into it: where every term's interior formula
+/// applies (the bulk of the block) and the terms share one interior formula
+/// ([`LaneStencil::same_interior_formula`], e.g. the second derivatives of a Laplacian), real-valued
+/// sums of up to [`MAX_POINT_TERMS`] terms are evaluated point by point in one loop (every input
+/// value loaded once, the output written once); elsewhere, and for complex types, term after term
+/// over the tile. Both give the same bits: the same operations in the same order. Without terms
+/// nothing is written.
+///
+/// # Panics
+/// If a term's block has fewer than `p0 + y.len()` elements (the drivers build the blocks from the
+/// arrays they check).
+pub fn run_terms<T: Scalar, S: LaneStencil<T>>(
+    terms: &[BlockTerm<'_, T, S>],
+    p0: usize,
+    y: &mut [T],
+) {
+    if y.is_empty() {
+        // An empty range (a zero-length axis): nothing to compute, and no row arithmetic to divide
+        // by a zero length.
+        return;
+    }
+    match terms {
+        [] => {}
+        [t] => {
+            // A weight of exactly one multiplies nothing (bit for bit, see `is_exact_one`).
+            let weight = t.weight.filter(|&w| !is_exact_one(w));
+            with_put!(true, weight, |put| apply_range(
+                t.stencil, &t.block, p0, y, put
+            ))
+        }
+        [t0, ..] => {
+            let pointwise = !T::IS_COMPLEX
+                && terms.len() <= MAX_POINT_TERMS
+                && terms
+                    .iter()
+                    .all(|t| t.stencil.same_interior_formula(t0.stencil))
+                && t0.stencil.interior_formula(Probe).is_some();
+            for (j, yt) in y.chunks_mut(TILE).enumerate() {
+                let p = p0 + j * TILE;
+                if pointwise {
+                    fused_tile(terms, p, yt)
+                } else {
+                    terms_range(terms, p, yt)
+                }
+            }
+        }
+    }
+}
+
+/// The outputs of [`run_block`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outputs {
+    /// One output, the sum of the terms.
+    One,
+    /// One output per term, one after the other in `y`.
+    PerTerm,
+}
+
+/// The whole block's output(s) through [`run_terms`], in parallel over pieces: `y` has the block's
+/// length (one output) or `terms.len()` times it (one output per term, term `k` writing
+/// `y[k * len .. (k + 1) * len]`, tile by tile so that the input tiles stay in cache while every
+/// term is computed).
+pub(crate) fn run_block<T: Scalar, S: LaneStencil<T>>(
+    terms: &[BlockTerm<'_, T, S>],
+    outputs: Outputs,
+    y: &mut [T],
+) {
+    use rayon::prelude::*;
+    if outputs == Outputs::One || terms.len() <= 1 {
+        let piece = if terms.len() == 1 { TASK } else { TILE };
+        if y.len() <= piece {
+            run_terms(terms, 0, y);
+        } else {
+            y.par_chunks_mut(piece)
+                .enumerate()
+                .for_each(|(k, yc)| run_terms(terms, k * piece, yc));
+        }
+        return;
+    }
+    let len = y.len() / terms.len();
+    if len <= TILE {
+        for (k, yk) in y.chunks_mut(len.max(1)).enumerate() {
+            run_terms(&terms[k..=k], 0, yk);
+        }
+        return;
+    }
+    /// The outputs' base pointer, shared by the tasks: each writes disjoint tiles.
+    struct Base<T>(*mut T);
+    // SAFETY: only used to build slices of disjoint tiles, one task per tile (see below).
+    unsafe impl<T: Send> Sync for Base<T> {}
+    unsafe impl<T: Send> Send for Base<T> {}
+    impl<T> Base<T> {
+        fn get(&self) -> *mut T {
+            self.0
+        }
+    }
+    let base = Base(y.as_mut_ptr());
+    (0..len.div_ceil(TILE)).into_par_iter().for_each(|j| {
+        let p0 = j * TILE;
+        let tl = TILE.min(len - p0);
+        for k in 0..terms.len() {
+            // SAFETY: `k * len + p0 .. + tl` lies inside `y` (k < terms, p0 + tl <= len, and
+            // `y.len() == terms.len() * len`), and the ranges of distinct `(k, j)` are disjoint, so
+            // every task writes its own elements; `y` is borrowed mutably for the whole call.
+            let yt = unsafe { std::slice::from_raw_parts_mut(base.get().add(k * len + p0), tl) };
+            run_terms(&terms[k..=k], p0, yt);
+        }
+    });
+}
+
+/// Largest number of terms [`run_terms`] sums point by point.
+pub const MAX_POINT_TERMS: usize = 4;
+
+/// Evaluates `$body` with `$put` bound to the store of one term of a sum `y = w0 S0 x + w1 S1 x + ...`:
+/// the first term sets, later ones add, each scaled by its weight (`None`: a weight of exactly one,
+/// which multiplies nothing). One arm per store type, so every arm is compiled for its own `Put`.
+macro_rules! with_put {
+    ($first:expr, $weight:expr, |$put:ident| $body:expr) => {
+        match ($first, $weight) {
+            (true, None) => {
+                let $put = Set;
+                $body
+            }
+            (true, Some(w)) => {
+                let $put = SetScaled(w);
+                $body
+            }
+            (false, None) => {
+                let $put = Add;
+                $body
+            }
+            (false, Some(w)) => {
+                let $put = AddScaled(w);
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_put;
+
+/// Every term over the elements `p0 .. p0 + y.len()`, one after the other.
+pub(crate) fn terms_range<T: Scalar, S: LaneStencil<T>>(
+    terms: &[BlockTerm<'_, T, S>],
+    p0: usize,
+    y: &mut [T],
+) {
+    for (k, t) in terms.iter().enumerate() {
+        // A weight of exactly one multiplies nothing (bit for bit, see `is_exact_one`).
+        let weight = t.weight.filter(|&w| !is_exact_one(w));
+        with_put!(k == 0, weight, |put| apply_range(
+            t.stencil, &t.block, p0, y, put
+        ))
+    }
+}
+
+/// or not): all-interior pieces are summed point by point, the others term by term.
+#[inline(always)]
+pub(crate) fn fused_tile_generic<T: Scalar, S: LaneStencil<T>>(
+    terms: &[BlockTerm<'_, T, S>],
+    p0: usize,
+    y: &mut [T],
+) {
+    let nt = terms.len();
+    let mut fast = [(0usize, 0usize); MAX_POINT_TERMS];
+    for (f, t) in fast.iter_mut().zip(terms) {
+        *f = fast_rows(t.stencil, &t.block);
+    }
+    let mut ints = [(0usize, 0usize); MAX_POINT_TERMS];
+    for (r, t) in ints.iter_mut().zip(terms) {
+        *r = local_interior(t.stencil, &t.block);
+    }
+    // Per term: whether its interior formula applies at the current position, and the flat position
+    // where that changes (recomputed, with divisions, only when reached).
+    let status = |k: usize, p: usize| -> (bool, usize) {
+        let t = &terms[k];
+        let (fl, fh) = fast[k];
+        let (inner, m) = (t.block.inner, t.block.m);
+        let r = p / inner;
+        let o = r / m;
+        let il = r - o * m;
+        if il >= fl && il < fh {
+            (true, (o * m + fh) * inner)
+        } else if fl >= fh {
+            (false, usize::MAX)
+        } else if il < fl {
+            (false, (o * m + fl) * inner)
+        } else {
+            (false, ((o + 1) * m + fl) * inner)
+        }
+    };
+    let mut st = [(false, 0usize); MAX_POINT_TERMS];
+    for (k, s) in st[..nt].iter_mut().enumerate() {
+        *s = status(k, p0);
+    }
+    let gaps = lane_gaps(terms, &fast[..nt]);
+    let len = y.len();
+    let mut q = 0;
+    while q < len {
+        let p = p0 + q;
+        if let Some(g) = &gaps {
+            if let Some(end) = g.merged_end(&st[..nt], p0 + len) {
+                merged_range(terms, g, &st[..nt], &ints[..nt], p, &mut y[q..end - p0]);
+                q = end - p0;
+                if q < len {
+                    for (k, s) in st[..nt].iter_mut().enumerate() {
+                        *s = status(k, end);
+                    }
+                }
+                continue;
+            }
+        }
+        let all = st[..nt].iter().all(|s| s.0);
+        let next = st[..nt].iter().map(|s| s.1).min().unwrap_or(usize::MAX);
+        let piece = (len - q).min(next - p);
+        let yp = &mut y[q..q + piece];
+        if all {
+            terms[0]
+                .stencil
+                .interior_formula(PointSum { terms, p, y: yp });
+        } else if piece > SMALL_PIECE || !small_piece(terms, &st[..nt], &ints[..nt], p, yp) {
+            terms_range(terms, p, yp);
+        }
+        q += piece;
+        for (k, s) in st[..nt].iter_mut().enumerate() {
+            if s.1 == p + piece && q < len {
+                *s = status(k, p + piece);
+            }
+        }
+    }
+}
+
+/// The visitor that sums the terms' shared point formula over a run where every term's interior
+/// formula applies inside its block.
+pub(crate) struct PointSum<'a, 't, 'y, T, S> {
+    pub(crate) terms: &'a [BlockTerm<'t, T, S>],
+    pub(crate) p: usize,
+    pub(crate) y: &'y mut [T],
+}
+
+impl<T: Scalar, S: LaneStencil<T>> PointVisitor<T> for PointSum<'_, '_, '_, T, S> {
+    type Out = ();
+    #[inline(always)]
+    fn visit<const K: usize, F: Fn([T; K]) -> T + Copy>(self, offs: [isize; K], f: F) {
+        match self.terms.len() {
+            1 => point_sum::<T, S, F, K, 1>(self.terms, self.p, offs, self.y, f),
+            2 => point_sum::<T, S, F, K, 2>(self.terms, self.p, offs, self.y, f),
+            3 => point_sum::<T, S, F, K, 3>(self.terms, self.p, offs, self.y, f),
+            _ => point_sum::<T, S, F, K, 4>(self.terms, self.p, offs, self.y, f),
+        }
+    }
+}
+
+/// `y[q] = ((w0 * (f(x0) / s0)) + w1 * (f(x1) / s1)) + ...` for the `N` terms (real types only):
+/// the sum `terms_range` computes, in the same order. When every divisor and weight is exactly one
+/// (or absent) those operations are skipped, as `terms_range` does; otherwise they are all done
+/// (a weight or divisor of exactly one then changes no bit, see [`is_exact_one`]).
+///
+/// When every term reads the same buffer (a Laplacian), the tap at row offset 0 is the same element
+/// for all of them: it is then read once per point and shared (`JC` in [`point_sum_loop`]), which
+/// also lets the compiler compute what the formula does with it only once.
+#[inline(always)]
+fn point_sum<T: Scalar, S: LaneStencil<T>, F: Fn([T; K]) -> T, const K: usize, const N: usize>(
+    terms: &[BlockTerm<'_, T, S>],
+    p: usize,
+    offs: [isize; K],
+    y: &mut [T],
+    f: F,
+) {
+    let len = y.len();
+    let xs: [[&[T]; K]; N] = std::array::from_fn(|k| {
+        let b = &terms[k].block;
+        std::array::from_fn(|j| {
+            let s = (p as isize + offs[j] * b.inner as isize) as usize;
+            &b.x[s..s + len]
+        })
+    });
+    let shared = terms[..N]
+        .iter()
+        .all(|t| std::ptr::eq(t.block.x.as_ptr(), terms[0].block.x.as_ptr()));
+    let centre = offs.iter().position(|&d| d == 0).filter(|_| shared);
+    match centre {
+        Some(0) => point_sum_loop::<T, S, F, K, N, 0>(terms, &xs, y, f),
+        Some(1) => point_sum_loop::<T, S, F, K, N, 1>(terms, &xs, y, f),
+        Some(2) => point_sum_loop::<T, S, F, K, N, 2>(terms, &xs, y, f),
+        Some(3) => point_sum_loop::<T, S, F, K, N, 3>(terms, &xs, y, f),
+        _ => point_sum_loop::<T, S, F, K, N, { usize::MAX }>(terms, &xs, y, f),
+    }
+}
+
+/// The loop of [`point_sum`] over the rows `xs[k][j]` (term `k`, tap `j`). If `JC < K`, tap `JC`
+/// of every term is the same element (the caller checked it), read from term 0's row.
+#[inline(always)]
+fn point_sum_loop<
+    T: Scalar,
+    S: LaneStencil<T>,
+    F: Fn([T; K]) -> T,
+    const K: usize,
+    const N: usize,
+    const JC: usize,
+>(
+    terms: &[BlockTerm<'_, T, S>],
+    xs: &[[&[T]; K]; N],
+    y: &mut [T],
+    f: F,
+) {
+    let s: [T; N] = std::array::from_fn(|k| terms[k].stencil.divisor());
+    let w: [T; N] = std::array::from_fn(|k| terms[k].weight.unwrap_or_else(T::one));
+    let plain = s.iter().chain(&w).all(|&v| is_exact_one(v));
+    let at = |k: usize, q: usize| -> [T; K] {
+        std::array::from_fn(|j| if j == JC { xs[0][j][q] } else { xs[k][j][q] })
+    };
+    if plain {
+        for (q, yq) in y.iter_mut().enumerate() {
+            let mut v = f(at(0, q));
+            for k in 1..N {
+                v += f(at(k, q));
+            }
+            *yq = v;
+        }
+    } else {
+        for (q, yq) in y.iter_mut().enumerate() {
+            let mut v = w[0] * f(at(0, q)).np_div(s[0]);
+            for k in 1..N {
+                v += w[k] * f(at(k, q)).np_div(s[k]);
+            }
+            *yq = v;
+        }
+    }
+}
+
+/// Number of terms of a fused pass whose bookkeeping [`with_terms`] keeps on the stack.
+pub const MAX_TERMS: usize = 8;
+
+/// Calls `f` with the slice `[make(0), ..., make(n - 1)]`, built on the stack when `n <= MAX_TERMS`
+/// (so a fused pass over a few terms allocates nothing), in a `Vec` otherwise.
+pub fn with_terms<X, R>(n: usize, make: impl Fn(usize) -> X, f: impl FnOnce(&[X]) -> R) -> R {
+    if n == 0 {
+        f(&[])
+    } else if n <= MAX_TERMS {
+        let a: [X; MAX_TERMS] = std::array::from_fn(|j| make(j.min(n - 1)));
+        f(&a[..n])
+    } else {
+        let v: Vec<X> = (0..n).map(make).collect();
+        f(&v)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::stencil::lane::toy::{data, reference, Toy};
+    use crate::stencil::lane::AxisBlock;
+
+    /// Runs `y = sum_k w_k Toy_k(x)` (term `k` along `axes[k]`, sampling `s[k]`) on the whole array
+    /// `x` of `shape` through [`run_block`] and checks every bit against the reference sum.
+    pub(crate) fn check_fused(shape: &[usize], terms: &[(usize, f64, Option<f64>)], seed: u64) {
+        let len: usize = shape.iter().product();
+        let x = data(len, seed);
+        let sts: Vec<Toy> = terms.iter().map(|&(_, s, _)| Toy { s }).collect();
+        let fused: Vec<BlockTerm<'_, f64, Toy>> = terms
+            .iter()
+            .zip(&sts)
+            .map(|(&(axis, _, weight), st)| BlockTerm {
+                stencil: st,
+                block: AxisBlock::new(&x, shape, axis, 0, shape[axis]),
+                weight,
+            })
+            .collect();
+        let mut y = vec![f64::NAN; len];
+        run_block(&fused, Outputs::One, &mut y);
+        let refs: Vec<Vec<f64>> = terms
+            .iter()
+            .zip(&sts)
+            .map(|(&(axis, _, _), st)| reference(st, &x, shape, axis))
+            .collect();
+        for p in 0..len {
+            let mut acc = 0.0;
+            for (k, &(_, _, w)) in terms.iter().enumerate() {
+                let v = match w {
+                    Some(w) if w != 1.0 => w * refs[k][p],
+                    _ => refs[k][p],
+                };
+                acc = if k == 0 { v } else { acc + v };
+            }
+            assert_eq!(
+                y[p].to_bits(),
+                acc.to_bits(),
+                "{shape:?} {terms:?} element {p}"
+            );
+        }
+        // Term by term gives the same bits.
+        let mut z = vec![f64::NAN; len];
+        terms_range(&fused, 0, &mut z);
+        assert!(y.iter().zip(&z).all(|(a, b)| a.to_bits() == b.to_bits()));
+    }
+
+    #[test]
+    fn fused_sums_match_the_reference_across_tiles() {
+        check_fused(&[40, 130], &[(0, 0.5, None), (1, 1.0, Some(2.0))], 1);
+        check_fused(
+            &[3, 9, 70],
+            &[(0, 1.0, None), (1, 0.25, None), (2, 1.0, None)],
+            2,
+        );
+        check_fused(&[7, 11], &[(1, 3.0, Some(0.5))], 3);
+        check_fused(&[2, 3, 4, 5, 6], &[(4, 1.0, None); 5], 4);
+    }
+
+    #[test]
+    fn empty_blocks_and_no_terms_compute_nothing() {
+        let st = Toy { s: 1.0 };
+        for shape in [[0usize, 4], [5, 0]] {
+            let t = [BlockTerm {
+                stencil: &st,
+                block: AxisBlock::new(&[], &shape, 0, 0, shape[0]),
+                weight: None,
+            }];
+            run_block(&t, Outputs::One, &mut []);
+            run_block(&t, Outputs::PerTerm, &mut []);
+            run_terms(&t, 0, &mut []);
+        }
+        let mut y = [1.0];
+        run_block::<f64, Toy>(&[], Outputs::One, &mut y);
+        assert_eq!(y, [1.0]);
+    }
+
+    #[test]
+    fn multi_block_writes_one_output_per_term() {
+        let shape = [50, 90];
+        let x = data(4500, 5);
+        let (a, b) = (Toy { s: 1.0 }, Toy { s: 0.5 });
+        let t = [
+            BlockTerm {
+                stencil: &a,
+                block: AxisBlock::new(&x, &shape, 0, 0, 50),
+                weight: None,
+            },
+            BlockTerm {
+                stencil: &b,
+                block: AxisBlock::new(&x, &shape, 1, 0, 90),
+                weight: Some(3.0),
+            },
+        ];
+        let mut y = vec![0.0; 9000];
+        run_block(&t, Outputs::PerTerm, &mut y);
+        let r0 = reference(&a, &x, &shape, 0);
+        let r1 = reference(&b, &x, &shape, 1);
+        assert!(y[..4500].iter().zip(&r0).all(|(g, w)| g == w));
+        assert!(y[4500..].iter().zip(&r1).all(|(g, w)| *g == 3.0 * w));
+        let v = with_terms(10, |j| j * 2, |s| s.iter().sum::<usize>());
+        assert_eq!(v, 90);
+        assert_eq!(with_terms(3, |j| j, |s| s.to_vec()), vec![0, 1, 2]);
+    }
+}

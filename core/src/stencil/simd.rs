@@ -1,0 +1,98 @@
+//! Run-time dispatch of the drivers to a build compiled with AVX2 (x86-64 CPUs that have it): the same
+//! generic code, the same operations in the same order, so the same bits.
+
+use super::block::apply_range_generic;
+use super::fused::fused_tile_generic;
+use super::lane::{AxisBlock, LaneStencil, Put};
+use super::terms::BlockTerm;
+use crate::scalar::Scalar;
+
+/// Computes the block's output elements `p0 .. p0 + y.len()` (flat, C order) into `y`.
+/// Uses the AVX2 build of the driver when the CPU has AVX2 (same results, see the module docs).
+#[inline]
+pub fn apply_range<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
+    st: &S,
+    b: &AxisBlock<'_, T>,
+    p0: usize,
+    y: &mut [T],
+    put: P,
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            unsafe { apply_range_avx2(st, b, p0, y, put) };
+            return;
+        }
+    }
+    apply_range_generic(st, b, p0, y, put)
+}
+
+/// [`apply_range`] compiled with AVX2 enabled.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn apply_range_avx2<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
+    st: &S,
+    b: &AxisBlock<'_, T>,
+    p0: usize,
+    y: &mut [T],
+    put: P,
+) {
+    apply_range_generic(st, b, p0, y, put)
+}
+/// One tile of a point-by-point fused sum (see [`run_terms`](super::run_terms)).
+pub(crate) fn fused_tile<T: Scalar, S: LaneStencil<T>>(
+    terms: &[BlockTerm<'_, T, S>],
+    p0: usize,
+    y: &mut [T],
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            unsafe { fused_tile_avx2(terms, p0, y) };
+            return;
+        }
+    }
+    fused_tile_generic(terms, p0, y)
+}
+
+/// [`fused_tile`] compiled with AVX2 enabled.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn fused_tile_avx2<T: Scalar, S: LaneStencil<T>>(
+    terms: &[BlockTerm<'_, T, S>],
+    p0: usize,
+    y: &mut [T],
+) {
+    fused_tile_generic(terms, p0, y)
+}
+
+/// Splits the tile into pieces where every term keeps its status (interior formula inside the block,
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stencil::lane::toy::{data, Toy};
+    use crate::stencil::lane::Set;
+
+    #[test]
+    fn the_dispatched_build_gives_the_generic_bits() {
+        let shape = [6, 5, 33];
+        let x = data(990, 6);
+        let st = Toy { s: 0.1 };
+        for axis in 0..3 {
+            let b = AxisBlock::new(&x, &shape, axis, 0, shape[axis]);
+            let (mut y, mut z) = (vec![0.0; 990], vec![0.0; 990]);
+            apply_range(&st, &b, 0, &mut y, Set);
+            apply_range_generic(&st, &b, 0, &mut z, Set);
+            assert!(y.iter().zip(&z).all(|(a, b)| a.to_bits() == b.to_bits()));
+        }
+    }
+}

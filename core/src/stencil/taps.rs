@@ -1,0 +1,129 @@
+//! The inner loops: a point formula run over contiguous runs of rows, which the compiler vectorises.
+
+use super::lane::{Put, Taps};
+use crate::scalar::Scalar;
+
+/// [`run_offsets`] over any source of input rows ([`Taps`]): `y[q] (put)= f([row(offs[0])[q], ...])`.
+#[inline(always)]
+pub fn run_taps<T: Scalar, P: Put<T>, S: Taps<T>, const K: usize>(
+    src: &S,
+    offs: [isize; K],
+    y: &mut [T],
+    put: P,
+    f: impl Fn([T; K]) -> T,
+) {
+    let len = y.len();
+    let xs: [&[T]; K] = std::array::from_fn(|k| src.tap(offs[k], len));
+    match K {
+        1 => {
+            for (yq, &a) in y.iter_mut().zip(xs[0]) {
+                put.put(yq, f(std::array::from_fn(|_| a)));
+            }
+        }
+        2 => {
+            for ((yq, &a), &b) in y.iter_mut().zip(xs[0]).zip(xs[1]) {
+                let v = [a, b];
+                put.put(yq, f(std::array::from_fn(|k| v[k])));
+            }
+        }
+        3 => {
+            for (((yq, &a), &b), &c) in y.iter_mut().zip(xs[0]).zip(xs[1]).zip(xs[2]) {
+                let v = [a, b, c];
+                put.put(yq, f(std::array::from_fn(|k| v[k])));
+            }
+        }
+        4 => {
+            for ((((yq, &a), &b), &c), &d) in
+                y.iter_mut().zip(xs[0]).zip(xs[1]).zip(xs[2]).zip(xs[3])
+            {
+                let v = [a, b, c, d];
+                put.put(yq, f(std::array::from_fn(|k| v[k])));
+            }
+        }
+        _ => {
+            for (q, yq) in y.iter_mut().enumerate() {
+                put.put(yq, f(std::array::from_fn(|k| xs[k][q])));
+            }
+        }
+    }
+}
+
+/// Whether `w` is exactly one and `T` real: then `v / w` and `w * v` equal `v` bit for bit for every `v`
+/// an arithmetic operation can produce (any number, infinity or quiet NaN), so the operation can be
+/// skipped without changing any result. Not for complex types, where numpy's division by `1 + 0i`
+/// computes `(re + im * 0) * 1`, which differs from `re` when `im` is infinite.
+#[inline(always)]
+pub fn is_exact_one<T: Scalar>(w: T) -> bool {
+    !T::IS_COMPLEX && w == T::one()
+}
+
+/// [`run_taps`] for a formula whose last operation is a division by `s` (numpy's, see
+/// [`Scalar::np_div`]): `y[q] (put)= f([rows...][q]).np_div(s)`. The division is skipped when `s` is
+/// exactly one on a real type ([`is_exact_one`]); `f` must then be an arithmetic operation (never a
+/// bare input value), so that its result is never a signalling NaN.
+#[inline(always)]
+pub fn run_taps_div<T: Scalar, P: Put<T>, S: Taps<T>, const K: usize>(
+    src: &S,
+    offs: [isize; K],
+    y: &mut [T],
+    put: P,
+    s: T,
+    f: impl Fn([T; K]) -> T,
+) {
+    if is_exact_one(s) {
+        run_taps(src, offs, y, put, f)
+    } else if s == T::one() {
+        // Complex division by exactly `1 + 0i`: the same bits without the multiplications by one.
+        run_taps(src, offs, y, put, |v| f(v).np_div_one())
+    } else {
+        run_taps(src, offs, y, put, |v| f(v).np_div(s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stencil::lane::{Set, Strided};
+
+    #[test]
+    fn run_taps_reads_every_offset_for_every_arity() {
+        let x: Vec<f64> = (0..40).map(|v| (v * v) as f64).collect();
+        let src = Strided {
+            x: &x,
+            p0: 10,
+            stride: 3,
+        };
+        let mut y = [0.0; 5];
+        run_taps(&src, [-2], &mut y, Set, |[a]| a);
+        assert_eq!(y, [16.0, 25.0, 36.0, 49.0, 64.0]);
+        run_taps(&src, [-1, 1], &mut y, Set, |[a, b]| b - a);
+        assert_eq!(y[0], 169.0 - 49.0);
+        run_taps(&src, [-1, 0, 1], &mut y, Set, |[a, b, c]| a + b + c);
+        assert_eq!(y[1], 64.0 + 121.0 + 196.0);
+        run_taps(&src, [-2, -1, 1, 2], &mut y, Set, |[a, b, c, d]| {
+            a + b + c + d
+        });
+        assert_eq!(y[2], 36.0 + 81.0 + 225.0 + 324.0);
+        run_taps(&src, [-2, -1, 0, 1, 2], &mut y, Set, |v: [f64; 5]| {
+            v.iter().sum()
+        });
+        assert_eq!(y[4], 64.0 + 121.0 + 196.0 + 289.0 + 400.0);
+    }
+
+    #[test]
+    fn a_divisor_of_one_is_skipped_only_where_it_changes_no_bit() {
+        assert!(is_exact_one(1.0f64) && !is_exact_one(2.0f32));
+        assert!(!is_exact_one(num_complex::Complex::new(1.0f64, 0.0)));
+        let x = [1.0, 2.0, 4.0];
+        let src = Strided {
+            x: &x,
+            p0: 1,
+            stride: 1,
+        };
+        let mut y = [0.0];
+        run_taps_div(&src, [-1, 1], &mut y, Set, 1.0, |[a, b]| b - a);
+        assert_eq!(y, [3.0]);
+        run_taps_div(&src, [-1, 1], &mut y, Set, 0.5, |[a, b]| b - a);
+        assert_eq!(y, [6.0]);
+    }
+}
