@@ -274,6 +274,10 @@ impl<T: Scalar> LaneStencil<T> for FdStencil<T> {
 /// the stencil's half-width from its neighbours (forward `(0,1)`, backward `(1,0)`, centered-3
 /// `(1,1)`, centered-5 `(2,2)`); otherwise blocks are computed alone, in parallel.
 ///
+/// One deliberate difference: the centered order-5 derivative with `edge` on an axis of length 3,
+/// where pylops' adjoint is not the adjoint of its forward (a pylops defect), gets the true
+/// adjoint; [`FirstDerivativeBuilder::pylops_adjoint`] restores pylops' numbers.
+///
 /// ```
 /// use rylops_core::{ChunkedArray, LinearMap, ndarray::{arr1, ArrayD}};
 /// use rylops_operators::{FirstDerivative, Kind};
