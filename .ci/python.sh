@@ -8,7 +8,16 @@ PY=${PYTHON:-python3}
 
 echo "== python: virtual environment ($VENV)"
 if [ ! -x "$VENV/bin/python" ]; then
-    "$PY" -m venv "$VENV"
+    if ! "$PY" -m venv "$VENV"; then
+        # Debian's python3 ships venv and the headers separately.
+        rm -rf "$VENV"
+        SUDO=""
+        if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+        $SUDO apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+            python3-venv python3-dev >/dev/null
+        "$PY" -m venv "$VENV"
+    fi
 fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 "$VENV/bin/python" -m pip install --quiet "maturin>=1.5,<2" numpy scipy "pylops==2.8.0" pytest

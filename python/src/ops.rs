@@ -7,9 +7,7 @@ use num_complex::{Complex32, Complex64};
 use numpy::{PyArray, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use rylops_core::stencil::{
-    apply_block, apply_fused_block, with_terms, AxisBlock, FusedTerm, Set, StencilOp,
-};
+use rylops_core::stencil::{apply_terms_slices, StencilOperator};
 use rylops_core::{ChunkGrid, ChunkedArray, Error, LinearOperator};
 use rylops_operators::{
     Diagonal, Direction, FirstDerivative, FirstDirectionalDerivative, Gradient, Identity, Kind,
@@ -202,7 +200,11 @@ fn apply_t<'py, T: Dtype>(
     chunks: Option<Vec<Vec<usize>>>,
     fast: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let (ishape, oshape) = if adjoint { (dimsd, dims) } else { (dims, dimsd) };
+    let (ishape, oshape) = if adjoint {
+        (dimsd, dims)
+    } else {
+        (dims, dimsd)
+    };
     let arr = typed::<T>(x, "the input")?;
     check_len(arr.len(), ishape, "the input")?;
     let grid = match chunks {
@@ -215,7 +217,11 @@ fn apply_t<'py, T: Dtype>(
         .map_err(|e| PyValueError::new_err(format!("cannot read the input: {e}")))?;
     let view = ro.as_array();
     let op = nat.op.clone();
-    let fast_op = if fast && single { nat.fast.clone() } else { None };
+    let fast_op = if fast && single {
+        nat.fast.clone()
+    } else {
+        None
+    };
     let out: Result<ArrayD<T>, Error> = py.detach(move || {
         in_pool(move || {
             if let (Some(f), Some(xs)) = (fast_op.as_deref(), view.as_slice()) {
@@ -241,38 +247,12 @@ fn apply_t<'py, T: Dtype>(
 fn fast_apply<T: Dtype>(f: &Fast<T>, adjoint: bool, xs: &[T], shape: &[usize]) -> ArrayD<T> {
     let n: usize = shape.iter().product();
     let mut y = vec![T::default(); n];
-    match f {
-        Fast::First(op) => {
-            let ax = op.axis();
-            let b = AxisBlock::new(xs, shape, ax, 0, shape[ax]);
-            apply_block(&op.stencil(adjoint), &b, &mut y, Set);
-        }
-        Fast::Second(op) => {
-            let ax = op.axis();
-            let b = AxisBlock::new(xs, shape, ax, 0, shape[ax]);
-            apply_block(&op.stencil(adjoint), &b, &mut y, Set);
-        }
-        Fast::Lap(op) => {
-            let terms = op.terms();
-            let nt = terms.len();
-            with_terms(
-                nt,
-                |j| terms[j].0.stencil(adjoint),
-                |stencils| {
-                    let term = |j: usize| {
-                        let (sd, w) = &terms[j];
-                        let ax = sd.axis();
-                        FusedTerm {
-                            stencil: &stencils[j],
-                            block: AxisBlock::new(xs, shape, ax, 0, shape[ax]),
-                            weight: Some(if adjoint { w.conj() } else { *w }),
-                        }
-                    };
-                    with_terms(nt, term, |fused| apply_fused_block(fused, &mut y));
-                },
-            );
-        }
-    }
+    let done = match f {
+        Fast::First(op) => apply_terms_slices(op.stencil_terms(adjoint), xs, &mut y),
+        Fast::Second(op) => apply_terms_slices(op.stencil_terms(adjoint), xs, &mut y),
+        Fast::Lap(op) => apply_terms_slices(op.stencil_terms(adjoint), xs, &mut y),
+    };
+    done.expect("the caller checked the input's length against the operator's shape");
     ArrayD::from_shape_vec(IxDyn(shape), y).expect("length matches the shape")
 }
 
@@ -303,7 +283,7 @@ fn first_derivative(
             .edge(edge)
             .build()
             .map_err(|e| to_py(py, e))?;
-        Ok(make(op.clone(), Some(Fast::First(op)), "FirstDerivative"))
+        Ok(make(op.clone(), Some(Fast::First(op.into_inner())), "FirstDerivative"))
     })
 }
 
@@ -327,7 +307,7 @@ fn second_derivative(
             .edge(edge)
             .build()
             .map_err(|e| to_py(py, e))?;
-        Ok(make(op.clone(), Some(Fast::Second(op)), "SecondDerivative"))
+        Ok(make(op.clone(), Some(Fast::Second(op.into_inner())), "SecondDerivative"))
     })
 }
 
@@ -354,7 +334,7 @@ fn laplacian(
             .kind(k)
             .build()
             .map_err(|e| to_py(py, e))?;
-        Ok(make(op.clone(), Some(Fast::Lap(op)), "Laplacian"))
+        Ok(make(op.clone(), Some(Fast::Lap(op.into_inner())), "Laplacian"))
     })
 }
 
@@ -511,7 +491,9 @@ fn matrix_mult(
 }
 
 /// Rejects anything but a `NativeOperator` (for the solvers' native path).
-pub(crate) fn native<'a, 'py>(op: &'a Bound<'py, PyAny>) -> PyResult<&'a Bound<'py, NativeOperator>> {
+pub(crate) fn native<'a, 'py>(
+    op: &'a Bound<'py, PyAny>,
+) -> PyResult<&'a Bound<'py, NativeOperator>> {
     op.cast::<NativeOperator>()
         .map_err(|_| PyTypeError::new_err("expected a rylops NativeOperator"))
 }

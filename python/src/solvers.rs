@@ -9,9 +9,9 @@ use numpy::{PyArray, PyArray1, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
-use rylops_core::{ChunkedArray, Error, LinearOperator, RealScalar, Result as RResult};
+use rylops_core::{ChunkedArray, Error, LinearMap, LinearOperator, RealScalar, Result as RResult};
 use rylops_solvers::{
-    CglsParams, CgParams, LsqrParams, RegularizedInfo, RegularizedSolver, Regularization,
+    CgParams, CglsParams, LsqrParams, Regularization, RegularizedInfo, RegularizedSolver,
 };
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};
@@ -38,9 +38,9 @@ impl<T: Dtype> CallbackOp<T> {
             let r = self.obj.bind(py).call_method1(method, (arr,))?;
             let ra = typed::<T>(&r, &format!("the output of the operator's {method}"))?;
             check_len(ra.len(), out.shape(), &format!("the output of {method}"))?;
-            let ro = ra
-                .try_readonly()
-                .map_err(|e| PyValueError::new_err(format!("cannot read {method}'s output: {e}")))?;
+            let ro = ra.try_readonly().map_err(|e| {
+                PyValueError::new_err(format!("cannot read {method}'s output: {e}"))
+            })?;
             to_chunked(ro.as_array(), out.shape(), Some(out.grid().clone()))
                 .map_err(|e| to_py(py, e))
         });
@@ -67,7 +67,7 @@ impl<T: Dtype> CallbackOp<T> {
     }
 }
 
-impl<T: Dtype> LinearOperator for CallbackOp<T> {
+impl<T: Dtype> LinearMap for CallbackOp<T> {
     type Scalar = T;
     type Domain = ChunkedArray<T>;
     type Range = ChunkedArray<T>;
@@ -81,23 +81,26 @@ impl<T: Dtype> LinearOperator for CallbackOp<T> {
         rylops_core::check_shape(x, &[self.cols], "Python operator forward input")?;
         self.call("matvec", x, y)
     }
-    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> RResult<()> {
-        rylops_core::check_shape(y, &[self.rows], "Python operator adjoint input")?;
-        self.call("rmatvec", y, x)
-    }
     fn range_like(&self, x: &ChunkedArray<T>) -> RResult<ChunkedArray<T>> {
         rylops_core::check_shape(x, &[self.cols], "Python operator input")?;
         Ok(self.zeros_range())
-    }
-    fn domain_like(&self, y: &ChunkedArray<T>) -> RResult<ChunkedArray<T>> {
-        rylops_core::check_shape(y, &[self.rows], "Python operator adjoint input")?;
-        Ok(self.zeros_domain())
     }
     fn zeros_domain(&self) -> ChunkedArray<T> {
         ChunkedArray::zeros_single(&[self.cols])
     }
     fn zeros_range(&self) -> ChunkedArray<T> {
         ChunkedArray::zeros_single(&[self.rows])
+    }
+}
+
+impl<T: Dtype> LinearOperator for CallbackOp<T> {
+    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> RResult<()> {
+        rylops_core::check_shape(y, &[self.rows], "Python operator adjoint input")?;
+        self.call("rmatvec", y, x)
+    }
+    fn domain_like(&self, y: &ChunkedArray<T>) -> RResult<ChunkedArray<T>> {
+        rylops_core::check_shape(y, &[self.rows], "Python operator adjoint input")?;
+        Ok(self.zeros_domain())
     }
 }
 
@@ -133,7 +136,7 @@ fn reshaped<T: Dtype>(x: &ChunkedArray<T>, shape: &[usize]) -> RResult<ChunkedAr
     Ok(ChunkedArray::from_array(a))
 }
 
-impl<T: Dtype> LinearOperator for Flat<T> {
+impl<T: Dtype> LinearMap for Flat<T> {
     type Scalar = T;
     type Domain = ChunkedArray<T>;
     type Range = ChunkedArray<T>;
@@ -148,24 +151,27 @@ impl<T: Dtype> LinearOperator for Flat<T> {
         *y = reshaped(&yi, &[self.rows])?;
         Ok(())
     }
-    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> RResult<()> {
-        let xi = self.inner.adjoint(&reshaped(y, &self.inner.dimsd())?)?;
-        *x = reshaped(&xi, &[self.cols])?;
-        Ok(())
-    }
     fn range_like(&self, x: &ChunkedArray<T>) -> RResult<ChunkedArray<T>> {
         rylops_core::check_shape(x, &[self.cols], "flat operator input")?;
         Ok(self.zeros_range())
-    }
-    fn domain_like(&self, y: &ChunkedArray<T>) -> RResult<ChunkedArray<T>> {
-        rylops_core::check_shape(y, &[self.rows], "flat operator adjoint input")?;
-        Ok(self.zeros_domain())
     }
     fn zeros_domain(&self) -> ChunkedArray<T> {
         ChunkedArray::zeros_single(&[self.cols])
     }
     fn zeros_range(&self) -> ChunkedArray<T> {
         ChunkedArray::zeros_single(&[self.rows])
+    }
+}
+
+impl<T: Dtype> LinearOperator for Flat<T> {
+    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> RResult<()> {
+        let xi = self.inner.adjoint(&reshaped(y, &self.inner.dimsd())?)?;
+        *x = reshaped(&xi, &[self.cols])?;
+        Ok(())
+    }
+    fn domain_like(&self, y: &ChunkedArray<T>) -> RResult<ChunkedArray<T>> {
+        rylops_core::check_shape(y, &[self.rows], "flat operator adjoint input")?;
+        Ok(self.zeros_domain())
     }
 }
 

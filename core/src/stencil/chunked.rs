@@ -232,6 +232,56 @@ pub fn apply_terms<T: Scalar, S: LaneStencil<T>>(
     Ok(())
 }
 
+/// Applies the terms `t` to one contiguous block: `x` and `y` are whole arrays of
+/// [`StencilTerms::input_shape`] and [`StencilTerms::output_shape`] in C order (e.g. a caller's own
+/// buffers, read in place). The same runner, on the same block, as [`apply_terms`] on an array of
+/// one chunk, so the same bits; in parallel over pieces of the output.
+///
+/// # Errors
+/// [`Error::ShapeMismatch`] if the lengths of `x` or `y` are not those of the terms' shapes.
+pub fn apply_terms_slices<T: Scalar, S: LaneStencil<T>>(
+    t: &StencilTerms<T, S>,
+    x: &[T],
+    y: &mut [T],
+) -> Result<()> {
+    let (ins, outs) = (t.input_shape(), t.output_shape());
+    for (what, shape, len) in [("input", &ins, x.len()), ("output", &outs, y.len())] {
+        if shape.iter().product::<usize>() != len {
+            return Err(Error::ShapeMismatch {
+                context: format!("stencil terms {what} (a slice of {len} elements)"),
+                expected: shape.clone(),
+                got: vec![len],
+            });
+        }
+    }
+    let nt = t.terms().len();
+    let stacked_in = t.map() == TermMap::SumStacked;
+    let dims = t.dims();
+    let input = |j: usize| -> &[T] {
+        if stacked_in {
+            let len = x.len() / nt.max(1);
+            &x[j * len..(j + 1) * len]
+        } else {
+            x
+        }
+    };
+    let make = |j: usize| {
+        let term = &t.terms()[j];
+        BlockTerm {
+            stencil: &term.stencil,
+            block: AxisBlock::new(input(j), dims, term.axis, 0, dims[term.axis]),
+            weight: term.weight,
+        }
+    };
+    let outputs = if t.map() == TermMap::Stack {
+        Outputs::PerTerm
+    } else {
+        Outputs::One
+    };
+    with_terms(nt, make, |terms| run_block(terms, outputs, y));
+    Ok(())
+}
+
 /// Applies a [`StencilOperator`] (forward or adjoint) to a chunked array: [`apply_terms`] with its
 /// [`StencilOperator::stencil_terms`].
 ///
