@@ -382,6 +382,64 @@ fn reading(path: &Path) -> impl Fn(String) -> Error + '_ {
     move |e| Error::Io(format!("reading {}: {e}", path.display()))
 }
 
+/// Checks the entry counts and the central directory offset a zip footer claims against the
+/// file's length, before the zip crate reserves room for that many entries: every entry needs
+/// a central directory record of at least 46 bytes. Reads at most the last 64 KiB + 22 bytes
+/// and one ZIP64 record; a file without a footer is left to the zip crate to refuse.
+fn check_zip_footer<R: Read + std::io::Seek>(
+    r: &mut R,
+    len: u64,
+) -> std::result::Result<(), String> {
+    use std::io::SeekFrom;
+    let io = |e: std::io::Error| format!("reading the zip footer: {e}");
+    let tail = len.min(22 + 0xFFFF);
+    r.seek(SeekFrom::Start(len - tail)).map_err(io)?;
+    let mut buf = Vec::with_capacity(tail as usize);
+    r.take(tail).read_to_end(&mut buf).map_err(io)?;
+    let u16_at = |b: &[u8], i: usize| u64::from(u16::from_le_bytes([b[i], b[i + 1]]));
+    let u32_at = |b: &[u8], i: usize| {
+        u64::from(u32::from_le_bytes(b[i..i + 4].try_into().unwrap_or([0; 4])))
+    };
+    let u64_at = |b: &[u8], i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or([0; 8]));
+    // The last end-of-central-directory record whose comment fits the file (as the zip crate
+    // chooses it).
+    let Some(p) = (0..buf.len().saturating_sub(21)).rev().find(|&p| {
+        &buf[p..p + 4] == b"PK\x05\x06" && p + 22 + u16_at(&buf, p + 20) as usize <= buf.len()
+    }) else {
+        return Ok(());
+    };
+    let plausible = |entries: u64, offset: u64| {
+        if entries.saturating_mul(46) > len || offset > len {
+            Err(format!(
+                "the zip footer claims {entries} entries from offset {offset} in a file of \
+                 {len} bytes"
+            ))
+        } else {
+            Ok(())
+        }
+    };
+    // A ZIP64 locator just before it points to a ZIP64 record with the 64-bit counts (the end
+    // record then holds placeholders); otherwise the end record's own counts are the claim.
+    if p < 20 || &buf[p - 20..p - 16] != b"PK\x06\x07" {
+        plausible(u16_at(&buf, p + 10), u32_at(&buf, p + 16))?;
+    } else {
+        let at = u64_at(&buf, p - 12);
+        if at.saturating_add(56) > len {
+            return Err(format!(
+                "the ZIP64 record at {at} is past the end ({len} bytes)"
+            ));
+        }
+        let mut rec = [0u8; 56];
+        r.seek(SeekFrom::Start(at)).map_err(io)?;
+        r.read_exact(&mut rec).map_err(io)?;
+        if &rec[..4] == b"PK\x06\x06" {
+            plausible(u64_at(&rec, 24).max(u64_at(&rec, 32)), u64_at(&rec, 48))?;
+        }
+    }
+    r.seek(SeekFrom::Start(0)).map_err(io)?;
+    Ok(())
+}
+
 /// An `.npz` archive opened for reading, with the file's length.
 struct Npz {
     zip: ZipArchive<BufReader<File>>,
@@ -390,7 +448,8 @@ struct Npz {
 
 impl Npz {
     fn open(path: &Path) -> Result<Npz> {
-        let (f, file_len) = open_len(path)?;
+        let (mut f, file_len) = open_len(path)?;
+        check_zip_footer(&mut f, file_len).map_err(reading(path))?;
         let zip = ZipArchive::new(f).map_err(|e| io_err(path, "reading", e))?;
         Ok(Npz { zip, file_len })
     }

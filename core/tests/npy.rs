@@ -453,3 +453,36 @@ fn npz_entries_claiming_impossible_sizes_are_refused() {
     let m = io_message(read_npz_array::<f64>(&q, "a"));
     assert!(m.contains("truncated"), "{m}");
 }
+
+#[test]
+fn zip_footers_claiming_more_entries_than_the_file_holds_are_refused() {
+    // A 98-byte "archive": a ZIP64 record claiming 2^50 entries, its locator, and an end record.
+    let mut f = b"PK\x06\x06".to_vec();
+    f.extend_from_slice(&44u64.to_le_bytes()); // size of the rest of the record
+    f.extend_from_slice(&[45, 0, 45, 0]); // versions
+    f.extend_from_slice(&[0; 8]); // disk numbers
+    f.extend_from_slice(&(1u64 << 50).to_le_bytes()); // entries on this disk
+    f.extend_from_slice(&(1u64 << 50).to_le_bytes()); // entries
+    f.extend_from_slice(&0u64.to_le_bytes()); // directory size
+    f.extend_from_slice(&(1u64 << 60).to_le_bytes()); // directory offset
+    f.extend_from_slice(b"PK\x06\x07");
+    f.extend_from_slice(&0u32.to_le_bytes());
+    f.extend_from_slice(&0u64.to_le_bytes()); // where the ZIP64 record is
+    f.extend_from_slice(&1u32.to_le_bytes());
+    f.extend_from_slice(b"PK\x05\x06");
+    f.extend_from_slice(&[0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
+    f.extend_from_slice(&[0xff; 8]);
+    f.extend_from_slice(&[0, 0]);
+    let p = tmp("zip64-bomb.npz");
+    std::fs::write(&p, &f).unwrap();
+    let m = io_message(npz_names(&p));
+    assert!(m.contains("1125899906842624 entries"), "{m}");
+    assert!(read_npz::<f64>(&p).is_err());
+    // A plain end record claiming 65535 entries in 22 bytes.
+    let mut f = b"PK\x05\x06".to_vec();
+    f.extend_from_slice(&[
+        0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ]);
+    std::fs::write(&p, &f).unwrap();
+    assert!(io_message(npz_names(&p)).contains("65535 entries"));
+}
