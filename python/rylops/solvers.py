@@ -298,7 +298,9 @@ def regularized_inversion(
         pylops' conventions in the solver (default).
     **kwargs_solver
         ``niter`` (or scipy's ``iter_lim``), ``damp``, ``tol`` (cgls), ``atol``, ``btol``,
-        ``conlim`` (lsqr).
+        ``conlim`` (lsqr); the defaults are those of the solver pylops calls (scipy's lsqr:
+        ``iter_lim = 2 * ncols``, ``atol = btol = 1e-6``; pylops' cgls: ``niter = 10``,
+        ``tol = 1e-4``).
 
     Returns
     -------
@@ -322,7 +324,13 @@ def regularized_inversion(
     regs = [_prepare(R)[0] for R in Regs]
     eps = [1.0] * len(regs) if epsRs is None else [as_float(e, "epsRs") for e in epsRs]
     data = None if dataregs is None else [cast_array(d, dt, "dataregs") for d in dataregs]
-    niter = kwargs_solver.pop("niter", kwargs_solver.pop("iter_lim", 10))
+    scipy = engine == "scipy"
+    # defaults of the solver pylops calls: scipy's lsqr (iter_lim = 2 * ncols, atol = btol = 1e-6)
+    # or pylops' cgls (niter = 10, tol = 1e-4)
+    default_niter = 2 * int(Op.shape[1]) if scipy else 10
+    niter = kwargs_solver.pop("niter", kwargs_solver.pop("iter_lim", default_niter))
+    if niter is None:
+        niter = default_niter
     known = {"damp", "tol", "atol", "btol", "conlim", "calc_var", "show", "iter_lim"}
     unknown = set(kwargs_solver) - known
     if unknown:
@@ -338,8 +346,8 @@ def regularized_inversion(
         as_int(niter, "niter"),
         as_float(kwargs_solver.get("damp", 0.0), "damp"),
         as_float(kwargs_solver.get("tol", 1e-4), "tol"),
-        as_float(kwargs_solver.get("atol", 1e-8), "atol"),
-        as_float(kwargs_solver.get("btol", 1e-8), "btol"),
+        as_float(kwargs_solver.get("atol", 1e-6 if scipy else 1e-8), "atol"),
+        as_float(kwargs_solver.get("btol", 1e-6 if scipy else 1e-8), "btol"),
         as_float(kwargs_solver.get("conlim", 1e8), "conlim"),
         bool(pylops_compat),
         dt.name,
