@@ -27,17 +27,6 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, Once};
 
-/// Operators whose application panics on a model with a zero-length axis until the fix of the
-/// fused-tile driver in `core/src/stencil.rs` ("attempt to divide by zero", owned by another
-/// change) is merged. While an operator is listed, a panic of it (or of a composition of it) on a
-/// model with a zero-length axis is counted under `awaits engine fix` instead of failing the test.
-/// Empty this list once that fix is in: every such case must then pass like the others.
-const AWAITS_ENGINE_FIX: &[&str] = &[
-    "Laplacian",
-    "Gradient",
-    "FirstDirectionalDerivative",
-    "SecondDirectionalDerivative",
-];
 
 // ---------------------------------------------------------------------------------------------
 // Bookkeeping.
@@ -429,7 +418,6 @@ fn check_op<T: Scalar + ComplexField>(
     counts: &Counts,
 ) -> std::result::Result<(), TestCaseError> {
     let name = OP_NAMES[c.op];
-    let pending = c.dims.contains(&0) && AWAITS_ENGINE_FIX.contains(&name);
     let built = match guarded(|| build::<T>(c)) {
         Err(p) => {
             return Err(TestCaseError::fail(format!(
@@ -450,10 +438,6 @@ fn check_op<T: Scalar + ComplexField>(
         Ok(Ok(true)) => counts.add("operator: dot test passed"),
         Ok(Ok(false)) => counts.add("operator: typed error for the layout"),
         Ok(Err(e)) => return Err(TestCaseError::fail(format!("{name}: {e} ({c:?})"))),
-        Err(_) if pending => {
-            counts.add("operator: awaits engine fix (zero-length axis)");
-            return Ok(());
-        }
         Err(p) => return Err(TestCaseError::fail(format!("{name} panicked: {p} ({c:?})"))),
     }
     if !moderate {
@@ -483,7 +467,6 @@ fn check_op<T: Scalar + ComplexField>(
                     "{what} of {name}: {e} ({c:?})"
                 )))
             }
-            Err(_) if pending => counts.add("composition: awaits engine fix (zero-length axis)"),
             Err(p) => {
                 return Err(TestCaseError::fail(format!(
                     "{what} of {name} panicked: {p} ({c:?})"
