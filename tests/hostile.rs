@@ -27,7 +27,6 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, Once};
 
-
 // ---------------------------------------------------------------------------------------------
 // Bookkeeping.
 
