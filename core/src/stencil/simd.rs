@@ -74,8 +74,6 @@ unsafe fn fused_tile_avx2<T: Scalar, S: LaneStencil<T>>(
     fused_tile_generic(terms, p0, y)
 }
 
-/// Splits the tile into pieces where every term keeps its status (interior formula inside the block,
-
 #[cfg(test)]
 mod tests {
     use super::*;
