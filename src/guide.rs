@@ -23,7 +23,7 @@
 //! | `Diagonal(diag)`, `Diagonal(diag, dims=dims, axis=axis)` | [`Diagonal::new(d)?`](crate::operators::Diagonal::new) (`d` an `ArrayD` or a `ChunkedArray`), `Diagonal::along_axis(&d, &dims, axis)?` |
 //! | `MatrixMult(A)`, `MatrixMult(A, otherdims=(..))` | [`MatrixMult::new(a)?`](crate::operators::MatrixMult::new) (`a` a `nalgebra::DMatrix`), `MatrixMult::from_row_slice(nrows, ncols, &data)?`, `MatrixMult::with_otherdims(a, &otherdims)?` |
 //! | `dtype="float32"`, `"float64"`, `"complex64"`, `"complex128"` | the type parameter: `f32`, `f64`, `Complex<f32>`, `Complex<f64>` ([`Scalar`](crate::Scalar)) |
-//! | `Op @ x`, `Op.matvec(x)` | `op.forward(&x)?` ([`LinearOperator::forward`](crate::LinearOperator::forward)) |
+//! | `Op @ x`, `Op.matvec(x)` | `op.forward(&x)?` ([`LinearMap::forward`](crate::LinearMap::forward)) |
 //! | `Op.H @ y`, `Op.rmatvec(y)` | `op.adjoint(&y)?` |
 //! | `Op.H` | `op.h()` ([`OperatorExt`](crate::OperatorExt)) |
 //! | `A + B`, `A - B`, `A @ B`, `alpha * A`, `A ** k` | `a.plus(b)?`, `a.minus(b)?`, `a.times(b)?`, `a.scaled(alpha)`, `a.pow(k)?` |

@@ -177,7 +177,7 @@ impl<T: Scalar, S: Taps<T>, P: Put<T>> PointVisitor<T> for RunTaps<'_, '_, T, S,
 ///
 /// An implementation gives the scalar formula of every row ([`LaneStencil::any_row_formula`], straight from the
 /// reference's definition, edge rows included) and a fast formula for the interior rows
-/// ([`LaneStencil::run`]); the driver uses the second wherever it applies and the first elsewhere.
+/// (`LaneStencil::run_interior`); the driver uses the second wherever it applies and the first elsewhere.
 pub trait LaneStencil<T: Scalar>: Sync {
     /// `(before, after)` rows read by the interior formula.
     fn reach(&self) -> (usize, usize);
@@ -253,9 +253,9 @@ pub trait LaneStencil<T: Scalar>: Sync {
     }
 
     /// A row `i` of the global interior ([`LaneStencil::interior_rows`]) whose input rows are not all in
-    /// the block (some are in the halo): the interior formula of [`LaneStencil::run`] with its rows
+    /// the block (some are in the halo): the interior formula of `LaneStencil::run_interior` with its rows
     /// taken through `w`. The default runs the point formula of [`LaneStencil::interior_formula`] over
-    /// [`WindowTaps`], or [`LaneStencil::row`] for a stencil without one.
+    /// `WindowTaps`, or the any-row formula for a stencil without one.
     fn run_interior_row<P: Put<T>>(
         &self,
         i: usize,

@@ -3,7 +3,7 @@
 use super::lane::{Put, Taps};
 use crate::scalar::Scalar;
 
-/// [`run_offsets`] over any source of input rows ([`Taps`]): `y[q] (put)= f([row(offs[0])[q], ...])`.
+/// The tap runner over any source of input rows ([`Taps`]): `y[q] (put)= f([row(offs[0])[q], ...])`.
 #[inline(always)]
 pub fn run_taps<T: Scalar, P: Put<T>, S: Taps<T>, const K: usize>(
     src: &S,
