@@ -10,11 +10,11 @@
 //! The operator is the distributed fused [`Laplacian`] restricted to the interior points:
 //! `A u = -P L (P u) + (I - P) u`, with `P` zeroing the global boundary — symmetric positive definite,
 //! as CG needs. The right-hand side is `f = A u*` for a known `u*`, so the printed error is the
-//! solver's. The CG loop below uses only the `Vector` interface (every vector operation is local but
-//! `dot`/`norm`, which are deterministic all-reductions); `rylops_solvers::cg` runs the same way once
-//! it is merged.
+//! solver's. `rylops_solvers::cg` runs on the partitioned arrays unchanged: it sees only the `Vector`
+//! interface (every vector operation is local but `dot`/`norm`, which are deterministic
+//! all-reductions) and the `LinearMap` below.
 
-use rylops::core::{LinearMap, Result, Scratch, Vector};
+use rylops::core::{Chunked, LinearMap, Result, Scratch, Vector};
 use rylops::mpi::mpi::traits::CommunicatorCollectives;
 use rylops::mpi::{Comm, DistArray, Distributed, Layout, Partition};
 use rylops::operators::Laplacian;
@@ -59,7 +59,7 @@ fn args() -> (usize, f64) {
 /// `A u = -P L (P u) + (I - P) u` on partitioned arrays: forward only (a `LinearMap`), all that CG
 /// needs.
 struct Poisson {
-    lap: Distributed<Laplacian<f64>>,
+    lap: Distributed<Chunked<Laplacian<f64>>>,
     /// 1 at interior points, 0 on the global boundary.
     mask: DistArray<f64>,
     tmp: Scratch<DistArray<f64>>,
