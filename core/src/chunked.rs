@@ -53,6 +53,9 @@ impl<T: Scalar> ChunkedArray<T> {
     }
 
     /// Copies `a` into blocks of the given grid.
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] if `a`'s shape is not the grid's shape.
     pub fn from_array_grid(a: ArrayViewD<'_, T>, grid: ChunkGrid) -> Result<Self> {
         if a.shape() != grid.shape() {
             return Err(shape_err(
@@ -78,12 +81,20 @@ impl<T: Scalar> ChunkedArray<T> {
     }
 
     /// Copies `a` into uniform blocks of size `chunk` per axis.
+    ///
+    /// # Errors
+    /// [`Error::InconsistentChunks`] (from [`ChunkGrid::uniform`]) if a chunk size is zero, the
+    /// list has the wrong length, or the grid's size overflows.
     pub fn from_array_chunks(a: ArrayViewD<'_, T>, chunk: &[usize]) -> Result<Self> {
         let grid = ChunkGrid::uniform(a.shape(), chunk)?;
         Self::from_array_grid(a, grid)
     }
 
     /// Builds an array from its blocks, in C order of block ids.
+    ///
+    /// # Errors
+    /// [`Error::InconsistentChunks`] if the number of blocks differs from the grid's, or a block's
+    /// shape differs from the grid's block shape.
     pub fn from_blocks(grid: ChunkGrid, blocks: Vec<ArrayD<T>>) -> Result<Self> {
         if blocks.len() != grid.nblocks() {
             return Err(Error::InconsistentChunks(format!(
@@ -260,12 +271,17 @@ impl<T: Scalar> ChunkedArray<T> {
     /// The whole array, without copying when there is a single chunk.
     pub fn into_array(mut self) -> ArrayD<T> {
         if self.blocks.len() == 1 {
-            return self.blocks.pop().expect("one block");
+            if let Some(b) = self.blocks.pop() {
+                return b;
+            }
         }
         self.to_array()
     }
 
     /// The same data on another grid of the same shape.
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] if `grid` has another shape than the array.
     pub fn rechunk(&self, grid: ChunkGrid) -> Result<Self> {
         if grid.shape() != self.shape() {
             return Err(shape_err(
@@ -292,12 +308,19 @@ impl<T: Scalar> ChunkedArray<T> {
     }
 
     /// Same data with uniform chunks of size `chunk`.
+    ///
+    /// # Errors
+    /// As [`ChunkGrid::uniform`] for bad chunk sizes.
     pub fn rechunk_uniform(&self, chunk: &[usize]) -> Result<Self> {
         self.rechunk(ChunkGrid::uniform(self.shape(), chunk)?)
     }
 
     /// Copies the region starting at global `off` with the shape of `out` into `out`.
     /// The region must lie inside the array.
+    ///
+    /// # Panics
+    /// If the region does not lie inside the array, or `off` has fewer entries than the array has
+    /// axes (a caller's bug: the region is always computed from the array's own grid).
     pub fn copy_region(&self, off: &[usize], out: &mut ArrayD<T>) {
         let nd = self.ndim();
         let shp = out.shape().to_vec();
@@ -358,6 +381,9 @@ impl<T: Scalar> ChunkedArray<T> {
     }
 
     /// Builds a new array on the same grid by mapping every block in parallel (shapes must be kept).
+    ///
+    /// # Errors
+    /// [`Error::InconsistentChunks`] if `f` returns a block of another shape than it was given.
     pub fn map_blocks<U: Scalar>(
         &self,
         f: impl Fn(&[usize], &ArrayD<T>) -> ArrayD<U> + Sync + Send,
@@ -372,6 +398,10 @@ impl<T: Scalar> ChunkedArray<T> {
     }
 
     /// Checks that `other` is on the same grid.
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] if the shapes differ, [`Error::ChunkMismatch`] (naming both grids)
+    /// if only the chunkings do.
     pub fn check_same_grid(&self, other: &Self, context: &str) -> Result<()> {
         if self.shape() != other.shape() {
             return Err(shape_err(context, self.shape(), other.shape()));

@@ -91,6 +91,9 @@ pub enum Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// Normalises a possibly negative axis (numpy convention) against `ndim`.
+///
+/// # Errors
+/// [`Error::AxisOutOfRange`] unless `-ndim <= axis < ndim`.
 pub fn normalize_axis(axis: isize, ndim: usize) -> Result<usize> {
     let n = ndim as isize;
     if axis >= n || axis < -n {

@@ -228,6 +228,9 @@ impl ChunkGrid {
         id
     }
     /// Checks a block id, returning an error naming the bad axis.
+    ///
+    /// # Errors
+    /// [`Error::InconsistentChunks`] if `id` has the wrong length or an entry past the block count.
     pub fn check_block_id(&self, id: &[usize]) -> Result<()> {
         if id.len() != self.ndim() {
             return Err(Error::InconsistentChunks(format!(
@@ -247,6 +250,10 @@ impl ChunkGrid {
         Ok(())
     }
     /// The block (along `axis`) holding global index `g`, and the index inside it.
+    ///
+    /// # Panics
+    /// If `axis >= self.ndim()` or the axis has length zero. `g` past the end is reported in the
+    /// last block (the index inside it is then past the block's end).
     pub fn locate(&self, axis: usize, g: usize) -> (usize, usize) {
         let o = &self.offsets[axis];
         // partition_point: first offset > g, minus one.

@@ -1019,6 +1019,11 @@ impl<T: Scalar> MapOverlap<T> {
     /// for the depth and boundaries; [`Error::ShapeMismatch`] when `f` returns a block of an
     /// unexpected shape (see [`MapOverlap::trim`]).
     ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] for no inputs or a depth larger than the axis allows,
+    /// [`Error::ShapeMismatch`]/[`Error::ChunkMismatch`] if the inputs are not on one grid, and
+    /// [`Error::InconsistentChunks`] if `f` returns blocks that do not trim back to the grid.
+    ///
     /// ```
     /// use ndarray::{ArrayD, IxDyn};
     /// use rylops_core::overlap::{Boundaries, Depth, MapOverlap};
@@ -1091,11 +1096,12 @@ impl<T: Scalar> MapOverlap<T> {
         } else if fits(grid) {
             ChunkedArray::from_blocks(grid.clone(), blocks)
         } else {
+            // `fits(&ext)` failed, so some block differs from the extended grid's
             let k = blocks
                 .iter()
                 .enumerate()
                 .position(|(k, b)| b.shape() != ext.block_shape(&ext.block_id(k)).as_slice())
-                .expect("some block does not fit the extended grid");
+                .unwrap_or(0);
             Err(shape_err(
                 format!(
                     "map_overlap: result of the function on block {:?} (trim = false expects the \

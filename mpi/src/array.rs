@@ -28,6 +28,9 @@ impl Layout {
     /// Agrees on `part` over `comm` (collective). Errors, identical on every rank: ranks that hold
     /// different partitions ([`Error::InconsistentChunks`], naming the first rank that differs and
     /// both descriptions), or a partition for another number of ranks than the communicator has.
+    ///
+    /// # Errors
+    /// As described above, the same on every rank.
     pub fn new(comm: Arc<Comm>, part: Partition) -> Result<Self> {
         comm.check_same(&part.describe(), |a, da, b, db| {
             Error::InconsistentChunks(format!(
@@ -139,6 +142,9 @@ impl<T: MpiScalar> DistArray<T> {
 
     /// Wraps this rank's block (collective: a block of the wrong shape on any rank gives the same
     /// [`Error::ShapeMismatch`] on every rank). A chunked block is assembled into one chunk.
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] if a rank's block differs from its local shape (on every rank).
     pub fn from_local(layout: &Layout, local: ChunkedArray<T>) -> Result<Self> {
         let want = layout.local_shape();
         let check = if local.shape() != want.as_slice() {
@@ -163,6 +169,10 @@ impl<T: MpiScalar> DistArray<T> {
     }
 
     /// Takes this rank's block of a global array that every rank holds (collective shape check).
+    ///
+    /// # Errors
+    /// [`Error::ShapeMismatch`] if a rank's `global` differs from the layout's global shape (on
+    /// every rank).
     pub fn from_global(layout: &Layout, global: ArrayViewD<'_, T>) -> Result<Self> {
         let check = if global.shape() != layout.shape() {
             Err(Error::ShapeMismatch {
@@ -184,6 +194,13 @@ impl<T: MpiScalar> DistArray<T> {
     /// Scatters a global array held by `root` (ignored elsewhere) to every rank (collective): the root
     /// sends each rank its block, one message per rank. A missing or mis-shaped array on the root gives
     /// the same error on every rank.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] if `root` is not a rank or holds no array,
+    /// [`Error::ShapeMismatch`] if its array has the wrong shape (on every rank).
+    ///
+    /// # Panics
+    /// Only on a broken MPI transport (a message of the wrong length), never on user input.
     pub fn scatter(
         layout: &Layout,
         root: usize,
@@ -240,6 +257,10 @@ impl<T: MpiScalar> DistArray<T> {
     }
 
     /// Gathers the global array on `root` (collective; `None` on the other ranks).
+    ///
+    /// # Panics
+    /// If `root` is not a rank of the communicator (as MPI would abort), or on a broken MPI
+    /// transport (a message of the wrong length).
     pub fn gather(&self, root: usize) -> Option<ArrayD<T>> {
         let comm = self.layout.comm();
         let part = self.layout.partition();
@@ -272,6 +293,9 @@ impl<T: MpiScalar> DistArray<T> {
     }
 
     /// The global array on every rank (collective: a gather to rank 0 and a broadcast).
+    ///
+    /// # Panics
+    /// Only on a broken MPI transport (a message of the wrong length).
     pub fn to_global(&self) -> ArrayD<T> {
         let comm = self.layout.comm();
         let g = self.gather(0);
@@ -300,6 +324,9 @@ impl<T: MpiScalar> DistArray<T> {
         &mut self.local
     }
     /// This rank's block, rechunked for local work split in chunks (a copy).
+    ///
+    /// # Errors
+    /// As [`ChunkedArray::rechunk_uniform`] for bad chunk sizes.
     pub fn local_chunked(&self, chunk: &[usize]) -> Result<ChunkedArray<T>> {
         self.local.rechunk_uniform(chunk)
     }

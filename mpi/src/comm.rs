@@ -127,6 +127,9 @@ impl Comm {
     /// Turns a check made on every rank into the same result on every rank (collective): `Ok` if it
     /// passed everywhere, otherwise the error of the lowest failing rank, on every rank. One
     /// `all_gather` of a flag, plus one of the encoded error when something failed.
+    ///
+    /// # Errors
+    /// The lowest failing rank's error, decoded on every rank.
     pub fn agree(&self, local: Result<()>) -> Result<()> {
         let failed = self.all_gather(u8::from(local.is_err()));
         let Some(first) = failed.iter().position(|&f| f != 0) else {
@@ -143,6 +146,12 @@ impl Comm {
     /// Checks that every rank holds the same `description` of `what` (collective): one `all_gather`
     /// of a 64-bit hash; if they differ, the descriptions are gathered and `make_error(rank_a, desc_a,
     /// rank_b, desc_b)` — the first rank that differs from rank 0 — is returned on every rank.
+    ///
+    /// # Errors
+    /// `make_error`'s error if any rank's description differs from rank 0's.
+    ///
+    /// # Panics
+    /// Never: the `expect` follows a check that some hash differs.
     pub fn check_same(
         &self,
         description: &str,

@@ -118,6 +118,10 @@ impl<'a, T: MpiScalar> HaloSlabs<'a, T> {
         b
     }
     /// The slabs as a [`BlockHalo`] for a block of shape `shape` (copies).
+    ///
+    /// # Panics
+    /// If `shape` (with `axis` replaced by the slab depths) does not match the buffers' lengths, i.e.
+    /// `shape` is not the local shape of the plan these buffers were made for.
     pub fn to_block_halo(&self, shape: &[usize], axis: usize) -> BlockHalo<T> {
         let mut s = shape.to_vec();
         s[axis] = self.nb;
@@ -131,6 +135,10 @@ impl<'a, T: MpiScalar> HaloSlabs<'a, T> {
 /// Posts the exchange of `plan` for the local block `x` (C order, this rank's local shape): every
 /// receive, then every send, all non-blocking, with tag `tag` (give concurrent exchanges distinct
 /// tags). Returns at once.
+///
+/// # Panics
+/// If `x` or `bufs` were not made for `plan` (fewer packing buffers than sends): internal callers
+/// always pass matching ones.
 pub fn begin<'a, T: MpiScalar, S: Scope<'a> + Copy>(
     comm: &Comm,
     plan: &'a HaloPlan,
@@ -265,6 +273,9 @@ const TAG_ADJOINT: Tag = 7002;
 
 /// Exchanges the halo of `plan` and returns this rank's slabs (begin and end at once; collective over
 /// the ranks of the plan's lines).
+///
+/// # Errors
+/// [`Error::InconsistentChunks`] if `plan` was not made for `x`'s layout and rank.
 pub fn exchange_halo<T: MpiScalar>(x: &DistArray<T>, plan: &HaloPlan) -> Result<BlockHalo<T>> {
     check_plan(plan, x)?;
     let comm = x.layout().comm();
@@ -280,6 +291,13 @@ pub fn exchange_halo<T: MpiScalar>(x: &DistArray<T>, plan: &HaloPlan) -> Result<
 /// it and adds the rows it receives into `x` — in the order of the in-process
 /// [`rylops_core::halo::scatter_add_halos`] (senders in increasing order along the axis), so the sums
 /// are the same bit for bit.
+///
+/// # Errors
+/// [`Error::InconsistentChunks`] if `plan` was not made for `x`'s layout and rank,
+/// [`Error::ShapeMismatch`] if a slab's shape is not the plan's.
+///
+/// # Panics
+/// If a slab is not in standard layout (slabs made by [`exchange_halo`] always are).
 pub fn scatter_add_halo<T: MpiScalar>(
     halo: &BlockHalo<T>,
     plan: &HaloPlan,

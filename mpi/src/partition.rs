@@ -56,8 +56,9 @@ impl Partition {
     /// A partition from the ranks' local lengths along every axis (`sizes[ax]` has one entry per
     /// process along `ax` and sums to `shape[ax]`; a single entry means "not split along `ax`").
     ///
-    /// Errors ([`Error::InconsistentChunks`]): lengths that do not sum to the shape, a zero length (a
-    /// rank without data), or a list per axis missing.
+    /// # Errors
+    /// [`Error::InconsistentChunks`]: lengths that do not sum to the shape, a zero length (a rank
+    /// without data), or a list per axis missing.
     pub fn new(shape: &[usize], sizes: Vec<Vec<usize>>) -> Result<Self> {
         for (ax, s) in sizes.iter().enumerate() {
             if s.len() > 1 && s.contains(&0) {
@@ -73,6 +74,10 @@ impl Partition {
     }
 
     /// A partition over `procs[ax]` ranks along each axis, split as evenly as possible.
+    ///
+    /// # Errors
+    /// [`Error::InconsistentChunks`] if `procs` has another length than `shape`, or asks for zero
+    /// ranks, or for more ranks than rows along an axis.
     pub fn balanced(shape: &[usize], procs: &[usize]) -> Result<Self> {
         if procs.len() != shape.len() {
             return Err(Error::InconsistentChunks(format!(
@@ -99,6 +104,9 @@ impl Partition {
     }
 
     /// `nranks` ranks along `axis` only (slabs).
+    ///
+    /// # Errors
+    /// [`Error::AxisOutOfRange`] for a bad `axis`; otherwise as [`Partition::balanced`].
     pub fn slabs(shape: &[usize], nranks: usize, axis: usize) -> Result<Self> {
         let mut procs = vec![1; shape.len()];
         if axis >= shape.len() {
@@ -113,6 +121,10 @@ impl Partition {
 
     /// `nranks` ranks spread over the given `axes` (as `MPI_Dims_create` would): prime factors of
     /// `nranks`, largest first, each given to the axis whose local length is then the largest.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] if `nranks > 1` and `axes` is empty, [`Error::AxisOutOfRange`]
+    /// for an axis of no `shape`; otherwise as [`Partition::balanced`].
     pub fn auto(shape: &[usize], nranks: usize, axes: &[usize]) -> Result<Self> {
         if axes.is_empty() && nranks > 1 {
             return Err(Error::InvalidParameter {
@@ -130,17 +142,17 @@ impl Partition {
             }
         }
         for f in factors_desc(nranks) {
-            let &ax = axes
-                .iter()
-                .max_by(|&&a, &&b| {
-                    // largest local length; ties go to the lowest axis
-                    let la = shape[a] as f64 / procs[a] as f64;
-                    let lb = shape[b] as f64 / procs[b] as f64;
-                    la.partial_cmp(&lb)
-                        .unwrap_or(std::cmp::Ordering::Equal)
-                        .then(b.cmp(&a))
-                })
-                .expect("axes is not empty");
+            // `axes` is not empty here: `nranks > 1` has a factor, and was checked above
+            let Some(&ax) = axes.iter().max_by(|&&a, &&b| {
+                // largest local length; ties go to the lowest axis
+                let la = shape[a] as f64 / procs[a] as f64;
+                let lb = shape[b] as f64 / procs[b] as f64;
+                la.partial_cmp(&lb)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+                    .then(b.cmp(&a))
+            }) else {
+                break;
+            };
             procs[ax] *= f;
         }
         Self::balanced(shape, &procs)

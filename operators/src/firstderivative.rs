@@ -431,6 +431,9 @@ impl<T: Scalar> FirstDerivative<T> {
         }
     }
     /// The default operator (last axis, centered order 3, unit sampling, no edge).
+    ///
+    /// # Errors
+    /// As [`FirstDerivativeBuilder::build`].
     pub fn new(dims: &[usize]) -> Result<Chunked<Self>> {
         Self::builder(dims).build()
     }

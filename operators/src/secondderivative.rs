@@ -300,6 +300,9 @@ impl<T: Scalar> SecondDerivative<T> {
         }
     }
     /// The default operator (last axis, centered, unit sampling, no edge).
+    ///
+    /// # Errors
+    /// As [`SecondDerivativeBuilder::build`].
     pub fn new(dims: &[usize]) -> Result<Chunked<Self>> {
         Self::builder(dims).build()
     }

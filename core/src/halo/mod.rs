@@ -105,6 +105,10 @@ fn assemble_slab<'a, T: Scalar>(
 /// Works with neighbours thinner than the halo (rows are gathered across several blocks). Returns empty
 /// slabs for depths of zero; callers skip the call entirely for an axis that is not chunked. The cost
 /// is `depth x face` copies per block.
+///
+/// # Errors
+/// [`Error::AxisOutOfRange`] if `axis` is not an axis of `x`. Depths reaching past the array's ends
+/// are clipped there (the slab holds the rows that exist).
 pub fn gather_halos<T: Scalar>(
     x: &ChunkedArray<T>,
     axis: usize,
@@ -115,6 +119,9 @@ pub fn gather_halos<T: Scalar>(
 
 /// [`gather_halos`] over blocks given by an accessor (block `k` of `grid`, as a view), e.g. one
 /// component of a stacked array, so nothing has to be copied out first.
+///
+/// # Errors
+/// As [`gather_halos`].
 pub fn gather_halos_by<'a, T: Scalar>(
     grid: &ChunkGrid,
     block: impl Fn(usize) -> ArrayViewD<'a, T> + Sync,
@@ -146,6 +153,10 @@ pub fn gather_halos_by<'a, T: Scalar>(
 /// `halos` must have been built for `x`'s grid (same block shapes); each owner block sums the
 /// contributions in a fixed order (blocks in C order, before-slab then after-slab), so the result is
 /// deterministic.
+///
+/// # Errors
+/// [`Error::AxisOutOfRange`] or [`Error::InconsistentChunks`] if `halos` was not built for `x`'s
+/// grid (another axis, block count, rank or slab shape).
 pub fn scatter_add_halos<T: Scalar>(halos: &Halos<T>, x: &mut ChunkedArray<T>) -> Result<()> {
     let grid = x.grid().clone();
     let axis = halos.axis;

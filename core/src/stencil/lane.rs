@@ -366,6 +366,10 @@ impl<'a, T: Scalar> AxisBlock<'a, T> {
         }
     }
     /// The same block with halo slabs.
+    ///
+    /// # Panics
+    /// If a slab of `h` is not in standard layout (slabs made by [`gather_halos`](crate::halo::gather_halos)
+    /// always are).
     pub fn with_halo(mut self, h: &'a BlockHalo<T>, axis: usize) -> Self {
         self.nb = h.before.shape()[axis];
         self.na = h.after.shape()[axis];
