@@ -322,6 +322,14 @@ impl<T: Scalar> ChunkedArray<T> {
     /// If the region does not lie inside the array, or `off` has fewer entries than the array has
     /// axes (a caller's bug: the region is always computed from the array's own grid).
     pub fn copy_region(&self, off: &[usize], out: &mut ArrayD<T>) {
+        self.copy_region_into(off, out.view_mut());
+    }
+
+    /// [`copy_region`](Self::copy_region) into a view (e.g. the inside of a larger array).
+    ///
+    /// # Panics
+    /// As [`copy_region`](Self::copy_region).
+    pub fn copy_region_into(&self, off: &[usize], mut out: ArrayViewMutD<'_, T>) {
         let nd = self.ndim();
         let shp = out.shape().to_vec();
         // Blocks overlapping the region along every axis.

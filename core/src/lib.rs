@@ -16,6 +16,7 @@ pub mod error_codec;
 pub mod function;
 pub mod grid;
 pub mod halo;
+pub mod kernel;
 #[cfg(feature = "npy")]
 pub mod npy;
 pub mod operator;
@@ -33,6 +34,7 @@ pub use dottest::{dot_test, dot_test_with, DotTestReport};
 pub use error::{normalize_axis, Error, Result};
 pub use function::{ApplyFn, FunctionOperator};
 pub use grid::ChunkGrid;
+pub use kernel::{BlockKernel, KernelFn, Window};
 pub use operator::{check_shape, BoxMap, BoxOp, LinearMap, LinearOperator, Scratch};
 pub use overlap::{
     map_overlap, overlap, overlap_grid, trim_internal, trim_overlap, Boundaries, Boundary, Depth,
