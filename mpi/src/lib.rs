@@ -16,7 +16,9 @@
 //!   (module `exchange`), and `Distributed`, which runs any operator that describes itself as stencil
 //!   terms (`rylops_core::stencil::StencilOperator`: FirstDerivative, SecondDerivative, Laplacian,
 //!   Gradient, or a user's own stencil) on partitioned arrays, forward and adjoint, bit for bit as in
-//!   one process, computing the interior while the halo travels. This crate knows no concrete
+//!   one process, computing the interior while the halo travels; and `DistributedKernel`, which runs a
+//!   user's [`rylops_core::BlockKernel`] (block kernels with a declared reach per axis, corners
+//!   included) the same way, after one exchange of each rank's window. This crate knows no concrete
 //!   operator.
 //!
 //! Errors that depend on what each rank holds (partitions, shapes, operator parameters) are checked
@@ -38,6 +40,8 @@ pub mod comm;
 #[cfg(feature = "mpi")]
 pub mod exchange;
 #[cfg(feature = "mpi")]
+pub mod kernel;
+#[cfg(feature = "mpi")]
 pub mod ops;
 
 pub use partition::Partition;
@@ -47,6 +51,8 @@ pub use plan::HaloPlan;
 pub use array::{DistArray, Layout};
 #[cfg(feature = "mpi")]
 pub use comm::{Comm, MpiScalar};
+#[cfg(feature = "mpi")]
+pub use kernel::DistributedKernel;
 #[cfg(feature = "mpi")]
 pub use ops::Distributed;
 

@@ -38,6 +38,26 @@ struct Term<'a, T, S> {
     plan: Option<&'a HaloPlan>,
 }
 
+/// Checks that `x` lies on `lx`: [`Error::ShapeMismatch`] for another global shape,
+/// [`Error::ChunkMismatch`] (naming both partitions) for another partition.
+pub(crate) fn check_layout<T: MpiScalar>(x: &DistArray<T>, lx: &Layout, what: &str) -> Result<()> {
+    if x.layout().same(lx) {
+        return Ok(());
+    }
+    if x.shape() != lx.shape() {
+        return Err(Error::ShapeMismatch {
+            context: what.into(),
+            expected: lx.shape().to_vec(),
+            got: x.shape().to_vec(),
+        });
+    }
+    Err(Error::ChunkMismatch(format!(
+        "{what}: array partitioned as {}, operator as {}",
+        x.layout().partition().describe(),
+        lx.partition().describe()
+    )))
+}
+
 /// Tags of the exchanges of one application: one per term.
 const TAG_BASE: i32 = 100;
 
@@ -278,21 +298,7 @@ where
             * std::mem::size_of::<O::Elem>()
     }
     fn check(&self, x: &DistArray<O::Elem>, lx: &Layout, what: &str) -> Result<()> {
-        if x.layout().same(lx) {
-            return Ok(());
-        }
-        if x.shape() != lx.shape() {
-            return Err(Error::ShapeMismatch {
-                context: format!("Distributed {what}"),
-                expected: lx.shape().to_vec(),
-                got: x.shape().to_vec(),
-            });
-        }
-        Err(Error::ChunkMismatch(format!(
-            "Distributed {what}: array partitioned as {}, operator as {}",
-            x.layout().partition().describe(),
-            lx.partition().describe()
-        )))
+        check_layout(x, lx, &format!("Distributed {what}"))
     }
     /// `y = op(x)` (forward) or `y = op^H(x)` (adjoint) on this rank's blocks, layouts checked by
     /// the caller.
