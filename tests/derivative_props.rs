@@ -156,18 +156,15 @@ fn check<T: Scalar>(c: &Case) -> std::result::Result<(), TestCaseError> {
             None
         };
     let rep = dot_test_with(&op, ChunkedArray::zeros(grid.clone()), c.seed, rtol).unwrap();
-    // pylops' centered-5 edge rows are not an exact adjoint pair on lanes shorter than 5 (the
-    // reference suite records them as such); rylops copies pylops there, so skip the dot test.
-    let nd = c.dims.len() as isize;
-    let ax = ((c.axis % nd) + nd) % nd;
-    let c5_short_edge =
-        c.op == 0 && c.kind == Kind::Centered && c.order == 5 && c.edge && c.dims[ax as usize] < 5;
+    // Every operator passes, centered-5 with `edge` on lanes shorter than 5 included: pylops' rows
+    // there are not an exact adjoint pair, but rylops' default adjoint is the true one
+    // (`FirstDerivativeBuilder::pylops_adjoint(true)` gives pylops' numbers instead).
     // A dot product can cancel to near zero: measure the error against the scale of the terms.
     let m = |a: T::Real, b: T::Real| if a > b { a } else { b };
     let one = <T::Real as Scalar>::from_f64(1.0).re();
     let scale = m(m(one, rep.forward.modulus()), rep.adjoint.modulus());
     let ok = (rep.forward - rep.adjoint).modulus() <= rep.rtol * scale;
-    prop_assert!(c5_short_edge || rep.passed || ok, "dot test {:?}", rep);
+    prop_assert!(rep.passed || ok, "dot test {:?}", rep);
     // (b) chunked == single chunk, bit for bit, forward and adjoint.
     let mut rng = Rng::new(c.seed ^ 0x5555);
     let mut x1 = op.zeros_domain();
