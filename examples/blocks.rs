@@ -156,9 +156,19 @@ fn main() -> rylops::Result<()> {
             } else {
                 a
             };
-            let a = a
-                .into_dimensionality::<Ix3>()
-                .expect("(rows, columns, channels)");
+            let shape = a.shape().to_vec();
+            let bad = || {
+                rylops::Error::InvalidParameter {
+                name: p.clone(),
+                reason: format!(
+                    "an image must be (rows, columns) or (rows, columns, >= 3 channels), got {shape:?}"
+                ),
+            }
+            };
+            let a = a.into_dimensionality::<Ix3>().map_err(|_| bad())?;
+            if a.shape()[2] < 3 {
+                return Err(bad());
+            }
             let a = a.slice(s![.., .., ..3]).to_owned();
             let max = a.iter().copied().fold(0.0, f64::max);
             println!("image {p}: shape {:?}", a.shape());
