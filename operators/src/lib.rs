@@ -17,6 +17,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod convolve1d;
 pub mod diagonal;
 pub mod directional;
 pub mod firstderivative;
@@ -26,10 +27,12 @@ pub mod kind;
 pub mod laplacian;
 pub mod matrixmult;
 pub mod secondderivative;
+mod npconv;
 mod short_lane;
 mod validate;
 pub mod zero;
 
+pub use convolve1d::{ConvStencil, Convolve1D, Convolve1DBuilder, Convolve1DLong};
 pub use diagonal::Diagonal;
 pub use directional::{Direction, FirstDirectionalDerivative, SecondDirectionalDerivative};
 pub use firstderivative::{FdForm, FdStencil, FirstDerivative, FirstDerivativeBuilder};
