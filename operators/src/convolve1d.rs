@@ -59,10 +59,7 @@ impl<T: Scalar> ConvStencil<T> {
                 .map(|k| (k as isize - offset, adjoint_tap(h[k])))
                 .collect()
         } else {
-            (0..nh)
-                .rev()
-                .map(|k| (offset - k as isize, h[k]))
-                .collect()
+            (0..nh).rev().map(|k| (offset - k as isize, h[k])).collect()
         };
         Self {
             taps: taps.into(),

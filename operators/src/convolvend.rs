@@ -91,7 +91,10 @@ impl<T: Scalar> ConvolveNDBuilder<T> {
             reason,
         };
         if (1..axes.len()).any(|i| axes[..i].contains(&axes[i])) {
-            return Err(invalid("axes", format!("axes {:?} repeat an axis", self.axes)));
+            return Err(invalid(
+                "axes",
+                format!("axes {:?} repeat an axis", self.axes),
+            ));
         }
         let hs = self.h.shape().to_vec();
         if hs.len() != axes.len() {
@@ -205,11 +208,7 @@ impl<T: Scalar> ConvolveND<T> {
             let t = *t;
             let src = e.slice_each_axis(|ax| {
                 let a = ax.axis.index();
-                let shift = self
-                    .axes
-                    .iter()
-                    .position(|&c| c == a)
-                    .map_or(0, |j| d[j]);
+                let shift = self.axes.iter().position(|&c| c == a).map_or(0, |j| d[j]);
                 let s = (depth[a].0 as isize + shift) as usize;
                 Slice::from(s..s + shape[a])
             });
@@ -302,7 +301,9 @@ mod tests {
                 .unwrap();
             let want = direct(&x, &h, c.axes_index(), &off);
             let y = c.forward(&ChunkedArray::from_array(x.clone())).unwrap();
-            let err = (&y.to_array() - &want).iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let err = (&y.to_array() - &want)
+                .iter()
+                .fold(0.0f64, |m, v| m.max(v.abs()));
             assert!(err < 1e-12, "{axes:?}: {err}");
             for chunks in [[2, 2, 2], [4, 1, 3], [1, 5, 2]] {
                 let xc = ChunkedArray::from_array_chunks(x.view(), &chunks).unwrap();
@@ -326,7 +327,10 @@ mod tests {
         assert!(b(&[4, 4]).offset(&[100, 0]).build().is_err());
         assert!(b(&[4]).build().is_err());
         let hc = ArrayD::from_elem(IxDyn(&[2, 2]), Complex64::new(1.0, -0.5));
-        let c = ConvolveND::<Complex64>::builder(&[3, 5], hc).offset(&[1, 0]).build().unwrap();
+        let c = ConvolveND::<Complex64>::builder(&[3, 5], hc)
+            .offset(&[1, 0])
+            .build()
+            .unwrap();
         assert!(dot_test(&c, 5).unwrap().passed);
     }
 }

@@ -29,11 +29,11 @@ pub mod identity;
 pub mod kind;
 pub mod laplacian;
 pub mod matrixmult;
+mod npconv;
 pub mod secondderivative;
+mod short_lane;
 pub mod smoothing1d;
 pub mod smoothing2d;
-mod npconv;
-mod short_lane;
 mod validate;
 pub mod zero;
 

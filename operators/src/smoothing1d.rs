@@ -27,7 +27,11 @@ impl Smoothing1D {
                 reason: "the smoothing length must be at least 1".into(),
             });
         }
-        let n = if nsmooth % 2 == 0 { nsmooth + 1 } else { nsmooth };
+        let n = if nsmooth % 2 == 0 {
+            nsmooth + 1
+        } else {
+            nsmooth
+        };
         let tap = T::one().np_div(T::from_f64(n as f64));
         Ok((vec![tap; n], ((n - 1) / 2) as isize))
     }

@@ -61,7 +61,9 @@ fn nested<T: Scalar>(v: &Value) -> HResult<ArrayD<T>> {
                 } else if shape[depth] != items.len() {
                     return Err("h: ragged nested list".into());
                 }
-                items.iter().try_for_each(|i| walk(i, depth + 1, shape, out))
+                items
+                    .iter()
+                    .try_for_each(|i| walk(i, depth + 1, shape, out))
             }
             Value::Number(n) if shape.len() == depth => {
                 out.push(n.as_f64().ok_or("h: not a number")?);
@@ -81,7 +83,9 @@ fn check_method(m: &Option<String>, default: Option<&str>) -> HResult<()> {
     if m.as_deref() == default {
         Ok(())
     } else {
-        Err(format!("method {m:?} is not supported (pylops' default {default:?} only)"))
+        Err(format!(
+            "method {m:?} is not supported (pylops' default {default:?} only)"
+        ))
     }
 }
 
@@ -110,7 +114,8 @@ pub fn build<T: Scalar>(name: &str, kw: &Value) -> Option<HResult<Built<T>>> {
                 if name == "Convolve2D" {
                     let off = k.offset.unwrap_or_else(|| vec![0, 0]);
                     let pair = |v: &[isize], w: &str| -> HResult<[isize; 2]> {
-                        v.try_into().map_err(|_| format!("{w}: two entries expected"))
+                        v.try_into()
+                            .map_err(|_| format!("{w}: two entries expected"))
                     };
                     Convolve2D::new(&k.dims, h, pair(&off, "offset")?, pair(&axes, "axes")?)
                         .map(|o| Box::new(o) as BoxOp<T>)
