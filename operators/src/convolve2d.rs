@@ -19,6 +19,8 @@ use rylops_core::{Chunked, Error, Result, Scalar};
 pub struct Convolve2D;
 
 impl Convolve2D {
+    // Named after pylops' class; the operator it builds is a more general type.
+    #[allow(clippy::new_ret_no_self)]
     /// The convolution of arrays of shape `dims` with the 2-D filter `h` over `axes`, `offset`
     /// being the index of the filter's centre.
     ///

@@ -212,9 +212,7 @@ impl<T: Scalar> ConvolveND<T> {
                 let s = (depth[a].0 as isize + shift) as usize;
                 Slice::from(s..s + shape[a])
             });
-            Zip::from(&mut out)
-                .and(&src)
-                .for_each(|o, &v| *o = *o + v * t);
+            Zip::from(&mut out).and(&src).for_each(|o, &v| *o += v * t);
         }
         out
     }

@@ -67,7 +67,7 @@ impl<T: Scalar> Sum<T> {
     pub(crate) fn add_as(&mut self, kind: Acc, a: T, b: T) {
         debug_assert_eq!(kind, self.kind);
         match (kind, T::IS_COMPLEX) {
-            (Acc::Plain, _) => self.s = self.s + a * b,
+            (Acc::Plain, _) => self.s += a * b,
             (Acc::Dot, false) => self.d[0] = Float::mul_add(a.re(), b.re(), self.d[0]),
             (Acc::Dot, true) => {
                 let (ar, ai, br, bi) = (a.re(), a.im(), b.re(), b.im());

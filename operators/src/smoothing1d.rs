@@ -35,6 +35,8 @@ impl Smoothing1D {
         let tap = T::one().np_div(T::from_f64(n as f64));
         Ok((vec![tap; n], ((n - 1) / 2) as isize))
     }
+    // Named after pylops' class; the operator it builds is a more general type.
+    #[allow(clippy::new_ret_no_self)]
     /// The moving average of `nsmooth` samples (made odd) along `axis` of arrays of shape `dims`.
     ///
     /// # Errors

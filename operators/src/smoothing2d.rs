@@ -21,6 +21,8 @@ use rylops_core::{Chunked, Error, Result, Scalar};
 pub struct Smoothing2D;
 
 impl Smoothing2D {
+    // Named after pylops' class; the operator it builds is a more general type.
+    #[allow(clippy::new_ret_no_self)]
     /// The moving average of `nsmooth[0] x nsmooth[1]` samples (each made odd) over `axes` of
     /// arrays of shape `dims`.
     ///
