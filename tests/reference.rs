@@ -15,8 +15,19 @@ mod harness;
 
 #[test]
 fn reference_suite() {
-    let dir = harness::suite_dir();
-    let summary = harness::run_suite(&dir);
+    run_and_report(&harness::suite_dir(), "reference");
+}
+
+/// The repository's own `convolve` group: pylops' filter operators.
+#[test]
+fn reference_convolve() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference_ops/convolve");
+    run_and_report(&dir, "reference_ops/convolve");
+}
+
+/// Runs the suite at `dir`, prints its closing line under `label` and fails on any failure.
+fn run_and_report(dir: &std::path::Path, label: &str) {
+    let summary = harness::run_suite(dir);
     for line in &summary.notes {
         let _ = writeln!(std::io::stderr(), "  {line}");
     }
@@ -27,7 +38,7 @@ fn reference_suite() {
     // closing line shows in every `cargo test` run, passing or not.
     let _ = writeln!(
         std::io::stderr(),
-        "reference: {} operator cases passed ({} bit-exact), {} solver cases passed, {} failed",
+        "{label}: {} operator cases passed ({} bit-exact), {} solver cases passed, {} failed",
         summary.op_passed,
         summary.op_bitexact,
         summary.solver_passed,

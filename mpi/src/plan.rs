@@ -104,7 +104,10 @@ pub fn halo_rows<T: Scalar, S: LaneStencil<T>>(
 ) -> (usize, usize) {
     let mut hb = 0;
     let mut ha = 0;
-    let near = 2 * RADIUS + 1;
+    // Rows further in than a stencil's reach never read the halo; stencils with user taps (a
+    // convolution) may reach further than `RADIUS`.
+    let (rb, ra) = st.reach();
+    let near = (2 * RADIUS + 1).max(rb.max(ra) + 1);
     for i in start..end.min(start + near) {
         if let Some((lo, _)) = st.window(i, n) {
             if lo < start {

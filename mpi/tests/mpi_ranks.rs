@@ -16,7 +16,9 @@ use rylops_mpi::mpi::traits::Communicator;
 use rylops_mpi::{
     Comm, DistArray, Distributed, DistributedKernel, HaloPlan, Layout, MpiScalar, Partition,
 };
-use rylops_operators::{FirstDerivative, Gradient, Kind, Laplacian, SecondDerivative};
+use rylops_operators::{
+    Convolve1D, FirstDerivative, Gradient, Kind, Laplacian, SecondDerivative, Smoothing1D,
+};
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -103,6 +105,7 @@ fn child(expected: usize) {
         complex_operators_equal_serial(&mut cx);
         user_stencil_equals_serial(&mut cx);
         user_kernel_equals_serial(&mut cx);
+        convolve_equals_serial(&mut cx);
         halo_exchange_and_adjoint(&mut cx);
         bytes_sent_equal_halo(&mut cx);
         cg_matches_serial(&mut cx);
@@ -406,6 +409,27 @@ fn user_kernel_equals_serial(cx: &mut Ctx) {
         let r = dot_test(&d, 5).unwrap();
         assert!(r.passed, "dot test of the user kernel on {desc}: {r:?}");
         cx.checks += 3;
+    }
+}
+
+/// `Convolve1D` (a stencil with user taps, no line for it in `rylops-mpi`) runs on ranks bit for
+/// bit as in one process, including filters reaching further than a rank is thick and further than
+/// the derivatives' stencils (11 rows).
+fn convolve_equals_serial(cx: &mut Ctx) {
+    let h: Vec<f64> = (0..12).map(|k| 0.25 + 0.125 * k as f64).collect();
+    for shape in [vec![13usize, 5], vec![6, 4, 11]] {
+        for part in partitions(&shape, cx.size()) {
+            let layout = Layout::new(cx.comm.clone(), part).unwrap();
+            for axis in 0..shape.len() {
+                let n = shape[axis];
+                for (nh, offset) in [(3, 1), (4, 0), (n.min(12), 0), (5, 4), (2, -3)] {
+                    let op = Convolve1D::new(&shape, &h[..nh], offset, axis as isize).unwrap();
+                    check_op(cx, &layout, op, "Convolve1D");
+                }
+                let s = Smoothing1D::new::<Complex64>(3, &shape, axis as isize).unwrap();
+                check_op(cx, &layout, s, "complex Smoothing1D");
+            }
+        }
     }
 }
 

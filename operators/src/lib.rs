@@ -2,8 +2,9 @@
 //!
 //! Linear operators over chunked n-d arrays ([`ChunkedArray`](rylops_core::ChunkedArray)s),
 //! following pylops 2.8.0 bit for bit: [`FirstDerivative`], [`SecondDerivative`], [`Laplacian`] (one
-//! fused pass), [`Gradient`], the directional derivatives, and the basic operators [`Identity`],
-//! [`Zero`], [`Diagonal`] and [`MatrixMult`].
+//! fused pass), [`Gradient`], the directional derivatives, the filters [`Convolve1D`] (with
+//! [`Smoothing1D`]) and [`ConvolveND`] (with [`Convolve2D`] and [`Smoothing2D`]), and the basic
+//! operators [`Identity`], [`Zero`], [`Diagonal`] and [`MatrixMult`].
 //!
 //! ```
 //! use nalgebra::DMatrix;
@@ -17,6 +18,9 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod convolve1d;
+pub mod convolve2d;
+pub mod convolvend;
 pub mod diagonal;
 pub mod directional;
 pub mod firstderivative;
@@ -25,11 +29,17 @@ pub mod identity;
 pub mod kind;
 pub mod laplacian;
 pub mod matrixmult;
+mod npconv;
 pub mod secondderivative;
 mod short_lane;
+pub mod smoothing1d;
+pub mod smoothing2d;
 mod validate;
 pub mod zero;
 
+pub use convolve1d::{ConvStencil, Convolve1D, Convolve1DBuilder, Convolve1DLong};
+pub use convolve2d::Convolve2D;
+pub use convolvend::{ConvolveND, ConvolveNDBuilder};
 pub use diagonal::Diagonal;
 pub use directional::{Direction, FirstDirectionalDerivative, SecondDirectionalDerivative};
 pub use firstderivative::{FdForm, FdStencil, FirstDerivative, FirstDerivativeBuilder};
@@ -39,4 +49,6 @@ pub use kind::Kind;
 pub use laplacian::{Laplacian, LaplacianBuilder};
 pub use matrixmult::MatrixMult;
 pub use secondderivative::{SdStencil, SecondDerivative, SecondDerivativeBuilder};
+pub use smoothing1d::Smoothing1D;
+pub use smoothing2d::Smoothing2D;
 pub use zero::Zero;
