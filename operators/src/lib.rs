@@ -17,6 +17,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod causalintegration;
 pub mod diagonal;
 pub mod directional;
 pub mod firstderivative;
@@ -32,6 +33,7 @@ mod short_lane;
 mod validate;
 pub mod zero;
 
+pub use causalintegration::{CausalIntegration, CausalIntegrationBuilder, IntegrationKind};
 pub use diagonal::Diagonal;
 pub use directional::{Direction, FirstDirectionalDerivative, SecondDirectionalDerivative};
 pub use firstderivative::{FdForm, FdStencil, FirstDerivative, FirstDerivativeBuilder};
