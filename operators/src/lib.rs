@@ -17,6 +17,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod block;
 pub mod causalintegration;
 pub mod diagonal;
 pub mod directional;
@@ -25,6 +26,7 @@ pub mod flip;
 pub mod gradient;
 pub mod identity;
 pub mod kind;
+pub mod kronecker;
 pub mod laplacian;
 mod lanes;
 pub mod matrixmult;
@@ -39,6 +41,7 @@ pub mod transpose;
 mod validate;
 pub mod zero;
 
+pub use block::Block;
 pub use causalintegration::{CausalIntegration, CausalIntegrationBuilder, IntegrationKind};
 pub use diagonal::Diagonal;
 pub use directional::{Direction, FirstDirectionalDerivative, SecondDirectionalDerivative};
@@ -47,6 +50,7 @@ pub use flip::Flip;
 pub use gradient::{Gradient, GradientBuilder};
 pub use identity::Identity;
 pub use kind::Kind;
+pub use kronecker::Kronecker;
 pub use laplacian::{Laplacian, LaplacianBuilder};
 pub use matrixmult::MatrixMult;
 pub use pad::Pad;
