@@ -15,7 +15,19 @@ mod harness;
 
 #[test]
 fn reference_suite() {
-    let dir = harness::suite_dir();
+    check_suite("reference", &harness::suite_dir());
+}
+
+/// The `layout` group of the repository's own suites (tests/reference_ops/layout).
+#[test]
+fn reference_layout() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference_ops/layout");
+    check_suite("reference_ops/layout", &dir);
+}
+
+/// Runs the suite at `dir`, prints its closing line under `name`, and fails on any failure.
+fn check_suite(name: &str, dir: &std::path::Path) {
+    let dir = dir.to_path_buf();
     let summary = harness::run_suite(&dir);
     for line in &summary.notes {
         let _ = writeln!(std::io::stderr(), "  {line}");
@@ -27,7 +39,7 @@ fn reference_suite() {
     // closing line shows in every `cargo test` run, passing or not.
     let _ = writeln!(
         std::io::stderr(),
-        "reference: {} operator cases passed ({} bit-exact), {} solver cases passed, {} failed",
+        "{name}: {} operator cases passed ({} bit-exact), {} solver cases passed, {} failed",
         summary.op_passed,
         summary.op_bitexact,
         summary.solver_passed,
@@ -89,7 +101,7 @@ fn harness_refuses_what_it_does_not_understand() {
     extra["new_case_field"] = json!(true);
     let bad_kwarg = error_case("kwarg", json!({"dims": [10], "order": 4, "new_option": 1}));
     let bad_op =
-        json!({"id": "op", "operator": "Roll", "kwargs": {}, "dtype": "float64", "files": {}});
+        json!({"id": "op", "operator": "NoSuchOp", "kwargs": {}, "dtype": "float64", "files": {}});
     let mut bad_stage = good.clone();
     bad_stage["id"] = json!("stage");
     bad_stage["expected_error"]["stage"] = json!("later");
@@ -114,7 +126,7 @@ fn harness_refuses_what_it_does_not_understand() {
     let expect = [
         ("extra:", "new_case_field"),
         ("kwarg:", "new_option"),
-        ("op:", "Roll"),
+        ("op:", "NoSuchOp"),
         ("stage:", "later"),
         ("file:", "`z`"),
         ("node:", "Roll"),

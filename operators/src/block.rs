@@ -117,7 +117,11 @@ where
         }
     })?;
     let x = ChunkedArray::from_array(a);
-    let y = if adjoint { op.adjoint(&x)? } else { op.forward(&x)? };
+    let y = if adjoint {
+        op.adjoint(&x)?
+    } else {
+        op.forward(&x)?
+    };
     let y = y.into_array();
     Ok(match y.as_slice() {
         Some(s) => s.to_vec(),
@@ -202,8 +206,12 @@ mod tests {
     use rylops_core::{dot_test, dot_test_with, BoxOp, ChunkGrid, LinearMap};
 
     fn ops() -> Vec<Vec<BoxOp<Complex64>>> {
-        let d = FirstDerivative::<Complex64>::builder(&[2, 3]).build().unwrap();
-        let c = CausalIntegration::<Complex64>::builder(&[6]).build().unwrap();
+        let d = FirstDerivative::<Complex64>::builder(&[2, 3])
+            .build()
+            .unwrap();
+        let c = CausalIntegration::<Complex64>::builder(&[6])
+            .build()
+            .unwrap();
         let r = Restriction::<Complex64>::new(&[5], &[4, 0], 0).unwrap();
         let s = Restriction::<Complex64>::new(&[7], &[2, 6], 0).unwrap();
         let r2 = Restriction::<Complex64>::new(&[12], &[1, 11], 0).unwrap();
@@ -219,7 +227,11 @@ mod tests {
         let op = Block::new(ops()).unwrap();
         assert_eq!((op.dims(), op.dimsd()), (vec![12], vec![6 + 2 + 2]));
         let g = ChunkGrid::uniform(&[12], &[5]).unwrap();
-        assert!(dot_test_with(&op, ChunkedArray::zeros(g), 1, None).unwrap().passed);
+        assert!(
+            dot_test_with(&op, ChunkedArray::zeros(g), 1, None)
+                .unwrap()
+                .passed
+        );
         let x = ChunkedArray::<Complex64>::random(ChunkGrid::single(&[12]), 3);
         let y = op.forward(&x).unwrap();
         let xa = x.to_array();
@@ -235,7 +247,10 @@ mod tests {
     fn mismatched_blocks_are_errors() {
         let mut o = ops();
         o[2].push(Box::new(Roll::<Complex64>::new(&[1], 0, 1).unwrap()));
-        assert!(matches!(Block::new(o), Err(Error::IncompatibleOperators(_))));
+        assert!(matches!(
+            Block::new(o),
+            Err(Error::IncompatibleOperators(_))
+        ));
         let mut o = ops();
         o[1][0] = Box::new(Restriction::<Complex64>::new(&[5], &[4], 0).unwrap());
         assert!(Block::new(o).is_err());

@@ -320,9 +320,11 @@ mod tests {
                     };
                     let op = b(0.7).build().unwrap();
                     let grid = ChunkGrid::uniform(&dims, &[2, 4, 3]).unwrap();
-                    assert!(dot_test_with(&op, ChunkedArray::zeros(grid), 1, None)
-                        .unwrap()
-                        .passed);
+                    assert!(
+                        dot_test_with(&op, ChunkedArray::zeros(grid), 1, None)
+                            .unwrap()
+                            .passed
+                    );
                     let op32 = CausalIntegration::<Complex32>::builder(&dims)
                         .axis(axis)
                         .kind(kind)
@@ -359,7 +361,10 @@ mod tests {
     #[test]
     fn bad_parameters_are_errors() {
         assert!("simpson".parse::<IntegrationKind>().is_err());
-        assert_eq!("half".parse::<IntegrationKind>().unwrap(), IntegrationKind::Half);
+        assert_eq!(
+            "half".parse::<IntegrationKind>().unwrap(),
+            IntegrationKind::Half
+        );
         let b = || CausalIntegration::<f32>::builder(&[3, 0]);
         assert!(matches!(
             b().axis(2).build(),
@@ -368,6 +373,9 @@ mod tests {
         assert!(b().removefirst(true).build().is_err());
         assert!(b().sampling(1e300).build().is_err());
         let op = b().axis(0).removefirst(true).build().unwrap();
-        assert_eq!((op.dimsd(), op.axis(), op.kind()), (vec![2, 0], 0, IntegrationKind::Full));
+        assert_eq!(
+            (op.dimsd(), op.axis(), op.kind()),
+            (vec![2, 0], 0, IntegrationKind::Full)
+        );
     }
 }

@@ -2,7 +2,9 @@
 
 use crate::identity::check_dims;
 use crate::lanes::map_lanes;
-use rylops_core::{check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Result, Scalar};
+use rylops_core::{
+    check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Result, Scalar,
+};
 use std::marker::PhantomData;
 
 /// Reverses the order of the samples along one axis: `y[.., i, ..] = x[.., n-1-i, ..]`. It is its
@@ -84,14 +86,18 @@ mod tests {
     #[test]
     fn flips_twice_to_identity_in_any_chunking() {
         let dims = [4, 5, 3];
-        let x = ChunkedArray::<Complex32>::random(ChunkGrid::uniform(&dims, &[3, 2, 2]).unwrap(), 1);
+        let x =
+            ChunkedArray::<Complex32>::random(ChunkGrid::uniform(&dims, &[3, 2, 2]).unwrap(), 1);
         for axis in -3..3 {
             let op = Flip::<Complex32>::new(&dims, axis).unwrap();
             let y = op.forward(&x).unwrap();
             let a = y.to_array();
             let xa = x.to_array();
             let ax = op.axis();
-            assert_eq!(a.index_axis(ndarray::Axis(ax), 0), xa.index_axis(ndarray::Axis(ax), dims[ax] - 1));
+            assert_eq!(
+                a.index_axis(ndarray::Axis(ax), 0),
+                xa.index_axis(ndarray::Axis(ax), dims[ax] - 1)
+            );
             assert_eq!(op.adjoint(&y).unwrap(), x);
             assert!(dot_test(&op, 2).unwrap().passed);
         }

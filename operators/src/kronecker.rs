@@ -90,7 +90,11 @@ where
                 }
             })?;
             let x = ChunkedArray::from_array(a);
-            let y = if adjoint { op.adjoint(&x)? } else { op.forward(&x)? };
+            let y = if adjoint {
+                op.adjoint(&x)?
+            } else {
+                op.forward(&x)?
+            };
             Ok(y.into_array().iter().copied().collect::<Vec<T>>())
         })
         .collect::<Result<Vec<_>>>()?;
@@ -118,14 +122,26 @@ where
         };
         // B on every row of the r x c matrix: r x c2.
         let mut mid = vec![T::zero(); r * c2];
-        apply_each(&self.b, adjoint, src, r, |k, i| k * c + i, &mut mid, |k, i| {
-            k * c2 + i
-        })?;
+        apply_each(
+            &self.b,
+            adjoint,
+            src,
+            r,
+            |k, i| k * c + i,
+            &mut mid,
+            |k, i| k * c2 + i,
+        )?;
         // A on every column of the r x c2 matrix: r2 x c2.
         let mut out = vec![T::zero(); r2 * c2];
-        apply_each(&self.a, adjoint, &mid, c2, |k, i| i * c2 + k, &mut out, |k, i| {
-            i * c2 + k
-        })?;
+        apply_each(
+            &self.a,
+            adjoint,
+            &mid,
+            c2,
+            |k, i| i * c2 + k,
+            &mut out,
+            |k, i| i * c2 + k,
+        )?;
         Ok(out)
     }
 }
@@ -186,15 +202,24 @@ mod tests {
 
     #[test]
     fn chunked_and_complex() {
-        let a = SecondDerivative::<Complex64>::builder(&[2, 3]).axis(0).build().unwrap();
+        let a = SecondDerivative::<Complex64>::builder(&[2, 3])
+            .axis(0)
+            .build()
+            .unwrap();
         let b = Restriction::<Complex64>::new(&[5], &[4, 4, 1], 0).unwrap();
         let op = Kronecker::new(a, b).unwrap();
         assert_eq!((op.dims(), op.dimsd()), (vec![30], vec![18]));
         let g = ChunkGrid::uniform(&[30], &[7]).unwrap();
-        assert!(dot_test_with(&op, ChunkedArray::zeros(g.clone()), 2, None).unwrap().passed);
+        assert!(
+            dot_test_with(&op, ChunkedArray::zeros(g.clone()), 2, None)
+                .unwrap()
+                .passed
+        );
         let x = ChunkedArray::<Complex64>::random(g, 4);
         let y = op.forward(&x).unwrap();
-        let y1 = op.forward(&x.rechunk(ChunkGrid::single(&[30])).unwrap()).unwrap();
+        let y1 = op
+            .forward(&x.rechunk(ChunkGrid::single(&[30])).unwrap())
+            .unwrap();
         assert_eq!(y.to_array(), y1.to_array());
     }
 }

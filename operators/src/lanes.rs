@@ -148,7 +148,11 @@ pub(crate) fn spread_lanes<T: Scalar>(y: &ChunkedArray<T>, x: &mut ChunkedArray<
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] named `name` for an index outside `-n..n` or too large for `isize`.
-pub(crate) fn indices<I: Copy + TryInto<isize>>(name: &str, idx: &[I], n: usize) -> Result<Vec<usize>> {
+pub(crate) fn indices<I: Copy + TryInto<isize>>(
+    name: &str,
+    idx: &[I],
+    n: usize,
+) -> Result<Vec<usize>> {
     let ni = isize::try_from(n).unwrap_or(isize::MAX);
     idx.iter()
         .enumerate()
@@ -213,9 +217,7 @@ fn pairwise_complex<R: RealScalar>(re: &[R], im: &[R]) -> (R, R) {
         }
         (rr, ri)
     } else if n <= 128 {
-        let mut r = [
-            re[0], im[0], re[1], im[1], re[2], im[2], re[3], im[3],
-        ];
+        let mut r = [re[0], im[0], re[1], im[1], re[2], im[2], re[3], im[3]];
         let mut k = 4;
         while k < len - len % 4 {
             for j in 0..4 {

@@ -116,7 +116,11 @@ impl<T: Scalar> ChunkedOperator for Pad<T> {
         let grid = x.grid().clone();
         x.par_for_each_block(|id, block: &mut ArrayViewMutD<'_, T>| {
             let off = grid.block_offset(id);
-            let src: Vec<usize> = off.iter().zip(&self.pad).map(|(&o, &(b, _))| o + b).collect();
+            let src: Vec<usize> = off
+                .iter()
+                .zip(&self.pad)
+                .map(|(&o, &(b, _))| o + b)
+                .collect();
             copy_region_into(y, &src, block.view_mut());
         });
         Ok(())
@@ -153,8 +157,16 @@ mod tests {
         }
         let opc = Pad::<Complex32>::new(&[2, 3, 2], &[(1, 1), (0, 2), (3, 0)]).unwrap();
         let g = ChunkGrid::uniform(&[2, 3, 2], &[1, 2, 1]).unwrap();
-        assert!(dot_test_with(&opc, ChunkedArray::zeros(g), 1, None).unwrap().passed);
-        assert!(dot_test(&Pad::<f32>::new(&[0], &[(1, 1)]).unwrap(), 1).unwrap().passed);
+        assert!(
+            dot_test_with(&opc, ChunkedArray::zeros(g), 1, None)
+                .unwrap()
+                .passed
+        );
+        assert!(
+            dot_test(&Pad::<f32>::new(&[0], &[(1, 1)]).unwrap(), 1)
+                .unwrap()
+                .passed
+        );
         assert_eq!(op.pad(), &pad);
     }
 

@@ -2,9 +2,9 @@
 
 use crate::identity::check_dims;
 use crate::lanes::{indices, map_lanes, whole};
-use ndarray::{ArrayViewMutD, Axis, Slice, Zip};
 #[cfg(test)]
 use ndarray::Dimension;
+use ndarray::{ArrayViewMutD, Axis, Slice, Zip};
 use rylops_core::{
     check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
 };
@@ -319,7 +319,10 @@ mod tests {
         assert_eq!(op.dimsd(), vec![0, 3]);
         let y = op.forward(&ChunkedArray::from(ramp(&[4, 3]))).unwrap();
         assert_eq!(y.shape(), &[0, 3]);
-        assert_eq!(op.adjoint(&y).unwrap().to_array(), ArrayD::zeros(IxDyn(&[4, 3])));
+        assert_eq!(
+            op.adjoint(&y).unwrap().to_array(),
+            ArrayD::zeros(IxDyn(&[4, 3]))
+        );
         assert!(matches!(
             Restriction::<f64>::new(&[4, 3], &[0], 2),
             Err(Error::AxisOutOfRange { .. })
@@ -345,7 +348,10 @@ mod tests {
         let m = m.to_array();
         for i in 0..4 {
             let want = if i == 1 || i == 3 { 1.0 } else { 0.0 };
-            assert_eq!(m.index_axis(Axis(0), i), x.index_axis(Axis(0), i).mapv(|v| v * want));
+            assert_eq!(
+                m.index_axis(Axis(0), i),
+                x.index_axis(Axis(0), i).mapv(|v| v * want)
+            );
         }
     }
 }

@@ -2,7 +2,9 @@
 
 use crate::identity::check_dims;
 use crate::lanes::map_lanes;
-use rylops_core::{check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Result, Scalar};
+use rylops_core::{
+    check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Result, Scalar,
+};
 use std::marker::PhantomData;
 
 /// Shifts the samples along one axis circularly by `shift` (numpy's `roll`):

@@ -109,7 +109,11 @@ mod tests {
             let xc = x.rechunk_uniform(&[2, 50, 2]).unwrap();
             assert_eq!(op.forward(&xc).unwrap().to_array(), ya);
             let g = ChunkGrid::uniform(&dims, &[3, 64, 2]).unwrap();
-            assert!(dot_test_with(&op, ChunkedArray::zeros(g), 1, None).unwrap().passed);
+            assert!(
+                dot_test_with(&op, ChunkedArray::zeros(g), 1, None)
+                    .unwrap()
+                    .passed
+            );
         }
         let op = Sum::<f32>::new(&[7], 0).unwrap();
         assert_eq!((op.dims(), op.dimsd()), (vec![7, 1], vec![1]));

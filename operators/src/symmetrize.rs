@@ -123,7 +123,11 @@ mod tests {
             assert_eq!(op.adjoint(&yc).unwrap().to_array(), xa.to_array());
             assert!(dot_test_with(&op, xc.zeros_like(), 3, None).unwrap().passed);
         }
-        assert!(dot_test(&Symmetrize::<f32>::new(&[5], 0).unwrap(), 1).unwrap().passed);
+        assert!(
+            dot_test(&Symmetrize::<f32>::new(&[5], 0).unwrap(), 1)
+                .unwrap()
+                .passed
+        );
         assert!(Symmetrize::<f64>::new(&[3, 0], 1).is_err());
         assert!(Symmetrize::<f64>::new(&[3, 2], 2).is_err());
         assert_eq!(Symmetrize::<f64>::new(&[3, 2], 0).unwrap().axis(), 0);

@@ -63,7 +63,9 @@ impl<T: Scalar> Transpose<T> {
         if axesd.contains(&usize::MAX) {
             return Err(Error::InvalidParameter {
                 name: "axes".into(),
-                reason: format!("must contain every axis of a {nd}-d model exactly once, got {axes:?}"),
+                reason: format!(
+                    "must contain every axis of a {nd}-d model exactly once, got {axes:?}"
+                ),
             });
         }
         Ok(Chunked(Self {
@@ -142,7 +144,13 @@ mod tests {
     fn permutes_in_any_chunking() {
         let dims = [3, 4, 5];
         let x = ChunkedArray::<Complex64>::random(ChunkGrid::single(&dims), 2);
-        for axes in [[0isize, 1, 2], [2, 0, 1], [1, 2, 0], [-1, -2, -3], [0, 2, 1]] {
+        for axes in [
+            [0isize, 1, 2],
+            [2, 0, 1],
+            [1, 2, 0],
+            [-1, -2, -3],
+            [0, 2, 1],
+        ] {
             let op = Transpose::<Complex64>::new(&dims, &axes).unwrap();
             let want = x
                 .to_array()
@@ -151,9 +159,8 @@ mod tests {
                 .into_owned();
             for chunk in [[3, 4, 5], [2, 3, 2], [1, 1, 4]] {
                 let xc = x.rechunk_uniform(&chunk).unwrap();
-                let mut y = ChunkedArray::zeros(
-                    ChunkGrid::uniform(&op.dimsd(), &[2, 3, 2]).unwrap(),
-                );
+                let mut y =
+                    ChunkedArray::zeros(ChunkGrid::uniform(&op.dimsd(), &[2, 3, 2]).unwrap());
                 op.forward_into(&xc, &mut y).unwrap();
                 assert_eq!(y.to_array(), want);
                 let back = op.adjoint(&y).unwrap();

@@ -11,6 +11,7 @@ use serde_json::Value;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+pub mod layout;
 pub mod solvers;
 
 /// Where the suite lives.
@@ -438,7 +439,10 @@ pub fn build_op<T: Scalar>(name: &str, kw: &Value) -> HResult<Built<T>> {
                 b.build().map(|o| Box::new(o) as BoxOp<T>)
             })
         }
-        other => return Err(format!("unknown operator `{other}`")),
+        other => {
+            return (layout::build::<T>(other, kw))
+                .unwrap_or_else(|| Err(format!("unknown operator `{other}`")))
+        }
     };
     Ok(match r {
         Ok(op) => Built::Op(op),

@@ -362,7 +362,8 @@ def define_cases():
     case("sum_3d_mid", "Sum", "3-D middle axis (sequential)", dims=[3, 9, 4], axis=-2)
     case("sum_err_axis", "Sum", "axis out of range", dims=[3, 4], axis=2)
     # Block and Kronecker
-    fd = lambda n, dt="float64", **k: spec("FirstDerivative", dims=n, dtype=dt, **k)
+    fd = lambda n, dt="float64", **k: spec("FirstDerivative", dims=n if isinstance(n, list) else [n],
+                                         dtype=dt, **k)
     case("block_2x2", "Block", "[[FD, CausalInt], [Restr, Restr]]", ops=[
         [fd(6), spec("CausalIntegration", dims=6, dtype="float64")],
         [spec("Restriction", dims=6, iava=[0, 2, 5], dtype="float64"),
@@ -381,7 +382,7 @@ def define_cases():
          Op1=fd(5), Op2=spec("Restriction", dims=4, iava=[0, 3]))
     case("kron_cint_sd_c", "Kronecker", "complex CausalIntegration (x) SecondDerivative",
          Op1=spec("CausalIntegration", dims=4, kind="half", dtype=C128),
-         Op2=spec("SecondDerivative", dims=6, dtype=C128), dtype=C128)
+         Op2=spec("SecondDerivative", dims=[6], dtype=C128), dtype=C128)
     case("kron_2d_ops", "Kronecker", "operators on 2-D models",
          Op1=spec("Transpose", dims=[2, 3], axes=[1, 0]),
          Op2=spec("Sum", dims=[3, 4], axis=0))
