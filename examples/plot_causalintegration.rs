@@ -22,7 +22,7 @@ use rylops::core::npy::read_npy;
 use rylops::operators::{CausalIntegration, IntegrationKind};
 use rylops::prelude::*;
 use rylops::solvers::{lsqr, regularized_inversion, LsqrParams, Regularization, RegularizedSolver};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[path = "common/cli.rs"]
 mod cli;
@@ -35,7 +35,7 @@ const USAGE: &str = "usage: plot_causalintegration (no arguments)";
 fn load(name: &str) -> rylops::Result<ArrayD<f64>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/reference_ops/examples/causalintegration");
-    read_npy(PathBuf::from(dir).join(format!("{name}.npy")))
+    read_npy(dir.join(format!("{name}.npy")))
 }
 
 /// Prints how `got` compares with pylops' `want`; true if bit-exact (`rtol = None`) or within

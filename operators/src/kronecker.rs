@@ -5,7 +5,7 @@ use crate::identity::scatter_from;
 use ndarray::{ArrayD, IxDyn};
 use rayon::prelude::*;
 use rylops_core::{
-    check_apply, Chunked, ChunkedArray, ChunkedOperator, LinearMap, LinearOperator, Result, Scalar,
+    check_apply, Chunked, ChunkedArray, ChunkedOperator, LinearOperator, Result, Scalar,
 };
 
 /// The Kronecker product `A ⊗ B` on flat vectors (pylops' `Kronecker(Op1, Op2)`): with `A` of
@@ -177,7 +177,7 @@ mod tests {
     use crate::{MatrixMult, Restriction, SecondDerivative};
     use nalgebra::DMatrix;
     use num_complex::Complex64;
-    use rylops_core::{dot_test, dot_test_with, ChunkGrid};
+    use rylops_core::{dot_test, dot_test_with, ChunkGrid, LinearMap};
 
     #[test]
     fn equals_the_dense_kronecker_product() {

@@ -2,8 +2,11 @@
 //!
 //! Linear operators over chunked n-d arrays ([`ChunkedArray`](rylops_core::ChunkedArray)s),
 //! following pylops 2.8.0 bit for bit: [`FirstDerivative`], [`SecondDerivative`], [`Laplacian`] (one
-//! fused pass), [`Gradient`], the directional derivatives, and the basic operators [`Identity`],
-//! [`Zero`], [`Diagonal`] and [`MatrixMult`].
+//! fused pass), [`Gradient`], the directional derivatives, the basic operators [`Identity`],
+//! [`Zero`], [`Diagonal`] and [`MatrixMult`], the layout operators [`Restriction`] (with `mask`),
+//! [`CausalIntegration`], [`Flip`], [`Roll`], [`Transpose`], [`Symmetrize`], [`Pad`] and [`Sum`]
+//! (pylops' `Sum`, numpy's summation order; not the composition [`rylops_core::Sum`]), and the
+//! combinators [`Block`] and [`Kronecker`] on flat vectors.
 //!
 //! ```
 //! use nalgebra::DMatrix;
