@@ -25,6 +25,13 @@ fn reference_convolve() {
     run_and_report(&dir, "reference_ops/convolve");
 }
 
+/// The repository's own `layout` group: pylops' layout operators and combinators.
+#[test]
+fn reference_layout() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/reference_ops/layout");
+    run_and_report(&dir, "reference_ops/layout");
+}
+
 /// Runs the suite at `dir`, prints its closing line under `label` and fails on any failure.
 fn run_and_report(dir: &std::path::Path, label: &str) {
     let summary = harness::run_suite(dir);
@@ -100,7 +107,7 @@ fn harness_refuses_what_it_does_not_understand() {
     extra["new_case_field"] = json!(true);
     let bad_kwarg = error_case("kwarg", json!({"dims": [10], "order": 4, "new_option": 1}));
     let bad_op =
-        json!({"id": "op", "operator": "Roll", "kwargs": {}, "dtype": "float64", "files": {}});
+        json!({"id": "op", "operator": "NoSuchOp", "kwargs": {}, "dtype": "float64", "files": {}});
     let mut bad_stage = good.clone();
     bad_stage["id"] = json!("stage");
     bad_stage["expected_error"]["stage"] = json!("later");
@@ -125,7 +132,7 @@ fn harness_refuses_what_it_does_not_understand() {
     let expect = [
         ("extra:", "new_case_field"),
         ("kwarg:", "new_option"),
-        ("op:", "Roll"),
+        ("op:", "NoSuchOp"),
         ("stage:", "later"),
         ("file:", "`z`"),
         ("node:", "Roll"),

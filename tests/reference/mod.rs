@@ -12,6 +12,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 pub mod convolve;
+pub mod layout;
 pub mod solvers;
 
 /// Where the suite lives.
@@ -443,7 +444,8 @@ pub fn build_op<T: Scalar>(name: &str, kw: &Value) -> HResult<Built<T>> {
             if let Some(b) = convolve::build::<T>(other, kw) {
                 return b;
             }
-            return Err(format!("unknown operator `{other}`"));
+            return layout::build::<T>(other, kw)
+                .unwrap_or_else(|| Err(format!("unknown operator `{other}`")));
         }
     };
     Ok(match r {
