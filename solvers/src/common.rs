@@ -57,6 +57,19 @@ pub struct Solution<V, R, I> {
 }
 
 impl<V, R, I> Solution<V, R, I> {
+    /// The same solution with `x` replaced by `f(x)` (e.g. `P p` for a preconditioned run).
+    pub(crate) fn try_map_x<W, E>(
+        self,
+        f: impl FnOnce(V) -> std::result::Result<W, E>,
+    ) -> std::result::Result<Solution<W, R, I>, E> {
+        Ok(Solution {
+            x: f(self.x)?,
+            iterations: self.iterations,
+            stop: self.stop,
+            cost: self.cost,
+            info: self.info,
+        })
+    }
     pub(crate) fn map_info<J>(self, f: impl FnOnce(I) -> J) -> Solution<V, R, J> {
         Solution {
             x: self.x,

@@ -2,6 +2,7 @@
 //! equations, damping, initial guesses, diagnostics, stop codes, callbacks and errors.
 
 mod common;
+use common::solve; // the dense solver, not rylops_solvers::solve
 use common::*;
 use ndarray::{Array1, Array2};
 use proptest::prelude::*;
