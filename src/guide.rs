@@ -18,8 +18,8 @@
 //! | `Gradient(dims, sampling=1, edge=False, kind="centered", dtype=...)` | `Gradient::<T>::builder(&dims).sampling(1.0)` (or `.sampling_per_axis(&[..])`)`.edge(..).kind(..).build()?` |
 //! | `FirstDirectionalDerivative(dims, v, sampling=1, edge=False, kind="centered", dtype=...)` | [`FirstDirectionalDerivative::new`](crate::operators::FirstDirectionalDerivative::new)`(&dims, Direction::Global(v), &sampling, edge, kind)?` (`v` of shape `(ndim,)`; `Direction::PerPoint(v)` for `(ndim, *dims)`; one sampling per axis) |
 //! | `SecondDirectionalDerivative(dims, v, sampling=1, edge=False, kind="centered", dtype=...)` | [`SecondDirectionalDerivative::new`](crate::operators::SecondDirectionalDerivative::new)`(&dims, v, &sampling, edge, kind)?` (same arguments) |
-//! | `Identity(N)`, `Identity(N, M)` | [`Identity::new(n)?`](crate::operators::Identity::new), `Identity::rectangular(&[M], &[N])?` (model shape first), `Identity::with_dims(&dims)?` on n-d arrays |
-//! | `Zero(N, M)` | [`Zero::new(&[M], &[N])?`](crate::operators::Zero::new) (model shape first), `Zero::square(&dims)?` |
+//! | `Identity(N)`, `Identity(N, M)` | [`Identity::new(n)?`](crate::operators::Identity::new), `Identity::nm(&[N], &[M])?` (model shape first), `Identity::with_dims(&dims)?` on n-d arrays |
+//! | `Zero(N, M)` | [`Zero::nm(&[N], &[M])?`](crate::operators::Zero::new) (model shape first), `Zero::square(&dims)?` |
 //! | `Diagonal(diag)`, `Diagonal(diag, dims=dims, axis=axis)` | [`Diagonal::new(d)?`](crate::operators::Diagonal::new) (`d` an `ArrayD` or a `ChunkedArray`), `Diagonal::along_axis(&d, &dims, axis)?` |
 //! | `MatrixMult(A)`, `MatrixMult(A, otherdims=(..))` | [`MatrixMult::new(a)?`](crate::operators::MatrixMult::new) (`a` a `nalgebra::DMatrix`), `MatrixMult::from_row_slice(nrows, ncols, &data)?`, `MatrixMult::with_otherdims(a, &otherdims)?` |
 //! | `dtype="float32"`, `"float64"`, `"complex64"`, `"complex128"` | the type parameter: `f32`, `f64`, `Complex<f32>`, `Complex<f64>` ([`Scalar`](crate::Scalar)) |
@@ -124,8 +124,8 @@
 //!
 //! // pylops.Identity(5), Identity(N=4, M=2) (zero-padding), Zero(N=3, M=2)
 //! let eye = Identity::<f64>::new(5)?;
-//! let pad = Identity::<f64>::rectangular(&[2], &[4])?;
-//! let zero = Zero::<f64>::new(&[2], &[3])?;
+//! let pad = Identity::<f64>::nm(&[4], &[2])?;
+//! let zero = Zero::<f64>::nm(&[3], &[2])?;
 //! assert_eq!((eye.shape(), pad.shape(), zero.shape()), ((5, 5), (4, 2), (3, 2)));
 //!
 //! // pylops.Diagonal(d) and Diagonal(d, dims=(3, 4), axis=0)

@@ -24,6 +24,9 @@ pub use rylops_core as core;
 /// Arrays partitioned over MPI ranks (`rylops-mpi`, with the `mpi` feature; see `docs/mpi.md`).
 #[cfg(feature = "mpi")]
 pub use rylops_mpi as mpi;
+/// nalgebra, re-exported so that [`MatrixMult`](operators::MatrixMult)'s `DMatrix` needs no
+/// dependency line of its own (`rylops::nalgebra::DMatrix`, also in the [`prelude`]).
+pub use rylops_operators::nalgebra;
 pub use rylops_operators as operators;
 pub use rylops_solvers as solvers;
 
@@ -44,7 +47,12 @@ pub mod prelude {
         OperatorExt, Power, Product, RealScalar, Result, Scalar, Scaled, Stack, Sum, VStack,
         Vector,
     };
-    pub use rylops_operators::{FirstDerivative, Gradient, Kind, Laplacian, SecondDerivative};
+    pub use rylops_operators::nalgebra::DMatrix;
+    pub use rylops_operators::{
+        Diagonal, Direction, FirstDerivative, FirstDirectionalDerivative, Gradient, Identity, Kind,
+        Laplacian, MatrixMult, SecondDerivative, SecondDirectionalDerivative, Zero,
+    };
+    // The operators of issue 14 (Restriction, Smoothing1D, ...) are added here as they land.
 }
 
 /// The README's examples, compiled and run as doctests.

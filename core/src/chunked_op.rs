@@ -230,7 +230,7 @@ impl<O: ChunkedOperator> LinearMap for Chunked<O> {
         self.0.forward_into(x, y)
     }
     fn range_like(&self, x: &ChunkedArray<O::Scalar>) -> Result<ChunkedArray<O::Scalar>> {
-        check_in::<O, _>(x, &self.0.dims(), "input")?;
+        check_in::<O, _>(x, &self.0.dims(), "forward input")?;
         Ok(ChunkedArray::zeros(x.grid().like(&self.0.dimsd())))
     }
     fn zeros_domain(&self) -> ChunkedArray<O::Scalar> {

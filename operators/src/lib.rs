@@ -17,6 +17,9 @@
 //! ```
 #![deny(missing_docs)]
 
+/// nalgebra, whose `DMatrix` [`MatrixMult`] multiplies by (re-exported: no dependency line needed).
+pub use nalgebra;
+
 pub mod diagonal;
 pub mod directional;
 pub mod firstderivative;
@@ -31,7 +34,10 @@ mod validate;
 pub mod zero;
 
 pub use diagonal::Diagonal;
-pub use directional::{Direction, FirstDirectionalDerivative, SecondDirectionalDerivative};
+pub use directional::{
+    Direction, FirstDirectionalDerivative, FirstDirectionalDerivativeBuilder,
+    SecondDirectionalDerivative, SecondDirectionalDerivativeBuilder,
+};
 pub use firstderivative::{FdForm, FdStencil, FirstDerivative, FirstDerivativeBuilder};
 pub use gradient::{Gradient, GradientBuilder};
 pub use identity::Identity;

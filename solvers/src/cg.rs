@@ -261,7 +261,13 @@ pub(crate) fn cg_core<T: Scalar, V: Vector<T>>(
 
     let (mut x, mut q) = start(solver, op, y, params.x0.as_ref(), || Ok(y.zeros_like()))?;
     if !q.same_layout(&x) {
-        return Err(layout_err(solver, "x0 (or A x0)", op.dims(), x.len()));
+        return Err(layout_err(
+            solver,
+            "the operator's output `A x`",
+            &q,
+            "its input `x`",
+            &x,
+        ));
     }
     // r = y - A x0 - s x0 (pylops skips the product for a zero x0: y - 0 = y exactly).
     let mut r = y.clone();
@@ -278,9 +284,10 @@ pub(crate) fn cg_core<T: Scalar, V: Vector<T>>(
             if !z.same_layout(&r) {
                 return Err(layout_err(
                     solver,
-                    "M r (the preconditioner's output)",
-                    op.dims(),
-                    r.len(),
+                    "the preconditioner's output `M r`",
+                    &z,
+                    "the residual `r`",
+                    &r,
                 ));
             }
             Some(z)

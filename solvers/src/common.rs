@@ -131,16 +131,21 @@ pub(crate) fn check_vector<T: Scalar, V: Vector<T>>(
     Ok(())
 }
 
-/// The error for vectors whose length is right but whose layout (shape or chunking) is not.
-pub(crate) fn layout_err(solver: &str, what: &str, expected: Vec<usize>, len: usize) -> Error {
-    Error::ShapeMismatch {
-        context: format!(
-            "{solver}: the layout (shape or chunking) of `{what}` differs from the one the operator \
-             produces; reshape or rechunk it to match"
-        ),
-        expected,
-        got: vec![len],
-    }
+/// The error for vectors whose length is right but whose layout (shape or chunking) is not: it
+/// names both layouts.
+pub(crate) fn layout_err<T: Scalar, V: Vector<T>>(
+    solver: &str,
+    what: &str,
+    got: &V,
+    expected_what: &str,
+    expected: &V,
+) -> Error {
+    Error::ChunkMismatch(format!(
+        "{solver}: {what} has {}, but {expected_what} has {} (the same number of entries in \
+         another layout)",
+        got.describe_layout(),
+        expected.describe_layout()
+    ))
 }
 
 /// Validates `y` and `x0` against `op`, and returns the starting iterate (a copy of `x0`, or the
@@ -164,7 +169,13 @@ pub(crate) fn start<O: LinearMap + ?Sized>(
     };
     let ax = op.range_like(&x)?;
     if !ax.same_layout(y) {
-        return Err(layout_err(solver, "y", op.dimsd(), y.len()));
+        return Err(layout_err(
+            solver,
+            "`y`",
+            y,
+            "the operator's output for this model (`A x`)",
+            &ax,
+        ));
     }
     Ok((x, ax))
 }

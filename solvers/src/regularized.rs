@@ -299,9 +299,10 @@ fn regularized_core<'a, T: Scalar, D: Vector<T>, R: Vector<T>>(
             if !data.same_layout(&d) {
                 return Err(layout_err(
                     REG,
-                    &format!("data of regularization {i}"),
-                    rop.dimsd(),
-                    data.len(),
+                    &format!("the data of regularization {i}"),
+                    data,
+                    "the regularization's output",
+                    &d,
                 ));
             }
             d.copy_from(data);

@@ -341,10 +341,14 @@ fn bad_inputs_are_rejected() {
         Err(Error::ShapeMismatch { .. })
     ));
     let chunked = Dense::chunked(problem::<f64>(800).0, 4, 4);
-    assert!(matches!(
-        lsqr(&chunked, &single(&y), &LsqrParams::default()),
-        Err(Error::ShapeMismatch { .. })
-    ));
+    match lsqr(&chunked, &single(&y), &LsqrParams::default()) {
+        Err(e @ Error::ChunkMismatch(_)) => {
+            let m = e.to_string();
+            assert!(m.contains(&format!("chunks [[{M}]]")), "{m}");
+            assert!(m.contains("chunks [[4, 4, 4, 4, 4]]"), "{m}");
+        }
+        other => panic!("{other:?}"),
+    }
     assert!(matches!(
         cgls(&op, &yv, &CglsParams::default().damp(-1.0)),
         Err(Error::InvalidParameter { .. })
