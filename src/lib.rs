@@ -24,10 +24,10 @@ pub use rylops_core as core;
 /// Arrays partitioned over MPI ranks (`rylops-mpi`, with the `mpi` feature; see `docs/mpi.md`).
 #[cfg(feature = "mpi")]
 pub use rylops_mpi as mpi;
+pub use rylops_operators as operators;
 /// nalgebra, re-exported so that [`MatrixMult`](operators::MatrixMult)'s `DMatrix` needs no
 /// dependency line of its own (`rylops::nalgebra::DMatrix`, also in the [`prelude`]).
 pub use rylops_operators::nalgebra;
-pub use rylops_operators as operators;
 pub use rylops_solvers as solvers;
 
 pub mod guide;

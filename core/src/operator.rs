@@ -107,13 +107,39 @@ pub trait LinearOperator: LinearMap {
     }
 }
 
-/// Shorthand for a boxed operator on chunked arrays.
-pub type BoxOp<T> =
-    Box<dyn LinearOperator<Scalar = T, Domain = ChunkedArray<T>, Range = ChunkedArray<T>>>;
+/// Shorthand for a boxed operator on chunked arrays that owns everything it holds (`'static`):
+/// [`ScopedBoxOp<'static, T>`](ScopedBoxOp). For one that holds borrowed operators, use
+/// [`ScopedBoxOp<'a, T>`](ScopedBoxOp).
+pub type BoxOp<T> = ScopedBoxOp<'static, T>;
 
-/// Shorthand for a boxed forward-only operator on chunked arrays.
-pub type BoxMap<T> =
-    Box<dyn LinearMap<Scalar = T, Domain = ChunkedArray<T>, Range = ChunkedArray<T>>>;
+/// A boxed operator on chunked arrays that may borrow for `'a`, e.g. a `VStack` of `&A` and `&B`
+/// whose parts live on the caller's stack:
+///
+/// ```
+/// use rylops_core::{dot_test, FunctionOperator, ScopedBoxOp, VStack, Vector};
+///
+/// let twice = FunctionOperator::<f64>::new(&[3], &[3], |x, y| { y.axpy(2.0, x); Ok(()) },
+///     |y, x| { x.axpy(2.0, y); Ok(()) })?;
+/// let thrice = FunctionOperator::<f64>::new(&[3], &[3], |x, y| { y.axpy(3.0, x); Ok(()) },
+///     |y, x| { x.axpy(3.0, y); Ok(()) })?;
+/// // Borrowed, not moved: `twice` and `thrice` stay usable.
+/// let parts: Vec<ScopedBoxOp<'_, f64>> = vec![Box::new(&twice), Box::new(&thrice)];
+/// let both = VStack::new(parts)?;
+/// assert!(dot_test(&both, 0)?.passed && dot_test(&twice, 1)?.passed);
+/// # Ok::<(), rylops_core::Error>(())
+/// ```
+///
+/// (`BoxOp<T>` keeps its meaning, `ScopedBoxOp<'static, T>`: a lifetime parameter on `BoxOp`
+/// itself would have broken every struct that holds a `BoxOp<T>`.)
+pub type ScopedBoxOp<'a, T> =
+    Box<dyn LinearOperator<Scalar = T, Domain = ChunkedArray<T>, Range = ChunkedArray<T>> + 'a>;
+
+/// Shorthand for a boxed forward-only operator on chunked arrays (`'static`; see [`ScopedBoxMap`]).
+pub type BoxMap<T> = ScopedBoxMap<'static, T>;
+
+/// A boxed forward-only operator on chunked arrays that may borrow for `'a` (as [`ScopedBoxOp`]).
+pub type ScopedBoxMap<'a, T> =
+    Box<dyn LinearMap<Scalar = T, Domain = ChunkedArray<T>, Range = ChunkedArray<T>> + 'a>;
 
 macro_rules! forward_impl {
     ($($ptr:tt)*) => {
