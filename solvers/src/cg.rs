@@ -154,6 +154,10 @@ where
 }
 
 /// [`cg`](fn@crate::cg) with a callback called after every iteration (see [`crate::callback`]).
+///
+/// # Errors
+/// Those of [`cg`](fn@crate::cg), and the error carried by a callback that returns
+/// [`Control::Abort`].
 pub fn cg_with<O, F>(
     op: &O,
     y: &O::Domain,
@@ -218,6 +222,10 @@ where
 }
 
 /// [`pcg`] with a callback called after every iteration (see [`crate::callback`]).
+///
+/// # Errors
+/// Those of [`pcg`], and the error carried by a callback that returns
+/// [`Control::Abort`].
 pub fn pcg_with<O, M, F>(
     op: &O,
     m: &M,

@@ -152,6 +152,10 @@ pub fn cgls<O: LinearOperator>(
 }
 
 /// [`cgls`](fn@crate::cgls) with a callback called after every iteration (see [`crate::callback`]).
+///
+/// # Errors
+/// Those of [`cgls`](fn@crate::cgls), and the error carried by a callback that returns
+/// [`Control::Abort`].
 pub fn cgls_with<O, F>(
     op: &O,
     y: &O::Range,

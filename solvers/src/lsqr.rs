@@ -210,6 +210,10 @@ pub fn lsqr<O: LinearOperator>(
 }
 
 /// [`lsqr`](fn@crate::lsqr) with a callback called after every iteration (see [`crate::callback`]).
+///
+/// # Errors
+/// Those of [`lsqr`](fn@crate::lsqr), and the error carried by a callback that returns
+/// [`Control::Abort`].
 pub fn lsqr_with<O, F>(
     op: &O,
     y: &O::Range,

@@ -186,6 +186,10 @@ pub fn regularized_inversion<'a, O: LinearOperator>(
 
 /// [`regularized_inversion`] with a callback called after every iteration (see
 /// [`crate::callback`]).
+///
+/// # Errors
+/// Those of [`regularized_inversion`], and the error carried by a callback that returns
+/// [`Control::Abort`].
 pub fn regularized_inversion_with<'a, O, F>(
     op: &'a O,
     y: &O::Range,
@@ -383,6 +387,10 @@ pub fn normal_equations_inversion<'a, O: LinearOperator>(
 
 /// [`normal_equations_inversion`] with a callback called after every iteration (see
 /// [`crate::callback`]).
+///
+/// # Errors
+/// Those of [`normal_equations_inversion`], and the error carried by a callback that returns
+/// [`Control::Abort`].
 pub fn normal_equations_inversion_with<'a, O, F>(
     op: &'a O,
     y: &O::Range,
