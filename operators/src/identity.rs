@@ -303,6 +303,19 @@ pub(crate) fn scatter_from<T: Scalar>(buf: &[T], dst: &mut ChunkedArray<T>) -> R
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    #[allow(deprecated)]
+    fn rectangular_is_nm_with_the_arguments_swapped() {
+        let old = Identity::<f64>::rectangular(&[3, 4], &[5, 2]).unwrap();
+        let new = Identity::<f64>::nm(&[5, 2], &[3, 4]).unwrap();
+        assert_eq!((old.dims(), old.dimsd()), (new.dims(), new.dimsd()));
+        assert_eq!((new.dims(), new.dimsd()), (vec![3, 4], vec![5, 2]));
+        let old = crate::Zero::<f64>::new(&[3], &[2, 2]).unwrap();
+        let new = crate::Zero::<f64>::nm(&[2, 2], &[3]).unwrap();
+        assert_eq!((old.dims(), old.dimsd()), (new.dims(), new.dimsd()));
+        assert_eq!(new.shape(), (4, 3));
+    }
+
     use super::*;
     use ndarray::{ArrayD, IxDyn};
     use num_complex::Complex64;
