@@ -55,8 +55,8 @@
 //! * `cg`: `damp` adds `damp^2 I`, consistent with `cgls`/`lsqr` and with pylops' `epsI`; pylops'
 //!   own `cg(damp=d)` adds `d I`, which is [`CgParams::shift`]`(d)` (in both modes).
 //! * `cgls` with a non-zero `x0`: the first direction is `A^H (y - A x0) - damp^2 x0` (pylops uses
-//!   `damp` there, and in `cost1[0]`; a pylops bug that `pylops_compat` reproduces, which changes
-//!   the first step but not the minimiser).
+//!   `damp` there, and in `cost1[0]`: a pylops bug in the first step that `pylops_compat`
+//!   reproduces; the objective stays `||y - A x||^2 + damp^2 ||x||^2`).
 //! * `lsqr`: `istop = 7` when the iteration limit is reached (pylops 2.8 returns `0`), and for
 //!   complex data `var` accumulates `|dk|^2` (pylops: `dk^2`, a complex number).
 //!
