@@ -7,8 +7,8 @@
 //!
 //! ## Names side by side
 //!
-//! Operators (in [`operators`](crate::operators); the derivatives, `Kind` and the compositions are
-//! also in the [`prelude`](crate::prelude)):
+//! Operators (in [`operators`](crate::operators), and all of them in the
+//! [`prelude`](crate::prelude) with `Kind`, `Direction`, nalgebra's `DMatrix` and the compositions):
 //!
 //! | pylops | rylops |
 //! |---|---|
@@ -16,12 +16,14 @@
 //! | `SecondDerivative(dims, axis=-1, sampling=1.0, edge=False, kind="centered", dtype=...)` | `SecondDerivative::<T>::builder(&dims).axis(..).sampling(..).edge(..).kind(..).build()?` |
 //! | `Laplacian(dims, axes=(-2, -1), weights=(1, 1), sampling=(1, 1), edge=False, kind="centered", dtype=...)` | `Laplacian::<T>::builder(&dims).axes(&[-2, -1]).weights(&[1.0, 1.0]).sampling(&[1.0, 1.0]).edge(false).kind(..).build()?` |
 //! | `Gradient(dims, sampling=1, edge=False, kind="centered", dtype=...)` | `Gradient::<T>::builder(&dims).sampling(1.0)` (or `.sampling_per_axis(&[..])`)`.edge(..).kind(..).build()?` |
-//! | `FirstDirectionalDerivative(dims, v, sampling=1, edge=False, kind="centered", dtype=...)` | [`FirstDirectionalDerivative::new`](crate::operators::FirstDirectionalDerivative::new)`(&dims, Direction::Global(v), &sampling, edge, kind)?` (`v` of shape `(ndim,)`; `Direction::PerPoint(v)` for `(ndim, *dims)`; one sampling per axis) |
-//! | `SecondDirectionalDerivative(dims, v, sampling=1, edge=False, kind="centered", dtype=...)` | [`SecondDirectionalDerivative::new`](crate::operators::SecondDirectionalDerivative::new)`(&dims, v, &sampling, edge, kind)?` (same arguments) |
-//! | `Identity(N)`, `Identity(N, M)` | [`Identity::new(n)?`](crate::operators::Identity::new), `Identity::rectangular(&[M], &[N])?` (model shape first), `Identity::with_dims(&dims)?` on n-d arrays |
-//! | `Zero(N, M)` | [`Zero::new(&[M], &[N])?`](crate::operators::Zero::new) (model shape first), `Zero::square(&dims)?` |
+//! | `FirstDirectionalDerivative(dims, v, sampling=1, edge=False, kind="centered", dtype=...)` | [`FirstDirectionalDerivative::builder`](crate::operators::FirstDirectionalDerivative::builder)`(&dims, Direction::Global(v)).sampling(1.0).edge(false).kind(..).build()?` (`v` of shape `(ndim,)`; `Direction::PerPoint(v)` for `(ndim, *dims)`; `.sampling_per_axis(&[..])`; or `::new` with all five arguments) |
+//! | `SecondDirectionalDerivative(dims, v, sampling=1, edge=False, kind="centered", dtype=...)` | [`SecondDirectionalDerivative::builder`](crate::operators::SecondDirectionalDerivative::builder)`(&dims, v)...build()?` (same options) |
+//! | `Identity(N)`, `Identity(N, M)` | [`Identity::new(n)?`](crate::operators::Identity::new), [`Identity::nm(&[N], &[M])?`](crate::operators::Identity::nm) (pylops' order: data shape `N` first), `Identity::with_dims(&dims)?` on n-d arrays |
+//! | `Zero(N)`, `Zero(N, M)` | [`Zero::square(&[N])?`](crate::operators::Zero::square), [`Zero::nm(&[N], &[M])?`](crate::operators::Zero::nm) (pylops' order: data shape `N` first) |
 //! | `Diagonal(diag)`, `Diagonal(diag, dims=dims, axis=axis)` | [`Diagonal::new(d)?`](crate::operators::Diagonal::new) (`d` an `ArrayD` or a `ChunkedArray`), `Diagonal::along_axis(&d, &dims, axis)?` |
-//! | `MatrixMult(A)`, `MatrixMult(A, otherdims=(..))` | [`MatrixMult::new(a)?`](crate::operators::MatrixMult::new) (`a` a `nalgebra::DMatrix`), `MatrixMult::from_row_slice(nrows, ncols, &data)?`, `MatrixMult::with_otherdims(a, &otherdims)?` |
+//! | `MatrixMult(A)`, `MatrixMult(A, otherdims=(..))` | [`MatrixMult::new(a)?`](crate::operators::MatrixMult::new) (`a` a [`nalgebra`](crate::nalgebra)`::DMatrix`, re-exported), `MatrixMult::from_row_slice(nrows, ncols, &data)?`, `MatrixMult::with_otherdims(a, &otherdims)?` |
+//! | `FunctionOperator(f, fH, N, M)` | [`FunctionOperator::new(&dims, &dimsd, f, f_h)?`](crate::FunctionOperator) (`forward_only` for a forward-only operator) |
+//! | *(the operators of issue 14: `Restriction`, `Smoothing1D`, `Smoothing2D`, `Kronecker`, `Block`, `Pad`, `Flip`, `Roll`, `Sum`, `Transpose`, `Symmetrize`, `CausalIntegration`, `Convolve1D`, `ConvolveND` — rows added as they land)* | |
 //! | `dtype="float32"`, `"float64"`, `"complex64"`, `"complex128"` | the type parameter: `f32`, `f64`, `Complex<f32>`, `Complex<f64>` ([`Scalar`](crate::Scalar)) |
 //! | `Op @ x`, `Op.matvec(x)` | `op.forward(&x)?` ([`LinearMap::forward`](crate::LinearMap::forward)) |
 //! | `Op.H @ y`, `Op.rmatvec(y)` | `op.adjoint(&y)?` |
@@ -37,13 +39,37 @@
 //! | pylops | rylops |
 //! |---|---|
 //! | `dottest(Op, nr, nc, rtol=1e-6, complexflag=..., raiseerror=True)` | `dot_test(&op, seed)?` → a [`DotTestReport`](crate::prelude::DotTestReport); `dot_test_with(&op, template, seed, Some(rtol))?` |
-//! | `cg(Op, y, x0, niter, damp, tol)` → `x, iit, cost` | [`cg`](fn@crate::solvers::cg)`(&op, &y, &CgParams::default().x0(x0).niter(..).damp(..).tol(..))?` |
+//! | `Op / y`, `Op.div(y, niter=100)` | [`solve`](fn@crate::solvers::solve)`(&op, &y)?` (lsqr with [`LsqrParams::pylops_div`](crate::solvers::LsqrParams::pylops_div); other `niter`: `lsqr(&op, &y, &LsqrParams::pylops_div().niter(n))?.x`) |
+//! | `cg(Op, y, x0, niter, damp, tol)` → `x, iit, cost` | [`cg`](fn@crate::solvers::cg)`(&op, &y, &CgParams::default().x0(x0).niter(..).shift(damp).tol(..).pylops_compat(true))?` (pylops' `damp` is the linear [`shift`](crate::solvers::CgParams::shift)) |
+//! | `scipy.sparse.linalg.cg(A, b, rtol=1e-5, atol=0, maxiter)` | [`cg`](fn@crate::solvers::cg) with [`CgParams::scipy(&op)`](crate::solvers::CgParams::scipy), or `.rtol(rtol).tol(atol).niter(maxiter)` |
 //! | — (CG with a preconditioner `M`) | [`pcg`](crate::solvers::pcg)`(&op, &m, &y, &CgParams::default()..)?` |
-//! | `cgls(Op, y, x0, niter, damp, tol)` → `x, istop, iit, r1norm, r2norm, cost` | [`cgls`](fn@crate::solvers::cgls)`(&op, &y, &CglsParams::default()..)?` |
+//! | `cgls(Op, y, x0, niter, damp, tol)` → `x, istop, iit, r1norm, r2norm, cost` | [`cgls`](fn@crate::solvers::cgls)`(&op, &y, &CglsParams::default()..)?` (pylops' `r1norm` is `info.pylops_r1norm()`) |
 //! | `lsqr(Op, y, x0, damp, atol, btol, conlim, niter, calc_var)` → `x, istop, iit, r1norm, r2norm, anorm, acond, arnorm, xnorm, var, cost` | [`lsqr`](fn@crate::solvers::lsqr)`(&op, &y, &LsqrParams::default()..)?` |
-//! | `regularized_inversion(Op, y, Regs, epsRs=.., dataregs=.., engine=..)` | [`regularized_inversion`](crate::solvers::regularized_inversion)`(&op, &y, &[Regularization::new(&reg, eps)], &RegularizedSolver::Lsqr(..))?` |
-//! | `normal_equations_inversion(Op, y, Regs, epsI=.., epsRs=..)` | [`normal_equations_inversion`](crate::solvers::normal_equations_inversion)`(&op, &y, &regs, &CgParams::default()..)?` (`epsI` is `damp`) |
+//! | `scipy.sparse.linalg.lsqr(A, b, damp, atol=1e-6, btol=1e-6, conlim, iter_lim)` | [`lsqr`](fn@crate::solvers::lsqr) with [`LsqrParams::scipy(&op)`](crate::solvers::LsqrParams::scipy) (scipy's defaults and stopping tests) |
+//! | `regularized_inversion(Op, y, Regs, epsRs=.., dataregs=.., engine="scipy")` | [`regularized_inversion`](crate::solvers::regularized_inversion)`(&op, &y, &[Regularization::new(&reg, eps)], &RegularizedSolver::Lsqr(LsqrParams::scipy(&op)))?` (`engine="pylops"`: `RegularizedSolver::Cgls(..)`) |
+//! | `normal_equations_inversion(Op, y, Regs, epsI=.., epsRs=.., NRegs=.., epsNRs=..)` | [`normal_equations_inversion`](crate::solvers::normal_equations_inversion)`(&op, &y, &regs, &CgParams::scipy(&op).damp(epsI))?` (`NRegs`: [`Regularization::normal(&n, epsNR)`](crate::solvers::Regularization::normal); `engine="pylops"`: `CgParams::default()..pylops_compat(true)`) |
+//! | `preconditioned_inversion(Op, y, P, x0=.., engine="scipy")` → `xinv, istop, itn, r1norm, r2norm` | [`preconditioned_inversion`](crate::solvers::preconditioned_inversion)`(&op, &y, &p, &RegularizedSolver::Lsqr(LsqrParams::scipy(&p)))?` (`x` is `P p`) |
 //! | `show=True`, callbacks | [`solvers::callback`](crate::solvers::callback) and the `*_with` forms (`cg_with`, `lsqr_with`, ...) |
+//!
+//! ### `epsI`, `damp` and `tol`: how they map now
+//!
+//! - **`epsI`** (`normal_equations_inversion`) is [`CgParams::damp`](crate::solvers::CgParams::damp),
+//!   which adds `epsI^2 I` to the normal equations exactly as pylops does, with or without
+//!   `pylops_compat`. (Before, `pylops_compat(true)` made `damp` a linear shift, so
+//!   `normal_equations_inversion` solved another system than pylops.)
+//! - **`damp` of pylops' `cg`** (`(Op + damp I) x = y`) is
+//!   [`CgParams::shift`](crate::solvers::CgParams::shift); `CgParams::damp` adds `damp^2 I`, as
+//!   `cgls` and `lsqr` do. `pylops_compat` changes neither: it only reproduces pylops' stopping and
+//!   reporting quirks.
+//! - **`tol` of pylops' `cg`/`cgls`** is absolute: [`CgParams::tol`](crate::solvers::CgParams::tol)
+//!   and `CglsParams::tol` (compared with the residual norm, or its square with
+//!   `pylops_compat(true)` as pylops does). **scipy's `rtol`** (relative to `||y||`) is
+//!   [`CgParams::rtol`](crate::solvers::CgParams::rtol); scipy's `atol` is `tol`. When pylops runs
+//!   scipy's `cg` (`normal_equations_inversion` with `engine="scipy"`, its default) it passes a
+//!   user's `tol` as scipy's `atol`: `CgParams::scipy(&op).tol(tol)`.
+//! - **`atol`/`btol` of lsqr** are relative in pylops and scipy alike; only the defaults differ
+//!   (pylops' own lsqr: `1e-8` and 10 iterations, `LsqrParams::default()`; scipy's: `1e-6` and
+//!   `2 n` iterations, `LsqrParams::scipy(&op)`).
 //!
 //! Arrays, overlap and files:
 //!
@@ -104,7 +130,8 @@
 //! The directional derivatives take a direction ([`Direction`](crate::operators::Direction): one
 //! vector for the whole model, or one per point) and one sampling per axis; the basic operators
 //! take shapes, a diagonal or a matrix. pylops' `Identity(N, M)` and `Zero(N, M)` give the data
-//! length first; rylops, like every other constructor here, gives the model shape first.
+//! shape first, and so do [`Identity::nm`](crate::operators::Identity::nm) and
+//! [`Zero::nm`](crate::operators::Zero::nm), the names saying the order.
 //!
 //! ```
 //! use ndarray::{arr1, ArrayD, IxDyn};
@@ -115,17 +142,17 @@
 //! use rylops::prelude::*;
 //! // pylops.FirstDirectionalDerivative((20, 30), v=np.array([0.6, 0.8]), edge=True)
 //! let v = Direction::Global(vec![0.6, 0.8]);
-//! let dv = FirstDirectionalDerivative::<f64>::new(&[20, 30], v.clone(), &[1.0, 1.0], true, Kind::Centered)?;
+//! let dv = FirstDirectionalDerivative::<f64>::builder(&[20, 30], v.clone()).edge(true).build()?;
 //! let ramp = ArrayD::from_shape_fn(IxDyn(&[20, 30]), |ix| (ix[0] + 2 * ix[1]) as f64);
 //! let y = dv.forward(&ChunkedArray::from_array(ramp))?.to_array();
 //! assert!(y.iter().all(|&g| (g - (0.6 * 1.0 + 0.8 * 2.0)).abs() < 1e-12)); // v . grad(x)
-//! let d2v = SecondDirectionalDerivative::<f64>::new(&[20, 30], v, &[1.0, 1.0], true, Kind::Centered)?;
+//! let d2v = SecondDirectionalDerivative::<f64>::builder(&[20, 30], v).edge(true).build()?;
 //! assert!(dot_test(&dv, 1)?.passed && dot_test(&d2v, 2)?.passed);
 //!
 //! // pylops.Identity(5), Identity(N=4, M=2) (zero-padding), Zero(N=3, M=2)
 //! let eye = Identity::<f64>::new(5)?;
-//! let pad = Identity::<f64>::rectangular(&[2], &[4])?;
-//! let zero = Zero::<f64>::new(&[2], &[3])?;
+//! let pad = Identity::<f64>::nm(&[4], &[2])?;
+//! let zero = Zero::<f64>::nm(&[3], &[2])?;
 //! assert_eq!((eye.shape(), pad.shape(), zero.shape()), ((5, 5), (4, 2), (3, 2)));
 //!
 //! // pylops.Diagonal(d) and Diagonal(d, dims=(3, 4), axis=0)
@@ -231,8 +258,9 @@
 //!
 //! ## Solvers
 //!
-//! pylops' `cg`, `cgls` and `lsqr`, its `regularized_inversion` and `normal_equations_inversion`,
-//! and a preconditioned `pcg` are in [`solvers`](crate::solvers), with the same arguments (initial
+//! pylops' `cg`, `cgls` and `lsqr`, its `regularized_inversion`, `normal_equations_inversion`
+//! and `preconditioned_inversion`, its `Op / y` ([`solve`](fn@crate::solvers::solve)), and a
+//! preconditioned `pcg` are in [`solvers`](crate::solvers), with the same arguments (initial
 //! guess, number of iterations, damping, tolerances). They work on any operator whose model and
 //! data are vectors (chunked arrays, stacks of them, arrays distributed over MPI ranks), allocate
 //! their work vectors once, and return the iterate with the residual history `cost` and pylops'

@@ -25,6 +25,9 @@ pub use rylops_core as core;
 #[cfg(feature = "mpi")]
 pub use rylops_mpi as mpi;
 pub use rylops_operators as operators;
+/// nalgebra, re-exported so that [`MatrixMult`](operators::MatrixMult)'s `DMatrix` needs no
+/// dependency line of its own (`rylops::nalgebra::DMatrix`, also in the [`prelude`]).
+pub use rylops_operators::nalgebra;
 pub use rylops_solvers as solvers;
 
 pub mod guide;
@@ -44,7 +47,12 @@ pub mod prelude {
         OperatorExt, Power, Product, RealScalar, Result, Scalar, Scaled, Stack, Sum, VStack,
         Vector,
     };
-    pub use rylops_operators::{FirstDerivative, Gradient, Kind, Laplacian, SecondDerivative};
+    pub use rylops_operators::nalgebra::DMatrix;
+    pub use rylops_operators::{
+        Diagonal, Direction, FirstDerivative, FirstDirectionalDerivative, Gradient, Identity, Kind,
+        Laplacian, MatrixMult, SecondDerivative, SecondDirectionalDerivative, Zero,
+    };
+    // The operators of issue 14 (Restriction, Smoothing1D, ...) are added here as they land.
 }
 
 /// The README's examples, compiled and run as doctests.

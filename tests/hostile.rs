@@ -314,9 +314,9 @@ fn build<T: Scalar + ComplexField>(c: &OpCase) -> rylops::Result<BoxOp<T>> {
         6 => Box::new(Identity::<T>::with_dims(d)?),
         7 => {
             let dd: Vec<usize> = d.iter().rev().copied().collect();
-            Box::new(Identity::<T>::rectangular(d, &dd)?)
+            Box::new(Identity::<T>::nm(&dd, d)?)
         }
-        8 => Box::new(Zero::<T>::new(d, &d[..nd - 1])?),
+        8 => Box::new(Zero::<T>::nm(&d[..nd - 1], d)?),
         9 => Box::new(Diagonal::new(random_array::<T>(d, c.seed))?),
         10 => {
             let len = d

@@ -511,6 +511,13 @@ impl<T: Scalar> Vector<T> for ChunkedArray<T> {
     fn same_layout(&self, other: &Self) -> bool {
         self.grid == other.grid
     }
+    fn describe_layout(&self) -> String {
+        format!(
+            "shape {:?}, chunks {:?}",
+            self.shape(),
+            self.grid.all_chunks()
+        )
+    }
     fn dot(&self, other: &Self) -> T {
         assert_layout(self, other);
         par::pass((&self.blocks[..], &other.blocks[..]), &|(a, b): (

@@ -59,13 +59,22 @@ pub trait ChunkedOperator: Send + Sync {
     fn dims(&self) -> Vec<usize>;
     /// Data shape (pylops' `dimsd`).
     fn dimsd(&self) -> Vec<usize>;
-    /// `y = A x`, overwriting `y`.
+    /// `y = A x`, overwriting `y`. Through [`Chunked`], `x` has shape `dims` and `y` shape
+    /// `dimsd` (checked before the call), but their chunkings may differ.
+    ///
+    /// # Errors
+    /// Whatever the implementation reports: typically
+    /// [`Error::ChunkMismatch`](crate::Error::ChunkMismatch) for chunkings it cannot combine, or
+    /// a halo error.
     fn forward_into(
         &self,
         x: &ChunkedArray<Self::Scalar>,
         y: &mut ChunkedArray<Self::Scalar>,
     ) -> Result<()>;
-    /// `x = A^H y`, overwriting `x`.
+    /// `x = A^H y`, overwriting `x` (shapes `dimsd` and `dims`, checked by [`Chunked`]).
+    ///
+    /// # Errors
+    /// As [`forward_into`](Self::forward_into).
     fn adjoint_into(
         &self,
         y: &ChunkedArray<Self::Scalar>,
@@ -230,7 +239,7 @@ impl<O: ChunkedOperator> LinearMap for Chunked<O> {
         self.0.forward_into(x, y)
     }
     fn range_like(&self, x: &ChunkedArray<O::Scalar>) -> Result<ChunkedArray<O::Scalar>> {
-        check_in::<O, _>(x, &self.0.dims(), "input")?;
+        check_in::<O, _>(x, &self.0.dims(), "forward input")?;
         Ok(ChunkedArray::zeros(x.grid().like(&self.0.dimsd())))
     }
     fn zeros_domain(&self) -> ChunkedArray<O::Scalar> {

@@ -116,10 +116,16 @@ where
     B: LinearMap<Scalar = A::Scalar, Domain = A::Domain, Range = A::Range>,
 {
     /// `a + b`; their `dims` and `dimsd` must agree.
+    ///
+    /// # Errors
+    /// [`Error::IncompatibleOperators`] when the `dims` or the `dimsd` of `a` and `b` differ.
     pub fn new(a: A, b: B) -> Result<Self> {
         Self::build(a, b, false)
     }
     /// `a - b`; their `dims` and `dimsd` must agree.
+    ///
+    /// # Errors
+    /// As [`Sum::new`].
     pub fn difference(a: A, b: B) -> Result<Self> {
         Self::build(a, b, true)
     }
@@ -227,6 +233,9 @@ where
     B: LinearMap<Scalar = A::Scalar, Range = A::Domain>,
 {
     /// `a * b`; `a.dims()` must equal `b.dimsd()`.
+    ///
+    /// # Errors
+    /// [`Error::IncompatibleOperators`] when `a.dims() != b.dimsd()`.
     pub fn new(a: A, b: B) -> Result<Self> {
         if a.dims() != b.dimsd() {
             return Err(incompatible(
@@ -328,6 +337,9 @@ pub struct Power<A: LinearMap> {
 
 impl<A: LinearMap<Range = <A as LinearMap>::Domain>> Power<A> {
     /// `a^k`; `a` must be square (`dims == dimsd`).
+    ///
+    /// # Errors
+    /// [`Error::IncompatibleOperators`] when `a.dims() != a.dimsd()`.
     pub fn new(a: A, k: u32) -> Result<Self> {
         if a.dims() != a.dimsd() {
             return Err(incompatible(
@@ -444,6 +456,9 @@ pub struct VStack<O: LinearMap> {
 
 impl<O: LinearMap> VStack<O> {
     /// Stacks operators that share the same `dims`.
+    ///
+    /// # Errors
+    /// [`Error::IncompatibleOperators`] for an empty list or operators with different `dims`.
     pub fn new(ops: Vec<O>) -> Result<Self> {
         let first = ops
             .first()
@@ -548,6 +563,9 @@ pub struct HStack<O: LinearMap> {
 
 impl<O: LinearMap> HStack<O> {
     /// Stacks operators that share the same `dimsd`.
+    ///
+    /// # Errors
+    /// [`Error::IncompatibleOperators`] for an empty list or operators with different `dimsd`.
     pub fn new(ops: Vec<O>) -> Result<Self> {
         let first = ops
             .first()
@@ -634,6 +652,9 @@ pub struct BlockDiag<O>(Vec<O>);
 
 impl<O: LinearMap> BlockDiag<O> {
     /// A block-diagonal operator (any shapes).
+    ///
+    /// # Errors
+    /// [`Error::IncompatibleOperators`] for an empty list.
     pub fn new(ops: Vec<O>) -> Result<Self> {
         if ops.is_empty() {
             return Err(Error::IncompatibleOperators(
@@ -730,6 +751,9 @@ pub trait OperatorExt: LinearMap + Sized {
         Scaled::new(self, alpha)
     }
     /// `A + B`.
+    ///
+    /// # Errors
+    /// As [`Sum::new`].
     fn plus<B>(self, b: B) -> Result<Sum<Self, B>>
     where
         B: LinearMap<Scalar = Self::Scalar, Domain = Self::Domain, Range = Self::Range>,
@@ -737,6 +761,9 @@ pub trait OperatorExt: LinearMap + Sized {
         Sum::new(self, b)
     }
     /// `A - B`.
+    ///
+    /// # Errors
+    /// As [`Sum::difference`].
     fn minus<B>(self, b: B) -> Result<Sum<Self, B>>
     where
         B: LinearMap<Scalar = Self::Scalar, Domain = Self::Domain, Range = Self::Range>,
@@ -744,6 +771,9 @@ pub trait OperatorExt: LinearMap + Sized {
         Sum::difference(self, b)
     }
     /// The product `A B` (`B` applied first).
+    ///
+    /// # Errors
+    /// As [`Product::new`].
     fn times<B>(self, b: B) -> Result<Product<Self, B>>
     where
         B: LinearMap<Scalar = Self::Scalar, Range = Self::Domain>,
@@ -751,6 +781,9 @@ pub trait OperatorExt: LinearMap + Sized {
         Product::new(self, b)
     }
     /// `A^k`.
+    ///
+    /// # Errors
+    /// As [`Power::new`].
     fn pow(self, k: u32) -> Result<Power<Self>>
     where
         Self: LinearMap<Range = <Self as LinearMap>::Domain>,

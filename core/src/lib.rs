@@ -35,7 +35,9 @@ pub use error::{normalize_axis, Error, Result};
 pub use function::{ApplyFn, FunctionOperator};
 pub use grid::ChunkGrid;
 pub use kernel::{BlockKernel, KernelFn, Window};
-pub use operator::{check_shape, BoxMap, BoxOp, LinearMap, LinearOperator, Scratch};
+pub use operator::{
+    check_shape, BoxMap, BoxOp, LinearMap, LinearOperator, ScopedBoxMap, ScopedBoxOp, Scratch,
+};
 pub use overlap::{
     map_overlap, overlap, overlap_grid, trim_internal, trim_overlap, Boundaries, Boundary, Depth,
     MapOverlap,

@@ -58,8 +58,19 @@ pub trait LinearMap: Send + Sync {
         (self.dimsd().iter().product(), self.dims().iter().product())
     }
     /// `y = A x`, overwriting `y`.
+    ///
+    /// # Errors
+    /// Implementations return [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) (or
+    /// [`Error::ChunkMismatch`](crate::Error::ChunkMismatch)) when `x` or `y` do not have the
+    /// shape (or layout) the operator works with, and any error of their arithmetic (e.g. a halo
+    /// that cannot be built).
     fn forward_into(&self, x: &Self::Domain, y: &mut Self::Range) -> Result<()>;
     /// A zero range vector laid out to match the domain vector `x` (e.g. the same chunking).
+    ///
+    /// # Errors
+    /// Implementations return [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) when `x` is
+    /// not a model of this operator (other shape or length), or an error when no output layout
+    /// matches `x`'s.
     fn range_like(&self, x: &Self::Domain) -> Result<Self::Range>;
     /// A zero domain vector in the default layout (one chunk).
     fn zeros_domain(&self) -> Self::Domain;
@@ -67,6 +78,9 @@ pub trait LinearMap: Send + Sync {
     fn zeros_range(&self) -> Self::Range;
 
     /// `A x`, allocating the output.
+    ///
+    /// # Errors
+    /// Those of [`range_like`](Self::range_like) and [`forward_into`](Self::forward_into).
     fn forward(&self, x: &Self::Domain) -> Result<Self::Range> {
         let mut y = self.range_like(x)?;
         self.forward_into(x, &mut y)?;
@@ -95,11 +109,26 @@ pub trait LinearMap: Send + Sync {
 /// ```
 pub trait LinearOperator: LinearMap {
     /// `x = A^H y`, overwriting `x`.
+    ///
+    /// # Errors
+    /// Implementations return [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) (or
+    /// [`Error::ChunkMismatch`](crate::Error::ChunkMismatch)) when `y` or `x` do not have the
+    /// shape (or layout) the operator works with, and any error of their arithmetic (e.g. a halo
+    /// that cannot be built).
     fn adjoint_into(&self, y: &Self::Range, x: &mut Self::Domain) -> Result<()>;
     /// A zero domain vector laid out to match the range vector `y`.
+    ///
+    /// # Errors
+    /// Implementations return [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) when `y` is
+    /// not data of this operator (other shape or length), or an error when no output layout
+    /// matches `y`'s.
     fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain>;
 
     /// `A^H y`, allocating the output.
+    ///
+    /// # Errors
+    /// Those of [`domain_like`](LinearOperator::domain_like) and
+    /// [`adjoint_into`](LinearOperator::adjoint_into).
     fn adjoint(&self, y: &Self::Range) -> Result<Self::Domain> {
         let mut x = self.domain_like(y)?;
         self.adjoint_into(y, &mut x)?;
@@ -107,13 +136,39 @@ pub trait LinearOperator: LinearMap {
     }
 }
 
-/// Shorthand for a boxed operator on chunked arrays.
-pub type BoxOp<T> =
-    Box<dyn LinearOperator<Scalar = T, Domain = ChunkedArray<T>, Range = ChunkedArray<T>>>;
+/// Shorthand for a boxed operator on chunked arrays that owns everything it holds (`'static`):
+/// [`ScopedBoxOp<'static, T>`](ScopedBoxOp). For one that holds borrowed operators, use
+/// [`ScopedBoxOp<'a, T>`](ScopedBoxOp).
+pub type BoxOp<T> = ScopedBoxOp<'static, T>;
 
-/// Shorthand for a boxed forward-only operator on chunked arrays.
-pub type BoxMap<T> =
-    Box<dyn LinearMap<Scalar = T, Domain = ChunkedArray<T>, Range = ChunkedArray<T>>>;
+/// A boxed operator on chunked arrays that may borrow for `'a`, e.g. a `VStack` of `&A` and `&B`
+/// whose parts live on the caller's stack:
+///
+/// ```
+/// use rylops_core::{dot_test, FunctionOperator, ScopedBoxOp, VStack, Vector};
+///
+/// let twice = FunctionOperator::<f64>::new(&[3], &[3], |x, y| { y.axpy(2.0, x); Ok(()) },
+///     |y, x| { x.axpy(2.0, y); Ok(()) })?;
+/// let thrice = FunctionOperator::<f64>::new(&[3], &[3], |x, y| { y.axpy(3.0, x); Ok(()) },
+///     |y, x| { x.axpy(3.0, y); Ok(()) })?;
+/// // Borrowed, not moved: `twice` and `thrice` stay usable.
+/// let parts: Vec<ScopedBoxOp<'_, f64>> = vec![Box::new(&twice), Box::new(&thrice)];
+/// let both = VStack::new(parts)?;
+/// assert!(dot_test(&both, 0)?.passed && dot_test(&twice, 1)?.passed);
+/// # Ok::<(), rylops_core::Error>(())
+/// ```
+///
+/// (`BoxOp<T>` keeps its meaning, `ScopedBoxOp<'static, T>`: a lifetime parameter on `BoxOp`
+/// itself would have broken every struct that holds a `BoxOp<T>`.)
+pub type ScopedBoxOp<'a, T> =
+    Box<dyn LinearOperator<Scalar = T, Domain = ChunkedArray<T>, Range = ChunkedArray<T>> + 'a>;
+
+/// Shorthand for a boxed forward-only operator on chunked arrays (`'static`; see [`ScopedBoxMap`]).
+pub type BoxMap<T> = ScopedBoxMap<'static, T>;
+
+/// A boxed forward-only operator on chunked arrays that may borrow for `'a` (as [`ScopedBoxOp`]).
+pub type ScopedBoxMap<'a, T> =
+    Box<dyn LinearMap<Scalar = T, Domain = ChunkedArray<T>, Range = ChunkedArray<T>> + 'a>;
 
 macro_rules! forward_impl {
     ($($ptr:tt)*) => {
@@ -175,6 +230,10 @@ impl<O: LinearOperator + ?Sized> LinearOperator for &O {
 }
 
 /// Checks that a chunked array has the shape an operator expects.
+///
+/// # Errors
+/// [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) naming `context`, `expected` and the
+/// shape of `x` when they differ.
 pub fn check_shape<T: Scalar>(
     x: &ChunkedArray<T>,
     expected: &[usize],
@@ -197,6 +256,9 @@ impl<V> Scratch<V> {
         Self(Mutex::new(Vec::new()))
     }
     /// Takes a vector that satisfies `fits`, or makes a new one.
+    ///
+    /// # Errors
+    /// The error of `make`, when no pooled vector fits and making one fails.
     pub fn take(&self, fits: impl Fn(&V) -> bool, make: impl FnOnce() -> Result<V>) -> Result<V> {
         let mut pool = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(pos) = pool.iter().position(&fits) {

@@ -25,6 +25,12 @@ pub trait Vector<T: Scalar>: Clone + Send + Sync {
     fn zeros_like(&self) -> Self;
     /// Whether `other` has the same layout (shape and chunking), so binary operations apply.
     fn same_layout(&self, other: &Self) -> bool;
+    /// The layout in words, for error messages that must say how two layouts differ (a
+    /// [`ChunkedArray`](crate::ChunkedArray) gives its shape and chunk grid:
+    /// `"shape [6], chunks [[3, 3]]"`). The default gives the number of entries.
+    fn describe_layout(&self) -> String {
+        format!("{} entries", self.len())
+    }
     /// Inner product `sum conj(self_i) * other_i`, summed in a fixed order.
     fn dot(&self, other: &Self) -> T;
     /// Squared Euclidean norm, summed in a fixed order.
@@ -122,6 +128,10 @@ impl<T: Scalar, V: Vector<T>> Vector<T> for Stack<V> {
     }
     fn same_layout(&self, other: &Self) -> bool {
         self.0.len() == other.0.len() && self.0.iter().zip(&other.0).all(|(a, b)| a.same_layout(b))
+    }
+    fn describe_layout(&self) -> String {
+        let parts: Vec<String> = self.0.iter().map(|v| v.describe_layout()).collect();
+        format!("a stack of [{}]", parts.join("; "))
     }
     fn dot(&self, other: &Self) -> T {
         check_stack(self, other);

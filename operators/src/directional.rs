@@ -10,7 +10,8 @@ use rylops_core::{
 };
 use std::sync::Arc;
 
-/// The direction of a directional derivative.
+/// The direction of a directional derivative (pylops' `v`: a vector of `ndim` components, or an
+/// array of shape `(ndim, *dims)`).
 #[derive(Clone, Debug)]
 pub enum Direction<T> {
     /// One direction for every point: a vector of `ndim` components.
@@ -26,12 +27,19 @@ pub enum Direction<T> {
 /// ```
 /// use rylops_core::{ChunkedArray, LinearMap, LinearOperator, dot_test, ndarray::Array2};
 /// use rylops_operators::{Direction, FirstDirectionalDerivative};
-/// let d = FirstDirectionalDerivative::<f64>::new(&[6, 7], Direction::Global(vec![0.6, 0.8]), &[1.0, 1.0], true,
+/// let d = FirstDirectionalDerivative::<f64>::builder(&[6, 7], Direction::Global(vec![0.6, 0.8]))
+///     .edge(true)
+///     .build()
+///     .unwrap();
+/// // the same operator, all arguments given:
+/// let same = FirstDirectionalDerivative::<f64>::new(&[6, 7], Direction::Global(vec![0.6, 0.8]), &[1.0, 1.0], true,
 ///     rylops_operators::Kind::Centered).unwrap();
 /// let x = Array2::from_shape_fn((6, 7), |(i, j)| (i + 2 * j) as f64).into_dyn();
 /// let y = d.forward(&ChunkedArray::from_array(x)).unwrap().to_array();
 /// assert!(y.iter().all(|&v| (v - (0.6 + 1.6)).abs() < 1e-12)); // 0.6*1 + 0.8*2 everywhere
 /// assert!(dot_test(&d, 1).unwrap().passed);
+/// let z = ChunkedArray::from_array(Array2::from_shape_fn((6, 7), |(i, j)| (i * j) as f64).into_dyn());
+/// assert_eq!(d.forward(&z).unwrap(), same.forward(&z).unwrap());
 /// ```
 pub struct FirstDirectionalDerivative<T: Scalar> {
     grad: Chunked<Gradient<T>>,
@@ -42,7 +50,9 @@ pub struct FirstDirectionalDerivative<T: Scalar> {
 }
 
 impl<T: Scalar> FirstDirectionalDerivative<T> {
-    /// A directional derivative on arrays of shape `dims` along `v`, with one sampling per axis.
+    /// A directional derivative on arrays of shape `dims` along `v`, with one sampling per axis
+    /// (pylops' positional order `(dims, v, sampling, edge, kind)`; [`Self::builder`] has pylops'
+    /// defaults).
     ///
     /// # Errors
     /// [`Error::ShapeMismatch`] for a direction of the wrong length or shape;
@@ -269,3 +279,96 @@ impl<T: Scalar> ChunkedOperator for SecondDirectionalDerivative<T> {
         self.op.adjoint_into(y, x)
     }
 }
+
+/// Options shared by the builders of the directional derivatives.
+#[derive(Clone, Debug)]
+struct DirectionalOptions<T> {
+    dims: Vec<usize>,
+    v: Direction<T>,
+    sampling: Option<Vec<f64>>,
+    edge: bool,
+    kind: Kind,
+}
+
+impl<T> DirectionalOptions<T> {
+    fn new(dims: &[usize], v: Direction<T>) -> Self {
+        Self {
+            dims: dims.to_vec(),
+            v,
+            sampling: None,
+            edge: false,
+            kind: Kind::Centered,
+        }
+    }
+    /// The sampling per axis (1 on every axis unless set, as pylops' default).
+    fn sampling(&self) -> Vec<f64> {
+        self.sampling
+            .clone()
+            .unwrap_or_else(|| vec![1.0; self.dims.len()])
+    }
+}
+
+macro_rules! directional_builder {
+    ($builder:ident, $op:ident) => {
+        /// Builder of a
+        #[doc = concat!("[`", stringify!($op), "`]")]
+        /// with pylops' defaults (`sampling = 1` on every axis, `edge = false`,
+        /// `kind = Centered`); see
+        #[doc = concat!("[`", stringify!($op), "::builder`].")]
+        #[derive(Clone, Debug)]
+        pub struct $builder<T> {
+            o: DirectionalOptions<T>,
+        }
+
+        impl<T: Scalar> $builder<T> {
+            /// The same sampling interval on every axis.
+            pub fn sampling(mut self, s: f64) -> Self {
+                self.o.sampling = Some(vec![s; self.o.dims.len()]);
+                self
+            }
+            /// One sampling interval per axis (`ndim` values).
+            pub fn sampling_per_axis(mut self, s: &[f64]) -> Self {
+                self.o.sampling = Some(s.to_vec());
+                self
+            }
+            /// Whether to use one-sided differences at the edges (centered only).
+            pub fn edge(mut self, e: bool) -> Self {
+                self.o.edge = e;
+                self
+            }
+            /// Derivative kind.
+            pub fn kind(mut self, k: Kind) -> Self {
+                self.o.kind = k;
+                self
+            }
+            /// Validates the options and builds the operator.
+            ///
+            /// # Errors
+            #[doc = concat!("Those of [`", stringify!($op), "::new`].")]
+            pub fn build(self) -> Result<Chunked<$op<T>>> {
+                let sampling = self.o.sampling();
+                $op::new(&self.o.dims, self.o.v, &sampling, self.o.edge, self.o.kind)
+            }
+        }
+
+        impl<T: Scalar> $op<T> {
+            /// A builder with pylops' defaults (`sampling = 1`, `edge = false`,
+            /// `kind = Centered`), as [`FirstDerivative::builder`](crate::FirstDerivative::builder):
+            #[doc = concat!("`", stringify!($op), "::<f64>::builder(&dims, v).sampling(0.5).edge(true).build()?`.")]
+            pub fn builder(dims: &[usize], v: Direction<T>) -> $builder<T> {
+                $builder {
+                    o: DirectionalOptions::new(dims, v),
+                }
+            }
+        }
+    };
+}
+
+directional_builder!(
+    FirstDirectionalDerivativeBuilder,
+    FirstDirectionalDerivative
+);
+directional_builder!(
+    SecondDirectionalDerivativeBuilder,
+    SecondDirectionalDerivative
+);

@@ -11,9 +11,10 @@ use std::ops::Range;
 
 /// The identity `I`: `y = x` and `x = y`.
 ///
-/// Square by default. [`Identity::rectangular`] builds pylops' rectangular identity
-/// (`Identity(N, M)` with `N != M`): along every axis the model is truncated (if the data axis is
-/// shorter) or zero-padded at the end (if it is longer); the adjoint does the reverse.
+/// Square by default. [`Identity::nm`] builds pylops' rectangular identity `Identity(N, M)` with
+/// `N != M`, arguments in pylops' order (data shape `N` first, model shape `M` second): along every
+/// axis the model is truncated (if the data axis is shorter) or zero-padded at the end (if it is
+/// longer); the adjoint does the reverse.
 ///
 /// Input and output may be chunked differently: entries are copied across blocks by global index.
 ///
@@ -64,14 +65,15 @@ impl<T: Scalar> Identity<T> {
     /// assert_eq!(op.shape(), (12, 12));
     /// ```
     pub fn with_dims(dims: &[usize]) -> Result<Chunked<Self>> {
-        Self::rectangular(dims, dims)
+        Self::nm(dims, dims)
     }
 
-    /// The rectangular identity from model shape `dims` to data shape `dimsd` (same number of axes),
-    /// pylops' `Identity(N=dimsd, M=dims)`.
+    /// pylops' rectangular identity `Identity(N, M)`, in pylops' argument order: `n` is the **data**
+    /// shape (`dimsd`, pylops' `N`) and `m` the **model** shape (`dims`, pylops' `M`), with the same
+    /// number of axes.
     ///
-    /// Forward copies the leading `min(dims[i], dimsd[i])` entries along every axis and zero-fills
-    /// the rest of the data; the adjoint copies back and zero-fills the rest of the model.
+    /// Forward copies the leading `min(m[i], n[i])` entries along every axis and zero-fills the
+    /// rest of the data; the adjoint copies back and zero-fills the rest of the model.
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] if the shapes have a different number of axes or too many
@@ -82,13 +84,15 @@ impl<T: Scalar> Identity<T> {
     /// use rylops_core::{ChunkedArray, LinearMap, LinearOperator};
     /// use rylops_operators::Identity;
     ///
-    /// let pad = Identity::<f64>::rectangular(&[2], &[4]).unwrap(); // data longer than model
+    /// let pad = Identity::<f64>::nm(&[4], &[2]).unwrap(); // pylops' Identity(4, 2): data longer
+    /// assert_eq!(pad.shape(), (4, 2));
     /// let x = ChunkedArray::from(arr1(&[1.0, 2.0]).into_dyn());
     /// let y = pad.forward(&x).unwrap();
     /// assert_eq!(y.to_array(), arr1(&[1.0, 2.0, 0.0, 0.0]).into_dyn());
     /// assert_eq!(pad.adjoint(&y).unwrap().to_array(), x.to_array());
     /// ```
-    pub fn rectangular(dims: &[usize], dimsd: &[usize]) -> Result<Chunked<Self>> {
+    pub fn nm(n: &[usize], m: &[usize]) -> Result<Chunked<Self>> {
+        let (dims, dimsd) = (m, n);
         check_dims("dims", dims)?;
         check_dims("dimsd", dimsd)?;
         if dims.len() != dimsd.len() {
@@ -96,7 +100,7 @@ impl<T: Scalar> Identity<T> {
                 name: "dimsd".into(),
                 reason: format!(
                     "a rectangular identity needs model and data shapes with the same number of \
-                     axes, got dims {dims:?} and dimsd {dimsd:?}"
+                     axes, got N (data) {dimsd:?} and M (model) {dims:?}"
                 ),
             });
         }
@@ -107,12 +111,26 @@ impl<T: Scalar> Identity<T> {
         }))
     }
 
+    /// The rectangular identity from model shape `dims` to data shape `dimsd`: `Identity::nm(dimsd,
+    /// dims)`.
+    ///
+    /// # Errors
+    /// As [`Identity::nm`].
+    #[deprecated(
+        since = "0.1.0",
+        note = "takes (model, data), the reverse of pylops' Identity(N, M); use \
+                Identity::nm(dimsd, dims), which takes pylops' order"
+    )]
+    pub fn rectangular(dims: &[usize], dimsd: &[usize]) -> Result<Chunked<Self>> {
+        Self::nm(dimsd, dims)
+    }
+
     /// Whether model and data shapes agree.
     ///
     /// ```
     /// use rylops_operators::Identity;
     /// assert!(Identity::<f64>::new(3).unwrap().is_square());
-    /// assert!(!Identity::<f64>::rectangular(&[3], &[4]).unwrap().is_square());
+    /// assert!(!Identity::<f64>::nm(&[4], &[3]).unwrap().is_square());
     /// ```
     pub fn is_square(&self) -> bool {
         self.dims == self.dimsd
@@ -285,6 +303,19 @@ pub(crate) fn scatter_from<T: Scalar>(buf: &[T], dst: &mut ChunkedArray<T>) -> R
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    #[allow(deprecated)]
+    fn rectangular_is_nm_with_the_arguments_swapped() {
+        let old = Identity::<f64>::rectangular(&[3, 4], &[5, 2]).unwrap();
+        let new = Identity::<f64>::nm(&[5, 2], &[3, 4]).unwrap();
+        assert_eq!((old.dims(), old.dimsd()), (new.dims(), new.dimsd()));
+        assert_eq!((new.dims(), new.dimsd()), (vec![3, 4], vec![5, 2]));
+        let old = crate::Zero::<f64>::new(&[3], &[2, 2]).unwrap();
+        let new = crate::Zero::<f64>::nm(&[2, 2], &[3]).unwrap();
+        assert_eq!((old.dims(), old.dimsd()), (new.dims(), new.dimsd()));
+        assert_eq!(new.shape(), (4, 3));
+    }
+
     use super::*;
     use ndarray::{ArrayD, IxDyn};
     use num_complex::Complex64;
@@ -316,7 +347,7 @@ mod tests {
     fn rectangular_pads_and_truncates_per_axis() {
         // Model 3x4, data 5x2: axis 0 zero-padded, axis 1 truncated.
         let a = ramp(&[3, 4]);
-        let op = Identity::<f64>::rectangular(&[3, 4], &[5, 2]).unwrap();
+        let op = Identity::<f64>::nm(&[5, 2], &[3, 4]).unwrap();
         let x = ChunkedArray::from_array_chunks(a.view(), &[2, 3]).unwrap();
         let y = op.forward(&x).unwrap();
         assert_eq!(y.shape(), &[5, 2]);
@@ -344,7 +375,7 @@ mod tests {
     }
 
     fn op_c() -> Chunked<Identity<Complex64>> {
-        Identity::rectangular(&[3, 4], &[5, 2]).unwrap()
+        Identity::nm(&[5, 2], &[3, 4]).unwrap()
     }
 
     #[test]
@@ -352,7 +383,7 @@ mod tests {
         let op = Identity::<f64>::with_dims(&[]).unwrap();
         let x = ChunkedArray::from(ArrayD::from_elem(IxDyn(&[]), 2.5));
         assert_eq!(op.forward(&x).unwrap(), x);
-        let e = Identity::<f64>::rectangular(&[0, 3], &[2, 3]).unwrap();
+        let e = Identity::<f64>::nm(&[2, 3], &[0, 3]).unwrap();
         let y = e.forward(&ChunkedArray::zeros_single(&[0, 3])).unwrap();
         assert_eq!(y.to_array(), ArrayD::zeros(IxDyn(&[2, 3])));
     }
@@ -364,7 +395,7 @@ mod tests {
             Err(Error::InvalidParameter { .. })
         ));
         assert!(matches!(
-            Identity::<f64>::rectangular(&[2], &[2, 1]),
+            Identity::<f64>::nm(&[2, 1], &[2]),
             Err(Error::InvalidParameter { .. })
         ));
         let op = Identity::<f64>::new(4).unwrap();

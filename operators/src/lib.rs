@@ -21,6 +21,9 @@
 //! ```
 #![deny(missing_docs)]
 
+/// nalgebra, whose `DMatrix` [`MatrixMult`] multiplies by (re-exported: no dependency line needed).
+pub use nalgebra;
+
 pub mod block;
 pub mod causalintegration;
 pub mod convolve1d;
@@ -57,7 +60,10 @@ pub use convolve1d::{ConvStencil, Convolve1D, Convolve1DBuilder, Convolve1DLong}
 pub use convolve2d::Convolve2D;
 pub use convolvend::{ConvolveND, ConvolveNDBuilder};
 pub use diagonal::Diagonal;
-pub use directional::{Direction, FirstDirectionalDerivative, SecondDirectionalDerivative};
+pub use directional::{
+    Direction, FirstDirectionalDerivative, FirstDirectionalDerivativeBuilder,
+    SecondDirectionalDerivative, SecondDirectionalDerivativeBuilder,
+};
 pub use firstderivative::{FdForm, FdStencil, FirstDerivative, FirstDerivativeBuilder};
 pub use flip::Flip;
 pub use gradient::{Gradient, GradientBuilder};

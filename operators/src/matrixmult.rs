@@ -384,4 +384,28 @@ mod tests {
             Err(Error::InvalidParameter { .. })
         ));
     }
+
+    #[test]
+    fn wrong_shapes_are_named_by_direction_not_by_method() {
+        let op = MatrixMult::new(DMatrix::<f64>::identity(3, 4)).unwrap();
+        let x5 = ChunkedArray::<f64>::zeros_single(&[5]);
+        for (what, e) in [
+            ("forward", op.forward(&x5).unwrap_err()),
+            ("forward_into", {
+                let mut y = ChunkedArray::zeros_single(&[3]);
+                op.forward_into(&x5, &mut y).unwrap_err()
+            }),
+        ] {
+            let m = e.to_string();
+            assert!(m.contains("MatrixMult forward input"), "{what}: {m}");
+            assert!(m.contains("[4]") && m.contains("[5]"), "{what}: {m}");
+            assert!(!m.contains("range_like"), "{what}: {m}");
+        }
+        let m = op
+            .adjoint(&ChunkedArray::zeros_single(&[4]))
+            .unwrap_err()
+            .to_string();
+        assert!(m.contains("MatrixMult adjoint input"), "{m}");
+        assert!(!m.contains("domain_like"), "{m}");
+    }
 }

@@ -12,7 +12,7 @@ use std::marker::PhantomData;
 /// use rylops_core::{dot_test, ChunkedArray, LinearMap, LinearOperator, Vector};
 /// use rylops_operators::Zero;
 ///
-/// let op = Zero::<f64>::new(&[4], &[2, 3]).unwrap();
+/// let op = Zero::<f64>::nm(&[2, 3], &[4]).unwrap();
 /// assert_eq!(op.shape(), (6, 4));
 /// let x = ChunkedArray::from(ArrayD::from_elem(IxDyn(&[4]), 1.0));
 /// let y = op.forward(&x).unwrap();
@@ -28,8 +28,9 @@ pub struct Zero<T> {
 }
 
 impl<T: Scalar> Zero<T> {
-    /// The zero operator from model shape `dims` to data shape `dimsd` (pylops' `Zero(N, M)` is
-    /// `Zero::new(&[M], &[N])`).
+    /// pylops' `Zero(N, M)`, in pylops' argument order: `n` is the **data** shape (`dimsd`, pylops'
+    /// `N`) and `m` the **model** shape (`dims`, pylops' `M`); they may differ in their number of
+    /// axes.
     ///
     /// # Errors
     /// [`rylops_core::Error::InvalidParameter`] if a shape has more elements than an array can hold.
@@ -37,23 +38,37 @@ impl<T: Scalar> Zero<T> {
     /// ```
     /// use rylops_core::{LinearMap, LinearOperator};
     /// use rylops_operators::Zero;
-    /// let op = Zero::<f32>::new(&[3, 2], &[5]).unwrap();
+    /// let op = Zero::<f32>::nm(&[5], &[3, 2]).unwrap(); // pylops' Zero(5, 6), model of shape (3, 2)
     /// assert_eq!((op.dims(), op.dimsd()), (vec![3, 2], vec![5]));
+    /// assert_eq!(op.shape(), (5, 6));
     /// ```
-    pub fn new(dims: &[usize], dimsd: &[usize]) -> Result<Chunked<Self>> {
-        check_dims("dims", dims)?;
-        check_dims("dimsd", dimsd)?;
+    pub fn nm(n: &[usize], m: &[usize]) -> Result<Chunked<Self>> {
+        check_dims("dims", m)?;
+        check_dims("dimsd", n)?;
         Ok(Chunked(Self {
-            dims: dims.to_vec(),
-            dimsd: dimsd.to_vec(),
+            dims: m.to_vec(),
+            dimsd: n.to_vec(),
             _scalar: PhantomData,
         }))
+    }
+
+    /// The zero operator from model shape `dims` to data shape `dimsd`: `Zero::nm(dimsd, dims)`.
+    ///
+    /// # Errors
+    /// As [`Zero::nm`].
+    #[deprecated(
+        since = "0.1.0",
+        note = "takes (model, data), the reverse of pylops' Zero(N, M); use Zero::nm(dimsd, dims), \
+                which takes pylops' order"
+    )]
+    pub fn new(dims: &[usize], dimsd: &[usize]) -> Result<Chunked<Self>> {
+        Self::nm(dimsd, dims)
     }
 
     /// The square zero operator on arrays of shape `dims`.
     ///
     /// # Errors
-    /// As [`Zero::new`].
+    /// As [`Zero::nm`].
     ///
     /// ```
     /// use rylops_core::{LinearMap, LinearOperator};
@@ -61,7 +76,7 @@ impl<T: Scalar> Zero<T> {
     /// assert_eq!(Zero::<f64>::square(&[4, 4]).unwrap().shape(), (16, 16));
     /// ```
     pub fn square(dims: &[usize]) -> Result<Chunked<Self>> {
-        Self::new(dims, dims)
+        Self::nm(dims, dims)
     }
 }
 
@@ -93,7 +108,7 @@ mod tests {
 
     #[test]
     fn overwrites_output_with_zeros() {
-        let op = Zero::<f64>::new(&[6, 4], &[3]).unwrap();
+        let op = Zero::<f64>::nm(&[3], &[6, 4]).unwrap();
         let x = ChunkedArray::random(ChunkGrid::uniform(&[6, 4], &[4, 3]).unwrap(), 1);
         let mut y = ChunkedArray::zeros_single(&[3]);
         y.fill(f64::NAN);
@@ -114,12 +129,12 @@ mod tests {
 
     #[test]
     fn checks_shapes() {
-        let op = Zero::<f64>::new(&[2], &[3]).unwrap();
+        let op = Zero::<f64>::nm(&[3], &[2]).unwrap();
         let mut y = ChunkedArray::zeros_single(&[2]);
         assert!(matches!(
             op.forward_into(&ChunkedArray::zeros_single(&[2]), &mut y),
             Err(Error::ShapeMismatch { .. })
         ));
-        assert!(Zero::<f64>::new(&[usize::MAX, 3], &[1]).is_err());
+        assert!(Zero::<f64>::nm(&[1], &[usize::MAX, 3]).is_err());
     }
 }

@@ -53,7 +53,7 @@ fn dot_tests_all_operators<T: Scalar + ComplexField>() {
     );
     let id = Identity::<T>::with_dims(&[5, 6, 3]).unwrap();
     assert_dot(&id, chunked(&[5, 6, 3], &[2, 4, 3]), "Identity nd");
-    let pad = Identity::<T>::rectangular(&[4, 6], &[7, 3]).unwrap();
+    let pad = Identity::<T>::nm(&[7, 3], &[4, 6]).unwrap();
     assert_dot(&pad, chunked(&[4, 6], &[3, 2]), "Identity rectangular");
 
     // Zero, square and rectangular.
@@ -62,9 +62,9 @@ fn dot_tests_all_operators<T: Scalar + ComplexField>() {
         chunked(&[4, 5], &[3, 2]),
         "Zero",
     );
-    let z = Zero::<T>::new(&[8], &[5]).unwrap();
+    let z = Zero::<T>::nm(&[5], &[8]).unwrap();
     assert_dot(&z, chunked(&[8], &[3]), "Zero rectangular");
-    let z = Zero::<T>::new(&[8], &[3, 2]).unwrap();
+    let z = Zero::<T>::nm(&[3, 2], &[8]).unwrap();
     assert!(
         dot_test(&z, 1).unwrap().passed,
         "Zero with another number of axes"
@@ -116,7 +116,7 @@ fn dot_tests_complex64() {
 #[test]
 fn identity_matches_pylops() {
     // pylops: Identity(5, 3) zero-pads the model, its adjoint truncates the data.
-    let op = Identity::<f64>::rectangular(&[3], &[5]).unwrap();
+    let op = Identity::<f64>::nm(&[5], &[3]).unwrap();
     assert_eq!(op.shape(), (5, 3));
     let x = ChunkedArray::from(arr1(&[1.0, 2.0, 3.0]).into_dyn());
     let y = op.forward(&x).unwrap();
@@ -127,7 +127,7 @@ fn identity_matches_pylops() {
         arr1(&[1.0, 2.0, 3.0]).into_dyn()
     );
     // Identity(3, 5) truncates the model.
-    let op = Identity::<f64>::rectangular(&[5], &[3]).unwrap();
+    let op = Identity::<f64>::nm(&[3], &[5]).unwrap();
     assert_eq!(
         op.forward(&y).unwrap().to_array(),
         arr1(&[1.0, 2.0, 3.0]).into_dyn()
@@ -224,11 +224,11 @@ fn outputs_are_overwritten() {
         g(&[6, 4], &[5, 1]),
     );
     check(
-        &Identity::rectangular(&[6, 4], &[3, 7]).unwrap(),
+        &Identity::nm(&[3, 7], &[6, 4]).unwrap(),
         &x,
         g(&[3, 7], &[2, 2]),
     );
-    check(&Zero::new(&[6, 4], &[5]).unwrap(), &x, g(&[5], &[2]));
+    check(&Zero::nm(&[5], &[6, 4]).unwrap(), &x, g(&[5], &[2]));
     let d = ChunkedArray::random(g(&[6, 4], &[2, 2]), 2);
     check(&Diagonal::new(d).unwrap(), &x, x.grid().clone());
     let mm = MatrixMult::with_otherdims(random_matrix(3, 6, 3), &[4]).unwrap();
@@ -274,11 +274,8 @@ where
 #[test]
 fn error_shape_mismatch() {
     assert_shape_errors(&Identity::new(4).unwrap(), "Identity");
-    assert_shape_errors(
-        &Identity::rectangular(&[4, 2], &[3, 3]).unwrap(),
-        "Identity rect",
-    );
-    assert_shape_errors(&Zero::new(&[4], &[2, 2]).unwrap(), "Zero");
+    assert_shape_errors(&Identity::nm(&[3, 3], &[4, 2]).unwrap(), "Identity rect");
+    assert_shape_errors(&Zero::nm(&[2, 2], &[4]).unwrap(), "Zero");
     let d = ChunkedArray::from(ArrayD::from_elem(IxDyn(&[3, 2]), 2.0));
     assert_shape_errors(&Diagonal::new(d).unwrap(), "Diagonal");
     assert_shape_errors(
@@ -398,11 +395,11 @@ fn error_invalid_parameter() {
         Err(Error::InvalidParameter { .. })
     ));
     assert!(matches!(
-        Identity::<f64>::rectangular(&[2, 2], &[4]),
+        Identity::<f64>::nm(&[4], &[2, 2]),
         Err(Error::InvalidParameter { .. })
     ));
     assert!(matches!(
-        Zero::<f64>::new(&[1 << 40, 1 << 40], &[1]),
+        Zero::<f64>::nm(&[1], &[1 << 40, 1 << 40]),
         Err(Error::InvalidParameter { .. })
     ));
     assert!(matches!(

@@ -257,9 +257,9 @@ fn compositions<T: Scalar + ComplexField>() {
     check(&nested, &want, &xn, &xn, "(A^H B + alpha D)^2 - I");
 
     // Zero and rectangular identity in compositions.
-    let z = Zero::<T>::new(&[3], &[n]).unwrap();
+    let z = Zero::<T>::nm(&[n], &[3]).unwrap();
     check(&(&c).plus(&z).unwrap(), &mc, &x3, &xn, "C + 0");
-    let pad = Identity::<T>::rectangular(&[3], &[n]).unwrap();
+    let pad = Identity::<T>::nm(&[n], &[3]).unwrap();
     let mut mpad = DMatrix::zeros(n, 3);
     mpad.view_mut((0, 0), (3, 3)).fill_with_identity();
     check(
@@ -407,7 +407,7 @@ fn error_incompatible_operators() {
     // Sum / difference of different shapes (dims, then dimsd).
     assert!(is_incompatible(Sum::new(&i3, &i4).err().unwrap()));
     assert!(is_incompatible((&i3).minus(&i4).err().unwrap()));
-    let z = Zero::<f64>::new(&[3], &[3]).unwrap();
+    let z = Zero::<f64>::nm(&[3], &[3]).unwrap();
     assert!(is_incompatible((&m).plus(&z).err().unwrap()));
     // Product of non-chaining shapes.
     assert!(is_incompatible(Product::new(&m, &m).err().unwrap()));

@@ -411,7 +411,7 @@ fn identity(
     dtype: &str,
 ) -> PyResult<NativeOperator> {
     with_dtype!(dtype, T => {
-        let op = Identity::<T>::rectangular(&dims, &dimsd).map_err(|e| to_py(py, e))?;
+        let op = Identity::<T>::nm(&dimsd, &dims).map_err(|e| to_py(py, e))?;
         Ok(make(op, None, "Identity"))
     })
 }
@@ -425,7 +425,7 @@ fn zero(
     dtype: &str,
 ) -> PyResult<NativeOperator> {
     with_dtype!(dtype, T => {
-        let op = Zero::<T>::new(&dims, &dimsd).map_err(|e| to_py(py, e))?;
+        let op = Zero::<T>::nm(&dimsd, &dims).map_err(|e| to_py(py, e))?;
         Ok(make(op, None, "Zero"))
     })
 }

@@ -273,11 +273,10 @@ fn cg<'py>(
     with_dtype!(dtype, T => {
         let p = prepare::<T>(op)?;
         let yv = vector(y, &p.op, false, "y")?;
-        let mut params = CgParams::default()
-            .niter(niter)
-            .damp(damp)
-            .tol(tol)
-            .pylops_compat(pylops_compat);
+        // pylops' `damp` is a linear shift; with pylops_compat=False this package documents
+        // rylops' squared damping. (pylops_compat itself no longer changes the system.)
+        let params = CgParams::default().niter(niter).tol(tol).pylops_compat(pylops_compat);
+        let mut params = if pylops_compat { params.shift(damp) } else { params.damp(damp) };
         params.x0 = opt_vector(x0, &p.op, "x0")?;
         let o = p.op.clone();
         let r = py.detach(move || in_pool(move || rylops_solvers::cg(&o, &yv, &params)));

@@ -9,7 +9,17 @@ use num_traits::{Float, Zero};
 use rylops_core::{Error, LinearMap, RealScalar, Result, Scalar, Vector};
 
 /// Parameters of [`cg`](fn@crate::cg) and [`pcg`], built with setters from [`Default`]
-/// (`CgParams::default().niter(50).tol(1e-10)`); the defaults are pylops'.
+/// (`CgParams::default().niter(50).tol(1e-10)`); the defaults are pylops' `cg`'s.
+/// [`CgParams::scipy`] gives scipy's `cg` defaults instead (a relative tolerance).
+///
+/// Two stopping tolerances, both optional: `tol` is **absolute** (pylops' `tol`, scipy's `atol`)
+/// and `rtol` is **relative** to `||y||` (scipy's `rtol`). The solver stops once
+/// `||r_k|| <= max(tol, rtol * ||y||)`.
+///
+/// Two shifts, both optional and both always meaning the same system: `damp` adds `damp^2 I`
+/// (the convention of `cgls`/`lsqr`, and pylops' `epsI` in `normal_equations_inversion`) and `shift`
+/// adds `shift I` (pylops' `cg(damp=...)`): the system solved is
+/// `(A + (damp^2 + shift) I) x = y`, whatever [`pylops_compat`](Self::pylops_compat) says.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct CgParams<V> {
@@ -17,18 +27,26 @@ pub struct CgParams<V> {
     pub x0: Option<V>,
     /// Maximum number of iterations (default 10, as pylops).
     pub niter: usize,
-    /// Absolute tolerance on the residual norm `||r_k||` (default `1e-4`, as pylops): the solver
-    /// stops once `||r_k|| <= tol`. With [`pylops_compat`](Self::pylops_compat), `||r_k||^2` is
-    /// compared instead, as pylops does. `tol = 0` runs exactly `niter` iterations (unless the
-    /// residual becomes exactly zero) in both modes.
+    /// **Absolute** tolerance on the residual norm `||r_k||` (default `1e-4`, pylops' `tol`): the
+    /// solver stops once `||r_k|| <= tol`. With [`pylops_compat`](Self::pylops_compat), `||r_k||^2`
+    /// is compared instead, as pylops does. `tol = 0` (with `rtol = 0`) runs exactly `niter`
+    /// iterations (unless the residual becomes exactly zero) in both modes. scipy's `atol`.
     pub tol: f64,
-    /// Damping (default 0): solves `(A + damp^2 I) x = y`, the shift that
-    /// `cgls`/`lsqr` with the same `damp` add to the normal equations. With
-    /// [`pylops_compat`](Self::pylops_compat) the shift is linear, `(A + damp I) x = y`, as pylops.
+    /// **Relative** tolerance (default `0`, off; scipy's `rtol`, whose default is `1e-5`): the solver
+    /// also stops once `||r_k|| <= rtol * ||y||` (the norm, in both modes). scipy stops on
+    /// `||r_k|| < max(atol, rtol ||y||)`, which is this rule with `tol = atol`.
+    pub rtol: f64,
+    /// Damping (default 0): adds `damp^2 I` to `A`, the shift that `cgls`/`lsqr` with the same
+    /// `damp` add to the normal equations (pylops' `epsI` of `normal_equations_inversion`).
     pub damp: f64,
-    /// Reproduce pylops 2.8's `cg` exactly (default `false`): `tol` is compared with the squared
-    /// residual norm, `damp` is added linearly, and the step length uses `|<p, A p>|` (pylops takes
-    /// the modulus); the iterates are then those of pylops up to rounding.
+    /// Linear shift (default 0): adds `shift I` to `A`. pylops' `cg(Op, y, damp=d)` solves
+    /// `(Op + d I) x = y`: that is `shift(d)` here.
+    pub shift: f64,
+    /// Reproduce pylops 2.8's `cg` stopping quirks (default `false`): `tol` is compared with the
+    /// squared residual norm, and the step length uses `|<p, A p>|` (pylops takes the modulus,
+    /// which for a Hermitian `A` only differs by rounding); the iterates are then those of pylops up
+    /// to rounding. It never changes the system solved (`damp` and `shift` mean the same in both
+    /// modes).
     pub pylops_compat: bool,
 }
 
@@ -38,8 +56,24 @@ impl<V> Default for CgParams<V> {
             x0: None,
             niter: 10,
             tol: 1e-4,
+            rtol: 0.0,
             damp: 0.0,
+            shift: 0.0,
             pylops_compat: false,
+        }
+    }
+}
+
+impl<V> CgParams<V> {
+    /// The defaults of scipy's `scipy.sparse.linalg.cg` for the operator `op` (pylops'
+    /// `normal_equations_inversion` with its default `engine="scipy"` uses them): `rtol = 1e-5`,
+    /// `tol = 0` (scipy's `atol`), `niter = 10 n` for `n` unknowns (scipy's `maxiter=None`).
+    pub fn scipy<O: LinearMap + ?Sized>(op: &O) -> Self {
+        Self {
+            niter: op.shape().1.saturating_mul(10),
+            tol: 0.0,
+            rtol: 1e-5,
+            ..Self::default()
         }
     }
 }
@@ -47,11 +81,15 @@ impl<V> Default for CgParams<V> {
 param_setters!(CgParams {
     /// Sets the maximum number of iterations.
     niter: usize,
-    /// Sets the tolerance on the residual norm.
+    /// Sets the absolute tolerance on the residual norm (pylops' `tol`, scipy's `atol`).
     tol: f64,
-    /// Sets the damping.
+    /// Sets the tolerance relative to `||y||` (scipy's `rtol`).
+    rtol: f64,
+    /// Sets the damping (adds `damp^2 I`).
     damp: f64,
-    /// Switches pylops-compatible mode on or off.
+    /// Sets the linear shift (adds `shift I`; pylops' `cg(damp=...)`).
+    shift: f64,
+    /// Switches pylops' stopping quirks on or off.
     pylops_compat: bool,
 });
 
@@ -67,10 +105,11 @@ type SquareOp<'a, T, V> = dyn LinearMap<Scalar = T, Domain = V, Range = V> + 'a;
 
 /// Solves `A x = y` for a Hermitian positive-definite `A` with conjugate gradients.
 ///
-/// Iterates (pylops' recurrences, with `s = damp^2`, or `damp` in pylops-compatible mode):
+/// Iterates (pylops' recurrences, with `s = damp^2 + shift`):
 /// `r_0 = y - (A + s I) x_0`, `p_0 = r_0`; `a = ||r_k||^2 / <p_k, (A + s I) p_k>`,
 /// `x_{k+1} = x_k + a p_k`, `r_{k+1} = r_k - a (A + s I) p_k`,
-/// `p_{k+1} = r_{k+1} + (||r_{k+1}||^2 / ||r_k||^2) p_k`, while `k < niter` and `||r_k|| > tol`.
+/// `p_{k+1} = r_{k+1} + (||r_{k+1}||^2 / ||r_k||^2) p_k`, while `k < niter` and
+/// `||r_k|| > max(tol, rtol ||y||)`.
 ///
 /// `cost[k] = ||r_k||` (the recursively updated residual; `cost[0] = ||y - (A + s I) x0||`).
 /// The operator must map a vector to one of the same layout (`dims == dimsd`).
@@ -80,7 +119,7 @@ type SquareOp<'a, T, V> = dyn LinearMap<Scalar = T, Domain = V, Range = V> + 'a;
 /// [`Error::Breakdown`] when a step becomes non-finite; [`Error::NonFinite`] for a NaN/Inf in `y`
 /// or `x0`; [`Error::ShapeMismatch`] when `y` or `x0` do not fit the operator;
 /// [`Error::IncompatibleOperators`] for a non-square operator; [`Error::InvalidParameter`] for a
-/// negative or non-finite `tol` or `damp`; and any error of the operator.
+/// negative or non-finite `tol`, `rtol`, `damp` or `shift`; and any error of the operator.
 ///
 /// ```
 /// use rylops_core::{ChunkedArray, FunctionOperator, Vector};
@@ -115,6 +154,10 @@ where
 }
 
 /// [`cg`](fn@crate::cg) with a callback called after every iteration (see [`crate::callback`]).
+///
+/// # Errors
+/// Those of [`cg`](fn@crate::cg), and the error carried by a callback that returns
+/// [`Control::Abort`].
 pub fn cg_with<O, F>(
     op: &O,
     y: &O::Domain,
@@ -135,8 +178,8 @@ where
 /// `a = <r_k, z_k> / <p_k, (A + s I) p_k>`, `x_{k+1} = x_k + a p_k`, `r_{k+1} = r_k - a (A + s I) p_k`,
 /// `p_{k+1} = z_{k+1} + (<r_{k+1}, z_{k+1}> / <r_k, z_k>) p_k`. Parameters, stopping rule (on the
 /// unpreconditioned residual norm `||r_k||`) and `cost` are those of [`cg`](fn@crate::cg); with `m` the identity
-/// the iterates are those of `cg`. (pylops has no `pcg`: `pylops_compat` only changes `tol` and
-/// `damp` as in `cg`.)
+/// the iterates are those of `cg`. (pylops has no `pcg`: `pylops_compat` only changes the
+/// comparison with `tol` as in `cg`.)
 ///
 /// # Errors
 /// Those of [`cg`](fn@crate::cg), plus [`Error::Breakdown`] when `<r, M r> <= 0` for a non-zero residual (the
@@ -179,6 +222,10 @@ where
 }
 
 /// [`pcg`] with a callback called after every iteration (see [`crate::callback`]).
+///
+/// # Errors
+/// Those of [`pcg`], and the error carried by a callback that returns
+/// [`Control::Abort`].
 pub fn pcg_with<O, M, F>(
     op: &O,
     m: &M,
@@ -204,7 +251,9 @@ pub(crate) fn cg_core<T: Scalar, V: Vector<T>>(
     callback: &mut dyn FnMut(&IterInfo<'_, T, V>) -> Control,
 ) -> Result<CgSolution<V, T::Real>> {
     check_nonneg(solver, "tol", params.tol)?;
+    check_nonneg(solver, "rtol", params.rtol)?;
     check_nonneg(solver, "damp", params.damp)?;
+    check_nonneg(solver, "shift", params.shift)?;
     let (rows, cols) = op.shape();
     if rows != cols {
         return Err(Error::IncompatibleOperators(format!(
@@ -213,17 +262,20 @@ pub(crate) fn cg_core<T: Scalar, V: Vector<T>>(
     }
     let compat = params.pylops_compat;
     let tol: T::Real = real(params.tol);
-    let shift: T::Real = if compat {
-        real(params.damp)
-    } else {
-        real(params.damp * params.damp)
-    };
+    // The system never depends on `compat`: `damp` is squared, `shift` linear.
+    let shift: T::Real = real(params.damp * params.damp + params.shift);
     let shifted = shift != T::Real::zero();
     let niter = params.niter;
 
     let (mut x, mut q) = start(solver, op, y, params.x0.as_ref(), || Ok(y.zeros_like()))?;
     if !q.same_layout(&x) {
-        return Err(layout_err(solver, "x0 (or A x0)", op.dims(), x.len()));
+        return Err(layout_err(
+            solver,
+            "the operator's output `A x`",
+            &q,
+            "its input `x`",
+            &x,
+        ));
     }
     // r = y - A x0 - s x0 (pylops skips the product for a zero x0: y - 0 = y exactly).
     let mut r = y.clone();
@@ -240,9 +292,10 @@ pub(crate) fn cg_core<T: Scalar, V: Vector<T>>(
             if !z.same_layout(&r) {
                 return Err(layout_err(
                     solver,
-                    "M r (the preconditioner's output)",
-                    op.dims(),
-                    r.len(),
+                    "the preconditioner's output `M r`",
+                    &z,
+                    "the residual `r`",
+                    &r,
                 ));
             }
             Some(z)
@@ -265,11 +318,17 @@ pub(crate) fn cg_core<T: Scalar, V: Vector<T>>(
     }
     let mut cost = Vec::with_capacity(niter.min(1 << 12) + 1);
     cost.push(Float::sqrt(kold));
+    // The relative threshold rtol ||y|| (scipy's), compared with the norm in both modes.
+    let rthresh: T::Real = if params.rtol > 0.0 {
+        real::<T::Real>(params.rtol) * y.norm()
+    } else {
+        T::Real::zero()
+    };
     let converged = |k: T::Real| {
         if compat {
-            k <= tol
+            k <= tol || Float::sqrt(k) <= rthresh
         } else {
-            Float::sqrt(k) <= tol
+            Float::sqrt(k) <= Float::max(tol, rthresh)
         }
     };
 
@@ -380,6 +439,8 @@ mod tests {
         assert_eq!(p.niter, 10);
         assert_eq!(p.tol, 1e-4);
         assert_eq!(p.damp, 0.0);
+        assert_eq!(p.shift, 0.0);
+        assert_eq!(p.rtol, 0.0);
         assert!(!p.pylops_compat && p.x0.is_none());
     }
 }

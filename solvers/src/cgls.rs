@@ -61,16 +61,29 @@ pub struct CglsInfo<R> {
     /// In pylops-compatible mode, computed with pylops' exact rule (`1` if `||g||^2 < tol`, else
     /// `2` if `niter` was reached, else `3`, so an exactly zero `g` with `tol = 0` gives `3`).
     pub istop: u8,
-    /// `||y - A x||` at the solution (the last entry of `cost`).
+    /// `||y - A x||` at the solution (the last entry of `cost`). pylops 2.8's cgls returns
+    /// another quantity under this name, `||g||^2`: that is
+    /// [`gradient_norm_sqr`](Self::gradient_norm_sqr), or [`pylops_r1norm`](Self::pylops_r1norm).
     pub r1norm: R,
     /// `sqrt(||y - A x||^2 + damp^2 ||x||^2)` at the solution (the last entry of `cost1`;
     /// pylops' `r2norm`).
     pub r2norm: R,
     /// `||g||^2 = ||A^H (y - A x) - damp^2 x||^2` at the solution, as recursively updated: the value
-    /// pylops 2.8 returns as `r1norm`.
+    /// pylops 2.8 returns as `r1norm` (also [`pylops_r1norm`](Self::pylops_r1norm)). Not to be
+    /// confused with [`r1norm`](Self::r1norm) here, which is `||y - A x||` as its name says.
     pub gradient_norm_sqr: R,
     /// History of `sqrt(||y - A x_k||^2 + damp^2 ||x_k||^2)` (pylops' `CGLS.cost1`).
     pub cost1: Vec<R>,
+}
+
+impl<R: Copy> CglsInfo<R> {
+    /// What pylops 2.8's `cgls` returns as `r1norm` (its fourth output): the squared norm of the
+    /// normal-equations residual `||A^H (y - A x) - damp^2 x||^2`, i.e.
+    /// [`gradient_norm_sqr`](Self::gradient_norm_sqr) (pylops documents it as `||y - A x||`, which
+    /// is this struct's [`r1norm`](Self::r1norm) field).
+    pub fn pylops_r1norm(&self) -> R {
+        self.gradient_norm_sqr
+    }
 }
 
 /// The result of [`cgls`](fn@crate::cgls).
@@ -139,6 +152,10 @@ pub fn cgls<O: LinearOperator>(
 }
 
 /// [`cgls`](fn@crate::cgls) with a callback called after every iteration (see [`crate::callback`]).
+///
+/// # Errors
+/// Those of [`cgls`](fn@crate::cgls), and the error carried by a callback that returns
+/// [`Control::Abort`].
 pub fn cgls_with<O, F>(
     op: &O,
     y: &O::Range,

@@ -57,6 +57,19 @@ pub struct Solution<V, R, I> {
 }
 
 impl<V, R, I> Solution<V, R, I> {
+    /// The same solution with `x` replaced by `f(x)` (e.g. `P p` for a preconditioned run).
+    pub(crate) fn try_map_x<W, E>(
+        self,
+        f: impl FnOnce(V) -> std::result::Result<W, E>,
+    ) -> std::result::Result<Solution<W, R, I>, E> {
+        Ok(Solution {
+            x: f(self.x)?,
+            iterations: self.iterations,
+            stop: self.stop,
+            cost: self.cost,
+            info: self.info,
+        })
+    }
     pub(crate) fn map_info<J>(self, f: impl FnOnce(I) -> J) -> Solution<V, R, J> {
         Solution {
             x: self.x,
@@ -118,16 +131,21 @@ pub(crate) fn check_vector<T: Scalar, V: Vector<T>>(
     Ok(())
 }
 
-/// The error for vectors whose length is right but whose layout (shape or chunking) is not.
-pub(crate) fn layout_err(solver: &str, what: &str, expected: Vec<usize>, len: usize) -> Error {
-    Error::ShapeMismatch {
-        context: format!(
-            "{solver}: the layout (shape or chunking) of `{what}` differs from the one the operator \
-             produces; reshape or rechunk it to match"
-        ),
-        expected,
-        got: vec![len],
-    }
+/// The error for vectors whose length is right but whose layout (shape or chunking) is not: it
+/// names both layouts.
+pub(crate) fn layout_err<T: Scalar, V: Vector<T>>(
+    solver: &str,
+    what: &str,
+    got: &V,
+    expected_what: &str,
+    expected: &V,
+) -> Error {
+    Error::ChunkMismatch(format!(
+        "{solver}: {what} has {}, but {expected_what} has {} (the same number of entries in \
+         another layout)",
+        got.describe_layout(),
+        expected.describe_layout()
+    ))
 }
 
 /// Validates `y` and `x0` against `op`, and returns the starting iterate (a copy of `x0`, or the
@@ -151,7 +169,13 @@ pub(crate) fn start<O: LinearMap + ?Sized>(
     };
     let ax = op.range_like(&x)?;
     if !ax.same_layout(y) {
-        return Err(layout_err(solver, "y", op.dimsd(), y.len()));
+        return Err(layout_err(
+            solver,
+            "`y`",
+            y,
+            "the operator's output for this model (`A x`)",
+            &ax,
+        ));
     }
     Ok((x, ax))
 }

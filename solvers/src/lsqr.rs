@@ -8,7 +8,15 @@ use num_traits::{Float, One, Zero};
 use rylops_core::{LinearOperator, Result, Scalar, Vector};
 
 /// Parameters of [`lsqr`](fn@crate::lsqr), built with setters from [`Default`]
-/// (`LsqrParams::default().niter(30).damp(0.1).calc_var(false)`); the defaults are pylops'.
+/// (`LsqrParams::default().niter(30).damp(0.1).calc_var(false)`); the defaults are those of pylops'
+/// own `pylops.optimization.basic.lsqr` (`atol = btol = 1e-8`, `niter = 10`, `calc_var = true`).
+///
+/// pylops also calls scipy's `scipy.sparse.linalg.lsqr`, whose defaults differ:
+/// [`LsqrParams::scipy`] gives them (`atol = btol = 1e-6`, `niter = 2 n`, `calc_var = false`; used
+/// by pylops' `regularized_inversion` and `preconditioned_inversion` with their default
+/// `engine="scipy"`), and [`LsqrParams::pylops_div`] those of pylops' `Op / y`. Both tolerances
+/// are **relative** in every case (Paige–Saunders' tests, the same in pylops and scipy; see
+/// `atol`/`btol`), unlike `cg`'s absolute `tol`.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct LsqrParams<V> {
@@ -17,10 +25,14 @@ pub struct LsqrParams<V> {
     pub x0: Option<V>,
     /// Damping `damp` of `||y - A x||^2 + damp^2 ||x||^2` (default 0).
     pub damp: f64,
-    /// Stopping tolerance on the relative least-squares residual (default `1e-8`).
+    /// **Relative** stopping tolerance on the least-squares residual: stops (`istop = 2`) once
+    /// `||A^H r|| <= atol ||A^H r_0||` (default `1e-8`, pylops' lsqr; scipy's default is `1e-6`).
+    /// It also scales `btol`'s test by `||A|| ||x||`.
     pub atol: f64,
-    /// Stopping tolerance on the relative residual (default `1e-8`). With `atol = btol = 1e-9`,
-    /// `||y - A x||` is accurate to about 9 digits.
+    /// **Relative** stopping tolerance on the residual: stops (`istop = 1`) once
+    /// `||r|| <= btol ||r_0|| + atol ||A|| ||x||` with `r_0 = y - A x0` (default `1e-8`, pylops'
+    /// lsqr; scipy's default is `1e-6`). With `atol = btol = 1e-9`, `||y - A x||` is accurate to
+    /// about 9 digits.
     pub btol: f64,
     /// Stop when the estimate of `cond([A; damp I])` exceeds `conlim` (default `1e8`; 0 disables).
     pub conlim: f64,
@@ -28,6 +40,13 @@ pub struct LsqrParams<V> {
     pub niter: usize,
     /// Estimate the diagonal of `(A^H A + damp^2 I)^{-1}` in `info.var` (default `true`, as pylops).
     pub calc_var: bool,
+    /// Use the stopping tests of scipy's `scipy.sparse.linalg.lsqr` (default `false`: those of
+    /// pylops' own lsqr): `istop = 2` when `||A^H r|| <= atol (||A|| ||r|| + eps)` instead of
+    /// `||A^H r|| <= atol ||A^H r_0||`, the condition test on `1 / (cond + eps)`, and `btol`'s test
+    /// scaled by `||y||` instead of `||y - A x0||` (`eps` is `f64::EPSILON`, as scipy's). It changes
+    /// when the run stops, never the system or the iterates. [`LsqrParams::scipy`] and
+    /// [`LsqrParams::pylops_div`] switch it on.
+    pub scipy_tests: bool,
     /// Reproduce pylops 2.8's `lsqr` exactly (default `false`): when the iteration limit is reached
     /// `istop` stays `0` (pylops tests the limit before counting the iteration; Paige–Saunders and
     /// scipy give `7`), and for complex data `var` accumulates `dk^2` instead of `|dk|^2`.
@@ -44,7 +63,41 @@ impl<V> Default for LsqrParams<V> {
             conlim: 1e8,
             niter: 10,
             calc_var: true,
+            scipy_tests: false,
             pylops_compat: false,
+        }
+    }
+}
+
+impl<V> LsqrParams<V> {
+    /// The defaults of scipy's `scipy.sparse.linalg.lsqr` for the operator `op`: `atol = btol =
+    /// 1e-6`, `conlim = 1e8`, `niter = 2 n` for `n` unknowns (scipy's `iter_lim=None`),
+    /// `calc_var = false`, `damp = 0`. pylops' `regularized_inversion` and
+    /// `preconditioned_inversion` run scipy's lsqr with these unless told otherwise.
+    ///
+    /// With `scipy_tests` on, the iterates and the stopping rule are scipy's (up to rounding: scipy
+    /// computes its rotations with `_sym_ortho`, rylops with `sqrt(a^2 + b^2)`).
+    pub fn scipy<O: rylops_core::LinearMap + ?Sized>(op: &O) -> Self {
+        Self {
+            atol: 1e-6,
+            btol: 1e-6,
+            niter: op.shape().1.saturating_mul(2),
+            calc_var: false,
+            scipy_tests: true,
+            ..Self::default()
+        }
+    }
+    /// The parameters pylops' `Op / y` (and `Op.div(y)`) gives scipy's lsqr: `niter = 100`,
+    /// `atol = btol = 1e-8`, and scipy's other defaults (`conlim = 1e8`, `calc_var = false`,
+    /// `damp = 0`). See [`solve`](fn@crate::solve).
+    pub fn pylops_div() -> Self {
+        Self {
+            atol: 1e-8,
+            btol: 1e-8,
+            niter: 100,
+            calc_var: false,
+            scipy_tests: true,
+            ..Self::default()
         }
     }
 }
@@ -62,6 +115,8 @@ param_setters!(LsqrParams {
     niter: usize,
     /// Switches the variance estimate on or off.
     calc_var: bool,
+    /// Switches scipy's stopping tests on or off.
+    scipy_tests: bool,
     /// Switches pylops-compatible mode on or off.
     pylops_compat: bool,
 });
@@ -155,6 +210,10 @@ pub fn lsqr<O: LinearOperator>(
 }
 
 /// [`lsqr`](fn@crate::lsqr) with a callback called after every iteration (see [`crate::callback`]).
+///
+/// # Errors
+/// Those of [`lsqr`](fn@crate::lsqr), and the error carried by a callback that returns
+/// [`Control::Abort`].
 pub fn lsqr_with<O, F>(
     op: &O,
     y: &O::Range,
@@ -268,7 +327,14 @@ pub(crate) fn lsqr_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
         });
     }
 
-    let (mut rhobar, mut phibar, bnorm) = (alfa, beta, beta);
+    // The scale of btol's test: ||y - A x0|| (pylops), or ||y|| (scipy).
+    let bnorm = if params.scipy_tests && params.x0.is_some() {
+        y.norm()
+    } else {
+        beta
+    };
+    let scipy_eps: T::Real = real(f64::EPSILON);
+    let (mut rhobar, mut phibar) = (alfa, beta);
     let (mut ddnorm, mut res2, mut xxnorm, mut z) = (zero, zero, zero, zero);
     let (mut cs2, mut sn2) = (-one, zero);
     let mut istop = 0u8;
@@ -367,8 +433,14 @@ pub(crate) fn lsqr_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
         info.r1norm = if r1sq < zero { -r1 } else { r1 };
         info.r2norm = rnorm;
         let test1 = rnorm / bnorm;
-        let test2 = info.arnorm / arnorm0;
-        let test3 = one / info.acond;
+        let (test2, test3) = if params.scipy_tests {
+            (
+                info.arnorm / (info.anorm * rnorm + scipy_eps),
+                one / (info.acond + scipy_eps),
+            )
+        } else {
+            (info.arnorm / arnorm0, one / info.acond)
+        };
         let t1 = test1 / (one + info.anorm * info.xnorm / bnorm);
         let rtol = btol + atol * info.anorm * info.xnorm / bnorm;
         it += 1;

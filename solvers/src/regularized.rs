@@ -14,13 +14,38 @@ use std::sync::Mutex;
 
 type DynOp<'a, T, D, R> = dyn LinearOperator<Scalar = T, Domain = D, Range = R> + 'a;
 
-/// One regularisation term `eps^2 ||d - R x||^2`: an operator `R` on the model, a weight `eps`,
-/// and optional regularisation data `d` (pylops' `Regs`, `epsRs`, `dataregs`; `d` defaults to 0).
+/// One regularisation term, in one of two forms:
+///
+/// * [`Regularization::new`]: `eps^2 ||d - R x||^2`, an operator `R` on the model, a weight `eps`,
+///   and optional regularisation data `d` (pylops' `Regs`, `epsRs`, `dataregs`; `d` defaults to
+///   0). Both [`regularized_inversion`] and [`normal_equations_inversion`] take it.
+/// * [`Regularization::normal`]: a square operator `N` on the model added as `eps^2 N` to the
+///   normal equations (pylops' `NRegs` and `epsNRs`; e.g. `N = R^H R` given as one operator). Only
+///   [`normal_equations_inversion`] takes it (as pylops: `regularized_inversion` has no `NRegs`).
 pub struct Regularization<'a, T, D, R> {
-    op: &'a DynOp<'a, T, D, R>,
+    term: Term<'a, T, D, R>,
     eps: f64,
-    data: Option<&'a R>,
+    /// `with_data` was called on a normal term (reported as an error by the inversions).
+    data_on_normal: bool,
 }
+
+/// The two forms of a [`Regularization`].
+enum Term<'a, T, D, R> {
+    /// `R` and its data `d`.
+    Misfit {
+        op: &'a DynOp<'a, T, D, R>,
+        data: Option<&'a R>,
+    },
+    /// `N`, added to the normal equations.
+    Normal(&'a DynOp<'a, T, D, D>),
+}
+
+impl<T, D, R> Clone for Term<'_, T, D, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T, D, R> Copy for Term<'_, T, D, R> {}
 
 impl<T, D, R> Clone for Regularization<'_, T, D, R> {
     fn clone(&self) -> Self {
@@ -30,25 +55,49 @@ impl<T, D, R> Clone for Regularization<'_, T, D, R> {
 impl<T, D, R> Copy for Regularization<'_, T, D, R> {}
 
 impl<'a, T: Scalar, D: Vector<T>, R: Vector<T>> Regularization<'a, T, D, R> {
-    /// The term `eps^2 ||R x||^2` (`R` must have the model operator's `dims`; `eps >= 0`).
+    /// The term `eps^2 ||R x||^2` (`R` must have the model operator's `dims`; `eps >= 0`); in the
+    /// normal equations it adds `eps^2 R^H R` (pylops' `Regs` with `epsRs`).
     pub fn new<Op>(op: &'a Op, eps: f64) -> Self
     where
         Op: LinearOperator<Scalar = T, Domain = D, Range = R> + 'a,
     {
         Self {
-            op,
+            term: Term::Misfit { op, data: None },
             eps,
-            data: None,
+            data_on_normal: false,
         }
     }
-    /// Uses `eps^2 ||d - R x||^2` instead, with `d` laid out like `R`'s output.
+    /// The term `eps^2 N` added to the normal equations as it is (pylops' `NRegs` with `epsNRs`):
+    /// `N` maps the model to itself (`dims == dimsd ==` the model operator's `dims`) and should be
+    /// Hermitian positive semi-definite, as `R^H R` is, for `cg` to apply. Only
+    /// [`normal_equations_inversion`] takes it.
+    pub fn normal<Op>(op: &'a Op, eps: f64) -> Self
+    where
+        Op: LinearOperator<Scalar = T, Domain = D, Range = D> + 'a,
+    {
+        Self {
+            term: Term::Normal(op),
+            eps,
+            data_on_normal: false,
+        }
+    }
+    /// Uses `eps^2 ||d - R x||^2` instead, with `d` laid out like `R`'s output. A term made with
+    /// [`Regularization::normal`] takes no data (nor does pylops' `NRegs`): the inversion functions
+    /// then return [`Error::InvalidParameter`].
     pub fn with_data(mut self, d: &'a R) -> Self {
-        self.data = Some(d);
+        match &mut self.term {
+            Term::Misfit { data, .. } => *data = Some(d),
+            Term::Normal(_) => self.data_on_normal = true,
+        }
         self
     }
     /// The weight `eps`.
     pub fn eps(&self) -> f64 {
         self.eps
+    }
+    /// Whether the term was made with [`Regularization::normal`] (pylops' `NRegs`).
+    pub fn is_normal(&self) -> bool {
+        matches!(self.term, Term::Normal(_))
     }
 }
 
@@ -56,7 +105,10 @@ impl<'a, T: Scalar, D: Vector<T>, R: Vector<T>> Regularization<'a, T, D, R> {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum RegularizedSolver<V> {
-    /// [`lsqr`](fn@crate::lsqr) (the default of pylops' engine `scipy`).
+    /// [`lsqr`](fn@crate::lsqr) with the given parameters. pylops' `engine="scipy"` (its default)
+    /// runs scipy's lsqr with scipy's defaults: `Lsqr(LsqrParams::scipy(&op))`. The
+    /// [`Default`] of this enum is `Lsqr(LsqrParams::default())`, pylops' *own* lsqr defaults
+    /// (`atol = btol = 1e-8`, 10 iterations), which are not scipy's (`1e-6`, `2 n` iterations).
     Lsqr(LsqrParams<V>),
     /// [`cgls`](fn@crate::cgls) (pylops' engine `pylops`).
     Cgls(CglsParams<V>),
@@ -91,8 +143,9 @@ pub type RegularizedSolution<V, R> = Solution<V, R, RegularizedInfo<V, R>>;
 ///
 /// # Errors
 /// [`Error::IncompatibleOperators`] when an `R_i` has other `dims` than `A`;
-/// [`Error::InvalidParameter`] for a negative or non-finite `eps_i`; the checks on `y`, `x0`
-/// and the `d_i`; and the errors of the solver.
+/// [`Error::InvalidParameter`] for a negative or non-finite `eps_i`, or a term made with
+/// [`Regularization::normal`] (pylops' `regularized_inversion` has no `NRegs` either); the checks on
+/// `y`, `x0` and the `d_i`; and the errors of the solver.
 ///
 /// ```
 /// use rylops_core::{Chunked, ChunkedArray, ChunkedOperator, LinearMap, Result, Vector};
@@ -133,6 +186,10 @@ pub fn regularized_inversion<'a, O: LinearOperator>(
 
 /// [`regularized_inversion`] with a callback called after every iteration (see
 /// [`crate::callback`]).
+///
+/// # Errors
+/// Those of [`regularized_inversion`], and the error carried by a callback that returns
+/// [`Control::Abort`].
 pub fn regularized_inversion_with<'a, O, F>(
     op: &'a O,
     y: &O::Range,
@@ -158,20 +215,44 @@ fn check_terms<T: Scalar, D: Vector<T>, R: Vector<T>>(
 ) -> Result<()> {
     for (i, r) in regs.iter().enumerate() {
         check_nonneg(ctx, &format!("eps[{i}]"), r.eps)?;
-        if r.op.dims() != op.dims() {
+        if r.data_on_normal {
+            return Err(Error::InvalidParameter {
+                name: format!("regs[{i}]"),
+                reason: format!(
+                    "{ctx}: regularization {i} is a normal term (`Regularization::normal`, \
+                     pylops' NRegs), which takes no data"
+                ),
+            });
+        }
+        let (dims, dimsd) = match r.term {
+            Term::Misfit { op, .. } => (op.dims(), None),
+            Term::Normal(n) => (n.dims(), Some(n.dimsd())),
+        };
+        if dims != op.dims() {
             return Err(Error::IncompatibleOperators(format!(
-                "{ctx}: regularization {i} acts on dims {:?}, the operator on {:?}",
-                r.op.dims(),
+                "{ctx}: regularization {i} acts on dims {dims:?}, the operator on {:?}",
                 op.dims()
             )));
         }
-        if let Some(d) = r.data {
+        if let Some(dimsd) = dimsd {
+            if dimsd != dims {
+                return Err(Error::IncompatibleOperators(format!(
+                    "{ctx}: normal regularization {i} maps dims {dims:?} to {dimsd:?}; it must map \
+                     the model to itself"
+                )));
+            }
+        }
+        if let Term::Misfit {
+            op: rop,
+            data: Some(d),
+        } = r.term
+        {
             check_vector(
                 ctx,
                 &format!("data of regularization {i}"),
                 d,
-                r.op.shape().0,
-                r.op.dimsd(),
+                rop.shape().0,
+                rop.dimsd(),
             )?;
         }
     }
@@ -187,6 +268,15 @@ fn regularized_core<'a, T: Scalar, D: Vector<T>, R: Vector<T>>(
 ) -> Result<RegularizedSolution<D, T::Real>> {
     check_vector(REG, "y", y, op.shape().0, op.dimsd())?;
     check_terms(REG, op, regs)?;
+    if let Some(i) = regs.iter().position(Regularization::is_normal) {
+        return Err(Error::InvalidParameter {
+            name: format!("regs[{i}]"),
+            reason: format!(
+                "{REG}: regularization {i} is a normal term (`Regularization::normal`, pylops' \
+                 NRegs); only normal_equations_inversion takes those"
+            ),
+        });
+    }
     let x0 = match solver {
         RegularizedSolver::Lsqr(p) => p.x0.as_ref(),
         RegularizedSolver::Cgls(p) => p.x0.as_ref(),
@@ -203,16 +293,20 @@ fn regularized_core<'a, T: Scalar, D: Vector<T>, R: Vector<T>>(
     let mut parts = Vec::with_capacity(regs.len() + 1);
     parts.push(y.clone());
     for (i, r) in regs.iter().enumerate() {
+        let Term::Misfit { op: rop, data } = r.term else {
+            unreachable!("normal terms were rejected above")
+        };
         let eps = T::from_f64(r.eps);
-        ops.push(Box::new(Scaled::new(r.op, eps)));
-        let mut d = r.op.range_like(xl)?;
-        if let Some(data) = r.data {
+        ops.push(Box::new(Scaled::new(rop, eps)));
+        let mut d = rop.range_like(xl)?;
+        if let Some(data) = data {
             if !data.same_layout(&d) {
                 return Err(layout_err(
                     REG,
-                    &format!("data of regularization {i}"),
-                    r.op.dimsd(),
-                    data.len(),
+                    &format!("the data of regularization {i}"),
+                    data,
+                    "the regularization's output",
+                    &d,
                 ));
             }
             d.copy_from(data);
@@ -233,16 +327,27 @@ fn regularized_core<'a, T: Scalar, D: Vector<T>, R: Vector<T>>(
 }
 
 /// Minimises `||y - A x||^2 + sum_i eps_i^2 ||d_i - R_i x||^2` by solving the normal equations
-/// `(A^H A + sum_i eps_i^2 R_i^H R_i) x = A^H y + sum_i eps_i^2 R_i^H d_i` with [`cg`](fn@crate::cg)
-/// (pylops' `normal_equations_inversion` with engine `pylops`).
+/// `(A^H A + epsI^2 I + sum_i eps_i^2 R_i^H R_i + sum_j epsN_j^2 N_j) x = A^H y + sum_i eps_i^2 R_i^H d_i`
+/// with [`cg`](fn@crate::cg) (pylops' `normal_equations_inversion`).
 ///
-/// The normal operator is applied matrix-free (`A^H (A x)` plus `eps_i^2 R_i^H (R_i x)`, with work
-/// vectors allocated at the first application). `params` are those of `cg` on the normal
-/// equations: its `damp` adds `damp^2 I` (pylops' `epsI`; linearly in pylops-compatible mode) and
-/// its `cost` is the norm of the normal-equations residual.
+/// * `regs`: the terms [`Regularization::new`] (pylops' `Regs`, `epsRs`, `dataregs`: adds
+///   `eps_i^2 R_i^H R_i`) and [`Regularization::normal`] (pylops' `NRegs`, `epsNRs`: adds
+///   `epsN_j^2 N_j` as given).
+/// * `epsI` is `params.damp`: [`CgParams::damp`] adds `damp^2 I`, exactly pylops' `epsI^2` on the
+///   diagonal, in both modes. (pylops' `cg` keyword `damp` with `engine="pylops"`, a linear shift, is
+///   [`CgParams::shift`].)
+/// * `params` are those of `cg` on the normal equations; its `cost` is the norm of the
+///   normal-equations residual. pylops' default `engine="scipy"` runs scipy's cg:
+///   [`CgParams::scipy`]`(&op)` gives its defaults (relative tolerance `1e-5`, `10 n` iterations);
+///   pylops maps a `tol` keyword to scipy's absolute `atol`, which is [`CgParams::tol`] here.
+///
+/// The normal operator is applied matrix-free (`A^H (A x)` plus `eps_i^2 R_i^H (R_i x)` plus
+/// `epsN_j^2 N_j x`, with work vectors allocated at the first application).
 ///
 /// # Errors
-/// As [`regularized_inversion`], and the errors of [`cg`](fn@crate::cg).
+/// As [`regularized_inversion`] (and [`Error::IncompatibleOperators`] for an `N_j` that does not
+/// map the model to itself, [`Error::InvalidParameter`] for data given to an `N_j`), and the
+/// errors of [`cg`](fn@crate::cg).
 ///
 /// ```
 /// use rylops_core::{Chunked, ChunkedArray, ChunkedOperator, LinearMap, Result, Vector};
@@ -282,6 +387,10 @@ pub fn normal_equations_inversion<'a, O: LinearOperator>(
 
 /// [`normal_equations_inversion`] with a callback called after every iteration (see
 /// [`crate::callback`]).
+///
+/// # Errors
+/// Those of [`normal_equations_inversion`], and the error carried by a callback that returns
+/// [`Control::Abort`].
 pub fn normal_equations_inversion_with<'a, O, F>(
     op: &'a O,
     y: &O::Range,
@@ -313,18 +422,29 @@ fn normal_core<'a, T: Scalar, D: Vector<T>, R: Vector<T>>(
     op.adjoint_into(y, &mut rhs)?;
     let mut tmp = None;
     for r in regs {
-        if let Some(d) = r.data {
+        if let Term::Misfit {
+            op: rop,
+            data: Some(d),
+        } = r.term
+        {
             let t = tmp.get_or_insert_with(|| rhs.zeros_like());
-            r.op.adjoint_into(d, t)?;
+            rop.adjoint_into(d, t)?;
             rhs.axpy(T::from_f64(r.eps * r.eps), t);
+        }
+    }
+    let mut misfit = Vec::new();
+    let mut nregs = Vec::new();
+    for r in regs {
+        let w = T::from_f64(r.eps * r.eps);
+        match r.term {
+            Term::Misfit { op: rop, .. } => misfit.push((rop, w)),
+            Term::Normal(n) => nregs.push((n, w)),
         }
     }
     let normal = Normal {
         op,
-        regs: regs
-            .iter()
-            .map(|r| (r.op, T::from_f64(r.eps * r.eps)))
-            .collect(),
+        regs: misfit,
+        nregs,
         work: Mutex::new(None),
     };
     cg_core("cg", &normal, None, &rhs, params, callback)
@@ -337,10 +457,12 @@ struct Work<D, R> {
     tmp: D,
 }
 
-/// The normal operator `A^H A + sum_i w_i R_i^H R_i` (Hermitian, `dims -> dims`).
+/// The normal operator `A^H A + sum_i w_i R_i^H R_i + sum_j v_j N_j` (`dims -> dims`; Hermitian
+/// when the `N_j` are).
 struct Normal<'a, T, D, R> {
     op: &'a DynOp<'a, T, D, R>,
     regs: Vec<(&'a DynOp<'a, T, D, R>, T)>,
+    nregs: Vec<(&'a DynOp<'a, T, D, D>, T)>,
     work: Mutex<Option<Work<D, R>>>,
 }
 
@@ -375,6 +497,10 @@ impl<T: Scalar, D: Vector<T>, R: Vector<T>> LinearMap for Normal<'_, T, D, R> {
             r.adjoint_into(rx, &mut w.tmp)?;
             y.axpy(*e2, &w.tmp);
         }
+        for (n, e2) in &self.nregs {
+            n.forward_into(x, &mut w.tmp)?;
+            y.axpy(*e2, &w.tmp);
+        }
         Ok(())
     }
     fn range_like(&self, x: &D) -> Result<D> {
@@ -390,7 +516,8 @@ impl<T: Scalar, D: Vector<T>, R: Vector<T>> LinearMap for Normal<'_, T, D, R> {
 
 impl<T: Scalar, D: Vector<T>, R: Vector<T>> LinearOperator for Normal<'_, T, D, R> {
     fn adjoint_into(&self, y: &D, x: &mut D) -> Result<()> {
-        // Hermitian: the weights are real.
+        // Hermitian (the weights are real and the `N_j` are taken to be Hermitian); cg never calls
+        // this.
         self.forward_into(y, x)
     }
     fn domain_like(&self, y: &D) -> Result<D> {

@@ -2,6 +2,7 @@
 //! guesses, tolerances, preconditioning, callbacks and every error condition.
 
 mod common;
+use common::solve; // the dense solver, not rylops_solvers::solve
 use common::*;
 use ndarray::{Array1, Array2};
 use rylops_core::{ChunkedArray, Error, LinearMap, Scalar, Vector};
@@ -46,16 +47,53 @@ fn cg_solves_with_a_chunked_layout() {
 }
 
 #[test]
-fn damp_shifts_by_its_square_by_default_and_linearly_in_pylops_mode() {
+fn damp_shifts_by_its_square_and_shift_linearly_in_both_modes() {
     let n = 10;
     let a = spd::<f64>(n, 1.0, 5);
     let y = randv::<f64>(n, 6);
     let op = Dense::new(a.clone());
-    let p = CgParams::default().niter(200).tol(1e-12).damp(0.5);
-    let sol = cg(&op, &op.dvec(&y), &p).unwrap();
-    assert!(rel_err(&arr(&sol.x), &solve(&shift(&a, 0.25), &y)) < 1e-9);
-    let sol = cg(&op, &op.dvec(&y), &p.pylops_compat(true)).unwrap();
-    assert!(rel_err(&arr(&sol.x), &solve(&shift(&a, 0.5), &y)) < 1e-9);
+    for compat in [false, true] {
+        // tol = 0: both modes run all iterations, so both must reach the same system's solution.
+        let p = CgParams::default()
+            .niter(200)
+            .tol(0.0)
+            .rtol(1e-13)
+            .pylops_compat(compat);
+        let sol = cg(&op, &op.dvec(&y), &p.clone().damp(0.5)).unwrap();
+        let e = rel_err(&arr(&sol.x), &solve(&shift(&a, 0.25), &y));
+        assert!(e < 1e-9, "damp, compat {compat}: {e}");
+        let sol = cg(&op, &op.dvec(&y), &p.clone().shift(0.5)).unwrap();
+        let e = rel_err(&arr(&sol.x), &solve(&shift(&a, 0.5), &y));
+        assert!(e < 1e-9, "shift, compat {compat}: {e}");
+        let sol = cg(&op, &op.dvec(&y), &p.clone().damp(0.5).shift(0.5)).unwrap();
+        let e = rel_err(&arr(&sol.x), &solve(&shift(&a, 0.75), &y));
+        assert!(e < 1e-9, "both, compat {compat}: {e}");
+    }
+}
+
+#[test]
+fn rtol_is_relative_to_the_data_norm_as_scipy() {
+    let n = 12;
+    let a = spd::<f64>(n, 1.0, 15);
+    let y = randv::<f64>(n, 16);
+    let op = Dense::new(a);
+    for scale in [1.0, 1e6] {
+        let ys = y.mapv(|v| v * scale);
+        let yv = op.dvec(&ys);
+        let ynorm = ys.iter().map(|v| v * v).sum::<f64>().sqrt();
+        let p = CgParams::default().niter(100).tol(0.0).rtol(1e-6);
+        let sol = cg(&op, &yv, &p).unwrap();
+        assert_eq!(sol.stop, StopReason::Tolerance);
+        let k = sol.iterations;
+        assert!(sol.cost[k] <= 1e-6 * ynorm, "scale {scale}");
+        assert!(sol.cost[k - 1] > 1e-6 * ynorm, "scale {scale}");
+        // The relative rule does not depend on the scale of y: same iteration count.
+        let unscaled = cg(&op, &op.dvec(&y), &p).unwrap();
+        assert_eq!(unscaled.iterations, k);
+        // scipy's defaults: rtol 1e-5, atol 0, 10 n iterations.
+        let sp = CgParams::<rylops_core::ChunkedArray<f64>>::scipy(&op);
+        assert_eq!((sp.rtol, sp.tol, sp.niter), (1e-5, 0.0, 10 * n));
+    }
 }
 
 #[test]
@@ -292,10 +330,16 @@ fn bad_inputs_are_rejected() {
     ));
     // Right length, other chunking than the operator produces.
     let chunked_op = Dense::chunked(spd::<f64>(n, 1.0, 71), 2, 2);
-    assert!(matches!(
-        cg(&chunked_op, &single(&good), &p),
-        Err(Error::ShapeMismatch { .. })
-    ));
+    // The message names both grids (it used to read "expected [6], got [6]").
+    match cg(&chunked_op, &single(&good), &p) {
+        Err(e @ Error::ChunkMismatch(_)) => {
+            let m = e.to_string();
+            assert!(m.contains("chunks [[6]]"), "{m}");
+            assert!(m.contains("chunks [[2, 2, 2]]"), "{m}");
+            assert!(m.contains("`y`"), "{m}");
+        }
+        other => panic!("{other:?}"),
+    }
 
     let wide = Dense::new(randn::<f64>(n, n + 1, 74));
     assert!(matches!(

@@ -2,6 +2,7 @@
 //! equations, damping, initial guesses, diagnostics, stop codes, callbacks and errors.
 
 mod common;
+use common::solve; // the dense solver, not rylops_solvers::solve
 use common::*;
 use ndarray::{Array1, Array2};
 use proptest::prelude::*;
@@ -340,10 +341,14 @@ fn bad_inputs_are_rejected() {
         Err(Error::ShapeMismatch { .. })
     ));
     let chunked = Dense::chunked(problem::<f64>(800).0, 4, 4);
-    assert!(matches!(
-        lsqr(&chunked, &single(&y), &LsqrParams::default()),
-        Err(Error::ShapeMismatch { .. })
-    ));
+    match lsqr(&chunked, &single(&y), &LsqrParams::default()) {
+        Err(e @ Error::ChunkMismatch(_)) => {
+            let m = e.to_string();
+            assert!(m.contains(&format!("chunks [[{M}]]")), "{m}");
+            assert!(m.contains("chunks [[4, 4, 4, 4, 4]]"), "{m}");
+        }
+        other => panic!("{other:?}"),
+    }
     assert!(matches!(
         cgls(&op, &yv, &CglsParams::default().damp(-1.0)),
         Err(Error::InvalidParameter { .. })

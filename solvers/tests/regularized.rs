@@ -2,6 +2,7 @@
 //! the dense solution of the regularised normal equations.
 
 mod common;
+use common::solve; // the dense solver, not rylops_solvers::solve
 use common::*;
 use ndarray::{Array1, Array2};
 use rylops_core::{ChunkedArray, Error, Scalar, Vector};
