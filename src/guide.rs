@@ -7,7 +7,7 @@
 //!
 //! ## Names side by side
 //!
-//! Operators (in [`operators`](crate::operators), and all of them in the
+//! Operators (in [`operators`](crate::operators), and all but pylops' `Sum` in the
 //! [`prelude`](crate::prelude) with `Kind`, `Direction`, nalgebra's `DMatrix` and the compositions):
 //!
 //! | pylops | rylops |
@@ -23,7 +23,16 @@
 //! | `Diagonal(diag)`, `Diagonal(diag, dims=dims, axis=axis)` | [`Diagonal::new(d)?`](crate::operators::Diagonal::new) (`d` an `ArrayD` or a `ChunkedArray`), `Diagonal::along_axis(&d, &dims, axis)?` |
 //! | `MatrixMult(A)`, `MatrixMult(A, otherdims=(..))` | [`MatrixMult::new(a)?`](crate::operators::MatrixMult::new) (`a` a [`nalgebra`](crate::nalgebra)`::DMatrix`, re-exported), `MatrixMult::from_row_slice(nrows, ncols, &data)?`, `MatrixMult::with_otherdims(a, &otherdims)?` |
 //! | `FunctionOperator(f, fH, N, M)` | [`FunctionOperator::new(&dims, &dimsd, f, f_h)?`](crate::FunctionOperator) (`forward_only` for a forward-only operator) |
-//! | *(the operators of issue 14: `Restriction`, `Smoothing1D`, `Smoothing2D`, `Kronecker`, `Block`, `Pad`, `Flip`, `Roll`, `Sum`, `Transpose`, `Symmetrize`, `CausalIntegration`, `Convolve1D`, `ConvolveND` — rows added as they land)* | |
+//! | `Restriction(dims, iava, axis=-1)`, `Rop.mask(x)` | [`Restriction::<T>::new(&dims, &iava, axis)?`](crate::operators::Restriction), `op.mask(&x)?` (zeros off the samples; `op.sampled()` is the mask) |
+//! | `CausalIntegration(dims, axis=-1, sampling=1, kind="full", removefirst=False)` | [`CausalIntegration::<T>::builder(&dims)`](crate::operators::CausalIntegration)`.axis(a).sampling(s).kind(IntegrationKind::Half).removefirst(b).build()?` |
+//! | `Flip(dims, axis)`, `Roll(dims, axis, shift)` | [`Flip::<T>::new(&dims, axis)?`](crate::operators::Flip), [`Roll::<T>::new(&dims, axis, shift)?`](crate::operators::Roll) |
+//! | `Transpose(dims, axes)`, `Symmetrize(dims, axis)` | [`Transpose::<T>::new(&dims, &axes)?`](crate::operators::Transpose), [`Symmetrize::<T>::new(&dims, axis)?`](crate::operators::Symmetrize) |
+//! | `Pad(dims, pad)`, `Sum(dims, axis)` | [`Pad::<T>::new(&dims, &[(before, after), ..])?`](crate::operators::Pad), [`operators::Sum::<T>::new(&dims, axis)?`](crate::operators::Sum) (not in the prelude: the composition `Sum` is) |
+//! | `Block(ops)`, `Kronecker(Op1, Op2)` | [`Block::new(vec![vec![..], ..])?`](crate::operators::Block) (a `Vec<Vec<BoxOp<T>>>` for mixed types), [`Kronecker::new(op1, op2)?`](crate::operators::Kronecker) |
+//! | `Convolve1D(dims, h, offset=0, axis=-1)` | [`Convolve1D::builder(&dims, &h)`](crate::operators::Convolve1D)`.offset(o).axis(a).build()?` (a filter longer than a 1-D model: `.build_boxed()` or `Convolve1DLong::new(n, &h, offset)?`) |
+//! | `ConvolveND(dims, h, offset, axes)`, `Convolve2D(dims, h, offset, axes)` | [`ConvolveND::builder(&dims, h)`](crate::operators::ConvolveND)`.offset(&o).axes(&a).build()?`, [`Convolve2D::new(&dims, h, [o0, o1], [a0, a1])?`](crate::operators::Convolve2D) (computed directly: pylops' FFT gives the same to ~1e-12) |
+//! | `Smoothing1D(nsmooth, dims, axis)`, `Smoothing2D(nsmooth, dims, axes)` | [`Smoothing1D::new::<T>(nsmooth, &dims, axis)?`](crate::operators::Smoothing1D), [`Smoothing2D::new::<T>([n0, n1], &dims, [a0, a1])?`](crate::operators::Smoothing2D) |
+//! | *(no pylops counterpart)* a user kernel that reads a neighbourhood | [`BlockKernel::new(&dims, &reach, forward, adjoint)?`](crate::BlockKernel): block kernels with a declared reach per axis, run chunked with halos (corners included) and on MPI ranks (`rylops::mpi::DistributedKernel`) |
 //! | `dtype="float32"`, `"float64"`, `"complex64"`, `"complex128"` | the type parameter: `f32`, `f64`, `Complex<f32>`, `Complex<f64>` ([`Scalar`](crate::Scalar)) |
 //! | `Op @ x`, `Op.matvec(x)` | `op.forward(&x)?` ([`LinearMap::forward`](crate::LinearMap::forward)) |
 //! | `Op.H @ y`, `Op.rmatvec(y)` | `op.adjoint(&y)?` |

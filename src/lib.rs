@@ -35,24 +35,26 @@ pub mod guide;
 pub mod plot;
 
 pub use rylops_core::{
-    dot_test, dot_test_with, ChunkGrid, Chunked, ChunkedArray, ChunkedOperator, Error,
+    dot_test, dot_test_with, BlockKernel, ChunkGrid, Chunked, ChunkedArray, ChunkedOperator, Error,
     FunctionOperator, LinearMap, LinearOperator, OperatorExt, Result, Scalar, Vector,
 };
 
 /// The names most programs need, in one import.
 pub mod prelude {
     pub use rylops_core::{
-        dot_test, dot_test_with, Adjoint, BlockDiag, ChunkGrid, Chunked, ChunkedArray,
+        dot_test, dot_test_with, Adjoint, BlockDiag, BlockKernel, ChunkGrid, Chunked, ChunkedArray,
         ChunkedOperator, DotTestReport, Error, FunctionOperator, HStack, LinearMap, LinearOperator,
         OperatorExt, Power, Product, RealScalar, Result, Scalar, Scaled, Stack, Sum, VStack,
         Vector,
     };
     pub use rylops_operators::nalgebra::DMatrix;
+    // `rylops_operators::Sum` (pylops' Sum) is left out: its name is the composition `Sum`'s.
     pub use rylops_operators::{
-        Diagonal, Direction, FirstDerivative, FirstDirectionalDerivative, Gradient, Identity, Kind,
-        Laplacian, MatrixMult, SecondDerivative, SecondDirectionalDerivative, Zero,
+        Block, CausalIntegration, Convolve1D, Convolve2D, ConvolveND, Diagonal, Direction,
+        FirstDerivative, FirstDirectionalDerivative, Flip, Gradient, Identity, IntegrationKind,
+        Kind, Kronecker, Laplacian, MatrixMult, Pad, Restriction, Roll, SecondDerivative,
+        SecondDirectionalDerivative, Smoothing1D, Smoothing2D, Symmetrize, Transpose, Zero,
     };
-    // The operators of issue 14 (Restriction, Smoothing1D, ...) are added here as they land.
 }
 
 /// The README's examples, compiled and run as doctests.
