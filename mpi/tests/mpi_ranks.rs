@@ -432,6 +432,36 @@ fn convolve_equals_serial(cx: &mut Ctx) {
                 check_op(cx, &layout, s, "complex Smoothing1D");
             }
         }
+        // ConvolveND is a BlockKernel: on ranks through DistributedKernel, corners included
+        let nd = shape.len();
+        let h = ArrayD::from_shape_fn(IxDyn(&[3, 4]), |k| 0.5 + (k[0] * 4 + k[1]) as f64 / 8.0);
+        let c = rylops_operators::ConvolveND::<f64>::builder(&shape, h)
+            .axes(&[0, nd as isize - 1])
+            .offset(&[1, 2])
+            .build()
+            .unwrap();
+        let xg = random_global::<f64>(&shape, 41);
+        let serial_f = c
+            .forward(&ChunkedArray::from_array(xg.clone()))
+            .unwrap()
+            .to_array();
+        let serial_a = c
+            .adjoint(&ChunkedArray::from_array(xg.clone()))
+            .unwrap()
+            .to_array();
+        for part in partitions(&shape, cx.size()) {
+            let layout = Layout::new(cx.comm.clone(), part).unwrap();
+            let desc = layout.partition().describe();
+            let d = DistributedKernel::new(c.block_kernel().clone(), &layout).unwrap();
+            let x = DistArray::from_global(&layout, xg.view()).unwrap();
+            assert!(
+                d.forward(&x).unwrap().to_global() == serial_f
+                    && d.adjoint(&x).unwrap().to_global() == serial_a,
+                "rank {}: ConvolveND differs from serial on {desc}",
+                cx.rank()
+            );
+            cx.checks += 2;
+        }
     }
 }
 

@@ -1,9 +1,10 @@
 //! n-d convolution over chosen axes (pylops' `ConvolveND`).
 
+use rylops_core::ndarray::ArrayViewMutD;
 use rylops_core::ndarray::{ArrayD, ArrayViewD, Axis, Dimension, IxDyn, Slice, Zip};
-use rylops_core::overlap::{Boundary, Depth, MapOverlap};
 use rylops_core::{
-    check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
+    check_apply, normalize_axis, BlockKernel, Chunked, ChunkedArray, ChunkedOperator, Error,
+    Result, Scalar,
 };
 use std::sync::Arc;
 
@@ -20,8 +21,8 @@ type NdTap<T> = (Vec<isize>, T);
 /// input index it reads (row-major over the convolved axes), starting from zero. It runs in every
 /// chunking, each block reading an extended block (halos along the convolved axes only, corners
 /// included, as deep as the filter reaches, zeros past the array's ends), bit for bit as on one
-/// chunk. It does not run on MPI ranks (an n-d kernel is not a sum of lane stencils; convolve along
-/// one axis at a time with [`Convolve1D`](crate::Convolve1D) for that).
+/// chunk: it is a [`BlockKernel`] ([`ConvolveND::block_kernel`]), so it also runs on MPI ranks
+/// through `rylops_mpi::DistributedKernel`, bit for bit as in one process.
 ///
 /// **Agreement with pylops 2.8.0:** pylops' default `method="fft"` convolves through FFTs
 /// (`scipy.signal.convolve(..., method="fft")`), whose rounding a direct sum cannot reproduce, so
@@ -45,10 +46,36 @@ pub struct ConvolveND<T> {
     axes: Vec<usize>,
     offset: Vec<isize>,
     h: ArrayD<T>,
-    /// Forward and adjoint taps, in summation order.
-    taps: [Arc<[NdTap<T>]>; 2],
-    /// Forward and adjoint depth `(before, after)` per model axis.
+    /// The taps as a block kernel (forward reach = the forward depth; the adjoint's is mirrored).
+    kernel: Chunked<BlockKernel<T>>,
+}
+
+/// What the block kernels of a [`ConvolveND`] read: the convolved axes, the forward and adjoint taps
+/// in summation order, and the forward and adjoint depth `(before, after)` per model axis.
+struct NdTaps<T> {
+    axes: Vec<usize>,
+    taps: [Vec<NdTap<T>>; 2],
     depth: [Vec<(usize, usize)>; 2],
+}
+
+impl<T: Scalar> NdTaps<T> {
+    /// One block of the output from its extended input block `e` (extended by `depth`): every
+    /// element the sum over the taps in order, starting from zero.
+    fn block(&self, adjoint: bool, e: &ArrayViewD<'_, T>, out: &mut ArrayViewMutD<'_, T>) {
+        let depth = &self.depth[usize::from(adjoint)];
+        let shape = out.shape().to_vec();
+        out.fill(T::zero());
+        for (d, t) in self.taps[usize::from(adjoint)].iter() {
+            let t = *t;
+            let src = e.slice_each_axis(|ax| {
+                let a = ax.axis.index();
+                let shift = self.axes.iter().position(|&c| c == a).map_or(0, |j| d[j]);
+                let s = (depth[a].0 as isize + shift) as usize;
+                Slice::from(s..s + shape[a])
+            });
+            Zip::from(&mut *out).and(&src).for_each(|o, &v| *o += v * t);
+        }
+    }
 }
 
 /// Builder of a [`ConvolveND`]; defaults as pylops: `offset` zero on every axis, `axes = (-2, -1)`.
@@ -161,14 +188,31 @@ impl<T: Scalar> ConvolveNDBuilder<T> {
             d
         };
         let depths = [depth(&taps[0]), depth(&taps[1])];
-        let [t0, t1] = taps;
+        let reach = depths[0].clone();
+        let nt = Arc::new(NdTaps {
+            axes: axes.clone(),
+            taps,
+            depth: depths,
+        });
+        let (f, a) = (nt.clone(), nt);
+        let kernel = BlockKernel::new(
+            &self.dims,
+            &reach,
+            move |w, out| {
+                f.block(false, w.data(), out);
+                Ok(())
+            },
+            move |w, out| {
+                a.block(true, w.data(), out);
+                Ok(())
+            },
+        )?;
         Ok(Chunked(ConvolveND {
             dims: self.dims,
             axes,
             offset,
             h: self.h,
-            taps: [t0.into(), t1.into()],
-            depth: depths,
+            kernel,
         }))
     }
 }
@@ -197,38 +241,10 @@ impl<T: Scalar> ConvolveND<T> {
         &self.h
     }
 
-    /// One block of the output from its extended input block `e` (extended by `depth`).
-    fn block(&self, adjoint: bool, e: &ArrayViewD<'_, T>) -> ArrayD<T> {
-        let depth = &self.depth[usize::from(adjoint)];
-        let shape: Vec<usize> = (0..e.ndim())
-            .map(|a| e.len_of(Axis(a)) - depth[a].0 - depth[a].1)
-            .collect();
-        let mut out = ArrayD::<T>::zeros(IxDyn(&shape));
-        for (d, t) in self.taps[usize::from(adjoint)].iter() {
-            let t = *t;
-            let src = e.slice_each_axis(|ax| {
-                let a = ax.axis.index();
-                let shift = self.axes.iter().position(|&c| c == a).map_or(0, |j| d[j]);
-                let s = (depth[a].0 as isize + shift) as usize;
-                Slice::from(s..s + shape[a])
-            });
-            Zip::from(&mut out).and(&src).for_each(|o, &v| *o += v * t);
-        }
-        out
-    }
-
-    fn apply(&self, adjoint: bool, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
-        let depth = Depth::asymmetric(&self.depth[usize::from(adjoint)]);
-        let r = MapOverlap::new(depth, Boundary::Constant(T::zero()).into())
-            .corners(true)
-            .trim(false)
-            .run(&[x], |b, _| self.block(adjoint, &b[0]))?;
-        if r.grid() == y.grid() {
-            *y = r;
-        } else {
-            *y = ChunkedArray::from_array_grid(r.to_array().view(), y.grid().clone())?;
-        }
-        Ok(())
+    /// The operator as a [`BlockKernel`] (the same taps and summation order): run it on MPI ranks
+    /// with `rylops_mpi::DistributedKernel::new(c.block_kernel().clone(), &layout)`.
+    pub fn block_kernel(&self) -> &Chunked<BlockKernel<T>> {
+        &self.kernel
     }
 }
 
@@ -242,11 +258,11 @@ impl<T: Scalar> ChunkedOperator for ConvolveND<T> {
     }
     fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
         check_apply(self, false, x, y)?;
-        self.apply(false, x, y)
+        ChunkedOperator::forward_into(self.kernel.inner(), x, y)
     }
     fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
         check_apply(self, true, y, x)?;
-        self.apply(true, y, x)
+        ChunkedOperator::adjoint_into(self.kernel.inner(), y, x)
     }
 }
 

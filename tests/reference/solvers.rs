@@ -341,8 +341,9 @@ fn run_typed<T: Scalar + ReadableElement>(
             if let Some(v) = k.tol {
                 p = p.tol(v);
             }
+            // pylops' cg adds `damp * x` (a linear shift), rylops' `damp` is squared: use `shift`
             if let Some(v) = k.damp {
-                p = p.damp(v);
+                p = p.shift(v);
             }
             let s = cg_with(&op, &y, &p, &mut record).map_err(|e| format!("cg failed: {e}"))?;
             Got {
