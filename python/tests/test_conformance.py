@@ -140,19 +140,13 @@ def operator_cases():
     return out
 
 
-def inexact(case):
-    """Whether the Rust harness accepts this case within 1e-12 relative rather than bit for bit:
-    pylops' FFT-based convolutions (ConvolveND, Convolve2D, Smoothing2D, and Convolve1D or
-    Smoothing1D with a filter longer than the axis), which rylops computes directly."""
-    op, kw = case["operator"], case["kwargs"]
-    if op in ("ConvolveND", "Convolve2D", "Smoothing2D"):
-        return True
-    if op in ("Convolve1D", "Smoothing1D"):
-        dims = kw["dims"]
-        axis = kw.get("axis", -1)
-        n = kw["nsmooth"] + (1 - kw["nsmooth"] % 2) if op == "Smoothing1D" else len(kw["h"])
-        return n > dims[axis]
-    return False
+def inexact(case, suite):
+    """Whether the case is checked within 1e-12 relative rather than bit for bit. The Rust
+    harness passes a case within that tolerance and counts the bit-exact ones: the shared suite
+    and the layout group are all bit-exact; in the convolve group pylops convolves through
+    scipy, which picks FFTs for n-d models and, by its own size heuristics, for some 1-D ones,
+    so that group is held to the tolerance (as in the Rust harness)."""
+    return suite == "convolve"
 
 
 def close(got, ref, exact, rtol=1e-12):
@@ -201,7 +195,7 @@ def test_operator_case(manifest, suite, case_id):
     assert set(f) == {"x", "u", "y", "xadj"}, f"{case_id}: files {set(f)}"
     x, u = load(f["x"]["path"], base), load(f["u"]["path"], base)
     y_ref, xadj_ref = load(f["y"]["path"], base), load(f["xadj"]["path"], base)
-    exact = not inexact(case)
+    exact = not inexact(case, suite)
     dims, dimsd = tuple(case["dims"]), tuple(case["dimsd"])
     op = build(case)
     assert op.dims == dims and op.dimsd == dimsd
