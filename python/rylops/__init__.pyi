@@ -115,6 +115,74 @@ class MatrixMult(RylopsOperator):
                  forceflat: Optional[bool] = None, dtype: DTypeLike = "float64", name: str = "M",
                  chunks: Chunks = None) -> None: ...
 
+class Restriction(RylopsOperator):
+    iava: npt.NDArray[np.integer[Any]]
+    axis: int
+    def __init__(self, dims: Dims, iava: npt.ArrayLike, axis: int = -1, inplace: bool = True,
+                 forceflat: Optional[bool] = None, dtype: DTypeLike = "float64", name: str = "R",
+                 chunks: Chunks = None) -> None: ...
+    def mask(self, x: npt.ArrayLike) -> np.ma.MaskedArray[Any, Any]: ...
+
+class CausalIntegration(RylopsOperator):
+    axis: int
+    def __init__(self, dims: Dims, axis: int = -1, sampling: float = 1.0,
+                 kind: Literal["full", "half", "trapezoidal"] = "full", removefirst: bool = False,
+                 dtype: DTypeLike = "float64", name: str = "C", chunks: Chunks = None) -> None: ...
+
+class Flip(RylopsOperator):
+    axis: int
+    def __init__(self, dims: Dims, axis: int = -1, dtype: DTypeLike = "float64", name: str = "F",
+                 chunks: Chunks = None) -> None: ...
+
+class Roll(RylopsOperator):
+    axis: int
+    def __init__(self, dims: Dims, axis: int = -1, shift: int = 1, dtype: DTypeLike = "float64",
+                 name: str = "R", chunks: Chunks = None) -> None: ...
+
+class Transpose(RylopsOperator):
+    axes: list[int]
+    def __init__(self, dims: Dims, axes: Sequence[int], dtype: DTypeLike = "float64",
+                 name: str = "T", chunks: Chunks = None) -> None: ...
+
+class Symmetrize(RylopsOperator):
+    axis: int
+    def __init__(self, dims: Dims, axis: int = -1, dtype: DTypeLike = "float64", name: str = "S",
+                 chunks: Chunks = None) -> None: ...
+
+class Pad(RylopsOperator):
+    def __init__(self, dims: Dims, pad: Union[tuple[int, int], Sequence[tuple[int, int]]],
+                 dtype: DTypeLike = "float64", name: str = "P", chunks: Chunks = None) -> None: ...
+
+class Sum(RylopsOperator):
+    axis: int
+    def __init__(self, dims: Dims, axis: int = -1, forceflat: Optional[bool] = None,
+                 dtype: DTypeLike = "float64", name: str = "S", chunks: Chunks = None) -> None: ...
+
+class Convolve1D(RylopsOperator):
+    def __init__(self, dims: Dims, h: npt.ArrayLike, offset: int = 0, axis: int = -1,
+                 method: None = None, dtype: DTypeLike = "float64", name: str = "C",
+                 chunks: Chunks = None) -> None: ...
+
+class Smoothing1D(RylopsOperator):
+    def __init__(self, nsmooth: int, dims: Dims, axis: int = -1, dtype: DTypeLike = "float64",
+                 name: str = "S", chunks: Chunks = None) -> None: ...
+
+class ConvolveND(RylopsOperator):
+    axes: list[int]
+    def __init__(self, dims: Dims, h: npt.ArrayLike, offset: Optional[Sequence[int]] = None,
+                 axes: Optional[Sequence[int]] = (-2, -1), method: Literal["fft"] = "fft",
+                 dtype: DTypeLike = "float64", name: str = "C", chunks: Chunks = None) -> None: ...
+
+class Convolve2D(ConvolveND):
+    def __init__(self, dims: Dims, h: npt.ArrayLike, offset: Sequence[int] = (0, 0),
+                 axes: Sequence[int] = (-2, -1), method: Literal["fft"] = "fft",
+                 dtype: DTypeLike = "float64", name: str = "C", chunks: Chunks = None) -> None: ...
+
+class Smoothing2D(RylopsOperator):
+    axes: list[int]
+    def __init__(self, nsmooth: Sequence[int], dims: Dims, axes: Sequence[int] = (-2, -1),
+                 dtype: DTypeLike = "float64", name: str = "S", chunks: Chunks = None) -> None: ...
+
 def cg(Op: Any, y: npt.ArrayLike, x0: Optional[npt.ArrayLike] = None, niter: int = 10,
        damp: float = 0.0, tol: float = 1e-4, rtol: float = 0.0, rtol1: float = 0.0,
        show: bool = False, itershow: tuple[int, int, int] = (10, 10, 10),

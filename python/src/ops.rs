@@ -10,8 +10,10 @@ use pyo3::prelude::*;
 use rylops_core::stencil::{apply_terms_slices, StencilOperator};
 use rylops_core::{ChunkGrid, ChunkedArray, Error, LinearOperator};
 use rylops_operators::{
-    Diagonal, Direction, FirstDerivative, FirstDirectionalDerivative, Gradient, Identity, Kind,
-    Laplacian, MatrixMult, SecondDerivative, SecondDirectionalDerivative, Zero,
+    CausalIntegration, Convolve1D, Convolve2D, ConvolveND, Diagonal, Direction, FirstDerivative,
+    FirstDirectionalDerivative, Flip, Gradient, Identity, IntegrationKind, Kind, Laplacian,
+    MatrixMult, Pad, Restriction, Roll, SecondDerivative, SecondDirectionalDerivative, Smoothing1D,
+    Smoothing2D, Sum, Symmetrize, Transpose, Zero,
 };
 use std::sync::Arc;
 
@@ -490,6 +492,221 @@ fn matrix_mult(
     })
 }
 
+/// A numpy array of `T` (any layout) as an owned C-ordered array, or `TypeError`.
+fn owned_array<T: Dtype>(x: &Bound<'_, PyAny>, what: &str) -> PyResult<ArrayD<T>> {
+    let arr = typed::<T>(x, what)?;
+    let ro = arr
+        .try_readonly()
+        .map_err(|e| PyValueError::new_err(format!("cannot read {what}: {e}")))?;
+    Ok(ro.as_array().as_standard_layout().into_owned())
+}
+
+/// `Restriction` to the indices `iava` (resolved to `0..dims[axis]` by the Python layer) along
+/// `axis`.
+#[pyfunction]
+fn restriction(
+    py: Python<'_>,
+    dims: Vec<usize>,
+    iava: Vec<i64>,
+    axis: isize,
+    dtype: &str,
+) -> PyResult<NativeOperator> {
+    with_dtype!(dtype, T => {
+        let op = Restriction::<T>::new(&dims, &iava, axis).map_err(|e| to_py(py, e))?;
+        Ok(make(op, None, "Restriction"))
+    })
+}
+
+/// `CausalIntegration`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn causal_integration(
+    py: Python<'_>,
+    dims: Vec<usize>,
+    axis: isize,
+    sampling: f64,
+    kind_: &str,
+    removefirst: bool,
+    dtype: &str,
+) -> PyResult<NativeOperator> {
+    let k: IntegrationKind = kind_.parse().map_err(|e| to_py(py, e))?;
+    with_dtype!(dtype, T => {
+        let op = CausalIntegration::<T>::builder(&dims)
+            .axis(axis)
+            .sampling(sampling)
+            .kind(k)
+            .removefirst(removefirst)
+            .build()
+            .map_err(|e| to_py(py, e))?;
+        Ok(make(op, None, "CausalIntegration"))
+    })
+}
+
+/// `Flip` along `axis`.
+#[pyfunction]
+fn flip(py: Python<'_>, dims: Vec<usize>, axis: isize, dtype: &str) -> PyResult<NativeOperator> {
+    with_dtype!(dtype, T => {
+        let op = Flip::<T>::new(&dims, axis).map_err(|e| to_py(py, e))?;
+        Ok(make(op, None, "Flip"))
+    })
+}
+
+/// `Roll` by `shift` along `axis`.
+#[pyfunction]
+fn roll(
+    py: Python<'_>,
+    dims: Vec<usize>,
+    axis: isize,
+    shift: i64,
+    dtype: &str,
+) -> PyResult<NativeOperator> {
+    with_dtype!(dtype, T => {
+        let op = Roll::<T>::new(&dims, axis, shift).map_err(|e| to_py(py, e))?;
+        Ok(make(op, None, "Roll"))
+    })
+}
+
+/// `Transpose` into the axis order `axes`.
+#[pyfunction]
+fn transpose(
+    py: Python<'_>,
+    dims: Vec<usize>,
+    axes: Vec<isize>,
+    dtype: &str,
+) -> PyResult<NativeOperator> {
+    with_dtype!(dtype, T => {
+        let op = Transpose::<T>::new(&dims, &axes).map_err(|e| to_py(py, e))?;
+        Ok(make(op, None, "Transpose"))
+    })
+}
+
+/// `Symmetrize` along `axis`.
+#[pyfunction]
+fn symmetrize(
+    py: Python<'_>,
+    dims: Vec<usize>,
+    axis: isize,
+    dtype: &str,
+) -> PyResult<NativeOperator> {
+    with_dtype!(dtype, T => {
+        let op = Symmetrize::<T>::new(&dims, axis).map_err(|e| to_py(py, e))?;
+        Ok(make(op, None, "Symmetrize"))
+    })
+}
+
+/// `Pad` by `(before, after)` per axis.
+#[pyfunction]
+fn pad(
+    py: Python<'_>,
+    dims: Vec<usize>,
+    pad: Vec<(usize, usize)>,
+    dtype: &str,
+) -> PyResult<NativeOperator> {
+    with_dtype!(dtype, T => {
+        let op = Pad::<T>::new(&dims, &pad).map_err(|e| to_py(py, e))?;
+        Ok(make(op, None, "Pad"))
+    })
+}
+
+/// pylops' `Sum` along `axis` (1-D `dims` become `[n, 1]`, as pylops).
+#[pyfunction]
+fn sum(py: Python<'_>, dims: Vec<usize>, axis: isize, dtype: &str) -> PyResult<NativeOperator> {
+    with_dtype!(dtype, T => {
+        let op = Sum::<T>::new(&dims, axis).map_err(|e| to_py(py, e))?;
+        Ok(make(op, None, "Sum"))
+    })
+}
+
+/// `Convolve1D` with the 1-D filter `h` (of the operator's dtype) along `axis`; filters longer
+/// than the axis (1-D models only) as pylops.
+#[pyfunction]
+fn convolve1d(
+    py: Python<'_>,
+    dims: Vec<usize>,
+    h: &Bound<'_, PyAny>,
+    offset: isize,
+    axis: isize,
+    dtype: &str,
+) -> PyResult<NativeOperator> {
+    with_dtype!(dtype, T => {
+        let hv: Vec<T> = owned_array::<T>(h, "h")?.iter().copied().collect();
+        let op = Convolve1D::<T>::builder(&dims, &hv)
+            .offset(offset)
+            .axis(axis)
+            .build_boxed()
+            .map_err(|e| to_py(py, e))?;
+        Ok(make(op, None, "Convolve1D"))
+    })
+}
+
+/// `Smoothing1D`: the moving average of `nsmooth` samples (made odd) along `axis`.
+#[pyfunction]
+fn smoothing1d(
+    py: Python<'_>,
+    nsmooth: usize,
+    dims: Vec<usize>,
+    axis: isize,
+    dtype: &str,
+) -> PyResult<NativeOperator> {
+    with_dtype!(dtype, T => {
+        let op = Smoothing1D::boxed::<T>(nsmooth, &dims, axis).map_err(|e| to_py(py, e))?;
+        Ok(make(op, None, "Smoothing1D"))
+    })
+}
+
+/// `ConvolveND` (`two_d=false`) or `Convolve2D` (`two_d=true`) with the n-d filter `h` over
+/// `axes`; `offset=None` is zeros.
+#[pyfunction]
+#[pyo3(signature = (dims, h, offset, axes, two_d, dtype))]
+#[allow(clippy::too_many_arguments)]
+fn convolvend(
+    py: Python<'_>,
+    dims: Vec<usize>,
+    h: &Bound<'_, PyAny>,
+    offset: Option<Vec<isize>>,
+    axes: Vec<isize>,
+    two_d: bool,
+    dtype: &str,
+) -> PyResult<NativeOperator> {
+    with_dtype!(dtype, T => {
+        let ha = owned_array::<T>(h, "h")?;
+        if two_d {
+            let pair = |v: &[isize], what: &str| -> PyResult<[isize; 2]> {
+                v.try_into().map_err(|_| {
+                    PyValueError::new_err(format!("{what} must have two entries, got {v:?}"))
+                })
+            };
+            let off = pair(offset.as_deref().unwrap_or(&[0, 0]), "offset")?;
+            let op = Convolve2D::new::<T>(&dims, ha, off, pair(&axes, "axes")?)
+                .map_err(|e| to_py(py, e))?;
+            Ok(make(op, None, "Convolve2D"))
+        } else {
+            let mut b = ConvolveND::<T>::builder(&dims, ha).axes(&axes);
+            if let Some(o) = &offset {
+                b = b.offset(o);
+            }
+            let op = b.build().map_err(|e| to_py(py, e))?;
+            Ok(make(op, None, "ConvolveND"))
+        }
+    })
+}
+
+/// `Smoothing2D`: the moving average of `nsmooth[0] x nsmooth[1]` samples (each made odd) over
+/// `axes`.
+#[pyfunction]
+fn smoothing2d(
+    py: Python<'_>,
+    nsmooth: [usize; 2],
+    dims: Vec<usize>,
+    axes: [isize; 2],
+    dtype: &str,
+) -> PyResult<NativeOperator> {
+    with_dtype!(dtype, T => {
+        let op = Smoothing2D::new::<T>(nsmooth, &dims, axes).map_err(|e| to_py(py, e))?;
+        Ok(make(op, None, "Smoothing2D"))
+    })
+}
+
 /// Rejects anything but a `NativeOperator` (for the solvers' native path).
 pub(crate) fn native<'a, 'py>(
     op: &'a Bound<'py, PyAny>,
@@ -509,5 +726,17 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(zero, m)?)?;
     m.add_function(wrap_pyfunction!(diagonal, m)?)?;
     m.add_function(wrap_pyfunction!(matrix_mult, m)?)?;
+    m.add_function(wrap_pyfunction!(restriction, m)?)?;
+    m.add_function(wrap_pyfunction!(causal_integration, m)?)?;
+    m.add_function(wrap_pyfunction!(flip, m)?)?;
+    m.add_function(wrap_pyfunction!(roll, m)?)?;
+    m.add_function(wrap_pyfunction!(transpose, m)?)?;
+    m.add_function(wrap_pyfunction!(symmetrize, m)?)?;
+    m.add_function(wrap_pyfunction!(pad, m)?)?;
+    m.add_function(wrap_pyfunction!(sum, m)?)?;
+    m.add_function(wrap_pyfunction!(convolve1d, m)?)?;
+    m.add_function(wrap_pyfunction!(smoothing1d, m)?)?;
+    m.add_function(wrap_pyfunction!(convolvend, m)?)?;
+    m.add_function(wrap_pyfunction!(smoothing2d, m)?)?;
     Ok(())
 }
