@@ -1,4 +1,4 @@
-"""rylops: pylops' derivative operators and solvers, computed in Rust.
+"""rylops: pylops' derivative, layout and filter operators and solvers, computed in Rust.
 
 Every operator has pylops 2.8.0's signature and defaults (plus ``chunks=``) and, when pylops is
 installed, is a :class:`pylops.LinearOperator`, so a pylops program gets rylops' speed by changing
