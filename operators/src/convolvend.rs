@@ -1,7 +1,7 @@
 //! n-d convolution over chosen axes (pylops' `ConvolveND`).
 
 use rylops_core::ndarray::ArrayViewMutD;
-use rylops_core::ndarray::{ArrayD, ArrayViewD, Axis, Dimension, IxDyn, Slice, Zip};
+use rylops_core::ndarray::{ArrayD, ArrayViewD, Dimension, IxDyn, Slice, Zip};
 use rylops_core::{
     check_apply, normalize_axis, BlockKernel, Chunked, ChunkedArray, ChunkedOperator, Error,
     Result, Scalar,
