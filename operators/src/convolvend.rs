@@ -1,7 +1,7 @@
 //! n-d convolution over chosen axes (pylops' `ConvolveND`).
 
 use rylops_core::ndarray::ArrayViewMutD;
-use rylops_core::ndarray::{ArrayD, ArrayViewD, Dimension, IxDyn, Slice, Zip};
+use rylops_core::ndarray::{ArrayD, ArrayViewD, Dimension, Slice, Zip};
 use rylops_core::{
     check_apply, normalize_axis, BlockKernel, Chunked, ChunkedArray, ChunkedOperator, Error,
     Result, Scalar,
@@ -270,6 +270,7 @@ impl<T: Scalar> ChunkedOperator for ConvolveND<T> {
 mod tests {
     use super::*;
     use num_complex::Complex64;
+    use rylops_core::ndarray::IxDyn;
     use rylops_core::{dot_test, LinearMap, LinearOperator, Rng};
 
     fn random(shape: &[usize], seed: u64) -> ArrayD<f64> {
