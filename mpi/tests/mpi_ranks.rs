@@ -383,6 +383,17 @@ fn user_kernel_equals_serial(cx: &mut Ctx) {
     )
     .unwrap();
     let xg = random_global::<Complex64>(&shape, 31);
+    check_kernel(cx, &op, &xg, "user kernel");
+}
+
+/// `DistributedKernel(op)` equals `op` bit for bit, forward and adjoint, on every partition of
+/// `xg`'s shape; the dot test passes.
+fn check_kernel<T: MpiScalar>(
+    cx: &mut Ctx,
+    op: &rylops_core::Chunked<rylops_core::BlockKernel<T>>,
+    xg: &ArrayD<T>,
+    what: &str,
+) {
     let serial_f = op
         .forward(&ChunkedArray::from_array(xg.clone()))
         .unwrap()
@@ -391,23 +402,19 @@ fn user_kernel_equals_serial(cx: &mut Ctx) {
         .adjoint(&ChunkedArray::from_array(xg.clone()))
         .unwrap()
         .to_array();
-    for part in partitions(&shape, cx.size()) {
+    for part in partitions(xg.shape(), cx.size()) {
         let layout = Layout::new(cx.comm.clone(), part).unwrap();
         let desc = layout.partition().describe();
         let d = DistributedKernel::new(op.clone(), &layout).unwrap();
         let x = DistArray::from_global(&layout, xg.view()).unwrap();
         assert!(
-            d.forward(&x).unwrap().to_global() == serial_f,
-            "rank {}: user kernel forward differs on {desc}",
-            cx.rank()
-        );
-        assert!(
-            d.adjoint(&x).unwrap().to_global() == serial_a,
-            "rank {}: user kernel adjoint differs on {desc}",
+            d.forward(&x).unwrap().to_global() == serial_f
+                && d.adjoint(&x).unwrap().to_global() == serial_a,
+            "rank {}: {what} differs from serial on {desc}",
             cx.rank()
         );
         let r = dot_test(&d, 5).unwrap();
-        assert!(r.passed, "dot test of the user kernel on {desc}: {r:?}");
+        assert!(r.passed, "dot test of {what} on {desc}: {r:?}");
         cx.checks += 3;
     }
 }
@@ -441,27 +448,7 @@ fn convolve_equals_serial(cx: &mut Ctx) {
             .build()
             .unwrap();
         let xg = random_global::<f64>(&shape, 41);
-        let serial_f = c
-            .forward(&ChunkedArray::from_array(xg.clone()))
-            .unwrap()
-            .to_array();
-        let serial_a = c
-            .adjoint(&ChunkedArray::from_array(xg.clone()))
-            .unwrap()
-            .to_array();
-        for part in partitions(&shape, cx.size()) {
-            let layout = Layout::new(cx.comm.clone(), part).unwrap();
-            let desc = layout.partition().describe();
-            let d = DistributedKernel::new(c.block_kernel().clone(), &layout).unwrap();
-            let x = DistArray::from_global(&layout, xg.view()).unwrap();
-            assert!(
-                d.forward(&x).unwrap().to_global() == serial_f
-                    && d.adjoint(&x).unwrap().to_global() == serial_a,
-                "rank {}: ConvolveND differs from serial on {desc}",
-                cx.rank()
-            );
-            cx.checks += 2;
-        }
+        check_kernel(cx, c.block_kernel(), &xg, "ConvolveND");
     }
 }
 
