@@ -1,16 +1,21 @@
-//! Performance report: every case of the perf table against a plain parallel memory copy of the same
-//! size, measured in the same run.
+//! Performance report: every case of the perf table against two memory copies of the same size (a
+//! plain parallel copy and the same copy with streaming stores), measured in the same run.
 //!
 //! Run: `cargo run --release --example perf_report [-- --json] [--quick] [--reps N]`
 //!
 //! For every case and direction the report interleaves, `reps` times (at least 5), one parallel copy of
-//! the case's input (same number of elements, same type) and one call of the operator through the
-//! public API (`forward_into` / `adjoint_into` into preallocated outputs), and prints the medians:
+//! the case's input (same number of elements, same type), one parallel copy with streaming
+//! (non-temporal) stores, and one call of the operator through the public API (`forward_into` /
+//! `adjoint_into` into preallocated outputs), and prints the medians:
 //! - `median_s`: median seconds of the operator call;
 //! - `gbps`: bytes moved / `median_s`, counting one read of every input element and one write of every
 //!   output element (16 bytes per f64 element of a square operator, 32 per complex128);
-//! - `copy_gbps`: the copy's bandwidth counted the same way (16 bytes per f64 element);
-//! - `fraction`: `gbps / copy_gbps`.
+//! - `copy_gbps`: the plain copy's bandwidth counted the same way (16 bytes per f64 element). It
+//!   writes with ordinary stores, so memory also reads every destination line first (write-allocate);
+//! - `stream_gbps`: the streaming copy's, which does not: the ceiling for moving those bytes;
+//! - `fraction`, `fraction_stream`: `gbps` over each;
+//! - `bytes_per_elem` (`B/el`): the bytes counted per element of the case's shape (what `gbps`
+//!   counts; the hardware's own count is not readable here: no memory-traffic counters in a VM).
 //!
 //! Chunked rows also time the same operator on the same array in one chunk, interleaved, and print the
 //! overhead of chunking (text mode only). The CGLS rows time one CGLS iteration on a 512x512
@@ -27,6 +32,14 @@
 //!   zero) and calls the operator of direction DIR (`forward`, `adjoint`, ...) N times, for
 //!   instruction counts under `valgrind --tool=callgrind` (see `docs/perf.md`); with `--time`, the
 //!   arrays are filled and every call is timed (wall min/median and CPU seconds per call);
+//! - `--shape AxBxC`: the shape of the n-d cases (default 256x256x256); the 1-D and 2-D cases get as
+//!   many elements. Use it for arrays larger than the last-level cache (e.g. `512x512x512`, 1 GiB per
+//!   f64 array);
+//! - `--threads N,N,...`: the whole report once per thread count, each on its own rayon pool, then
+//!   a scaling table (speed-up over the first count, fractions of both copies at each count);
+//! - `--streaming auto|always|never|both`: when the stencils write with streaming stores
+//!   (`rylops::core::stream`; default `auto`: outputs larger than the largest cache); `both` times
+//!   every row under `never` and under `always` (rows marked `nt`), interleaved with the same copies;
 //! - `--peak-laplacian`: apply a 256^3 Laplacian into a preallocated output and print the process'
 //!   peak resident set (use with `/usr/bin/time -v` for the issue's memory check), nothing else.
 //!
@@ -34,6 +47,7 @@
 //! text mode (`allocs`: calls and bytes per operator call).
 
 use rayon::prelude::*;
+use rylops::core::stream::{set_streaming, streaming, Streaming};
 use rylops::prelude::*;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -127,6 +141,15 @@ impl<T: Scalar> Copy<T> {
             .for_each(|(d, s)| d.copy_from_slice(s));
         std::hint::black_box(&mut self.dst);
     }
+    /// The same copy with streaming stores (`rylops::core::stream::copy_nt`): no destination line is
+    /// read before it is written, the fastest copy this report knows.
+    fn run_streaming(&mut self) {
+        self.dst
+            .par_chunks_mut(1 << 15)
+            .zip(self.src.par_chunks(1 << 15))
+            .for_each(|(d, s)| rylops::core::stream::copy_nt(d, s));
+        std::hint::black_box(&mut self.dst);
+    }
     fn bytes(&self) -> f64 {
         (2 * self.src.len() * std::mem::size_of::<T>()) as f64
     }
@@ -216,17 +239,25 @@ where
     ]
 }
 
-/// Builds the reference copy of a case: the copy and its bytes.
-type MakeCopy = Box<dyn FnMut() -> (Box<dyn FnMut()>, f64)>;
+/// The reference copies of a case: the plain copy, the streaming copy, and their bytes.
+type Copies = (Box<dyn FnMut()>, Box<dyn FnMut()>, f64);
+
+/// Builds the reference copies of a case.
+type MakeCopy = Box<dyn FnMut() -> Copies>;
 
 /// Builds a case.
 type MakeCase = Box<dyn Fn() -> Case>;
 
 fn copy_of<T: Scalar>(n: usize) -> MakeCopy {
     Box::new(move || {
-        let mut c = Copy::<T>::new(n);
-        let b = c.bytes();
-        (Box::new(move || c.run()) as Box<dyn FnMut()>, b)
+        let c = std::rc::Rc::new(std::cell::RefCell::new(Copy::<T>::new(n)));
+        let b = c.borrow().bytes();
+        let c2 = c.clone();
+        (
+            Box::new(move || c.borrow_mut().run()) as Box<dyn FnMut()>,
+            Box::new(move || c2.borrow_mut().run_streaming()) as Box<dyn FnMut()>,
+            b,
+        )
     })
 }
 
@@ -439,42 +470,59 @@ fn cgls_case(n: usize, eps: f64) -> Case {
     }
 }
 
-fn cases(quick: bool) -> Vec<(&'static str, MakeCase)> {
+/// The 2-D shape `[p, n / p]` with `p` the largest divisor of `n` not above its square root (4096 x
+/// 4096 for 256^3 elements).
+fn square_ish(n: usize) -> Vec<usize> {
+    let mut p = (n as f64).sqrt() as usize;
+    while p > 1 && n % p != 0 {
+        p -= 1;
+    }
+    vec![p.max(1), n / p.max(1)]
+}
+
+/// The cases; the n-d ones on `shape3` (256^3 by default), the 1-D and 2-D ones on as many elements.
+fn cases(quick: bool, shape3: &[usize]) -> Vec<(&'static str, MakeCase)> {
     let c3 = |shape: &'static [usize], axis, chunks: Option<&'static [usize]>| {
         Box::new(move || fd_case::<f64>("FirstDerivative", shape, axis, chunks, Kind::Centered, 3))
             as MakeCase
     };
-    const S3: &[usize] = &[256, 256, 256];
-    const S2: &[usize] = &[4096, 4096];
-    const S1: &[usize] = &[1 << 24];
+    // Leaked: the cases are built once per run of the report.
+    let leak = |v: Vec<usize>| -> &'static [usize] { Box::leak(v.into_boxed_slice()) };
+    let n: usize = shape3.iter().product();
+    let s3 = leak(shape3.to_vec());
+    let s2 = leak(square_ish(n));
+    let s1 = leak(vec![n]);
+    // Chunked along axis 0 in 4 blocks, and across (along the last axis) in 4 blocks.
+    let along = leak([vec![shape3[0].div_ceil(4).max(1)], shape3[1..].to_vec()].concat());
+    let across = leak(
+        [
+            shape3[..shape3.len() - 1].to_vec(),
+            vec![shape3[shape3.len() - 1].div_ceil(4).max(1)],
+        ]
+        .concat(),
+    );
     let mut all: Vec<(&'static str, MakeCase, bool)> = vec![
-        ("fd 1d", c3(S1, 0, None), false),
-        ("fd 2d ax0", c3(S2, 0, None), false),
-        ("fd 2d ax1", c3(S2, 1, None), false),
-        ("fd 3d ax0", c3(S3, 0, None), true),
-        ("fd 3d ax1", c3(S3, 1, None), false),
-        ("fd 3d ax2", c3(S3, 2, None), true),
-        (
-            "fd 3d ax0 chunked along",
-            c3(S3, 0, Some(&[64, 256, 256])),
-            true,
-        ),
-        (
-            "fd 3d ax0 chunked across",
-            c3(S3, 0, Some(&[256, 256, 64])),
-            false,
-        ),
+        ("fd 1d", c3(s1, 0, None), false),
+        ("fd 2d ax0", c3(s2, 0, None), false),
+        ("fd 2d ax1", c3(s2, 1, None), false),
+        ("fd 3d ax0", c3(s3, 0, None), true),
+        ("fd 3d ax1", c3(s3, 1, None), false),
+        ("fd 3d ax2", c3(s3, 2, None), true),
+        ("fd 3d ax0 chunked along", c3(s3, 0, Some(along)), true),
+        ("fd 3d ax0 chunked across", c3(s3, 0, Some(across)), false),
         (
             "fd order5",
-            Box::new(|| fd_case::<f64>("FirstDerivative order=5", S3, 0, None, Kind::Centered, 5)),
+            Box::new(move || {
+                fd_case::<f64>("FirstDerivative order=5", s3, 0, None, Kind::Centered, 5)
+            }),
             false,
         ),
         (
             "fd forward",
-            Box::new(|| {
+            Box::new(move || {
                 fd_case::<f64>(
                     "FirstDerivative kind=forward",
-                    S3,
+                    s3,
                     0,
                     None,
                     Kind::Forward,
@@ -485,15 +533,15 @@ fn cases(quick: bool) -> Vec<(&'static str, MakeCase)> {
         ),
         (
             "fd complex128",
-            Box::new(|| {
-                fd_case::<C64>("FirstDerivative complex128", S3, 0, None, Kind::Centered, 3)
+            Box::new(move || {
+                fd_case::<C64>("FirstDerivative complex128", s3, 0, None, Kind::Centered, 3)
             }),
             false,
         ),
-        ("sd 3d ax0", Box::new(|| sd_case(S3, 0)), false),
-        ("laplacian 3d", Box::new(|| lap_case(S3)), true),
+        ("sd 3d ax0", Box::new(move || sd_case(s3, 0)), false),
+        ("laplacian 3d", Box::new(move || lap_case(s3)), true),
         ("laplacian 2d", Box::new(|| lap_case(&[512, 512])), false),
-        ("gradient 3d", Box::new(|| grad_case(S3)), false),
+        ("gradient 3d", Box::new(move || grad_case(s3)), false),
         ("cgls", Box::new(|| cgls_case(512, 1.0)), true),
     ];
     all.retain(|c| !quick || c.2);
@@ -574,7 +622,9 @@ fn peak_laplacian() {
 #[path = "common/cli.rs"]
 mod cli;
 
-const USAGE: &str = "usage: perf_report [--json] [--quick] [--reps N] [--only SUBSTR]
+const USAGE: &str =
+    "usage: perf_report [--json] [--quick] [--reps N] [--only SUBSTR] [--shape AxBxC]
+                   [--threads N,N,...] [--streaming auto|always|never|both]
        perf_report --count N [--only LABEL] [--dir DIR] [--time]
        perf_report --peak-laplacian
   (see the head of examples/perf_report.rs for what each flag does)";
@@ -589,6 +639,26 @@ struct Args {
     dir: String,
     time: bool,
     peak_laplacian: bool,
+    shape: Vec<usize>,
+    threads: Vec<usize>,
+    streaming: StreamingArg,
+}
+
+/// `--streaming`: one setting for every row, or every row timed under both `never` and `always`.
+#[derive(Clone, Copy, PartialEq)]
+enum StreamingArg {
+    One(Streaming),
+    Both,
+}
+
+/// A list of positive integers separated by `x` or `,`.
+fn usize_list(v: &str, what: &str) -> std::result::Result<Vec<usize>, lexopt::Error> {
+    v.split(['x', ','])
+        .map(|p| match p.trim().parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!("{what}: `{v}` is not a list of positive integers").into()),
+        })
+        .collect()
 }
 
 fn args() -> Args {
@@ -603,6 +673,9 @@ fn args() -> Args {
             dir: "forward".into(),
             time: false,
             peak_laplacian: false,
+            shape: vec![256, 256, 256],
+            threads: Vec::new(),
+            streaming: StreamingArg::One(Streaming::Auto),
         };
         let mut dir_given = false;
         while let Some(arg) = p.next()? {
@@ -618,6 +691,22 @@ fn args() -> Args {
                 }
                 Long("time") => a.time = true,
                 Long("peak-laplacian") => a.peak_laplacian = true,
+                Long("shape") => {
+                    a.shape = usize_list(&p.value()?.string()?, "--shape")?;
+                    if a.shape.len() != 3 {
+                        return Err("--shape takes three sizes, e.g. 512x512x512".into());
+                    }
+                }
+                Long("threads") => a.threads = usize_list(&p.value()?.string()?, "--threads")?,
+                Long("streaming") => {
+                    a.streaming = match p.value()?.string()?.as_str() {
+                        "auto" => StreamingArg::One(Streaming::Auto),
+                        "always" => StreamingArg::One(Streaming::Always),
+                        "never" => StreamingArg::One(Streaming::Never),
+                        "both" => StreamingArg::Both,
+                        v => return Err(format!("--streaming: unknown setting `{v}`").into()),
+                    }
+                }
                 arg => return Err(unexpected(arg, USAGE)),
             }
         }
@@ -630,63 +719,107 @@ fn args() -> Args {
 }
 
 fn main() {
-    let Args {
-        json,
-        quick,
-        reps,
-        only,
-        count,
-        dir,
-        time: timed,
-        peak_laplacian: peak,
-    } = args();
-    if peak {
+    let a = args();
+    if a.peak_laplacian {
         peak_laplacian();
         return;
     }
-    if let Some(count) = count {
-        NO_FILL.store(!timed, Relaxed);
-        for (label, make) in cases(false) {
-            if only.as_deref().is_some_and(|o| label != o) {
-                continue;
-            }
-            let mut case = make();
-            for row in case.rows.iter_mut().filter(|r| r.dir == dir) {
-                if !timed {
-                    for _ in 0..count {
-                        (row.run)();
-                    }
-                    println!("{label} {dir}: {count} calls");
-                    continue;
-                }
-                (row.run)();
-                let c0 = cpu_seconds();
-                let ts: Vec<f64> = (0..count).map(|_| time(&mut row.run)).collect();
-                let cpu = (cpu_seconds() - c0) / count as f64;
-                let min = ts.iter().copied().fold(f64::INFINITY, f64::min);
-                let (mut copy, _) = (case.copy)();
-                copy();
-                let c0 = cpu_seconds();
-                let tc: Vec<f64> = (0..count).map(|_| time(&mut copy)).collect();
-                let ccpu = (cpu_seconds() - c0) / count as f64;
-                println!(
-                    "{label} {dir}: {count} calls, wall min {min:.5} s, median {:.5} s, cpu {cpu:.5} \
-                     s/call; copy of the input: wall median {:.5} s, cpu {ccpu:.5} s/call",
-                    median(ts),
-                    median(tc)
-                );
-            }
-        }
+    if let StreamingArg::One(s) = a.streaming {
+        set_streaming(s);
+    }
+    if let Some(count) = a.count {
+        count_calls(&a, count);
         return;
     }
-    if !json {
+    if a.threads.is_empty() {
+        report(&a);
+        return;
+    }
+    let runs: Vec<Vec<Measured>> = a
+        .threads
+        .iter()
+        .map(|&n| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .expect("thread pool");
+            pool.install(|| report(&a))
+        })
+        .collect();
+    if !a.json {
+        scaling_table(&a.threads, &runs);
+    }
+}
+
+/// `--count`: calls (and with `--time` times) the operator of the cases matching `--only`.
+fn count_calls(a: &Args, count: usize) {
+    NO_FILL.store(!a.time, Relaxed);
+    let dir = &a.dir;
+    for (label, make) in cases(false, &a.shape) {
+        if a.only.as_deref().is_some_and(|o| label != o) {
+            continue;
+        }
+        let mut case = make();
+        for row in case.rows.iter_mut().filter(|r| r.dir == dir) {
+            if !a.time {
+                for _ in 0..count {
+                    (row.run)();
+                }
+                println!("{label} {dir}: {count} calls");
+                continue;
+            }
+            (row.run)();
+            let c0 = cpu_seconds();
+            let ts: Vec<f64> = (0..count).map(|_| time(&mut row.run)).collect();
+            let cpu = (cpu_seconds() - c0) / count as f64;
+            let min = ts.iter().copied().fold(f64::INFINITY, f64::min);
+            let (mut copy, _, _) = (case.copy)();
+            copy();
+            let c0 = cpu_seconds();
+            let tc: Vec<f64> = (0..count).map(|_| time(&mut copy)).collect();
+            let ccpu = (cpu_seconds() - c0) / count as f64;
+            println!(
+                "{label} {dir}: {count} calls, wall min {min:.5} s, median {:.5} s, cpu {cpu:.5} \
+                 s/call; copy of the input: wall median {:.5} s, cpu {ccpu:.5} s/call",
+                median(ts),
+                median(tc)
+            );
+        }
+    }
+}
+
+/// One row's medians, for the scaling table.
+struct Measured {
+    row: String,
+    median_s: f64,
+    fraction: f64,
+    fraction_stream: f64,
+}
+
+/// The report: every case (matching `--only`) on the current thread pool.
+fn report(a: &Args) -> Vec<Measured> {
+    let mut measured = Vec::new();
+    let threads = rayon::current_num_threads();
+    let settings: Vec<Option<Streaming>> = match a.streaming {
+        StreamingArg::One(_) => vec![None],
+        StreamingArg::Both => vec![Some(Streaming::Never), Some(Streaming::Always)],
+    };
+    if !a.json {
         println!(
-            "rylops perf_report: {} threads, {reps} runs per row (medians); copy = plain parallel \
-             memory copy of the same size, same run",
-            rayon::current_num_threads()
+            "rylops perf_report: {threads} threads, {} runs per row (medians), streaming stores: {}; \
+             copy = plain parallel memory copy of the same size, stream = the same copy with \
+             streaming stores, same run; frac = GB/s over copy GB/s, /str over stream GB/s",
+            a.reps,
+            match a.streaming {
+                StreamingArg::Both => "each row under never, then always".to_string(),
+                StreamingArg::One(s) => format!(
+                    "{s:?} (auto: outputs of at least {} MiB)",
+                    rylops::core::stream::auto_threshold() >> 20
+                ),
+            }
         );
         println!(
-            "{:<28} {:<16} {:<5} {:<16} {:<16} {:>10} {:>7} {:>7} {:>6}  {:<14} note",
+            "{:<28} {:<16} {:<5} {:<16} {:<16} {:>10} {:>7} {:>7} {:>7} {:>6} {:>6} {:>4}  {:<14} note",
             "op",
             "shape",
             "axis",
@@ -695,110 +828,185 @@ fn main() {
             "median_s",
             "GB/s",
             "copyGB/s",
+            "strGB/s",
             "frac",
+            "/str",
+            "B/el",
             "allocs/call",
         );
     }
     let t0 = Instant::now();
     let mut notes = Vec::new();
-    for (label, make) in cases(quick) {
-        if let Some(o) = &only {
+    for (label, make) in cases(a.quick, &a.shape) {
+        if let Some(o) = &a.only {
             if !label.contains(o.as_str()) {
                 continue;
             }
         }
         let mut case = make();
-        let (mut copy, copy_bytes) = (case.copy)();
+        let (mut copy, mut scopy, copy_bytes) = (case.copy)();
+        let elems: usize = case.shape.iter().product();
         let mut fwdadj = None;
         for row in &mut case.rows {
-            // Warm-up (page faults, caches, thread pool); the second call counts allocations.
-            copy();
-            if let Some(b) = &mut row.base {
-                b();
-            }
-            // First call: scratch vectors of composite operators, first touch of pages.
-            (row.run)();
-            let (a0, b0) = (ALLOCS.load(Relaxed), ALLOC_BYTES.load(Relaxed));
-            (row.run)();
-            let (a1, b1) = (ALLOCS.load(Relaxed), ALLOC_BYTES.load(Relaxed));
-            let (mut tc, mut to, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
-            for _ in 0..reps {
-                tc.push(time(&mut copy));
-                let t = time(&mut row.run);
-                to.push(row.self_timed.as_ref().map_or(t, |(it, _)| it.get()));
+            for &setting in &settings {
+                // Under `--streaming both`, the row's calls run under this setting; the copies are
+                // the same for both.
+                let run_op = |f: &mut dyn FnMut()| {
+                    if let Some(s) = setting {
+                        set_streaming(s);
+                    }
+                    time(f)
+                };
+                // Warm-up (page faults, caches, thread pool); the second call counts allocations.
+                copy();
+                scopy();
                 if let Some(b) = &mut row.base {
-                    // Overhead of chunking: ratio of back-to-back calls, so slow drifts of the
-                    // machine's load cancel.
-                    ratios.push(t / time(b.as_mut()));
+                    run_op(b.as_mut());
                 }
-            }
-            let (mc, mo) = (median(tc), median(to));
-            let copy_gbps = copy_bytes / mc / 1e9;
-            let gbps = row.bytes / mo / 1e9;
-            let fraction = gbps / copy_gbps;
-            let mut note = String::new();
-            if !ratios.is_empty() {
-                note = format!("{:+.1}% vs 1 chunk", 100.0 * (median(ratios) - 1.0));
-            }
-            if row.dir.starts_with("f") {
-                // forward+adjoint rows, the reference of the solver rows that follow
-                fwdadj = Some(mo);
-            } else if row.self_timed.is_some() {
-                if let Some(fa) = fwdadj {
-                    note = format!("{:.2}x forward+adjoint", mo / fa);
-                    notes.push(format!("{}: {} = {note}", case.op, row.dir));
+                // First call: scratch vectors of composite operators, first touch of pages.
+                run_op(&mut row.run);
+                let (a0, b0) = (ALLOCS.load(Relaxed), ALLOC_BYTES.load(Relaxed));
+                run_op(&mut row.run);
+                let (a1, b1) = (ALLOCS.load(Relaxed), ALLOC_BYTES.load(Relaxed));
+                let (mut tc, mut ts, mut to, mut ratios) =
+                    (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+                for _ in 0..a.reps {
+                    tc.push(time(&mut copy));
+                    ts.push(time(&mut scopy));
+                    let t = run_op(&mut row.run);
+                    to.push(row.self_timed.as_ref().map_or(t, |(it, _)| it.get()));
+                    if let Some(b) = &mut row.base {
+                        // Overhead of chunking: ratio of back-to-back calls, so slow drifts of the
+                        // machine's load cancel.
+                        ratios.push(t / run_op(b.as_mut()));
+                    }
                 }
-            }
-            if json {
-                println!(
-                    "{}",
-                    serde_json::json!({
-                        "op": case.op,
-                        "shape": case.shape,
-                        "axis": case.axis,
-                        "chunks": case.chunks,
-                        "dir": row.dir,
-                        "median_s": mo,
-                        "gbps": gbps,
-                        "copy_gbps": copy_gbps,
-                        "fraction": fraction,
-                    })
-                );
-            } else {
-                let fmt = |v: &[usize]| {
-                    v.iter()
-                        .map(|d| d.to_string())
-                        .collect::<Vec<_>>()
-                        .join("x")
+                let (mc, ms, mo) = (median(tc), median(ts), median(to));
+                let copy_gbps = copy_bytes / mc / 1e9;
+                let stream_gbps = copy_bytes / ms / 1e9;
+                let gbps = row.bytes / mo / 1e9;
+                let fraction = gbps / copy_gbps;
+                let fraction_stream = gbps / stream_gbps;
+                let bytes_per_elem = row.bytes / elems as f64;
+                let mut note = String::new();
+                if !ratios.is_empty() {
+                    note = format!("{:+.1}% vs 1 chunk", 100.0 * (median(ratios) - 1.0));
+                }
+                if row.dir.starts_with("f") {
+                    // forward+adjoint rows, the reference of the solver rows that follow
+                    fwdadj = Some(mo);
+                } else if row.self_timed.is_some() {
+                    if let Some(fa) = fwdadj {
+                        note = format!("{:.2}x forward+adjoint", mo / fa);
+                        notes.push(format!("{}: {} = {note}", case.op, row.dir));
+                    }
+                }
+                let dir = match setting {
+                    Some(Streaming::Always) => format!("{} nt", row.dir),
+                    _ => row.dir.to_string(),
                 };
-                let axis = match &case.axis {
-                    serde_json::Value::String(s) => s.clone(),
-                    v => v.to_string(),
-                };
-                println!(
-                    "{:<28} {:<16} {:<5} {:<16} {:<16} {:>10.5} {:>7.2} {:>7.2} {:>6.2}  {:<14} {}",
-                    case.op,
-                    fmt(&case.shape),
-                    axis,
-                    fmt(&case.chunks),
-                    row.dir,
-                    mo,
-                    gbps,
-                    copy_gbps,
+                measured.push(Measured {
+                    row: format!("{label} {dir}"),
+                    median_s: mo,
                     fraction,
-                    match &row.self_timed {
-                        Some((_, al)) => format!("{} ({} B)/it", al.get().0, al.get().1),
-                        None => format!("{} ({} B)", a1 - a0, b1 - b0),
-                    },
-                    note
-                );
+                    fraction_stream,
+                });
+                if a.json {
+                    println!(
+                        "{}",
+                        serde_json::json!({
+                            "op": case.op,
+                            "shape": case.shape,
+                            "axis": case.axis,
+                            "chunks": case.chunks,
+                            "dir": row.dir,
+                            "threads": threads,
+                            "streaming": format!("{:?}", setting.unwrap_or(streaming())),
+                            "median_s": mo,
+                            "gbps": gbps,
+                            "copy_gbps": copy_gbps,
+                            "stream_gbps": stream_gbps,
+                            "fraction": fraction,
+                            "fraction_stream": fraction_stream,
+                            "bytes_per_elem": bytes_per_elem,
+                        })
+                    );
+                } else {
+                    let fmt = |v: &[usize]| {
+                        v.iter()
+                            .map(|d| d.to_string())
+                            .collect::<Vec<_>>()
+                            .join("x")
+                    };
+                    let axis = match &case.axis {
+                        serde_json::Value::String(s) => s.clone(),
+                        v => v.to_string(),
+                    };
+                    println!(
+                        "{:<28} {:<16} {:<5} {:<16} {:<16} {:>10.5} {:>7.2} {:>7.2} {:>7.2} {:>6.2} {:>6.2} {:>4.0}  {:<14} {}",
+                        case.op,
+                        fmt(&case.shape),
+                        axis,
+                        fmt(&case.chunks),
+                        dir,
+                        mo,
+                        gbps,
+                        copy_gbps,
+                        stream_gbps,
+                        fraction,
+                        fraction_stream,
+                        bytes_per_elem,
+                        match &row.self_timed {
+                            Some((_, al)) => format!("{} ({} B)/it", al.get().0, al.get().1),
+                            None => format!("{} ({} B)", a1 - a0, b1 - b0),
+                        },
+                        note
+                    );
+                }
             }
         }
     }
-    if !json {
+    if let StreamingArg::One(s) = a.streaming {
+        set_streaming(s);
+    }
+    if !a.json {
         for n in notes {
             println!("{n}");
         }
         println!("total {:.1} s", t0.elapsed().as_secs_f64());
+    }
+    measured
+}
+
+/// The scaling table of `--threads`: per row, the speed-up over the first thread count and the
+/// fractions of both copies at every count.
+fn scaling_table(threads: &[usize], runs: &[Vec<Measured>]) {
+    println!(
+        "\nscaling (speed-up over {} thread(s); fraction of the plain copy / of the streaming copy, \
+         each measured at that thread count):",
+        threads[0]
+    );
+    print!("{:<36}", "case direction");
+    for t in threads {
+        print!(" {:>20}", format!("{t} threads"));
+    }
+    println!();
+    for (i, m0) in runs[0].iter().enumerate() {
+        print!("{:<36}", m0.row);
+        for run in runs {
+            match run.get(i) {
+                Some(m) => print!(
+                    " {:>20}",
+                    format!(
+                        "{:.2}x {:.2}/{:.2}",
+                        m0.median_s / m.median_s,
+                        m.fraction,
+                        m.fraction_stream
+                    )
+                ),
+                None => print!(" {:>20}", "-"),
+            }
+        }
+        println!();
     }
 }

@@ -25,6 +25,7 @@ mod par;
 pub mod rng;
 pub mod scalar;
 pub mod stencil;
+pub mod stream;
 pub mod vector;
 
 pub use chunked::ChunkedArray;

@@ -219,6 +219,7 @@ pub fn apply_terms<T: Scalar, S: LaneStencil<T>>(
             weight: term.weight,
         }
     };
+    let stream = crate::stream::streams(y.grid().len() * std::mem::size_of::<T>());
     y.blocks_mut()
         .par_iter_mut()
         .enumerate()
@@ -226,7 +227,7 @@ pub fn apply_terms<T: Scalar, S: LaneStencil<T>>(
             let shape = &x.blocks()[k].shape()[lead_in..];
             let make = |j: usize| block_term(j, k, shape);
             if let Some(ys) = yb.as_slice_mut() {
-                with_terms(nt, make, |terms| run_block(terms, outputs, ys));
+                with_terms(nt, make, |terms| run_block(terms, outputs, ys, stream));
             }
         });
     Ok(())
@@ -278,7 +279,8 @@ pub fn apply_terms_slices<T: Scalar, S: LaneStencil<T>>(
     } else {
         Outputs::One
     };
-    with_terms(nt, make, |terms| run_block(terms, outputs, y));
+    let stream = crate::stream::streams(std::mem::size_of_val(y));
+    with_terms(nt, make, |terms| run_block(terms, outputs, y, stream));
     Ok(())
 }
 

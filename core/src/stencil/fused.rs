@@ -69,6 +69,33 @@ pub fn run_terms<T: Scalar, S: LaneStencil<T>>(
     }
 }
 
+/// Elements of the cache buffer of [`run_terms_streamed`] (16 KiB of complex128: stays in L1).
+pub const STREAM_BUFFER: usize = 1 << 10;
+
+/// [`run_terms`] writing `y` with streaming stores ([`crate::stream`]): piece by piece into a buffer
+/// that stays in L1, each piece then copied to `y` with non-temporal stores, so the output's lines are
+/// never read from memory. The same bits as [`run_terms`] (the same runner computes every element from
+/// its flat position; only the stores differ). Without terms nothing is written, as in [`run_terms`].
+///
+/// # Panics
+/// As [`run_terms`].
+pub fn run_terms_streamed<T: Scalar, S: LaneStencil<T>>(
+    terms: &[BlockTerm<'_, T, S>],
+    p0: usize,
+    y: &mut [T],
+) {
+    if terms.is_empty() || y.len() < STREAM_BUFFER {
+        return run_terms(terms, p0, y);
+    }
+    let mut buf = [T::zero(); STREAM_BUFFER];
+    for (j, yc) in y.chunks_mut(STREAM_BUFFER).enumerate() {
+        let b = &mut buf[..yc.len()];
+        run_terms(terms, p0 + j * STREAM_BUFFER, b);
+        crate::stream::copy_nt_unfenced(yc, b);
+    }
+    crate::stream::fence();
+}
+
 /// The outputs of [`run_block`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Outputs {
@@ -82,27 +109,37 @@ pub(crate) enum Outputs {
 /// length (one output) or `terms.len()` times it (one output per term, term `k` writing
 /// `y[k * len .. (k + 1) * len]`, tile by tile so that the input tiles stay in cache while every
 /// term is computed).
+///
+/// With `stream`, the output is written with streaming stores ([`run_terms_streamed`]).
 pub(crate) fn run_block<T: Scalar, S: LaneStencil<T>>(
     terms: &[BlockTerm<'_, T, S>],
     outputs: Outputs,
     y: &mut [T],
+    stream: bool,
 ) {
     use rayon::prelude::*;
+    let run = |terms: &[BlockTerm<'_, T, S>], p0: usize, y: &mut [T]| {
+        if stream {
+            run_terms_streamed(terms, p0, y)
+        } else {
+            run_terms(terms, p0, y)
+        }
+    };
     if outputs == Outputs::One || terms.len() <= 1 {
         let piece = if terms.len() == 1 { TASK } else { TILE };
         if y.len() <= piece {
-            run_terms(terms, 0, y);
+            run(terms, 0, y);
         } else {
             y.par_chunks_mut(piece)
                 .enumerate()
-                .for_each(|(k, yc)| run_terms(terms, k * piece, yc));
+                .for_each(|(k, yc)| run(terms, k * piece, yc));
         }
         return;
     }
     let len = y.len() / terms.len();
     if len <= TILE {
         for (k, yk) in y.chunks_mut(len.max(1)).enumerate() {
-            run_terms(&terms[k..=k], 0, yk);
+            run(&terms[k..=k], 0, yk);
         }
         return;
     }
@@ -125,7 +162,7 @@ pub(crate) fn run_block<T: Scalar, S: LaneStencil<T>>(
             // `y.len() == terms.len() * len`), and the ranges of distinct `(k, j)` are disjoint, so
             // every task writes its own elements; `y` is borrowed mutably for the whole call.
             let yt = unsafe { std::slice::from_raw_parts_mut(base.get().add(k * len + p0), tl) };
-            run_terms(&terms[k..=k], p0, yt);
+            run(&terms[k..=k], p0, yt);
         }
     });
 }
@@ -389,7 +426,7 @@ pub(crate) mod tests {
             })
             .collect();
         let mut y = vec![f64::NAN; len];
-        run_block(&fused, Outputs::One, &mut y);
+        run_block(&fused, Outputs::One, &mut y, false);
         let refs: Vec<Vec<f64>> = terms
             .iter()
             .zip(&sts)
@@ -437,12 +474,13 @@ pub(crate) mod tests {
                 block: AxisBlock::new(&[], &shape, 0, 0, shape[0]),
                 weight: None,
             }];
-            run_block(&t, Outputs::One, &mut []);
-            run_block(&t, Outputs::PerTerm, &mut []);
+            run_block(&t, Outputs::One, &mut [], false);
+            run_block(&t, Outputs::PerTerm, &mut [], true);
             run_terms(&t, 0, &mut []);
         }
         let mut y = [1.0];
-        run_block::<f64, Toy>(&[], Outputs::One, &mut y);
+        run_block::<f64, Toy>(&[], Outputs::One, &mut y, false);
+        run_block::<f64, Toy>(&[], Outputs::One, &mut y, true);
         assert_eq!(y, [1.0]);
     }
 
@@ -463,12 +501,22 @@ pub(crate) mod tests {
                 weight: Some(3.0),
             },
         ];
-        let mut y = vec![0.0; 9000];
-        run_block(&t, Outputs::PerTerm, &mut y);
         let r0 = reference(&a, &x, &shape, 0);
         let r1 = reference(&b, &x, &shape, 1);
-        assert!(y[..4500].iter().zip(&r0).all(|(g, w)| g == w));
-        assert!(y[4500..].iter().zip(&r1).all(|(g, w)| *g == 3.0 * w));
+        // With and without streaming stores: the same bits.
+        for stream in [false, true] {
+            let mut y = vec![0.0; 9000];
+            run_block(&t, Outputs::PerTerm, &mut y, stream);
+            let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&y[..4500]), bits(&r0), "stream {stream}");
+            let r1s: Vec<f64> = r1.iter().map(|w| 3.0 * w).collect();
+            assert_eq!(bits(&y[4500..]), bits(&r1s), "stream {stream}");
+            // One output, the sum of both terms.
+            let mut one = vec![0.0; 4500];
+            run_block(&t, Outputs::One, &mut one, stream);
+            let want: Vec<f64> = r0.iter().zip(&r1s).map(|(a, b)| a + b).collect();
+            assert_eq!(bits(&one), bits(&want), "stream {stream}");
+        }
         let v = with_terms(10, |j| j * 2, |s| s.iter().sum::<usize>());
         assert_eq!(v, 90);
         assert_eq!(with_terms(3, |j| j, |s| s.to_vec()), vec![0, 1, 2]);

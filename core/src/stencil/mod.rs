@@ -52,7 +52,9 @@ mod terms;
 
 pub use block::TASK;
 pub use chunked::{apply_op_chunked, apply_terms, apply_terms_slices};
-pub use fused::{run_terms, with_terms, MAX_POINT_TERMS, MAX_TERMS, TILE};
+pub use fused::{
+    run_terms, run_terms_streamed, with_terms, MAX_POINT_TERMS, MAX_TERMS, STREAM_BUFFER, TILE,
+};
 pub use lane::{
     interior_mismatch, Add, AddScaled, AxisBlock, LaneStencil, PointVisitor, Put, RowWindow, Set,
     SetScaled, Strided, Taps, RADIUS,
