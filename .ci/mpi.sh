@@ -35,3 +35,5 @@ cargo test -p rylops-mpi --features mpi
 echo "== mpi: example mpi_poisson on 4 ranks"
 cargo build --release --features mpi --example mpi_poisson
 RAYON_NUM_THREADS=1 mpirun -n 4 --oversubscribe target/release/examples/mpi_poisson 24 1e-8
+echo "== mpi: mpi_poisson on 4 ranks with streaming stores on every output"
+RYLOPS_STREAMING_STORES=always RAYON_NUM_THREADS=1 mpirun -n 4 --oversubscribe target/release/examples/mpi_poisson 24 1e-8

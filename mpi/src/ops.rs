@@ -22,8 +22,8 @@ use crate::plan::{halo_rows, split_runs, HaloPlan};
 use mpi::request::LocalScope;
 use rayon::prelude::*;
 use rylops_core::stencil::{
-    run_terms, with_terms, AxisBlock, BlockTerm, LaneStencil, StencilOperator, StencilTerms,
-    TermMap, TASK, TILE,
+    run_terms, run_terms_streamed, with_terms, AxisBlock, BlockTerm, LaneStencil, StencilOperator,
+    StencilTerms, TermMap, TASK, TILE,
 };
 use rylops_core::{Error, LinearMap, LinearOperator, Result};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -85,6 +85,9 @@ fn run_distributed<T: MpiScalar, S: LaneStencil<T>>(
         })
         .collect();
     let (members, outputs): (Vec<Vec<usize>>, Vec<&mut [T]>) = groups.into_iter().unzip();
+    // Streaming stores for outputs larger than the cache (the rank's whole output counts).
+    let out_bytes: usize = outputs.iter().map(|o| std::mem::size_of_val(&**o)).sum();
+    let stream = rylops_core::stream::streams(out_bytes);
     let mut interior: Vec<(usize, usize, &mut [T])> = Vec::new();
     let mut boundary: Vec<(usize, usize, &mut [T])> = Vec::new();
     for (g, out) in outputs.into_iter().enumerate() {
@@ -109,7 +112,13 @@ fn run_distributed<T: MpiScalar, S: LaneStencil<T>>(
             block: blocks[m[j]],
             weight: terms[m[j]].weight,
         };
-        with_terms(m.len(), term, |bt| run_terms(bt, p0, y));
+        with_terms(m.len(), term, |bt| {
+            if stream {
+                run_terms_streamed(bt, p0, y)
+            } else {
+                run_terms(bt, p0, y)
+            }
+        });
     };
     let plain: Vec<AxisBlock<'_, T>> = terms
         .iter()
