@@ -6,13 +6,23 @@
 //! bytes, not two. Non-temporal stores write whole lines straight to memory. They change only how bytes
 //! reach memory, never which bytes: results are bit-for-bit the same.
 //!
-//! They pay off only when the output would not stay in cache anyway; an output that fits is better
-//! left cached for whoever reads it next (the next operator, a solver's dot product). The stencil
-//! drivers therefore stream only outputs larger than a threshold ([`streams`]), set by
-//! [`set_streaming`] or the environment variable `RYLOPS_STREAMING_STORES`:
-//! - `auto` (default): stream outputs of at least [`auto_threshold`] bytes;
-//! - `always` / `never`;
-//! - a number: stream outputs of at least that many bytes.
+//! They can pay off only when the output would not stay in cache anyway; an output that fits is
+//! better left cached for whoever reads it next (the next operator, a solver's dot product). When the
+//! stencil drivers stream ([`streams`]) is set by [`set_streaming`] or the environment variable
+//! `RYLOPS_STREAMING_STORES`:
+//! - `never` (the default, see below);
+//! - `auto`: outputs of at least [`auto_threshold`] bytes (the largest cache);
+//! - `always`;
+//! - a number: outputs of at least that many bytes.
+//!
+//! **Off by default, because it was measured slower here.** The drivers compute 1024 elements at a
+//! time into a buffer that stays in L1 and copy it out with streaming stores. On the project's 2-core
+//! machine (a KVM guest of an Intel Xeon), `perf_report --shape 512x512x512 --streaming both` (1 GiB
+//! arrays) measured every derivative row 10-25% slower with streaming stores than without, although
+//! the streaming copy itself is 5-15% faster than the plain one: one core does not issue the
+//! kernels' loads fast enough for the saved write-allocate reads to matter, and the buffer costs
+//! instructions. Servers whose cores share a saturated memory bus are where it may pay: measure
+//! there with `perf_report --streaming both` before turning it on (see `docs/perf.md`).
 //!
 //! On CPUs other than x86-64, and for scalar types other than the four built-in ones, [`copy_nt`] is
 //! an ordinary copy.
@@ -23,11 +33,11 @@ use std::sync::OnceLock;
 /// When the stencil drivers write their outputs with streaming stores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Streaming {
-    /// Outputs of at least [`auto_threshold`] bytes.
+    /// Outputs of at least [`auto_threshold`] bytes (the largest cache).
     Auto,
     /// Every output (of at least one cache-buffer's length).
     Always,
-    /// No output.
+    /// No output (the default).
     Never,
     /// Outputs of at least this many bytes.
     AtLeast(usize),
@@ -54,15 +64,15 @@ pub fn set_streaming(s: Streaming) {
     );
 }
 
-/// The current setting (see the [module docs](self)). An unreadable `RYLOPS_STREAMING_STORES` value
-/// counts as `auto`.
+/// The current setting (see the [module docs](self)): `never` unless set. An unreadable
+/// `RYLOPS_STREAMING_STORES` value counts as `never`.
 pub fn streaming() -> Streaming {
     match MODE.load(Relaxed) {
         0 => {
             let s = std::env::var("RYLOPS_STREAMING_STORES")
                 .ok()
                 .and_then(|v| parse(&v))
-                .unwrap_or(Streaming::Auto);
+                .unwrap_or(Streaming::Never);
             set_streaming(s);
             s
         }
@@ -75,9 +85,9 @@ pub fn streaming() -> Streaming {
 
 fn parse(v: &str) -> Option<Streaming> {
     match v.trim() {
-        "auto" | "" => Some(Streaming::Auto),
+        "auto" => Some(Streaming::Auto),
         "always" | "on" => Some(Streaming::Always),
-        "never" | "off" => Some(Streaming::Never),
+        "never" | "off" | "" => Some(Streaming::Never),
         n => n.parse().ok().map(Streaming::AtLeast),
     }
 }
