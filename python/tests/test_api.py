@@ -214,7 +214,22 @@ def test_every_export_has_a_docstring(name):
 
 
 # --------------------------------------------------------------------------------------------
-# Every operator: memory layouts, dtypes, bad inputs
+# Every operator: a pylops LinearOperator passing pylops' dot test, memory layouts, bad inputs
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_every_operator_is_a_pylops_operator_passing_dottest(dtype):
+    pylops = pytest.importorskip("pylops")
+    from pylops.utils import dottest
+
+    tol = 1e-4 if dtype in ("float32", "complex64") else 1e-10
+    for chunks in (None, 2):
+        for name, op in zoo(dtype, chunks).items():
+            assert isinstance(op, pylops.LinearOperator), name
+            assert op.explicit is False and op.clinear
+            assert dottest(op, *op.shape, complexflag=3 if "complex" in dtype else 0, rtol=tol), (
+                name
+            )
 
 
 def _layouts(a):
