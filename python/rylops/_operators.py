@@ -68,7 +68,7 @@ def _signature(*required, **defaults) -> inspect.Signature:
 def _docstring(summary, sig, docs, raises) -> str:
     """A numpydoc docstring: ``summary``, every parameter of ``sig`` (from ``docs`` or the
     shared entries: a description, or a ``(type, description)`` pair), and ``raises``."""
-    out = [textwrap.dedent(summary).strip(), "", "Parameters", "----------"]
+    out = [inspect.cleandoc(summary), "", "Parameters", "----------"]
     for p in sig.parameters:
         entry = docs.get(p, _COMMON_DOCS.get(p))
         if entry is None:

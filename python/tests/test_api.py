@@ -200,6 +200,8 @@ def test_numpydoc_documents_every_parameter(name):
     sig = inspect.signature(obj)
     want = [("**" if p.kind is p.VAR_KEYWORD else "") + p.name for p in sig.parameters.values()]
     assert sorted(_documented_params(doc)) == sorted(want), name
+    summary = inspect.cleandoc(doc).split("\nParameters\n")[0].splitlines()
+    assert not [line for line in summary if line[:1].isspace()], f"{name}: indented summary"
     if isinstance(obj, type):
         # help() shows pylops' signature and the numpydoc text
         text = __import__("pydoc").render_doc(obj, renderer=__import__("pydoc").plaintext)
