@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import rylops
-from conftest import same_bits
+from conftest import dot_tol, same_bits
 from zoo import exported_operator_classes, zoo
 
 PKG = Path(rylops.__file__).resolve().parent
@@ -224,14 +224,13 @@ def test_every_operator_is_a_pylops_operator_passing_dottest(dtype):
     pylops = pytest.importorskip("pylops")
     from pylops.utils import dottest
 
-    tol = 1e-4 if dtype in ("float32", "complex64") else 1e-10
     for chunks in (None, 2):
         for name, op in zoo(dtype, chunks).items():
             assert isinstance(op, pylops.LinearOperator), name
             assert op.explicit is False and op.clinear
-            assert dottest(op, *op.shape, complexflag=3 if "complex" in dtype else 0, rtol=tol), (
-                name
-            )
+            rtol, atol = dot_tol(dtype, op.shape)
+            cplx = 3 if "complex" in dtype else 0
+            assert dottest(op, *op.shape, complexflag=cplx, rtol=rtol, atol=atol), name
 
 
 def _layouts(a):
