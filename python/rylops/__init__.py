@@ -48,8 +48,13 @@ __version__ = _rylops.__version__
 
 
 def set_num_threads(n: int) -> None:
-    """Sets the number of threads rylops uses from now on (``0``: back to the default, which
-    follows ``RAYON_NUM_THREADS`` or the number of CPUs).
+    """Sets the number of threads rylops uses from now on.
+
+    Parameters
+    ----------
+    n : :obj:`int`
+        Number of threads (a dedicated pool); ``0`` goes back to the default pool, sized by
+        the environment variable ``RAYON_NUM_THREADS`` or else the number of CPUs.
 
     Raises
     ------
@@ -62,7 +67,14 @@ def set_num_threads(n: int) -> None:
 
 
 def get_num_threads() -> int:
-    """The number of threads rylops uses now."""
+    """The number of threads rylops uses now.
+
+    Returns
+    -------
+    n : :obj:`int`
+        The size of the pool set by :func:`set_num_threads`, or else of the default pool
+        (``RAYON_NUM_THREADS`` or the number of CPUs).
+    """
     return _rylops.get_num_threads()
 
 

@@ -261,6 +261,18 @@ def normalize_chunks(chunks, shape) -> list | None:
     explicit chunk lengths that sum to the axis length), or a dict ``{axis: entry}`` (axes not
     named are whole).
 
+    Parameters
+    ----------
+    chunks : :obj:`int` or :obj:`tuple` or :obj:`dict` or :obj:`None`
+        The chunk spec.
+    shape : :obj:`tuple`
+        Shape of the array.
+
+    Returns
+    -------
+    lengths : :obj:`list` or :obj:`None`
+        One list of chunk lengths per axis (``None`` for ``chunks=None``).
+
     Raises
     ------
     ValueError

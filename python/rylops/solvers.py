@@ -108,12 +108,16 @@ def cg(
         Damping (pylops: solves ``(Op + damp I) x = y``).
     tol : :obj:`float`, optional
         Tolerance (pylops: on the squared residual norm).
-    rtol, rtol1, itershow, preallocate
-        Accepted for pylops compatibility; ``rtol``/``rtol1`` must be 0.
+    rtol, rtol1 : :obj:`float`, optional
+        Accepted for pylops compatibility; must be 0.
     show : :obj:`bool`, optional
         Accepted for compatibility; rylops prints nothing.
+    itershow : :obj:`tuple`, optional
+        Accepted for compatibility.
     callback : :obj:`callable`, optional
         Not supported (must be ``None``).
+    preallocate : :obj:`bool`, optional
+        Accepted for compatibility.
     pylops_compat : :obj:`bool`, optional
         Reproduce pylops 2.8's conventions (default) or rylops' own.
 
@@ -167,7 +171,32 @@ def cgls(
     r"""Conjugate gradient least squares (pylops' ``cgls``): minimises
     :math:`||y - Op x||^2 + damp^2 ||x||^2`.
 
-    Parameters are those of :func:`cg` (``Op`` may be rectangular).
+    Parameters
+    ----------
+    Op : :obj:`pylops.LinearOperator`
+        Operator, possibly rectangular (a rylops operator runs natively).
+    y : :obj:`numpy.ndarray`
+        Data.
+    x0 : :obj:`numpy.ndarray`, optional
+        Initial guess (zero if ``None``).
+    niter : :obj:`int`, optional
+        Number of iterations.
+    damp : :obj:`float`, optional
+        Damping coefficient.
+    tol : :obj:`float`, optional
+        Tolerance (pylops: on the squared residual norm).
+    rtol, rtol1 : :obj:`float`, optional
+        Accepted for pylops compatibility; must be 0.
+    show : :obj:`bool`, optional
+        Accepted for compatibility; rylops prints nothing.
+    itershow : :obj:`tuple`, optional
+        Accepted for compatibility.
+    callback : :obj:`callable`, optional
+        Not supported (must be ``None``).
+    preallocate : :obj:`bool`, optional
+        Accepted for compatibility.
+    pylops_compat : :obj:`bool`, optional
+        Reproduce pylops 2.8's conventions (default) or rylops' own.
 
     Returns
     -------
@@ -183,6 +212,15 @@ def cgls(
         :math:`\sqrt{||y - Op x||^2 + damp^2 ||x||^2}`.
     cost : :obj:`numpy.ndarray`
         History of :math:`||y - Op x||`.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` or ``x0`` do not fit ``Op``.
+    TypeError
+        If ``y`` or ``x0`` cannot be converted to ``Op``'s dtype without loss.
+    NotImplementedError
+        For a non-zero ``rtol``/``rtol1`` or a ``callback``.
     """
     _unsupported(rtol=(rtol, 0.0), rtol1=(rtol1, 0.0), callback=(callback, None))
     nat, dt = _prepare(Op)
@@ -220,12 +258,30 @@ def lsqr(
 
     Parameters
     ----------
-    Op, y, x0, damp, atol, btol, conlim, niter, calc_var
-        As pylops.
-    show, itershow, preallocate
+    Op : :obj:`pylops.LinearOperator`
+        Operator, possibly rectangular (a rylops operator runs natively).
+    y : :obj:`numpy.ndarray`
+        Data.
+    x0 : :obj:`numpy.ndarray`, optional
+        Initial guess (zero if ``None``).
+    damp : :obj:`float`, optional
+        Damping coefficient.
+    atol, btol : :obj:`float`, optional
+        Stopping tolerances (as pylops).
+    conlim : :obj:`float`, optional
+        Limit on the estimated condition number.
+    niter : :obj:`int`, optional
+        Number of iterations.
+    calc_var : :obj:`bool`, optional
+        Estimate the diagonal of :math:`(Op^H Op + damp^2 I)^{-1}`.
+    show : :obj:`bool`, optional
+        Accepted for compatibility; rylops prints nothing.
+    itershow : :obj:`tuple`, optional
         Accepted for compatibility.
     callback : :obj:`callable`, optional
         Not supported (must be ``None``).
+    preallocate : :obj:`bool`, optional
+        Accepted for compatibility.
     pylops_compat : :obj:`bool`, optional
         Reproduce pylops 2.8's conventions (default: ``istop = 0`` at the iteration limit).
 
@@ -233,6 +289,15 @@ def lsqr(
     -------
     x, istop, iiter, r1norm, r2norm, anorm, acond, arnorm, xnorm, var, cost
         As pylops' ``lsqr`` (``var`` is ``None`` without ``calc_var``).
+
+    Raises
+    ------
+    ValueError
+        If ``y`` or ``x0`` do not fit ``Op``.
+    TypeError
+        If ``y`` or ``x0`` cannot be converted to ``Op``'s dtype without loss.
+    NotImplementedError
+        For a ``callback``.
     """
     _unsupported(callback=(callback, None))
     nat, dt = _prepare(Op)

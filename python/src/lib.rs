@@ -9,6 +9,8 @@
 //! * The GIL is released (`Python::detach`) around every apply and every solve.
 //! * Work runs on rayon's global pool (sized by `RAYON_NUM_THREADS`), or on a dedicated pool
 //!   after `set_num_threads`.
+//! * On Linux, allocations of 4 MiB or more are marked for transparent huge pages, as numpy marks
+//!   its arrays (`hugepages`).
 
 use num_complex::{Complex32, Complex64};
 use numpy::Element;
@@ -19,8 +21,16 @@ use pyo3::prelude::*;
 use rylops_core::{Error, Scalar};
 use std::sync::{Arc, RwLock};
 
+#[cfg(target_os = "linux")]
+mod hugepages;
 mod ops;
 mod solvers;
+
+/// Large allocations (results, chunk buffers, solver vectors) on transparent huge pages, as
+/// numpy's arrays are: see `hugepages`.
+#[cfg(target_os = "linux")]
+#[global_allocator]
+static GLOBAL: hugepages::HugePageAlloc = hugepages::HugePageAlloc;
 
 /// The scalar types the package supports, with the glue each needs.
 pub(crate) trait Dtype: Scalar + Element + nalgebra::ComplexField + std::fmt::Debug {

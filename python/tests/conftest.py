@@ -2,6 +2,7 @@
 
 import json
 import os
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,23 @@ def manifest():
 def load(rel, base=None):
     """An array of the suite at `base` (default: the shared conformance suite)."""
     return np.load((reference_dir() if base is None else Path(base)) / rel, allow_pickle=False)
+
+
+@pytest.fixture(autouse=True)
+def _seeded_legacy_rng(request):
+    """pylops' `dottest` draws its vectors from numpy's legacy global generator: seeded per test
+    (from the test's id), so that every run draws the same vectors."""
+    np.random.seed(zlib.crc32(request.node.nodeid.encode()))
+
+
+def dot_tol(dtype, shape):
+    """`(rtol, atol)` for pylops' `dottest` in `dtype`: the relative tolerance of the precision,
+    and an absolute one on the scale of the rounding of a sum of `sqrt(m n)`-sized products (a dot
+    product of random vectors can cancel to far below its terms, as happens in float32)."""
+    single = np.dtype(dtype) in (np.float32, np.complex64)
+    rtol = 1e-4 if single else 1e-10
+    m, n = shape
+    return rtol, (1e-5 if single else 1e-13) * float(np.sqrt(max(m, 1) * max(n, 1)))
 
 
 def same_bits(a, b):

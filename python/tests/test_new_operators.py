@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import rylops
+from conftest import dot_tol
 
 pylops = pytest.importorskip("pylops")
 from pylops.utils import dottest  # noqa: E402
@@ -39,8 +40,9 @@ CASES = {
 def test_dottest(name, dtype):
     op = CASES[name](dtype)
     assert op.dtype == np.dtype(dtype)
-    tol = 1e-4 if dtype in ("float32", "complex64") else 1e-10
-    assert dottest(op, *op.shape, complexflag=0 if dtype.startswith("float") else 3, rtol=tol)
+    rtol, atol = dot_tol(dtype, op.shape)
+    cplx = 0 if dtype.startswith("float") else 3
+    assert dottest(op, *op.shape, complexflag=cplx, rtol=rtol, atol=atol)
     # chunks of 2 along every axis give the same bits
     x = (np.arange(op.shape[1]) % 7 - 3.5).astype(dtype).reshape(op.dims)
     opc = rylops.RylopsOperator(op.native, chunks=2)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import rylops
-from conftest import same_bits
+from conftest import dot_tol, same_bits
 
 pylops = pytest.importorskip("pylops")
 from pylops.utils import dottest  # noqa: E402
@@ -66,9 +66,9 @@ def test_dottest_and_pylops_equality(dtype, name, chunks):
     assert isinstance(op, pylops.LinearOperator)
     assert op.explicit is False
     cplx = 3 if "complex" in dtype else 0
-    tol = 1e-4 if dtype in ("float32", "complex64") else 1e-10
     nr, nc = op.shape
-    assert dottest(op, nr, nc, rtol=tol, complexflag=cplx, raiseerror=True)
+    rtol, atol = dot_tol(dtype, op.shape)
+    assert dottest(op, nr, nc, rtol=rtol, atol=atol, complexflag=cplx, raiseerror=True)
     # same values as pylops' own operator
     x = RNG.standard_normal(nc).astype(dtype)
     yv = RNG.standard_normal(nr).astype(dtype)
