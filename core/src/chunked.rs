@@ -405,6 +405,58 @@ impl<T: Scalar> ChunkedArray<T> {
         ChunkedArray::from_blocks(self.grid.clone(), blocks)
     }
 
+    /// Overwrites the array piece by piece with `fill` and returns its squared norm, summed as each
+    /// piece is written (while it is in cache): one pass over memory instead of a write then a
+    /// [`norm_sqr`](Vector::norm_sqr), and the same bits as that `norm_sqr`.
+    ///
+    /// `fill(k, start, piece)` must overwrite `piece`, the elements `start .. start + piece.len()`
+    /// of block `k`'s contiguous (C-order) data; it is called in parallel, once for every piece,
+    /// in any order. The pieces are those of the reductions ([`REDUCE_PIECE`] elements, aligned to
+    /// the start of each block), which is what makes the sum bit-identical.
+    ///
+    /// ```
+    /// use rylops_core::{ChunkGrid, ChunkedArray, Vector};
+    /// let x = ChunkedArray::<f64>::random(ChunkGrid::uniform(&[7, 5], &[3, 2]).unwrap(), 1);
+    /// let mut y = x.zeros_like();
+    /// // y = 2 x, and ||y||^2, in one pass.
+    /// let nn = y.fill_norm_sqr(|k, s, p| {
+    ///     for (o, i) in p.iter_mut().zip(&x.block_slice(k)[s..]) {
+    ///         *o = 2.0 * i;
+    ///     }
+    /// });
+    /// assert_eq!(nn, y.norm_sqr());
+    /// ```
+    pub fn fill_norm_sqr(&mut self, fill: impl Fn(usize, usize, &mut [T]) + Sync) -> T::Real {
+        par::fill_blocks(&mut self.blocks[..], 0, &fill, &|_, _, p: &[T]| {
+            par::lane_sum(p, |a, i| a[i].modulus_sqr())
+        })
+    }
+
+    /// As [`fill_norm_sqr`](Self::fill_norm_sqr), but returns `w.dot(self)` (`sum conj(w_i)
+    /// self_i`) of the written array, with the same bits as that [`dot`](Vector::dot).
+    ///
+    /// # Panics
+    /// If `w` is not laid out like `self` (a programmer error, as for every binary vector
+    /// operation).
+    pub fn fill_dot(&mut self, w: &Self, fill: impl Fn(usize, usize, &mut [T]) + Sync) -> T {
+        assert_layout(self, w);
+        par::fill_blocks(&mut self.blocks[..], 0, &fill, &|k, s, p: &[T]| {
+            let w = &w.block_slice(k)[s..s + p.len()];
+            par::lane_sum((w, p), |(a, b), i| a[i].conj() * b[i])
+        })
+    }
+
+    /// Element-wise unary update that also returns the squared norm of the result, in one pass
+    /// and in the order of [`Vector::norm_sqr`].
+    fn update_norm_sqr(&mut self, f: impl Fn(&mut T) + Sync + Send) -> T::Real {
+        par::pass(&mut self.blocks[..], &|s: &mut [T]| {
+            par::lane_sum(s, |s, i| {
+                f(&mut s[i]);
+                s[i].modulus_sqr()
+            })
+        })
+    }
+
     /// Checks that `other` is on the same grid.
     ///
     /// # Errors
@@ -562,6 +614,15 @@ impl<T: Scalar> Vector<T> for ChunkedArray<T> {
     }
     fn xpby_norm_sqr(&mut self, x: &Self, b: T) -> T::Real {
         self.zip_update_norm_sqr(x, move |s, x| *s = x + b * *s)
+    }
+    fn add_assign_norm_sqr(&mut self, x: &Self) -> T::Real {
+        self.zip_update_norm_sqr(x, |s, x| *s += x)
+    }
+    fn sub_assign_norm_sqr(&mut self, x: &Self) -> T::Real {
+        self.zip_update_norm_sqr(x, |s, x| *s -= x)
+    }
+    fn scale_norm_sqr(&mut self, a: T) -> T::Real {
+        self.update_norm_sqr(move |s| *s *= a)
     }
     fn step_direction(&mut self, a: T, y: &mut Self, x: &Self, b: T) -> T::Real {
         assert_layout(self, y);

@@ -42,6 +42,7 @@ use crate::chunked::ChunkedArray;
 use crate::error::{shape_err, Result};
 use crate::operator::{LinearMap, LinearOperator};
 use crate::scalar::Scalar;
+use crate::vector::Vector;
 use std::ops::{Deref, DerefMut};
 
 /// A linear operator on [`ChunkedArray`]s given by its shapes and its two applications; wrap it in
@@ -80,6 +81,53 @@ pub trait ChunkedOperator: Send + Sync {
         y: &ChunkedArray<Self::Scalar>,
         x: &mut ChunkedArray<Self::Scalar>,
     ) -> Result<()>;
+    /// `y = A x`, returning `||y||^2` with the bits of `forward_into` then
+    /// [`norm_sqr`](crate::Vector::norm_sqr) (the default); what
+    /// [`LinearMap::forward_into_norm_sqr`] of [`Chunked`] calls (after its shape checks).
+    /// Override it where the output can be summed as it is written, e.g. with
+    /// [`ChunkedArray::fill_norm_sqr`].
+    ///
+    /// # Errors
+    /// As [`forward_into`](Self::forward_into).
+    fn forward_into_norm_sqr(
+        &self,
+        x: &ChunkedArray<Self::Scalar>,
+        y: &mut ChunkedArray<Self::Scalar>,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.forward_into(x, y)?;
+        Ok(y.norm_sqr())
+    }
+    /// `y = A x`, returning `w.dot(y)` with the bits of `forward_into` then
+    /// [`dot`](crate::Vector::dot) (the default; see [`LinearMap::forward_into_dot`]).
+    ///
+    /// # Errors
+    /// As [`forward_into`](Self::forward_into).
+    ///
+    /// # Panics
+    /// If `w` is not laid out like `y`.
+    fn forward_into_dot(
+        &self,
+        x: &ChunkedArray<Self::Scalar>,
+        y: &mut ChunkedArray<Self::Scalar>,
+        w: &ChunkedArray<Self::Scalar>,
+    ) -> Result<Self::Scalar> {
+        self.forward_into(x, y)?;
+        Ok(w.dot(y))
+    }
+    /// `x = A^H y`, returning `||x||^2` with the bits of `adjoint_into` then
+    /// [`norm_sqr`](crate::Vector::norm_sqr) (the default; see
+    /// [`forward_into_norm_sqr`](Self::forward_into_norm_sqr)).
+    ///
+    /// # Errors
+    /// As [`adjoint_into`](Self::adjoint_into).
+    fn adjoint_into_norm_sqr(
+        &self,
+        y: &ChunkedArray<Self::Scalar>,
+        x: &mut ChunkedArray<Self::Scalar>,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.adjoint_into(y, x)?;
+        Ok(x.norm_sqr())
+    }
 }
 
 /// The [`LinearOperator`] made of a [`ChunkedOperator`]: it checks the shapes of inputs and outputs
@@ -238,6 +286,23 @@ impl<O: ChunkedOperator> LinearMap for Chunked<O> {
         check_apply(&self.0, false, x, y)?;
         self.0.forward_into(x, y)
     }
+    fn forward_into_norm_sqr(
+        &self,
+        x: &ChunkedArray<O::Scalar>,
+        y: &mut ChunkedArray<O::Scalar>,
+    ) -> Result<<O::Scalar as Scalar>::Real> {
+        check_apply(&self.0, false, x, y)?;
+        self.0.forward_into_norm_sqr(x, y)
+    }
+    fn forward_into_dot(
+        &self,
+        x: &ChunkedArray<O::Scalar>,
+        y: &mut ChunkedArray<O::Scalar>,
+        w: &ChunkedArray<O::Scalar>,
+    ) -> Result<O::Scalar> {
+        check_apply(&self.0, false, x, y)?;
+        self.0.forward_into_dot(x, y, w)
+    }
     fn range_like(&self, x: &ChunkedArray<O::Scalar>) -> Result<ChunkedArray<O::Scalar>> {
         check_in::<O, _>(x, &self.0.dims(), "forward input")?;
         Ok(ChunkedArray::zeros(x.grid().like(&self.0.dimsd())))
@@ -258,6 +323,14 @@ impl<O: ChunkedOperator> LinearOperator for Chunked<O> {
     ) -> Result<()> {
         check_apply(&self.0, true, y, x)?;
         self.0.adjoint_into(y, x)
+    }
+    fn adjoint_into_norm_sqr(
+        &self,
+        y: &ChunkedArray<O::Scalar>,
+        x: &mut ChunkedArray<O::Scalar>,
+    ) -> Result<<O::Scalar as Scalar>::Real> {
+        check_apply(&self.0, true, y, x)?;
+        self.0.adjoint_into_norm_sqr(y, x)
     }
     fn domain_like(&self, y: &ChunkedArray<O::Scalar>) -> Result<ChunkedArray<O::Scalar>> {
         check_in::<O, _>(y, &self.0.dimsd(), "adjoint input")?;

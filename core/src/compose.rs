@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::operator::{LinearMap, LinearOperator, Scratch};
 use crate::scalar::Scalar;
 use crate::vector::{Stack, Vector};
+use num_traits::Zero;
 
 fn incompatible(what: &str, a: &[usize], b: &[usize]) -> Error {
     Error::IncompatibleOperators(format!("{what}: {a:?} vs {b:?}"))
@@ -30,6 +31,9 @@ impl<A: LinearOperator> LinearMap for Adjoint<A> {
     fn forward_into(&self, x: &A::Range, y: &mut A::Domain) -> Result<()> {
         self.0.adjoint_into(x, y)
     }
+    fn forward_into_norm_sqr(&self, x: &A::Range, y: &mut A::Domain) -> Result<Real<A>> {
+        self.0.adjoint_into_norm_sqr(x, y)
+    }
     fn range_like(&self, x: &A::Range) -> Result<A::Domain> {
         self.0.domain_like(x)
     }
@@ -44,6 +48,9 @@ impl<A: LinearOperator> LinearMap for Adjoint<A> {
 impl<A: LinearOperator> LinearOperator for Adjoint<A> {
     fn adjoint_into(&self, y: &A::Domain, x: &mut A::Range) -> Result<()> {
         self.0.forward_into(y, x)
+    }
+    fn adjoint_into_norm_sqr(&self, y: &A::Domain, x: &mut A::Range) -> Result<Real<A>> {
+        self.0.forward_into_norm_sqr(y, x)
     }
     fn domain_like(&self, y: &A::Domain) -> Result<A::Range> {
         self.0.range_like(y)
@@ -79,6 +86,10 @@ impl<A: LinearMap> LinearMap for Scaled<A> {
         y.scale(self.alpha);
         Ok(())
     }
+    fn forward_into_norm_sqr(&self, x: &A::Domain, y: &mut A::Range) -> Result<Real<A>> {
+        self.op.forward_into(x, y)?;
+        Ok(y.scale_norm_sqr(self.alpha))
+    }
     fn range_like(&self, x: &A::Domain) -> Result<A::Range> {
         self.op.range_like(x)
     }
@@ -95,6 +106,10 @@ impl<A: LinearOperator> LinearOperator for Scaled<A> {
         self.op.adjoint_into(y, x)?;
         x.scale(self.alpha.conj());
         Ok(())
+    }
+    fn adjoint_into_norm_sqr(&self, y: &A::Range, x: &mut A::Domain) -> Result<Real<A>> {
+        self.op.adjoint_into(y, x)?;
+        Ok(x.scale_norm_sqr(self.alpha.conj()))
     }
     fn domain_like(&self, y: &A::Range) -> Result<A::Domain> {
         self.op.domain_like(y)
@@ -182,6 +197,19 @@ where
         self.fwd.give(t);
         r
     }
+    fn forward_into_norm_sqr(&self, x: &A::Domain, y: &mut A::Range) -> Result<Real<A>> {
+        self.a.forward_into(x, y)?;
+        let mut t = self.fwd.take(|t| t.same_layout(y), || Ok(y.zeros_like()))?;
+        let r = self.b.forward_into(x, &mut t).map(|()| {
+            if self.minus {
+                y.sub_assign_norm_sqr(&t)
+            } else {
+                y.add_assign_norm_sqr(&t)
+            }
+        });
+        self.fwd.give(t);
+        r
+    }
     fn range_like(&self, x: &A::Domain) -> Result<A::Range> {
         self.a.range_like(x)
     }
@@ -209,6 +237,19 @@ where
                 x.add_assign(&t)
             }
         }
+        self.adj.give(t);
+        r
+    }
+    fn adjoint_into_norm_sqr(&self, y: &A::Range, x: &mut A::Domain) -> Result<Real<A>> {
+        self.a.adjoint_into(y, x)?;
+        let mut t = self.adj.take(|t| t.same_layout(x), || Ok(x.zeros_like()))?;
+        let r = self.b.adjoint_into(y, &mut t).map(|()| {
+            if self.minus {
+                x.sub_assign_norm_sqr(&t)
+            } else {
+                x.add_assign_norm_sqr(&t)
+            }
+        });
         self.adj.give(t);
         r
     }
@@ -279,6 +320,30 @@ where
         self.fwd.give(w);
         r
     }
+    fn forward_into_norm_sqr(&self, x: &B::Domain, y: &mut A::Range) -> Result<Real<A>> {
+        let mut w = self.fwd.take(
+            |(key, _)| key.same_layout(x),
+            || Ok((x.zeros_like(), self.b.range_like(x)?)),
+        )?;
+        let r = self
+            .b
+            .forward_into(x, &mut w.1)
+            .and_then(|_| self.a.forward_into_norm_sqr(&w.1, y));
+        self.fwd.give(w);
+        r
+    }
+    fn forward_into_dot(&self, x: &B::Domain, y: &mut A::Range, v: &A::Range) -> Result<A::Scalar> {
+        let mut w = self.fwd.take(
+            |(key, _)| key.same_layout(x),
+            || Ok((x.zeros_like(), self.b.range_like(x)?)),
+        )?;
+        let r = self
+            .b
+            .forward_into(x, &mut w.1)
+            .and_then(|_| self.a.forward_into_dot(&w.1, y, v));
+        self.fwd.give(w);
+        r
+    }
     // The intermediate vector made here is exactly the work vector `forward_into` needs for an
     // input laid out like `x`: it is kept in the scratch pool (unless one is there already). In a
     // chain of nested products every level's intermediate is then made once, by the outermost
@@ -314,6 +379,18 @@ where
             .a
             .adjoint_into(y, &mut w.1)
             .and_then(|_| self.b.adjoint_into(&w.1, x));
+        self.adj.give(w);
+        r
+    }
+    fn adjoint_into_norm_sqr(&self, y: &A::Range, x: &mut B::Domain) -> Result<Real<A>> {
+        let mut w = self.adj.take(
+            |(key, _)| key.same_layout(y),
+            || Ok((y.zeros_like(), self.a.domain_like(y)?)),
+        )?;
+        let r = self
+            .a
+            .adjoint_into(y, &mut w.1)
+            .and_then(|_| self.b.adjoint_into_norm_sqr(&w.1, x));
         self.adj.give(w);
         r
     }
@@ -484,6 +561,40 @@ impl<O: LinearMap> VStack<O> {
     }
 }
 
+/// The real type of an operator's scalars.
+type Real<O> = <<O as LinearMap>::Scalar as Scalar>::Real;
+
+/// The panic of a binary operation on stacks with different numbers of parts (as `Stack::dot`).
+#[track_caller]
+fn assert_same_parts<V>(w: &Stack<V>, y: &Stack<V>) {
+    assert_eq!(
+        w.0.len(),
+        y.0.len(),
+        "stacked vectors with {} and {} parts",
+        w.0.len(),
+        y.0.len()
+    );
+}
+
+/// `out += apply(op_i, in_i)` for every operator in turn (through the work vector `t`), as the
+/// sums of `VStack::adjoint_into` and `HStack::forward_into`, with the squared norm of `out` taken
+/// in the pass of the last addition. `ops` and `ins` are not empty.
+fn sum_into<O: LinearMap, I, V: Vector<O::Scalar>>(
+    ops: &[O],
+    ins: &[I],
+    out: &mut V,
+    t: &mut V,
+    apply: impl Fn(&O, &I, &mut V) -> Result<()>,
+) -> Result<Real<O>> {
+    let last = ops.len() - 1;
+    for (o, i) in ops[..last].iter().zip(ins) {
+        apply(o, i, t)?;
+        out.add_assign(t);
+    }
+    apply(&ops[last], &ins[last], t)?;
+    Ok(out.add_assign_norm_sqr(t))
+}
+
 fn check_parts<V>(s: &Stack<V>, n: usize, what: &str) -> Result<()> {
     if s.0.len() != n {
         return Err(Error::ShapeMismatch {
@@ -511,6 +622,30 @@ impl<O: LinearMap> LinearMap for VStack<O> {
             o.forward_into(x, yi)?;
         }
         Ok(())
+    }
+    // The parts' norms summed in the order of `Stack::norm_sqr`.
+    fn forward_into_norm_sqr(&self, x: &O::Domain, y: &mut Stack<O::Range>) -> Result<Real<O>> {
+        check_parts(y, self.ops.len(), "VStack forward output")?;
+        let mut acc = Real::<O>::zero();
+        for (o, yi) in self.ops.iter().zip(y.0.iter_mut()) {
+            acc += o.forward_into_norm_sqr(x, yi)?;
+        }
+        Ok(acc)
+    }
+    // The parts' inner products summed in the order of `Stack::dot`.
+    fn forward_into_dot(
+        &self,
+        x: &O::Domain,
+        y: &mut Stack<O::Range>,
+        w: &Stack<O::Range>,
+    ) -> Result<O::Scalar> {
+        check_parts(y, self.ops.len(), "VStack forward output")?;
+        assert_same_parts(w, y);
+        let mut acc = O::Scalar::zero();
+        for ((o, yi), wi) in self.ops.iter().zip(y.0.iter_mut()).zip(&w.0) {
+            acc += o.forward_into_dot(x, yi, wi)?;
+        }
+        Ok(acc)
     }
     fn range_like(&self, x: &O::Domain) -> Result<Stack<O::Range>> {
         Ok(Stack(
@@ -546,6 +681,22 @@ impl<O: LinearOperator> LinearOperator for VStack<O> {
             }
             x.add_assign(&t);
         }
+        self.scratch.give(t);
+        r
+    }
+    // As `adjoint_into`, the norm taken in the pass of the last addition.
+    fn adjoint_into_norm_sqr(&self, y: &Stack<O::Range>, x: &mut O::Domain) -> Result<Real<O>> {
+        check_parts(y, self.ops.len(), "VStack adjoint input")?;
+        if self.ops.len() == 1 {
+            return self.ops[0].adjoint_into_norm_sqr(&y.0[0], x);
+        }
+        self.ops[0].adjoint_into(&y.0[0], x)?;
+        let mut t = self
+            .scratch
+            .take(|t| t.same_layout(x), || Ok(x.zeros_like()))?;
+        let r = sum_into(&self.ops[1..], &y.0[1..], x, &mut t, |o, yi, t| {
+            o.adjoint_into(yi, t)
+        });
         self.scratch.give(t);
         r
     }
@@ -617,6 +768,22 @@ impl<O: LinearMap> LinearMap for HStack<O> {
         self.scratch.give(t);
         r
     }
+    // As `forward_into`, the norm taken in the pass of the last addition.
+    fn forward_into_norm_sqr(&self, x: &Stack<O::Domain>, y: &mut O::Range) -> Result<Real<O>> {
+        check_parts(x, self.ops.len(), "HStack forward input")?;
+        if self.ops.len() == 1 {
+            return self.ops[0].forward_into_norm_sqr(&x.0[0], y);
+        }
+        self.ops[0].forward_into(&x.0[0], y)?;
+        let mut t = self
+            .scratch
+            .take(|t| t.same_layout(y), || Ok(y.zeros_like()))?;
+        let r = sum_into(&self.ops[1..], &x.0[1..], y, &mut t, |o, xi, t| {
+            o.forward_into(xi, t)
+        });
+        self.scratch.give(t);
+        r
+    }
     fn range_like(&self, x: &Stack<O::Domain>) -> Result<O::Range> {
         check_parts(x, self.ops.len(), "HStack")?;
         self.ops[0].range_like(&x.0[0])
@@ -636,6 +803,15 @@ impl<O: LinearOperator> LinearOperator for HStack<O> {
             o.adjoint_into(y, xi)?;
         }
         Ok(())
+    }
+    // The parts' norms summed in the order of `Stack::norm_sqr`.
+    fn adjoint_into_norm_sqr(&self, y: &O::Range, x: &mut Stack<O::Domain>) -> Result<Real<O>> {
+        check_parts(x, self.ops.len(), "HStack adjoint output")?;
+        let mut acc = Real::<O>::zero();
+        for (o, xi) in self.ops.iter().zip(x.0.iter_mut()) {
+            acc += o.adjoint_into_norm_sqr(y, xi)?;
+        }
+        Ok(acc)
     }
     fn domain_like(&self, y: &O::Range) -> Result<Stack<O::Domain>> {
         Ok(Stack(
@@ -683,6 +859,36 @@ impl<O: LinearMap> LinearMap for BlockDiag<O> {
         }
         Ok(())
     }
+    // The parts' norms summed in the order of `Stack::norm_sqr`.
+    fn forward_into_norm_sqr(
+        &self,
+        x: &Stack<O::Domain>,
+        y: &mut Stack<O::Range>,
+    ) -> Result<Real<O>> {
+        check_parts(x, self.0.len(), "BlockDiag forward input")?;
+        check_parts(y, self.0.len(), "BlockDiag forward output")?;
+        let mut acc = Real::<O>::zero();
+        for ((o, xi), yi) in self.0.iter().zip(&x.0).zip(y.0.iter_mut()) {
+            acc += o.forward_into_norm_sqr(xi, yi)?;
+        }
+        Ok(acc)
+    }
+    // The parts' inner products summed in the order of `Stack::dot`.
+    fn forward_into_dot(
+        &self,
+        x: &Stack<O::Domain>,
+        y: &mut Stack<O::Range>,
+        w: &Stack<O::Range>,
+    ) -> Result<O::Scalar> {
+        check_parts(x, self.0.len(), "BlockDiag forward input")?;
+        check_parts(y, self.0.len(), "BlockDiag forward output")?;
+        assert_same_parts(w, y);
+        let mut acc = O::Scalar::zero();
+        for (((o, xi), yi), wi) in self.0.iter().zip(&x.0).zip(y.0.iter_mut()).zip(&w.0) {
+            acc += o.forward_into_dot(xi, yi, wi)?;
+        }
+        Ok(acc)
+    }
     fn range_like(&self, x: &Stack<O::Domain>) -> Result<Stack<O::Range>> {
         check_parts(x, self.0.len(), "BlockDiag")?;
         Ok(Stack(
@@ -709,6 +915,20 @@ impl<O: LinearOperator> LinearOperator for BlockDiag<O> {
             o.adjoint_into(yi, xi)?;
         }
         Ok(())
+    }
+    // The parts' norms summed in the order of `Stack::norm_sqr`.
+    fn adjoint_into_norm_sqr(
+        &self,
+        y: &Stack<O::Range>,
+        x: &mut Stack<O::Domain>,
+    ) -> Result<Real<O>> {
+        check_parts(x, self.0.len(), "BlockDiag adjoint output")?;
+        check_parts(y, self.0.len(), "BlockDiag adjoint input")?;
+        let mut acc = Real::<O>::zero();
+        for ((o, yi), xi) in self.0.iter().zip(&y.0).zip(x.0.iter_mut()) {
+            acc += o.adjoint_into_norm_sqr(yi, xi)?;
+        }
+        Ok(acc)
     }
     fn domain_like(&self, y: &Stack<O::Range>) -> Result<Stack<O::Domain>> {
         check_parts(y, self.0.len(), "BlockDiag")?;

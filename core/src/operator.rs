@@ -77,6 +77,54 @@ pub trait LinearMap: Send + Sync {
     /// A zero range vector in the default layout (one chunk).
     fn zeros_range(&self) -> Self::Range;
 
+    /// `y = A x`, returning `||y||^2`: the bits of [`forward_into`](Self::forward_into) then
+    /// [`Vector::norm_sqr`] of `y` (which is what the default does), computed where the operator
+    /// can in the same pass over memory as `y` is written (each piece of the output summed while
+    /// it is still in cache). Solvers call it where a norm of `A x` follows the product.
+    ///
+    /// Overrides must return exactly those bits: the same `y`, and the same sum in the same order.
+    ///
+    /// ```
+    /// use rylops_core::{ChunkedArray, FunctionOperator, LinearMap, Vector};
+    /// let twice = FunctionOperator::<f64>::new(&[3], &[3], |x, y| { y.axpy(2.0, x); Ok(()) },
+    ///     |y, x| { x.axpy(2.0, y); Ok(()) }).unwrap();
+    /// let x = ChunkedArray::from_array(ndarray::arr1(&[1.0, 2.0, 3.0]).into_dyn());
+    /// let mut y = twice.zeros_range();
+    /// let nn = twice.forward_into_norm_sqr(&x, &mut y).unwrap();
+    /// assert_eq!(nn, y.norm_sqr());
+    /// assert_eq!(nn, 56.0);
+    /// ```
+    ///
+    /// # Errors
+    /// Those of [`forward_into`](Self::forward_into).
+    fn forward_into_norm_sqr(
+        &self,
+        x: &Self::Domain,
+        y: &mut Self::Range,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.forward_into(x, y)?;
+        Ok(y.norm_sqr())
+    }
+    /// `y = A x`, returning `w.dot(y)` (`sum conj(w_i) y_i`, e.g. `<p, A p>` in conjugate
+    /// gradients with `w = x`): the bits of [`forward_into`](Self::forward_into) then
+    /// [`Vector::dot`] (the default), computed where the operator can in the same pass as `y` is
+    /// written. Overrides must return exactly those bits.
+    ///
+    /// # Errors
+    /// Those of [`forward_into`](Self::forward_into).
+    ///
+    /// # Panics
+    /// If `w` is not laid out like `y` (as [`Vector::dot`]).
+    fn forward_into_dot(
+        &self,
+        x: &Self::Domain,
+        y: &mut Self::Range,
+        w: &Self::Range,
+    ) -> Result<Self::Scalar> {
+        self.forward_into(x, y)?;
+        Ok(w.dot(y))
+    }
+
     /// `A x`, allocating the output.
     ///
     /// # Errors
@@ -123,6 +171,22 @@ pub trait LinearOperator: LinearMap {
     /// not data of this operator (other shape or length), or an error when no output layout
     /// matches `y`'s.
     fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain>;
+
+    /// `x = A^H y`, returning `||x||^2`: the bits of [`adjoint_into`](Self::adjoint_into) then
+    /// [`Vector::norm_sqr`] of `x` (the default), computed where the operator can in the same pass
+    /// over memory as `x` is written (see [`LinearMap::forward_into_norm_sqr`]). Overrides must
+    /// return exactly those bits.
+    ///
+    /// # Errors
+    /// Those of [`adjoint_into`](Self::adjoint_into).
+    fn adjoint_into_norm_sqr(
+        &self,
+        y: &Self::Range,
+        x: &mut Self::Domain,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.adjoint_into(y, x)?;
+        Ok(x.norm_sqr())
+    }
 
     /// `A^H y`, allocating the output.
     ///
@@ -180,12 +244,15 @@ macro_rules! forward_impl {
             fn dimsd(&self) -> Vec<usize> { (**self).dimsd() }
             fn shape(&self) -> (usize, usize) { (**self).shape() }
             fn forward_into(&self, x: &Self::Domain, y: &mut Self::Range) -> Result<()> { (**self).forward_into(x, y) }
+            fn forward_into_norm_sqr(&self, x: &Self::Domain, y: &mut Self::Range) -> Result<<Self::Scalar as Scalar>::Real> { (**self).forward_into_norm_sqr(x, y) }
+            fn forward_into_dot(&self, x: &Self::Domain, y: &mut Self::Range, w: &Self::Range) -> Result<Self::Scalar> { (**self).forward_into_dot(x, y, w) }
             fn range_like(&self, x: &Self::Domain) -> Result<Self::Range> { (**self).range_like(x) }
             fn zeros_domain(&self) -> Self::Domain { (**self).zeros_domain() }
             fn zeros_range(&self) -> Self::Range { (**self).zeros_range() }
         }
         impl<O: LinearOperator + ?Sized> LinearOperator for $($ptr)*<O> {
             fn adjoint_into(&self, y: &Self::Range, x: &mut Self::Domain) -> Result<()> { (**self).adjoint_into(y, x) }
+            fn adjoint_into_norm_sqr(&self, y: &Self::Range, x: &mut Self::Domain) -> Result<<Self::Scalar as Scalar>::Real> { (**self).adjoint_into_norm_sqr(y, x) }
             fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain> { (**self).domain_like(y) }
         }
     };
@@ -209,6 +276,21 @@ impl<O: LinearMap + ?Sized> LinearMap for &O {
     fn forward_into(&self, x: &Self::Domain, y: &mut Self::Range) -> Result<()> {
         (**self).forward_into(x, y)
     }
+    fn forward_into_norm_sqr(
+        &self,
+        x: &Self::Domain,
+        y: &mut Self::Range,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        (**self).forward_into_norm_sqr(x, y)
+    }
+    fn forward_into_dot(
+        &self,
+        x: &Self::Domain,
+        y: &mut Self::Range,
+        w: &Self::Range,
+    ) -> Result<Self::Scalar> {
+        (**self).forward_into_dot(x, y, w)
+    }
     fn range_like(&self, x: &Self::Domain) -> Result<Self::Range> {
         (**self).range_like(x)
     }
@@ -223,6 +305,13 @@ impl<O: LinearMap + ?Sized> LinearMap for &O {
 impl<O: LinearOperator + ?Sized> LinearOperator for &O {
     fn adjoint_into(&self, y: &Self::Range, x: &mut Self::Domain) -> Result<()> {
         (**self).adjoint_into(y, x)
+    }
+    fn adjoint_into_norm_sqr(
+        &self,
+        y: &Self::Range,
+        x: &mut Self::Domain,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        (**self).adjoint_into_norm_sqr(y, x)
     }
     fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain> {
         (**self).domain_like(y)

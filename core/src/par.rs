@@ -161,6 +161,64 @@ where
     ra + rb
 }
 
+/// Writes a block's elements piece by piece and reduces each piece right after it is written (while
+/// it is still in cache): `fill(start, piece)` overwrites the elements `start .. start + piece.len()`
+/// of the block `y` (`start` counted from the block's first element, offset by `start0`), then
+/// `term(start, piece)` reduces them (typically with [`lane_sum`]).
+///
+/// The pieces and the tree that joins their partial results are those of [`pass`] on one block
+/// (pieces of [`REDUCE_PIECE`] elements, halved recursively), so a `term` that sums like a pass's
+/// kernel gives the bits of that pass run over the block after it was written.
+pub(crate) fn fill_pieces<T, R, F, G>(y: &mut [T], start0: usize, fill: &F, term: &G) -> R
+where
+    T: Send,
+    R: Partial,
+    F: Fn(usize, &mut [T]) + Sync,
+    G: Fn(usize, &[T]) -> R + Sync,
+{
+    let n = y.len();
+    if n <= REDUCE_PIECE {
+        fill(start0, y);
+        return term(start0, y);
+    }
+    let at = n.div_ceil(REDUCE_PIECE) / 2 * REDUCE_PIECE;
+    let (a, b) = y.split_at_mut(at);
+    let (ra, rb) = rayon::join(
+        || fill_pieces(a, start0, fill, term),
+        || fill_pieces(b, start0 + at, fill, term),
+    );
+    ra + rb
+}
+
+/// [`fill_pieces`] over a list of blocks (`fill(k, start, piece)` and `term(k, start, piece)` get
+/// the block's index `k`, offset by `k0`), joined along the tree of [`pass`] over blocks: the bits
+/// of a pass over the blocks after they were written.
+pub(crate) fn fill_blocks<T, R, F, G>(blocks: &mut [ArrayD<T>], k0: usize, fill: &F, term: &G) -> R
+where
+    T: Scalar,
+    R: Partial,
+    F: Fn(usize, usize, &mut [T]) + Sync,
+    G: Fn(usize, usize, &[T]) -> R + Sync,
+{
+    match blocks.len() {
+        0 => R::zero(),
+        1 => {
+            let y = blocks[0].as_slice_mut().expect("standard layout");
+            fill_pieces(y, 0, &|s, p: &mut [T]| fill(k0, s, p), &|s, p: &[T]| {
+                term(k0, s, p)
+            })
+        }
+        n => {
+            let (a, b) = blocks.split_at_mut(n / 2);
+            let (ra, rb) = rayon::join(
+                || fill_blocks(a, k0, fill, term),
+                || fill_blocks(b, k0 + n / 2, fill, term),
+            );
+            ra + rb
+        }
+    }
+}
+
 /// Number of interleaved partial sums within a piece (enough independent additions in flight to hide
 /// the latency of a floating-point add; the compiler keeps them in vector registers).
 const LANES: usize = 8;

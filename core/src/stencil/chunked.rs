@@ -3,7 +3,7 @@
 //! (borrowed from the neighbours' data instead of copied where they are contiguous), then every
 //! block run through [`run_terms`](super::run_terms) in parallel.
 
-use super::fused::{run_block, with_terms, Outputs};
+use super::fused::{run_block, run_terms, with_terms, Outputs};
 use super::lane::{AxisBlock, LaneStencil};
 use super::terms::{BlockTerm, StencilOperator, StencilTerms, TermMap};
 use crate::error::{Error, Result};
@@ -110,6 +110,73 @@ pub fn apply_terms<T: Scalar, S: LaneStencil<T>>(
     x: &ChunkedArray<T>,
     y: &mut ChunkedArray<T>,
 ) -> Result<()> {
+    apply_terms_reduce(t, x, y, Reduce::Nothing).map(|_| ())
+}
+
+/// What [`apply_terms_reduce`] reduces the output to, as it is written.
+enum Reduce<'w, T> {
+    /// Nothing.
+    Nothing,
+    /// Its squared norm.
+    NormSqr,
+    /// `w.dot(y)`.
+    Dot(&'w ChunkedArray<T>),
+}
+
+/// The result of a [`Reduce`].
+enum Reduced<T: Scalar> {
+    Nothing,
+    NormSqr(T::Real),
+    Dot(T),
+}
+
+/// [`apply_terms`], returning `||y||^2` with the bits of [`apply_terms`] then
+/// [`norm_sqr`](crate::Vector::norm_sqr): with one output (the terms' sum), every piece of each
+/// output block is summed right after it is written (see [`ChunkedArray::fill_norm_sqr`]); a
+/// stacked output is summed after the pass.
+///
+/// # Errors
+/// As [`apply_terms`].
+pub fn apply_terms_norm_sqr<T: Scalar, S: LaneStencil<T>>(
+    t: &StencilTerms<T, S>,
+    x: &ChunkedArray<T>,
+    y: &mut ChunkedArray<T>,
+) -> Result<T::Real> {
+    match apply_terms_reduce(t, x, y, Reduce::NormSqr)? {
+        Reduced::NormSqr(v) => Ok(v),
+        _ => Ok(crate::Vector::norm_sqr(y)),
+    }
+}
+
+/// [`apply_terms`], returning `w.dot(y)` with the bits of [`apply_terms`] then
+/// [`dot`](crate::Vector::dot) (summed as the output is written, as
+/// [`apply_terms_norm_sqr`]).
+///
+/// # Errors
+/// As [`apply_terms`].
+///
+/// # Panics
+/// If `w` is not laid out like `y`.
+pub fn apply_terms_dot<T: Scalar, S: LaneStencil<T>>(
+    t: &StencilTerms<T, S>,
+    x: &ChunkedArray<T>,
+    y: &mut ChunkedArray<T>,
+    w: &ChunkedArray<T>,
+) -> Result<T> {
+    match apply_terms_reduce(t, x, y, Reduce::Dot(w))? {
+        Reduced::Dot(v) => Ok(v),
+        _ => Ok(crate::Vector::dot(w, y)),
+    }
+}
+
+/// [`apply_terms`], reducing the output as it is written where it has one output per element
+/// (`Reduced::Nothing` otherwise: the caller reduces after the pass).
+fn apply_terms_reduce<T: Scalar, S: LaneStencil<T>>(
+    t: &StencilTerms<T, S>,
+    x: &ChunkedArray<T>,
+    y: &mut ChunkedArray<T>,
+    reduce: Reduce<'_, T>,
+) -> Result<Reduced<T>> {
     use rayon::prelude::*;
     let what = |io: &str| format!("stencil terms {io}");
     if x.shape() != t.input_shape() {
@@ -219,6 +286,23 @@ pub fn apply_terms<T: Scalar, S: LaneStencil<T>>(
             weight: term.weight,
         }
     };
+    // With one output, a reduction runs the terms piece by piece (the pieces of the reductions,
+    // each reduced while in cache): `run_terms` on any range gives the bits `run_block` gives.
+    let piece = |k: usize, start: usize, p: &mut [T]| {
+        let shape = &x.blocks()[k].shape()[lead_in..];
+        with_terms(
+            nt,
+            |j| block_term(j, k, shape),
+            |terms| run_terms(terms, start, p),
+        );
+    };
+    match reduce {
+        Reduce::NormSqr if outputs == Outputs::One => {
+            return Ok(Reduced::NormSqr(y.fill_norm_sqr(piece)));
+        }
+        Reduce::Dot(w) if outputs == Outputs::One => return Ok(Reduced::Dot(y.fill_dot(w, piece))),
+        _ => {}
+    }
     y.blocks_mut()
         .par_iter_mut()
         .enumerate()
@@ -229,7 +313,7 @@ pub fn apply_terms<T: Scalar, S: LaneStencil<T>>(
                 with_terms(nt, make, |terms| run_block(terms, outputs, ys));
             }
         });
-    Ok(())
+    Ok(Reduced::Nothing)
 }
 
 /// Applies the terms `t` to one contiguous block: `x` and `y` are whole arrays of
@@ -294,6 +378,36 @@ pub fn apply_op_chunked<O: StencilOperator>(
     y: &mut ChunkedArray<O::Elem>,
 ) -> Result<()> {
     apply_terms(op.stencil_terms(adjoint), x, y)
+}
+
+/// [`apply_op_chunked`], returning `||y||^2` (see [`apply_terms_norm_sqr`]).
+///
+/// # Errors
+/// As [`apply_terms`].
+pub fn apply_op_chunked_norm_sqr<O: StencilOperator>(
+    op: &O,
+    adjoint: bool,
+    x: &ChunkedArray<O::Elem>,
+    y: &mut ChunkedArray<O::Elem>,
+) -> Result<<O::Elem as Scalar>::Real> {
+    apply_terms_norm_sqr(op.stencil_terms(adjoint), x, y)
+}
+
+/// [`apply_op_chunked`], returning `w.dot(y)` (see [`apply_terms_dot`]).
+///
+/// # Errors
+/// As [`apply_terms`].
+///
+/// # Panics
+/// If `w` is not laid out like `y`.
+pub fn apply_op_chunked_dot<O: StencilOperator>(
+    op: &O,
+    adjoint: bool,
+    x: &ChunkedArray<O::Elem>,
+    y: &mut ChunkedArray<O::Elem>,
+    w: &ChunkedArray<O::Elem>,
+) -> Result<O::Elem> {
+    apply_terms_dot(op.stencil_terms(adjoint), x, y, w)
 }
 
 #[cfg(test)]

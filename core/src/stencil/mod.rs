@@ -51,7 +51,10 @@ mod taps;
 mod terms;
 
 pub use block::TASK;
-pub use chunked::{apply_op_chunked, apply_terms, apply_terms_slices};
+pub use chunked::{
+    apply_op_chunked, apply_op_chunked_dot, apply_op_chunked_norm_sqr, apply_terms,
+    apply_terms_dot, apply_terms_norm_sqr, apply_terms_slices,
+};
 pub use fused::{run_terms, with_terms, MAX_POINT_TERMS, MAX_TERMS, TILE};
 pub use lane::{
     interior_mismatch, Add, AddScaled, AxisBlock, LaneStencil, PointVisitor, Put, RowWindow, Set,
