@@ -410,9 +410,10 @@ impl<T: Scalar> ChunkedArray<T> {
     /// [`norm_sqr`](Vector::norm_sqr), and the same bits as that `norm_sqr`.
     ///
     /// `fill(k, start, piece)` must overwrite `piece`, the elements `start .. start + piece.len()`
-    /// of block `k`'s contiguous (C-order) data; it is called in parallel, once for every piece,
-    /// in any order. The pieces are those of the reductions ([`REDUCE_PIECE`] elements, aligned to
-    /// the start of each block), which is what makes the sum bit-identical.
+    /// of block `k`'s contiguous (C-order) data (it holds their current values, which `fill` may
+    /// read); it is called in parallel, once for every piece, in any order. The pieces are those
+    /// of the reductions ([`REDUCE_PIECE`] elements, aligned to the start of each block), which is
+    /// what makes the sum bit-identical.
     ///
     /// ```
     /// use rylops_core::{ChunkGrid, ChunkedArray, Vector};
@@ -427,8 +428,9 @@ impl<T: Scalar> ChunkedArray<T> {
     /// assert_eq!(nn, y.norm_sqr());
     /// ```
     pub fn fill_norm_sqr(&mut self, fill: impl Fn(usize, usize, &mut [T]) + Sync) -> T::Real {
-        par::fill_blocks(&mut self.blocks[..], 0, &fill, &|_, _, p: &[T]| {
-            par::lane_sum(p, |a, i| a[i].modulus_sqr())
+        par::pass_indexed(&mut self.blocks[..], &|k, s, p: &mut [T]| {
+            fill(k, s, &mut *p);
+            par::lane_sum(&*p, |a, i| a[i].modulus_sqr())
         })
     }
 
@@ -440,9 +442,42 @@ impl<T: Scalar> ChunkedArray<T> {
     /// operation).
     pub fn fill_dot(&mut self, w: &Self, fill: impl Fn(usize, usize, &mut [T]) + Sync) -> T {
         assert_layout(self, w);
-        par::fill_blocks(&mut self.blocks[..], 0, &fill, &|k, s, p: &[T]| {
-            let w = &w.block_slice(k)[s..s + p.len()];
-            par::lane_sum((w, p), |(a, b), i| a[i].conj() * b[i])
+        par::pass_indexed((&mut self.blocks[..], &w.blocks[..]), &|k,
+                                                                   s,
+                                                                   (p, w): (
+            &mut [T],
+            &[T],
+        )| {
+            fill(k, s, &mut *p);
+            par::lane_sum((w, &*p), |(a, b), i| a[i].conj() * b[i])
+        })
+    }
+
+    /// Fills the work array `tmp` piece by piece with `fill` (as
+    /// [`fill_norm_sqr`](Self::fill_norm_sqr)), sets `self = tmp + b self` on each piece while it
+    /// is in cache, and returns `||self||^2`: the bits of filling `tmp`, then
+    /// [`xpby_norm_sqr`](Vector::xpby_norm_sqr)`(tmp, b)`, without reading `tmp` back from memory.
+    ///
+    /// # Panics
+    /// If `tmp` is not laid out like `self`.
+    pub fn fill_xpby_norm_sqr(
+        &mut self,
+        tmp: &mut Self,
+        b: T,
+        fill: impl Fn(usize, usize, &mut [T]) + Sync,
+    ) -> T::Real {
+        assert_layout(self, tmp);
+        par::pass_indexed((&mut self.blocks[..], &mut tmp.blocks[..]), &|k,
+                                                                         s,
+                                                                         (p, t): (
+            &mut [T],
+            &mut [T],
+        )| {
+            fill(k, s, &mut *t);
+            par::lane_sum((p, &*t), |(p, t), i| {
+                p[i] = t[i] + b * p[i];
+                p[i].modulus_sqr()
+            })
         })
     }
 

@@ -128,6 +128,44 @@ pub trait ChunkedOperator: Send + Sync {
         self.adjoint_into(y, x)?;
         Ok(x.norm_sqr())
     }
+    /// `y = A x + b y`, returning `||y||^2` with the bits of `forward_into` into `tmp` then
+    /// [`xpby_norm_sqr`](crate::Vector::xpby_norm_sqr) (the default; see
+    /// [`LinearMap::forward_xpby_norm_sqr`]). Override it with e.g.
+    /// [`ChunkedArray::fill_xpby_norm_sqr`].
+    ///
+    /// # Errors
+    /// As [`forward_into`](Self::forward_into).
+    ///
+    /// # Panics
+    /// If `tmp` is not laid out like `y`.
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &ChunkedArray<Self::Scalar>,
+        y: &mut ChunkedArray<Self::Scalar>,
+        b: Self::Scalar,
+        tmp: &mut ChunkedArray<Self::Scalar>,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.forward_into(x, tmp)?;
+        Ok(y.xpby_norm_sqr(tmp, b))
+    }
+    /// `x = A^H y + b x`, returning `||x||^2` with the bits of `adjoint_into` into `tmp` then
+    /// [`xpby_norm_sqr`](crate::Vector::xpby_norm_sqr) (the default).
+    ///
+    /// # Errors
+    /// As [`adjoint_into`](Self::adjoint_into).
+    ///
+    /// # Panics
+    /// If `tmp` is not laid out like `x`.
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &ChunkedArray<Self::Scalar>,
+        x: &mut ChunkedArray<Self::Scalar>,
+        b: Self::Scalar,
+        tmp: &mut ChunkedArray<Self::Scalar>,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.adjoint_into(y, tmp)?;
+        Ok(x.xpby_norm_sqr(tmp, b))
+    }
 }
 
 /// The [`LinearOperator`] made of a [`ChunkedOperator`]: it checks the shapes of inputs and outputs
@@ -303,6 +341,17 @@ impl<O: ChunkedOperator> LinearMap for Chunked<O> {
         check_apply(&self.0, false, x, y)?;
         self.0.forward_into_dot(x, y, w)
     }
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &ChunkedArray<O::Scalar>,
+        y: &mut ChunkedArray<O::Scalar>,
+        b: O::Scalar,
+        tmp: &mut ChunkedArray<O::Scalar>,
+    ) -> Result<<O::Scalar as Scalar>::Real> {
+        check_apply(&self.0, false, x, y)?;
+        check_apply(&self.0, false, x, tmp)?;
+        self.0.forward_xpby_norm_sqr(x, y, b, tmp)
+    }
     fn range_like(&self, x: &ChunkedArray<O::Scalar>) -> Result<ChunkedArray<O::Scalar>> {
         check_in::<O, _>(x, &self.0.dims(), "forward input")?;
         Ok(ChunkedArray::zeros(x.grid().like(&self.0.dimsd())))
@@ -331,6 +380,17 @@ impl<O: ChunkedOperator> LinearOperator for Chunked<O> {
     ) -> Result<<O::Scalar as Scalar>::Real> {
         check_apply(&self.0, true, y, x)?;
         self.0.adjoint_into_norm_sqr(y, x)
+    }
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &ChunkedArray<O::Scalar>,
+        x: &mut ChunkedArray<O::Scalar>,
+        b: O::Scalar,
+        tmp: &mut ChunkedArray<O::Scalar>,
+    ) -> Result<<O::Scalar as Scalar>::Real> {
+        check_apply(&self.0, true, y, x)?;
+        check_apply(&self.0, true, y, tmp)?;
+        self.0.adjoint_xpby_norm_sqr(y, x, b, tmp)
     }
     fn domain_like(&self, y: &ChunkedArray<O::Scalar>) -> Result<ChunkedArray<O::Scalar>> {
         check_in::<O, _>(y, &self.0.dimsd(), "adjoint input")?;

@@ -34,6 +34,15 @@ impl<A: LinearOperator> LinearMap for Adjoint<A> {
     fn forward_into_norm_sqr(&self, x: &A::Range, y: &mut A::Domain) -> Result<Real<A>> {
         self.0.adjoint_into_norm_sqr(x, y)
     }
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &A::Range,
+        y: &mut A::Domain,
+        b: A::Scalar,
+        tmp: &mut A::Domain,
+    ) -> Result<Real<A>> {
+        self.0.adjoint_xpby_norm_sqr(x, y, b, tmp)
+    }
     fn range_like(&self, x: &A::Range) -> Result<A::Domain> {
         self.0.domain_like(x)
     }
@@ -51,6 +60,15 @@ impl<A: LinearOperator> LinearOperator for Adjoint<A> {
     }
     fn adjoint_into_norm_sqr(&self, y: &A::Domain, x: &mut A::Range) -> Result<Real<A>> {
         self.0.forward_into_norm_sqr(y, x)
+    }
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &A::Domain,
+        x: &mut A::Range,
+        b: A::Scalar,
+        tmp: &mut A::Range,
+    ) -> Result<Real<A>> {
+        self.0.forward_xpby_norm_sqr(y, x, b, tmp)
     }
     fn domain_like(&self, y: &A::Domain) -> Result<A::Range> {
         self.0.range_like(y)
@@ -344,6 +362,24 @@ where
         self.fwd.give(w);
         r
     }
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &B::Domain,
+        y: &mut A::Range,
+        b: A::Scalar,
+        tmp: &mut A::Range,
+    ) -> Result<Real<A>> {
+        let mut w = self.fwd.take(
+            |(key, _)| key.same_layout(x),
+            || Ok((x.zeros_like(), self.b.range_like(x)?)),
+        )?;
+        let r = self
+            .b
+            .forward_into(x, &mut w.1)
+            .and_then(|_| self.a.forward_xpby_norm_sqr(&w.1, y, b, tmp));
+        self.fwd.give(w);
+        r
+    }
     // The intermediate vector made here is exactly the work vector `forward_into` needs for an
     // input laid out like `x`: it is kept in the scratch pool (unless one is there already). In a
     // chain of nested products every level's intermediate is then made once, by the outermost
@@ -391,6 +427,24 @@ where
             .a
             .adjoint_into(y, &mut w.1)
             .and_then(|_| self.b.adjoint_into_norm_sqr(&w.1, x));
+        self.adj.give(w);
+        r
+    }
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &A::Range,
+        x: &mut B::Domain,
+        b: A::Scalar,
+        tmp: &mut B::Domain,
+    ) -> Result<Real<A>> {
+        let mut w = self.adj.take(
+            |(key, _)| key.same_layout(y),
+            || Ok((y.zeros_like(), self.a.domain_like(y)?)),
+        )?;
+        let r = self
+            .a
+            .adjoint_into(y, &mut w.1)
+            .and_then(|_| self.b.adjoint_xpby_norm_sqr(&w.1, x, b, tmp));
         self.adj.give(w);
         r
     }
@@ -632,6 +686,22 @@ impl<O: LinearMap> LinearMap for VStack<O> {
         }
         Ok(acc)
     }
+    // Part by part, the norms summed in the order of `Stack::xpby_norm_sqr`.
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &O::Domain,
+        y: &mut Stack<O::Range>,
+        b: O::Scalar,
+        tmp: &mut Stack<O::Range>,
+    ) -> Result<Real<O>> {
+        check_parts(y, self.ops.len(), "VStack forward output")?;
+        assert_same_parts(tmp, y);
+        let mut acc = Real::<O>::zero();
+        for ((o, yi), ti) in self.ops.iter().zip(y.0.iter_mut()).zip(tmp.0.iter_mut()) {
+            acc += o.forward_xpby_norm_sqr(x, yi, b, ti)?;
+        }
+        Ok(acc)
+    }
     // The parts' inner products summed in the order of `Stack::dot`.
     fn forward_into_dot(
         &self,
@@ -699,6 +769,20 @@ impl<O: LinearOperator> LinearOperator for VStack<O> {
         });
         self.scratch.give(t);
         r
+    }
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &Stack<O::Range>,
+        x: &mut O::Domain,
+        b: O::Scalar,
+        tmp: &mut O::Domain,
+    ) -> Result<Real<O>> {
+        check_parts(y, self.ops.len(), "VStack adjoint input")?;
+        if self.ops.len() == 1 {
+            return self.ops[0].adjoint_xpby_norm_sqr(&y.0[0], x, b, tmp);
+        }
+        self.adjoint_into(y, tmp)?;
+        Ok(x.xpby_norm_sqr(tmp, b))
     }
     fn domain_like(&self, y: &Stack<O::Range>) -> Result<O::Domain> {
         check_parts(y, self.ops.len(), "VStack")?;
@@ -784,6 +868,20 @@ impl<O: LinearMap> LinearMap for HStack<O> {
         self.scratch.give(t);
         r
     }
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &Stack<O::Domain>,
+        y: &mut O::Range,
+        b: O::Scalar,
+        tmp: &mut O::Range,
+    ) -> Result<Real<O>> {
+        check_parts(x, self.ops.len(), "HStack forward input")?;
+        if self.ops.len() == 1 {
+            return self.ops[0].forward_xpby_norm_sqr(&x.0[0], y, b, tmp);
+        }
+        self.forward_into(x, tmp)?;
+        Ok(y.xpby_norm_sqr(tmp, b))
+    }
     fn range_like(&self, x: &Stack<O::Domain>) -> Result<O::Range> {
         check_parts(x, self.ops.len(), "HStack")?;
         self.ops[0].range_like(&x.0[0])
@@ -810,6 +908,22 @@ impl<O: LinearOperator> LinearOperator for HStack<O> {
         let mut acc = Real::<O>::zero();
         for (o, xi) in self.ops.iter().zip(x.0.iter_mut()) {
             acc += o.adjoint_into_norm_sqr(y, xi)?;
+        }
+        Ok(acc)
+    }
+    // Part by part, the norms summed in the order of `Stack::xpby_norm_sqr`.
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &O::Range,
+        x: &mut Stack<O::Domain>,
+        b: O::Scalar,
+        tmp: &mut Stack<O::Domain>,
+    ) -> Result<Real<O>> {
+        check_parts(x, self.ops.len(), "HStack adjoint output")?;
+        assert_same_parts(tmp, x);
+        let mut acc = Real::<O>::zero();
+        for ((o, xi), ti) in self.ops.iter().zip(x.0.iter_mut()).zip(tmp.0.iter_mut()) {
+            acc += o.adjoint_xpby_norm_sqr(y, xi, b, ti)?;
         }
         Ok(acc)
     }
@@ -873,6 +987,29 @@ impl<O: LinearMap> LinearMap for BlockDiag<O> {
         }
         Ok(acc)
     }
+    // Part by part, the norms summed in the order of `Stack::xpby_norm_sqr`.
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &Stack<O::Domain>,
+        y: &mut Stack<O::Range>,
+        b: O::Scalar,
+        tmp: &mut Stack<O::Range>,
+    ) -> Result<Real<O>> {
+        check_parts(x, self.0.len(), "BlockDiag forward input")?;
+        check_parts(y, self.0.len(), "BlockDiag forward output")?;
+        assert_same_parts(tmp, y);
+        let mut acc = Real::<O>::zero();
+        for (((o, xi), yi), ti) in self
+            .0
+            .iter()
+            .zip(&x.0)
+            .zip(y.0.iter_mut())
+            .zip(tmp.0.iter_mut())
+        {
+            acc += o.forward_xpby_norm_sqr(xi, yi, b, ti)?;
+        }
+        Ok(acc)
+    }
     // The parts' inner products summed in the order of `Stack::dot`.
     fn forward_into_dot(
         &self,
@@ -927,6 +1064,29 @@ impl<O: LinearOperator> LinearOperator for BlockDiag<O> {
         let mut acc = Real::<O>::zero();
         for ((o, yi), xi) in self.0.iter().zip(&y.0).zip(x.0.iter_mut()) {
             acc += o.adjoint_into_norm_sqr(yi, xi)?;
+        }
+        Ok(acc)
+    }
+    // Part by part, the norms summed in the order of `Stack::xpby_norm_sqr`.
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &Stack<O::Range>,
+        x: &mut Stack<O::Domain>,
+        b: O::Scalar,
+        tmp: &mut Stack<O::Domain>,
+    ) -> Result<Real<O>> {
+        check_parts(x, self.0.len(), "BlockDiag adjoint output")?;
+        check_parts(y, self.0.len(), "BlockDiag adjoint input")?;
+        assert_same_parts(tmp, x);
+        let mut acc = Real::<O>::zero();
+        for (((o, yi), xi), ti) in self
+            .0
+            .iter()
+            .zip(&y.0)
+            .zip(x.0.iter_mut())
+            .zip(tmp.0.iter_mut())
+        {
+            acc += o.adjoint_xpby_norm_sqr(yi, xi, b, ti)?;
         }
         Ok(acc)
     }

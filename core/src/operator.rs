@@ -124,6 +124,27 @@ pub trait LinearMap: Send + Sync {
         self.forward_into(x, y)?;
         Ok(w.dot(y))
     }
+    /// `y = A x + b y`, returning `||y||^2` (the update of LSQR's `u`): the bits of
+    /// [`forward_into`](Self::forward_into) into the work vector `tmp` (laid out like `y`), then
+    /// [`Vector::xpby_norm_sqr`]`(tmp, b)` on `y` (the default), computed where the operator can
+    /// without writing `A x` to memory and reading it back. What `tmp` holds afterwards is
+    /// unspecified. Overrides must return exactly those bits in `y`.
+    ///
+    /// # Errors
+    /// Those of [`forward_into`](Self::forward_into) (into `tmp`).
+    ///
+    /// # Panics
+    /// If `tmp` is not laid out like `y` (as [`Vector::xpby_norm_sqr`]).
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &Self::Domain,
+        y: &mut Self::Range,
+        b: Self::Scalar,
+        tmp: &mut Self::Range,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.forward_into(x, tmp)?;
+        Ok(y.xpby_norm_sqr(tmp, b))
+    }
 
     /// `A x`, allocating the output.
     ///
@@ -187,6 +208,25 @@ pub trait LinearOperator: LinearMap {
         self.adjoint_into(y, x)?;
         Ok(x.norm_sqr())
     }
+    /// `x = A^H y + b x`, returning `||x||^2`: the bits of [`adjoint_into`](Self::adjoint_into)
+    /// into the work vector `tmp`, then [`Vector::xpby_norm_sqr`]`(tmp, b)` on `x` (the default;
+    /// see [`LinearMap::forward_xpby_norm_sqr`]).
+    ///
+    /// # Errors
+    /// Those of [`adjoint_into`](Self::adjoint_into) (into `tmp`).
+    ///
+    /// # Panics
+    /// If `tmp` is not laid out like `x`.
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &Self::Range,
+        x: &mut Self::Domain,
+        b: Self::Scalar,
+        tmp: &mut Self::Domain,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.adjoint_into(y, tmp)?;
+        Ok(x.xpby_norm_sqr(tmp, b))
+    }
 
     /// `A^H y`, allocating the output.
     ///
@@ -246,6 +286,7 @@ macro_rules! forward_impl {
             fn forward_into(&self, x: &Self::Domain, y: &mut Self::Range) -> Result<()> { (**self).forward_into(x, y) }
             fn forward_into_norm_sqr(&self, x: &Self::Domain, y: &mut Self::Range) -> Result<<Self::Scalar as Scalar>::Real> { (**self).forward_into_norm_sqr(x, y) }
             fn forward_into_dot(&self, x: &Self::Domain, y: &mut Self::Range, w: &Self::Range) -> Result<Self::Scalar> { (**self).forward_into_dot(x, y, w) }
+            fn forward_xpby_norm_sqr(&self, x: &Self::Domain, y: &mut Self::Range, b: Self::Scalar, tmp: &mut Self::Range) -> Result<<Self::Scalar as Scalar>::Real> { (**self).forward_xpby_norm_sqr(x, y, b, tmp) }
             fn range_like(&self, x: &Self::Domain) -> Result<Self::Range> { (**self).range_like(x) }
             fn zeros_domain(&self) -> Self::Domain { (**self).zeros_domain() }
             fn zeros_range(&self) -> Self::Range { (**self).zeros_range() }
@@ -253,6 +294,7 @@ macro_rules! forward_impl {
         impl<O: LinearOperator + ?Sized> LinearOperator for $($ptr)*<O> {
             fn adjoint_into(&self, y: &Self::Range, x: &mut Self::Domain) -> Result<()> { (**self).adjoint_into(y, x) }
             fn adjoint_into_norm_sqr(&self, y: &Self::Range, x: &mut Self::Domain) -> Result<<Self::Scalar as Scalar>::Real> { (**self).adjoint_into_norm_sqr(y, x) }
+            fn adjoint_xpby_norm_sqr(&self, y: &Self::Range, x: &mut Self::Domain, b: Self::Scalar, tmp: &mut Self::Domain) -> Result<<Self::Scalar as Scalar>::Real> { (**self).adjoint_xpby_norm_sqr(y, x, b, tmp) }
             fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain> { (**self).domain_like(y) }
         }
     };
@@ -291,6 +333,15 @@ impl<O: LinearMap + ?Sized> LinearMap for &O {
     ) -> Result<Self::Scalar> {
         (**self).forward_into_dot(x, y, w)
     }
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &Self::Domain,
+        y: &mut Self::Range,
+        b: Self::Scalar,
+        tmp: &mut Self::Range,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        (**self).forward_xpby_norm_sqr(x, y, b, tmp)
+    }
     fn range_like(&self, x: &Self::Domain) -> Result<Self::Range> {
         (**self).range_like(x)
     }
@@ -312,6 +363,15 @@ impl<O: LinearOperator + ?Sized> LinearOperator for &O {
         x: &mut Self::Domain,
     ) -> Result<<Self::Scalar as Scalar>::Real> {
         (**self).adjoint_into_norm_sqr(y, x)
+    }
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &Self::Range,
+        x: &mut Self::Domain,
+        b: Self::Scalar,
+        tmp: &mut Self::Domain,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        (**self).adjoint_xpby_norm_sqr(y, x, b, tmp)
     }
     fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain> {
         (**self).domain_like(y)

@@ -161,62 +161,60 @@ where
     ra + rb
 }
 
-/// Writes a block's elements piece by piece and reduces each piece right after it is written (while
-/// it is still in cache): `fill(start, piece)` overwrites the elements `start .. start + piece.len()`
-/// of the block `y` (`start` counted from the block's first element, offset by `start0`), then
-/// `term(start, piece)` reduces them (typically with [`lane_sum`]).
+/// [`pass`], with the kernel told where its piece lies: `kernel(k, start, piece)` gets the index
+/// `k` of the piece's block and the offset `start` of its first element in the block's data.
 ///
-/// The pieces and the tree that joins their partial results are those of [`pass`] on one block
-/// (pieces of [`REDUCE_PIECE`] elements, halved recursively), so a `term` that sums like a pass's
-/// kernel gives the bits of that pass run over the block after it was written.
-pub(crate) fn fill_pieces<T, R, F, G>(y: &mut [T], start0: usize, fill: &F, term: &G) -> R
+/// The pieces and the tree that joins their results are those of [`pass`], so a kernel that
+/// writes a piece of an output and then reduces it like a pass's kernel (with [`lane_sum`]) gives
+/// the bits of that pass run over the output after it was written, in one pass over memory: each
+/// piece is reduced while it is still in cache.
+pub(crate) fn pass_indexed<B, R, F>(blocks: B, kernel: &F) -> R
 where
-    T: Send,
+    B: Blocks,
     R: Partial,
-    F: Fn(usize, &mut [T]) + Sync,
-    G: Fn(usize, &[T]) -> R + Sync,
+    F: Fn(usize, usize, B::Elems) -> R + Sync,
 {
-    let n = y.len();
-    if n <= REDUCE_PIECE {
-        fill(start0, y);
-        return term(start0, y);
-    }
-    let at = n.div_ceil(REDUCE_PIECE) / 2 * REDUCE_PIECE;
-    let (a, b) = y.split_at_mut(at);
-    let (ra, rb) = rayon::join(
-        || fill_pieces(a, start0, fill, term),
-        || fill_pieces(b, start0 + at, fill, term),
-    );
-    ra + rb
+    blocks_from(blocks, 0, kernel)
 }
 
-/// [`fill_pieces`] over a list of blocks (`fill(k, start, piece)` and `term(k, start, piece)` get
-/// the block's index `k`, offset by `k0`), joined along the tree of [`pass`] over blocks: the bits
-/// of a pass over the blocks after they were written.
-pub(crate) fn fill_blocks<T, R, F, G>(blocks: &mut [ArrayD<T>], k0: usize, fill: &F, term: &G) -> R
+fn blocks_from<B, R, F>(blocks: B, k0: usize, kernel: &F) -> R
 where
-    T: Scalar,
+    B: Blocks,
     R: Partial,
-    F: Fn(usize, usize, &mut [T]) + Sync,
-    G: Fn(usize, usize, &[T]) -> R + Sync,
+    F: Fn(usize, usize, B::Elems) -> R + Sync,
 {
-    match blocks.len() {
+    match blocks.count() {
         0 => R::zero(),
-        1 => {
-            let y = blocks[0].as_slice_mut().expect("standard layout");
-            fill_pieces(y, 0, &|s, p: &mut [T]| fill(k0, s, p), &|s, p: &[T]| {
-                term(k0, s, p)
-            })
-        }
+        1 => pieces_from(blocks.elems(), 0, &|s, p| kernel(k0, s, p)),
         n => {
-            let (a, b) = blocks.split_at_mut(n / 2);
+            let (a, b) = blocks.split(n / 2);
             let (ra, rb) = rayon::join(
-                || fill_blocks(a, k0, fill, term),
-                || fill_blocks(b, k0 + n / 2, fill, term),
+                || blocks_from(a, k0, kernel),
+                || blocks_from(b, k0 + n / 2, kernel),
             );
             ra + rb
         }
     }
+}
+
+/// [`pieces`] with the offset of every piece (`start0` for the first).
+fn pieces_from<P, R, F>(p: P, start0: usize, kernel: &F) -> R
+where
+    P: Split,
+    R: Partial,
+    F: Fn(usize, P) -> R + Sync,
+{
+    let n = p.count();
+    if n <= REDUCE_PIECE {
+        return kernel(start0, p);
+    }
+    let at = n.div_ceil(REDUCE_PIECE) / 2 * REDUCE_PIECE;
+    let (a, b) = p.split(at);
+    let (ra, rb) = rayon::join(
+        || pieces_from(a, start0, kernel),
+        || pieces_from(b, start0 + at, kernel),
+    );
+    ra + rb
 }
 
 /// Number of interleaved partial sums within a piece (enough independent additions in flight to hide

@@ -227,11 +227,39 @@ impl<T: Scalar> Diagonal<T> {
         x: &ChunkedArray<T>,
         y: &mut ChunkedArray<T>,
     ) -> T::Real {
+        self.apply_reduce::<ADJ, false>(x, y, T::zero(), None)
+    }
+
+    /// `y = cj(d) * x + b y`, returning `||y||^2`: the bits of [`apply`](Self::apply) into `tmp`
+    /// then `y.xpby_norm_sqr(tmp, b)`, in one pass without `tmp` where the layouts allow.
+    fn apply_xpby_norm_sqr<const ADJ: bool>(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        b: T,
+        tmp: &mut ChunkedArray<T>,
+    ) -> T::Real {
+        self.apply_reduce::<ADJ, true>(x, y, b, Some(tmp))
+    }
+
+    /// `y = cj(d) * x` (`XPBY`: `y = cj(d) * x + b y`), returning `||y||^2`. `tmp` (needed with
+    /// `XPBY`) is used only when the diagonal is laid out unlike `x`.
+    fn apply_reduce<const ADJ: bool, const XPBY: bool>(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        b: T,
+        tmp: Option<&mut ChunkedArray<T>>,
+    ) -> T::Real {
+        #[inline(always)]
+        fn put<T: Scalar, const XPBY: bool>(y: &mut T, v: T, b: T) {
+            *y = if XPBY { v + b * *y } else { v };
+        }
         match &self.diag {
             Diag::Full(d) if d.grid() == x.grid() => y.fill_norm_sqr(|k, s, p| {
                 let (xs, ds) = (&x.block_slice(k)[s..], &d.block_slice(k)[s..]);
                 for ((y, &x), &d) in p.iter_mut().zip(xs).zip(ds) {
-                    *y = cj::<T, ADJ>(d) * x;
+                    put::<T, XPBY>(y, cj::<T, ADJ>(d) * x, b);
                 }
             }),
             Diag::Axis { d, axis } => {
@@ -250,16 +278,22 @@ impl<T: Scalar> Diagonal<T> {
                     for (ys, xs) in chunks_by_run(p, xs, s, run) {
                         let dv = cj::<T, ADJ>(d[start + (e / run) % len]);
                         for (y, &x) in ys.iter_mut().zip(xs) {
-                            *y = dv * x;
+                            put::<T, XPBY>(y, dv * x, b);
                         }
                         e += ys.len();
                     }
                 })
             }
-            Diag::Full(_) => {
-                self.apply::<ADJ>(x, y);
-                y.norm_sqr()
-            }
+            Diag::Full(_) => match tmp {
+                Some(tmp) if XPBY => {
+                    self.apply::<ADJ>(x, tmp);
+                    y.xpby_norm_sqr(tmp, b)
+                }
+                _ => {
+                    self.apply::<ADJ>(x, y);
+                    y.norm_sqr()
+                }
+            },
         }
     }
 }
@@ -331,6 +365,28 @@ impl<T: Scalar> ChunkedOperator for Diagonal<T> {
         check_apply(self, true, y, x)?;
         y.check_same_grid(x, "Diagonal: input and output")?;
         Ok(self.apply_norm_sqr::<true>(y, x))
+    }
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        b: T,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, false, x, y)?;
+        x.check_same_grid(y, "Diagonal: input and output")?;
+        Ok(self.apply_xpby_norm_sqr::<false>(x, y, b, tmp))
+    }
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+        b: T,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, true, y, x)?;
+        y.check_same_grid(x, "Diagonal: input and output")?;
+        Ok(self.apply_xpby_norm_sqr::<true>(y, x, b, tmp))
     }
 }
 

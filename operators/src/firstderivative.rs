@@ -2,8 +2,8 @@
 
 use crate::kind::Kind;
 use rylops_core::stencil::{
-    apply_op_chunked, apply_op_chunked_dot, apply_op_chunked_norm_sqr, LaneStencil, PointVisitor,
-    StencilOperator, StencilTerms,
+    apply_op_chunked, apply_op_chunked_dot, apply_op_chunked_norm_sqr,
+    apply_op_chunked_xpby_norm_sqr, LaneStencil, PointVisitor, StencilOperator, StencilTerms,
 };
 use rylops_core::{
     check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
@@ -509,6 +509,17 @@ impl<T: Scalar> ChunkedOperator for FirstDerivative<T> {
     ) -> Result<T> {
         check_apply(self, false, x, y)?;
         apply_op_chunked_dot(self, false, x, y, w)
+    }
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        b: T,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, false, x, y)?;
+        check_apply(self, false, x, tmp)?;
+        apply_op_chunked_xpby_norm_sqr(self, false, x, y, b, tmp)
     }
 }
 

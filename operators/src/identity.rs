@@ -187,6 +187,46 @@ impl<T: Scalar> ChunkedOperator for Identity<T> {
         copy_leading(x, y);
         Ok(w.dot(y))
     }
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        b: T,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, false, x, y)?;
+        Ok(xpby_leading_norm_sqr(x, y, b, tmp))
+    }
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+        b: T,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, true, y, x)?;
+        Ok(xpby_leading_norm_sqr(y, x, b, tmp))
+    }
+}
+
+/// `dst = I src + b dst` with `I` the (rectangular) identity, returning `||dst||^2`: the bits of
+/// [`copy_leading`] into `tmp` then `xpby_norm_sqr`, in one pass (without `tmp`) when the grids
+/// agree.
+fn xpby_leading_norm_sqr<T: Scalar>(
+    src: &ChunkedArray<T>,
+    dst: &mut ChunkedArray<T>,
+    b: T,
+    tmp: &mut ChunkedArray<T>,
+) -> T::Real {
+    if src.grid() == dst.grid() {
+        return dst.fill_norm_sqr(|k, s, p| {
+            for (d, &x) in p.iter_mut().zip(&src.block_slice(k)[s..]) {
+                *d = x + b * *d;
+            }
+        });
+    }
+    copy_leading(src, tmp);
+    dst.xpby_norm_sqr(tmp, b)
 }
 
 /// [`copy_leading`], returning `||dst||^2` (summed as the copy is written when the grids agree).

@@ -2,8 +2,8 @@
 
 use crate::kind::Kind;
 use rylops_core::stencil::{
-    apply_op_chunked, apply_op_chunked_dot, apply_op_chunked_norm_sqr, LaneStencil, PointVisitor,
-    StencilOperator, StencilTerms,
+    apply_op_chunked, apply_op_chunked_dot, apply_op_chunked_norm_sqr,
+    apply_op_chunked_xpby_norm_sqr, LaneStencil, PointVisitor, StencilOperator, StencilTerms,
 };
 use rylops_core::{
     check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
@@ -367,6 +367,17 @@ impl<T: Scalar> ChunkedOperator for SecondDerivative<T> {
         check_apply(self, false, x, y)?;
         apply_op_chunked_dot(self, false, x, y, w)
     }
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        b: T,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, false, x, y)?;
+        check_apply(self, false, x, tmp)?;
+        apply_op_chunked_xpby_norm_sqr(self, false, x, y, b, tmp)
+    }
     fn adjoint_into_norm_sqr(
         &self,
         y: &ChunkedArray<T>,
@@ -374,6 +385,17 @@ impl<T: Scalar> ChunkedOperator for SecondDerivative<T> {
     ) -> Result<T::Real> {
         check_apply(self, true, y, x)?;
         apply_op_chunked_norm_sqr(self, true, y, x)
+    }
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+        b: T,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, true, y, x)?;
+        check_apply(self, true, y, tmp)?;
+        apply_op_chunked_xpby_norm_sqr(self, true, y, x, b, tmp)
     }
 }
 

@@ -363,11 +363,14 @@ pub(crate) fn cg_core<T: Scalar, V: Vector<T>>(
             rz = rz_new;
         }
         // q = (A + s I) p
-        op.forward_into(&p, &mut q)?;
-        if shifted {
+        let pq = if shifted {
+            op.forward_into(&p, &mut q)?;
             q.axpy(sc(shift), &p);
-        }
-        let pq = p.dot(&q);
+            p.dot(&q)
+        } else {
+            // q = A p and <p, q> in one pass where the operator can.
+            op.forward_into_dot(&p, &mut q, &p)?
+        };
         let pq_re = pq.re();
         if !pq.is_finite() {
             return Err(breakdown(

@@ -195,11 +195,12 @@ pub(crate) fn cgls_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
         op.forward_into(&x, &mut q)?;
         s.sub_assign(&q);
     }
-    op.adjoint_into(&s, &mut c)?;
-    if params.x0.is_some() && damp0 != T::Real::zero() {
-        c.axpy(sc(-damp0), &x);
-    }
-    let mut kold = c.norm_sqr();
+    let mut kold = if params.x0.is_some() && damp0 != T::Real::zero() {
+        op.adjoint_into(&s, &mut c)?;
+        c.axpy_norm_sqr(sc(-damp0), &x)
+    } else {
+        op.adjoint_into_norm_sqr(&s, &mut c)?
+    };
     if !Float::is_finite(kold) {
         return Err(breakdown(
             0,
@@ -219,12 +220,8 @@ pub(crate) fn cgls_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
         }
     };
 
-    // ||c||^2, needed for the damping term (kept from the fused update of c).
-    let mut cn = if damped {
-        c.norm_sqr()
-    } else {
-        T::Real::zero()
-    };
+    // ||c||^2, needed for the damping term (kept from the fused update of c); c = g here.
+    let mut cn = if damped { kold } else { T::Real::zero() };
     let mut it = 0;
     let mut stop = None;
     while it < niter {
@@ -232,8 +229,8 @@ pub(crate) fn cgls_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
             stop = Some(StopReason::Tolerance);
             break;
         }
-        op.forward_into(&c, &mut q)?;
-        let mut den = q.norm_sqr();
+        // q = A c and ||q||^2 in one pass.
+        let mut den = op.forward_into_norm_sqr(&c, &mut q)?;
         if damped {
             den += dampsq * cn;
         }
@@ -252,11 +249,12 @@ pub(crate) fn cgls_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
         } else {
             T::Real::zero()
         };
-        op.adjoint_into(&s, &mut g)?;
+        // g = A^H s - damp^2 x and ||g||^2 (without damping, in the pass of the adjoint).
         let knew = if damped {
+            op.adjoint_into(&s, &mut g)?;
             g.axpy_norm_sqr(sc(-dampsq), &x)
         } else {
-            g.norm_sqr()
+            op.adjoint_into_norm_sqr(&s, &mut g)?
         };
         if !Float::is_finite(knew) {
             return Err(breakdown(

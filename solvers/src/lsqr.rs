@@ -342,13 +342,12 @@ pub(crate) fn lsqr_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
     let mut by_callback = false;
     while it < niter && istop == 0 {
         // Bidiagonalisation: beta u = A v - alfa u, alfa v = A^H u - beta v.
-        op.forward_into(&v, &mut av)?;
-        beta = Float::sqrt(u.xpby_norm_sqr(&av, sc(-alfa)));
+        // u = A v - alfa u and its norm, in the operator's pass where it can (`av`: work vector).
+        beta = Float::sqrt(op.forward_xpby_norm_sqr(&v, &mut u, sc(-alfa), &mut av)?);
         if beta > zero {
             u.scale(sc(one / beta));
             info.anorm = (info.anorm * info.anorm + alfa * alfa + beta * beta + damp * damp).sqrt();
-            op.adjoint_into(&u, &mut atu)?;
-            alfa = Float::sqrt(v.xpby_norm_sqr(&atu, sc(-beta)));
+            alfa = Float::sqrt(op.adjoint_xpby_norm_sqr(&u, &mut v, sc(-beta), &mut atu)?);
             if alfa > zero {
                 v.scale(sc(one / alfa));
             }

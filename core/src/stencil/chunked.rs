@@ -121,6 +121,8 @@ enum Reduce<'w, T> {
     NormSqr,
     /// `w.dot(y)`.
     Dot(&'w ChunkedArray<T>),
+    /// The output written to the work array `tmp`, then `y = tmp + b y` and `||y||^2`.
+    Xpby(T, &'w mut ChunkedArray<T>),
 }
 
 /// The result of a [`Reduce`].
@@ -166,6 +168,33 @@ pub fn apply_terms_dot<T: Scalar, S: LaneStencil<T>>(
     match apply_terms_reduce(t, x, y, Reduce::Dot(w))? {
         Reduced::Dot(v) => Ok(v),
         _ => Ok(crate::Vector::dot(w, y)),
+    }
+}
+
+/// `y = op(x) + b y` with the op of the terms `t`, returning `||y||^2`: the bits of
+/// [`apply_terms`] into the work array `tmp` (laid out like `y`), then
+/// [`xpby_norm_sqr`](crate::Vector::xpby_norm_sqr)`(tmp, b)` on `y`, with each piece of `tmp`
+/// combined into `y` while it is in cache (one output; a stacked output goes the separate way).
+///
+/// # Errors
+/// As [`apply_terms`] (with `y` or `tmp` as the output).
+///
+/// # Panics
+/// If `tmp` is not laid out like `y`.
+pub fn apply_terms_xpby_norm_sqr<T: Scalar, S: LaneStencil<T>>(
+    t: &StencilTerms<T, S>,
+    x: &ChunkedArray<T>,
+    y: &mut ChunkedArray<T>,
+    b: T,
+    tmp: &mut ChunkedArray<T>,
+) -> Result<T::Real> {
+    if t.map() == TermMap::Stack {
+        apply_terms(t, x, tmp)?;
+        return Ok(crate::Vector::xpby_norm_sqr(y, tmp, b));
+    }
+    match apply_terms_reduce(t, x, y, Reduce::Xpby(b, tmp))? {
+        Reduced::NormSqr(v) => Ok(v),
+        _ => unreachable!("a single output is reduced as it is written"),
     }
 }
 
@@ -301,6 +330,9 @@ fn apply_terms_reduce<T: Scalar, S: LaneStencil<T>>(
             return Ok(Reduced::NormSqr(y.fill_norm_sqr(piece)));
         }
         Reduce::Dot(w) if outputs == Outputs::One => return Ok(Reduced::Dot(y.fill_dot(w, piece))),
+        Reduce::Xpby(b, tmp) if outputs == Outputs::One => {
+            return Ok(Reduced::NormSqr(y.fill_xpby_norm_sqr(tmp, b, piece)));
+        }
         _ => {}
     }
     y.blocks_mut()
@@ -391,6 +423,25 @@ pub fn apply_op_chunked_norm_sqr<O: StencilOperator>(
     y: &mut ChunkedArray<O::Elem>,
 ) -> Result<<O::Elem as Scalar>::Real> {
     apply_terms_norm_sqr(op.stencil_terms(adjoint), x, y)
+}
+
+/// `y = A x + b y` (`A` the operator, or its adjoint), returning `||y||^2` (see
+/// [`apply_terms_xpby_norm_sqr`]).
+///
+/// # Errors
+/// As [`apply_terms`].
+///
+/// # Panics
+/// If `tmp` is not laid out like `y`.
+pub fn apply_op_chunked_xpby_norm_sqr<O: StencilOperator>(
+    op: &O,
+    adjoint: bool,
+    x: &ChunkedArray<O::Elem>,
+    y: &mut ChunkedArray<O::Elem>,
+    b: O::Elem,
+    tmp: &mut ChunkedArray<O::Elem>,
+) -> Result<<O::Elem as Scalar>::Real> {
+    apply_terms_xpby_norm_sqr(op.stencil_terms(adjoint), x, y, b, tmp)
 }
 
 /// [`apply_op_chunked`], returning `w.dot(y)` (see [`apply_terms_dot`]).
