@@ -808,6 +808,80 @@ mod tests {
         assert_eq!((&p2, &y2), (&p1, &y1));
     }
 
+    /// The one-pass `fill_*` methods and the new fused updates against a write then the separate
+    /// reduction, bit for bit, on layouts with several pieces per block, uneven blocks, 1-wide
+    /// blocks and no elements.
+    fn fill_equal_separate<T: Scalar>() {
+        use crate::scalar::RealScalar;
+        let grids = [
+            ChunkGrid::new(
+                &[3 * REDUCE_PIECE + 11, 3],
+                vec![vec![5, 2 * REDUCE_PIECE, REDUCE_PIECE + 6], vec![1, 2]],
+            )
+            .unwrap(),
+            ChunkGrid::single(&[2 * REDUCE_PIECE + 7]),
+            ChunkGrid::uniform(&[7, 3], &[1, 1]).unwrap(),
+            ChunkGrid::new(&[0, 4], vec![vec![0], vec![1, 3]]).unwrap(),
+            ChunkGrid::single(&[0]),
+        ];
+        let bits = |r: T::Real| r.to_f64_lossless().to_bits();
+        for grid in grids {
+            let x = ChunkedArray::<T>::random(grid.clone(), 2);
+            let y0 = ChunkedArray::<T>::random(grid.clone(), 3);
+            let w = ChunkedArray::<T>::random(grid.clone(), 4);
+            let (a, b) = (T::from_f64(0.37), T::from_f64(-1.3));
+            // The fill computes y = a x + y_old: it reads the values it overwrites.
+            let fill = |k: usize, s: usize, p: &mut [T]| {
+                for (o, &i) in p.iter_mut().zip(&x.block_slice(k)[s..]) {
+                    *o = a * i + *o;
+                }
+            };
+            let mut want = y0.clone();
+            want.zip_apply(&x, |o, i| *o = a * i + *o);
+
+            let mut y = y0.clone();
+            assert_eq!(bits(y.fill_norm_sqr(fill)), bits(want.norm_sqr()));
+            assert_eq!(y, want);
+
+            let mut y = y0.clone();
+            let d = y.fill_dot(&w, fill);
+            let e = w.dot(&want);
+            assert_eq!((bits(d.re()), bits(d.im())), (bits(e.re()), bits(e.im())));
+            assert_eq!(y, want);
+
+            // tmp = a x + tmp_old, then y = tmp + b y.
+            let (mut y, mut tmp) = (y0.clone(), w.clone());
+            let n = y.fill_xpby_norm_sqr(&mut tmp, b, fill);
+            let (mut t2, mut y2) = (w.clone(), y0.clone());
+            t2.zip_apply(&x, |o, i| *o = a * i + *o);
+            assert_eq!(bits(n), bits(y2.xpby_norm_sqr(&t2, b)));
+            assert_eq!((&y, &tmp), (&y2, &t2));
+
+            for (op, name) in ["add", "sub", "scale"].into_iter().enumerate() {
+                let (mut s1, mut s2) = (y0.clone(), y0.clone());
+                let n2 = match op {
+                    0 => s2.add_assign_norm_sqr(&x),
+                    1 => s2.sub_assign_norm_sqr(&x),
+                    _ => s2.scale_norm_sqr(b),
+                };
+                match op {
+                    0 => s1.add_assign(&x),
+                    1 => s1.sub_assign(&x),
+                    _ => s1.scale(b),
+                }
+                assert_eq!(bits(n2), bits(s1.norm_sqr()), "{name}");
+                assert_eq!(s2, s1, "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn one_pass_fills_equal_a_write_then_the_reduction() {
+        fill_equal_separate::<f64>();
+        fill_equal_separate::<Complex64>();
+        fill_equal_separate::<f32>();
+    }
+
     #[test]
     fn fused_vector_ops_equal_separate_ops_bit_for_bit() {
         fused_equal_separate::<f32>();

@@ -536,6 +536,59 @@ mod tests {
         }
     }
 
+    /// The reductions fused into the driver give the bits of `apply_terms` then the separate
+    /// reduction, for every map, on blocks of several pieces, uneven, 1-wide and empty blocks.
+    #[test]
+    fn fused_reductions_equal_a_pass_then_the_reduction() {
+        use crate::Vector;
+        let big = 2 * crate::chunked::REDUCE_PIECE / 181 + 7;
+        let cases: Vec<(Vec<usize>, Vec<Vec<usize>>)> = vec![
+            (vec![181, big], vec![vec![181], vec![big]]),
+            (vec![181, big], vec![vec![100, 81], vec![big]]),
+            (vec![181, big], vec![vec![181], vec![1, big - 1]]),
+            (vec![181, big], vec![vec![3, 177, 1], vec![big - 2, 2]]),
+            (vec![7, 6], vec![vec![1; 7], vec![1; 6]]),
+            (vec![0, 4], vec![vec![0], vec![1, 3]]),
+        ];
+        let terms = vec![term(0, 0.5, None), term(1, 2.0, Some(3.0))];
+        for (shape, chunks) in cases {
+            let (_, x) = array(&shape, chunks.clone(), 5);
+            let g = x.grid().clone();
+            let b = -0.625;
+            for map in [TermMap::Sum, TermMap::Stack, TermMap::SumStacked] {
+                let t = StencilTerms::new(&shape, terms.clone(), map).unwrap();
+                let (input, out) = match map {
+                    TermMap::Sum => (x.clone(), g.clone()),
+                    TermMap::Stack => (x.clone(), g.prepend_axis(2)),
+                    TermMap::SumStacked => (ChunkedArray::random(g.prepend_axis(2), 6), g.clone()),
+                };
+                // Outputs start from random values: the fused passes must overwrite them.
+                let start = ChunkedArray::<f64>::random(out.clone(), 7);
+                let w = ChunkedArray::<f64>::random(out.clone(), 8);
+                let mut want = start.clone();
+                apply_terms(&t, &input, &mut want).unwrap();
+                let what = format!("{chunks:?} {map:?}");
+
+                let mut y = start.clone();
+                let n = apply_terms_norm_sqr(&t, &input, &mut y).unwrap();
+                assert_eq!(n.to_bits(), want.norm_sqr().to_bits(), "{what}");
+                assert_eq!(bits(y.to_array()), bits(want.to_array()), "{what}");
+
+                let mut y = start.clone();
+                let d = apply_terms_dot(&t, &input, &mut y, &w).unwrap();
+                assert_eq!(d.to_bits(), w.dot(&want).to_bits(), "{what}");
+                assert_eq!(bits(y.to_array()), bits(want.to_array()), "{what}");
+
+                let (mut y, mut tmp) = (start.clone(), w.clone());
+                let n = apply_terms_xpby_norm_sqr(&t, &input, &mut y, b, &mut tmp).unwrap();
+                let mut y2 = start.clone();
+                let n2 = y2.xpby_norm_sqr(&want, b);
+                assert_eq!(n.to_bits(), n2.to_bits(), "{what}");
+                assert_eq!(bits(y.to_array()), bits(y2.to_array()), "{what}");
+            }
+        }
+    }
+
     #[test]
     fn bad_arguments_are_typed_errors() {
         let (_, x) = array(&[4, 3], vec![vec![2, 2], vec![3]], 2);
