@@ -137,7 +137,7 @@ pub trait ChunkedOperator: Send + Sync {
     /// As [`forward_into`](Self::forward_into).
     ///
     /// # Panics
-    /// If `tmp` is not laid out like `y`.
+    /// The default panics if `tmp` is not laid out like `y` ([`Chunked`] checks its shape first).
     fn forward_xpby_norm_sqr(
         &self,
         x: &ChunkedArray<Self::Scalar>,
@@ -155,7 +155,7 @@ pub trait ChunkedOperator: Send + Sync {
     /// As [`adjoint_into`](Self::adjoint_into).
     ///
     /// # Panics
-    /// If `tmp` is not laid out like `x`.
+    /// The default panics if `tmp` is not laid out like `x` ([`Chunked`] checks its shape first).
     fn adjoint_xpby_norm_sqr(
         &self,
         y: &ChunkedArray<Self::Scalar>,
@@ -306,6 +306,18 @@ fn check_in<O: ?Sized, T: Scalar>(v: &ChunkedArray<T>, shape: &[usize], what: &s
     Ok(())
 }
 
+/// Checks that a work vector has the shape of the output it stands in for (already checked).
+fn check_work<O: ?Sized, T: Scalar>(tmp: &ChunkedArray<T>, out: &ChunkedArray<T>) -> Result<()> {
+    if tmp.shape() != out.shape() {
+        return Err(shape_err(
+            format!("{} work vector", short_name::<O>()),
+            out.shape(),
+            tmp.shape(),
+        ));
+    }
+    Ok(())
+}
+
 impl<O: ChunkedOperator> LinearMap for Chunked<O> {
     type Scalar = O::Scalar;
     type Domain = ChunkedArray<O::Scalar>;
@@ -349,7 +361,7 @@ impl<O: ChunkedOperator> LinearMap for Chunked<O> {
         tmp: &mut ChunkedArray<O::Scalar>,
     ) -> Result<<O::Scalar as Scalar>::Real> {
         check_apply(&self.0, false, x, y)?;
-        check_apply(&self.0, false, x, tmp)?;
+        check_work::<O, _>(tmp, y)?;
         self.0.forward_xpby_norm_sqr(x, y, b, tmp)
     }
     fn range_like(&self, x: &ChunkedArray<O::Scalar>) -> Result<ChunkedArray<O::Scalar>> {
@@ -389,7 +401,7 @@ impl<O: ChunkedOperator> LinearOperator for Chunked<O> {
         tmp: &mut ChunkedArray<O::Scalar>,
     ) -> Result<<O::Scalar as Scalar>::Real> {
         check_apply(&self.0, true, y, x)?;
-        check_apply(&self.0, true, y, tmp)?;
+        check_work::<O, _>(tmp, x)?;
         self.0.adjoint_xpby_norm_sqr(y, x, b, tmp)
     }
     fn domain_like(&self, y: &ChunkedArray<O::Scalar>) -> Result<ChunkedArray<O::Scalar>> {

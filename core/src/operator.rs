@@ -135,7 +135,8 @@ pub trait LinearMap: Send + Sync {
     /// Those of [`forward_into`](Self::forward_into) (into `tmp`).
     ///
     /// # Panics
-    /// If `tmp` is not laid out like `y` (as [`Vector::xpby_norm_sqr`]).
+    /// The default panics if `tmp` is not laid out like `y` (as [`Vector::xpby_norm_sqr`]);
+    /// overrides may return an error instead.
     fn forward_xpby_norm_sqr(
         &self,
         x: &Self::Domain,
@@ -217,7 +218,8 @@ pub trait LinearOperator: LinearMap {
     /// Those of [`adjoint_into`](Self::adjoint_into) (into `tmp`).
     ///
     /// # Panics
-    /// If `tmp` is not laid out like `x`.
+    /// The default panics if `tmp` is not laid out like `x`; overrides may return an error
+    /// instead.
     fn adjoint_xpby_norm_sqr(
         &self,
         y: &Self::Range,

@@ -434,7 +434,6 @@ impl<T: Scalar> ChunkedOperator for Convolve1D<T> {
         tmp: &mut ChunkedArray<T>,
     ) -> Result<T::Real> {
         check_apply(self, false, x, y)?;
-        check_apply(self, false, x, tmp)?;
         apply_op_chunked_xpby_norm_sqr(self, false, x, y, b, tmp)
     }
     fn adjoint_into_norm_sqr(
@@ -453,7 +452,6 @@ impl<T: Scalar> ChunkedOperator for Convolve1D<T> {
         tmp: &mut ChunkedArray<T>,
     ) -> Result<T::Real> {
         check_apply(self, true, y, x)?;
-        check_apply(self, true, y, tmp)?;
         apply_op_chunked_xpby_norm_sqr(self, true, y, x, b, tmp)
     }
 }

@@ -375,6 +375,7 @@ impl<T: Scalar> ChunkedOperator for Diagonal<T> {
     ) -> Result<T::Real> {
         check_apply(self, false, x, y)?;
         x.check_same_grid(y, "Diagonal: input and output")?;
+        x.check_same_grid(tmp, "Diagonal: input and work vector")?;
         Ok(self.apply_xpby_norm_sqr::<false>(x, y, b, tmp))
     }
     fn adjoint_xpby_norm_sqr(
@@ -386,6 +387,7 @@ impl<T: Scalar> ChunkedOperator for Diagonal<T> {
     ) -> Result<T::Real> {
         check_apply(self, true, y, x)?;
         y.check_same_grid(x, "Diagonal: input and output")?;
+        y.check_same_grid(tmp, "Diagonal: input and work vector")?;
         Ok(self.apply_xpby_norm_sqr::<true>(y, x, b, tmp))
     }
 }

@@ -195,7 +195,7 @@ impl<T: Scalar> ChunkedOperator for Identity<T> {
         tmp: &mut ChunkedArray<T>,
     ) -> Result<T::Real> {
         check_apply(self, false, x, y)?;
-        Ok(xpby_leading_norm_sqr(x, y, b, tmp))
+        xpby_leading_norm_sqr(x, y, b, tmp)
     }
     fn adjoint_xpby_norm_sqr(
         &self,
@@ -205,7 +205,7 @@ impl<T: Scalar> ChunkedOperator for Identity<T> {
         tmp: &mut ChunkedArray<T>,
     ) -> Result<T::Real> {
         check_apply(self, true, y, x)?;
-        Ok(xpby_leading_norm_sqr(y, x, b, tmp))
+        xpby_leading_norm_sqr(y, x, b, tmp)
     }
 }
 
@@ -217,16 +217,17 @@ fn xpby_leading_norm_sqr<T: Scalar>(
     dst: &mut ChunkedArray<T>,
     b: T,
     tmp: &mut ChunkedArray<T>,
-) -> T::Real {
+) -> Result<T::Real> {
     if src.grid() == dst.grid() {
-        return dst.fill_norm_sqr(|k, s, p| {
+        return Ok(dst.fill_norm_sqr(|k, s, p| {
             for (d, &x) in p.iter_mut().zip(&src.block_slice(k)[s..]) {
                 *d = x + b * *d;
             }
-        });
+        }));
     }
+    tmp.check_same_grid(dst, "Identity: work vector")?;
     copy_leading(src, tmp);
-    dst.xpby_norm_sqr(tmp, b)
+    Ok(dst.xpby_norm_sqr(tmp, b))
 }
 
 /// [`copy_leading`], returning `||dst||^2` (summed as the copy is written when the grids agree).

@@ -152,3 +152,29 @@ fn fused_reductions_equal_their_defaults_f64() {
 fn fused_reductions_equal_their_defaults_complex128() {
     every_operator::<Complex64>(Complex64::new(0.75, -1.5));
 }
+
+/// A work vector that does not fit is a typed error, not a panic.
+#[test]
+fn a_work_vector_of_another_layout_is_an_error() {
+    use rylops_core::Error;
+    let dims = [9, 8];
+    let g = ChunkGrid::uniform(&dims, &[4, 8]).unwrap();
+    let x = ChunkedArray::<f64>::random(g.clone(), 1);
+    let mut y = ChunkedArray::<f64>::zeros(g);
+    let mut other = ChunkedArray::<f64>::zeros(ChunkGrid::single(&dims));
+    let mut short = ChunkedArray::<f64>::zeros(ChunkGrid::single(&[9, 7]));
+    let lap = Laplacian::<f64>::builder(&dims).build().unwrap();
+    let id = Identity::<f64>::with_dims(&dims).unwrap();
+    let diag = Diagonal::new(x.clone()).unwrap();
+    let ops: [&dyn LinearOperator<Scalar = f64, Domain = _, Range = _>; 3] = [&lap, &id, &diag];
+    for op in ops {
+        let r = op.forward_xpby_norm_sqr(&x, &mut y, 0.5, &mut short);
+        assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+        let r = op.adjoint_xpby_norm_sqr(&x, &mut y, 0.5, &mut short);
+        assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+    }
+    let r = lap.forward_xpby_norm_sqr(&x, &mut y, 0.5, &mut other);
+    assert!(matches!(r, Err(Error::ChunkMismatch(_))), "{r:?}");
+    let r = diag.adjoint_xpby_norm_sqr(&x, &mut y, 0.5, &mut other);
+    assert!(matches!(r, Err(Error::ChunkMismatch(_))), "{r:?}");
+}

@@ -177,10 +177,8 @@ pub fn apply_terms_dot<T: Scalar, S: LaneStencil<T>>(
 /// combined into `y` while it is in cache (one output; a stacked output goes the separate way).
 ///
 /// # Errors
-/// As [`apply_terms`] (with `y` or `tmp` as the output).
-///
-/// # Panics
-/// If `tmp` is not laid out like `y`.
+/// As [`apply_terms`] (with `y` or `tmp` as the output), and [`Error::ShapeMismatch`] or
+/// [`Error::ChunkMismatch`] when `tmp` is not laid out like `y`.
 pub fn apply_terms_xpby_norm_sqr<T: Scalar, S: LaneStencil<T>>(
     t: &StencilTerms<T, S>,
     x: &ChunkedArray<T>,
@@ -188,6 +186,7 @@ pub fn apply_terms_xpby_norm_sqr<T: Scalar, S: LaneStencil<T>>(
     b: T,
     tmp: &mut ChunkedArray<T>,
 ) -> Result<T::Real> {
+    tmp.check_same_grid(y, "stencil terms work vector")?;
     if t.map() == TermMap::Stack {
         apply_terms(t, x, tmp)?;
         return Ok(crate::Vector::xpby_norm_sqr(y, tmp, b));
@@ -429,10 +428,7 @@ pub fn apply_op_chunked_norm_sqr<O: StencilOperator>(
 /// [`apply_terms_xpby_norm_sqr`]).
 ///
 /// # Errors
-/// As [`apply_terms`].
-///
-/// # Panics
-/// If `tmp` is not laid out like `y`.
+/// As [`apply_terms_xpby_norm_sqr`].
 pub fn apply_op_chunked_xpby_norm_sqr<O: StencilOperator>(
     op: &O,
     adjoint: bool,
