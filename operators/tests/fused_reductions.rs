@@ -156,7 +156,7 @@ fn fused_reductions_equal_their_defaults_complex128() {
 /// A work vector that does not fit is a typed error, not a panic.
 #[test]
 fn a_work_vector_of_another_layout_is_an_error() {
-    use rylops_core::Error;
+    use rylops_core::{Error, LinearMap};
     let dims = [9, 8];
     let g = ChunkGrid::uniform(&dims, &[4, 8]).unwrap();
     let x = ChunkedArray::<f64>::random(g.clone(), 1);
