@@ -389,7 +389,7 @@ impl<O: LinearOperator + ?Sized> LinearOperator for &O {
 /// tests (and timings) compare the two.
 ///
 /// ```
-/// use rylops_core::{ChunkedArray, FunctionOperator, LinearMap, Unfused};
+/// use rylops_core::{ChunkedArray, FunctionOperator, LinearMap, Unfused, Vector};
 /// let twice = FunctionOperator::<f64>::new(&[3], &[3], |x, y| { y.axpy(2.0, x); Ok(()) },
 ///     |y, x| { x.axpy(2.0, y); Ok(()) }).unwrap();
 /// let x = ChunkedArray::from_array(ndarray::arr1(&[1.0, 2.0, 3.0]).into_dyn());
@@ -445,7 +445,7 @@ impl<O: LinearOperator> LinearOperator for Unfused<O> {
 /// that differ (empty when all agree).
 ///
 /// ```
-/// use rylops_core::{fused_test, FunctionOperator, LinearMap};
+/// use rylops_core::{fused_test, FunctionOperator, LinearMap, Vector};
 /// let twice = FunctionOperator::<f64>::new(&[5], &[5], |x, y| { y.axpy(2.0, x); Ok(()) },
 ///     |y, x| { x.axpy(2.0, y); Ok(()) }).unwrap();
 /// let (x, y) = (twice.zeros_domain(), twice.zeros_range());
