@@ -405,6 +405,93 @@ impl<T: Scalar> ChunkedArray<T> {
         ChunkedArray::from_blocks(self.grid.clone(), blocks)
     }
 
+    /// Overwrites the array piece by piece with `fill` and returns its squared norm, summed as each
+    /// piece is written (while it is in cache): one pass over memory instead of a write then a
+    /// [`norm_sqr`](Vector::norm_sqr), and the same bits as that `norm_sqr`.
+    ///
+    /// `fill(k, start, piece)` must overwrite `piece`, the elements `start .. start + piece.len()`
+    /// of block `k`'s contiguous (C-order) data (it holds their current values, which `fill` may
+    /// read); it is called in parallel, once for every piece, in any order. The pieces are those
+    /// of the reductions ([`REDUCE_PIECE`] elements, aligned to the start of each block), which is
+    /// what makes the sum bit-identical.
+    ///
+    /// ```
+    /// use rylops_core::{ChunkGrid, ChunkedArray, Vector};
+    /// let x = ChunkedArray::<f64>::random(ChunkGrid::uniform(&[7, 5], &[3, 2]).unwrap(), 1);
+    /// let mut y = x.zeros_like();
+    /// // y = 2 x, and ||y||^2, in one pass.
+    /// let nn = y.fill_norm_sqr(|k, s, p| {
+    ///     for (o, i) in p.iter_mut().zip(&x.block_slice(k)[s..]) {
+    ///         *o = 2.0 * i;
+    ///     }
+    /// });
+    /// assert_eq!(nn, y.norm_sqr());
+    /// ```
+    pub fn fill_norm_sqr(&mut self, fill: impl Fn(usize, usize, &mut [T]) + Sync) -> T::Real {
+        par::pass_indexed(&mut self.blocks[..], &|k, s, p: &mut [T]| {
+            fill(k, s, &mut *p);
+            par::lane_sum(&*p, |a, i| a[i].modulus_sqr())
+        })
+    }
+
+    /// As [`fill_norm_sqr`](Self::fill_norm_sqr), but returns `w.dot(self)` (`sum conj(w_i)
+    /// self_i`) of the written array, with the same bits as that [`dot`](Vector::dot).
+    ///
+    /// # Panics
+    /// If `w` is not laid out like `self` (a programmer error, as for every binary vector
+    /// operation).
+    pub fn fill_dot(&mut self, w: &Self, fill: impl Fn(usize, usize, &mut [T]) + Sync) -> T {
+        assert_layout(self, w);
+        par::pass_indexed((&mut self.blocks[..], &w.blocks[..]), &|k,
+                                                                   s,
+                                                                   (p, w): (
+            &mut [T],
+            &[T],
+        )| {
+            fill(k, s, &mut *p);
+            par::lane_sum((w, &*p), |(a, b), i| a[i].conj() * b[i])
+        })
+    }
+
+    /// Fills the work array `tmp` piece by piece with `fill` (as
+    /// [`fill_norm_sqr`](Self::fill_norm_sqr)), sets `self = tmp + b self` on each piece while it
+    /// is in cache, and returns `||self||^2`: the bits of filling `tmp`, then
+    /// [`xpby_norm_sqr`](Vector::xpby_norm_sqr)`(tmp, b)`, without reading `tmp` back from memory.
+    ///
+    /// # Panics
+    /// If `tmp` is not laid out like `self`.
+    pub fn fill_xpby_norm_sqr(
+        &mut self,
+        tmp: &mut Self,
+        b: T,
+        fill: impl Fn(usize, usize, &mut [T]) + Sync,
+    ) -> T::Real {
+        assert_layout(self, tmp);
+        par::pass_indexed((&mut self.blocks[..], &mut tmp.blocks[..]), &|k,
+                                                                         s,
+                                                                         (p, t): (
+            &mut [T],
+            &mut [T],
+        )| {
+            fill(k, s, &mut *t);
+            par::lane_sum((p, &*t), |(p, t), i| {
+                p[i] = t[i] + b * p[i];
+                p[i].modulus_sqr()
+            })
+        })
+    }
+
+    /// Element-wise unary update that also returns the squared norm of the result, in one pass
+    /// and in the order of [`Vector::norm_sqr`].
+    fn update_norm_sqr(&mut self, f: impl Fn(&mut T) + Sync + Send) -> T::Real {
+        par::pass(&mut self.blocks[..], &|s: &mut [T]| {
+            par::lane_sum(s, |s, i| {
+                f(&mut s[i]);
+                s[i].modulus_sqr()
+            })
+        })
+    }
+
     /// Checks that `other` is on the same grid.
     ///
     /// # Errors
@@ -563,6 +650,15 @@ impl<T: Scalar> Vector<T> for ChunkedArray<T> {
     fn xpby_norm_sqr(&mut self, x: &Self, b: T) -> T::Real {
         self.zip_update_norm_sqr(x, move |s, x| *s = x + b * *s)
     }
+    fn add_assign_norm_sqr(&mut self, x: &Self) -> T::Real {
+        self.zip_update_norm_sqr(x, |s, x| *s += x)
+    }
+    fn sub_assign_norm_sqr(&mut self, x: &Self) -> T::Real {
+        self.zip_update_norm_sqr(x, |s, x| *s -= x)
+    }
+    fn scale_norm_sqr(&mut self, a: T) -> T::Real {
+        self.update_norm_sqr(move |s| *s *= a)
+    }
     fn step_direction(&mut self, a: T, y: &mut Self, x: &Self, b: T) -> T::Real {
         assert_layout(self, y);
         assert_layout(self, x);
@@ -710,6 +806,80 @@ mod tests {
         let n1 = p1.norm_sqr();
         assert_eq!(p2.step_direction(a, &mut y2, &x, b), n1);
         assert_eq!((&p2, &y2), (&p1, &y1));
+    }
+
+    /// The one-pass `fill_*` methods and the new fused updates against a write then the separate
+    /// reduction, bit for bit, on layouts with several pieces per block, uneven blocks, 1-wide
+    /// blocks and no elements.
+    fn fill_equal_separate<T: Scalar>() {
+        use crate::scalar::RealScalar;
+        let grids = [
+            ChunkGrid::new(
+                &[3 * REDUCE_PIECE + 11, 3],
+                vec![vec![5, 2 * REDUCE_PIECE, REDUCE_PIECE + 6], vec![1, 2]],
+            )
+            .unwrap(),
+            ChunkGrid::single(&[2 * REDUCE_PIECE + 7]),
+            ChunkGrid::uniform(&[7, 3], &[1, 1]).unwrap(),
+            ChunkGrid::new(&[0, 4], vec![vec![0], vec![1, 3]]).unwrap(),
+            ChunkGrid::single(&[0]),
+        ];
+        let bits = |r: T::Real| r.to_f64_lossless().to_bits();
+        for grid in grids {
+            let x = ChunkedArray::<T>::random(grid.clone(), 2);
+            let y0 = ChunkedArray::<T>::random(grid.clone(), 3);
+            let w = ChunkedArray::<T>::random(grid.clone(), 4);
+            let (a, b) = (T::from_f64(0.37), T::from_f64(-1.3));
+            // The fill computes y = a x + y_old: it reads the values it overwrites.
+            let fill = |k: usize, s: usize, p: &mut [T]| {
+                for (o, &i) in p.iter_mut().zip(&x.block_slice(k)[s..]) {
+                    *o = a * i + *o;
+                }
+            };
+            let mut want = y0.clone();
+            want.zip_apply(&x, |o, i| *o = a * i + *o);
+
+            let mut y = y0.clone();
+            assert_eq!(bits(y.fill_norm_sqr(fill)), bits(want.norm_sqr()));
+            assert_eq!(y, want);
+
+            let mut y = y0.clone();
+            let d = y.fill_dot(&w, fill);
+            let e = w.dot(&want);
+            assert_eq!((bits(d.re()), bits(d.im())), (bits(e.re()), bits(e.im())));
+            assert_eq!(y, want);
+
+            // tmp = a x + tmp_old, then y = tmp + b y.
+            let (mut y, mut tmp) = (y0.clone(), w.clone());
+            let n = y.fill_xpby_norm_sqr(&mut tmp, b, fill);
+            let (mut t2, mut y2) = (w.clone(), y0.clone());
+            t2.zip_apply(&x, |o, i| *o = a * i + *o);
+            assert_eq!(bits(n), bits(y2.xpby_norm_sqr(&t2, b)));
+            assert_eq!((&y, &tmp), (&y2, &t2));
+
+            for (op, name) in ["add", "sub", "scale"].into_iter().enumerate() {
+                let (mut s1, mut s2) = (y0.clone(), y0.clone());
+                let n2 = match op {
+                    0 => s2.add_assign_norm_sqr(&x),
+                    1 => s2.sub_assign_norm_sqr(&x),
+                    _ => s2.scale_norm_sqr(b),
+                };
+                match op {
+                    0 => s1.add_assign(&x),
+                    1 => s1.sub_assign(&x),
+                    _ => s1.scale(b),
+                }
+                assert_eq!(bits(n2), bits(s1.norm_sqr()), "{name}");
+                assert_eq!(s2, s1, "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn one_pass_fills_equal_a_write_then_the_reduction() {
+        fill_equal_separate::<f64>();
+        fill_equal_separate::<Complex64>();
+        fill_equal_separate::<f32>();
     }
 
     #[test]

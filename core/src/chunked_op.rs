@@ -42,6 +42,7 @@ use crate::chunked::ChunkedArray;
 use crate::error::{shape_err, Result};
 use crate::operator::{LinearMap, LinearOperator};
 use crate::scalar::Scalar;
+use crate::vector::Vector;
 use std::ops::{Deref, DerefMut};
 
 /// A linear operator on [`ChunkedArray`]s given by its shapes and its two applications; wrap it in
@@ -80,6 +81,91 @@ pub trait ChunkedOperator: Send + Sync {
         y: &ChunkedArray<Self::Scalar>,
         x: &mut ChunkedArray<Self::Scalar>,
     ) -> Result<()>;
+    /// `y = A x`, returning `||y||^2` with the bits of `forward_into` then
+    /// [`norm_sqr`](crate::Vector::norm_sqr) (the default); what
+    /// [`LinearMap::forward_into_norm_sqr`] of [`Chunked`] calls (after its shape checks).
+    /// Override it where the output can be summed as it is written, e.g. with
+    /// [`ChunkedArray::fill_norm_sqr`].
+    ///
+    /// # Errors
+    /// As [`forward_into`](Self::forward_into).
+    fn forward_into_norm_sqr(
+        &self,
+        x: &ChunkedArray<Self::Scalar>,
+        y: &mut ChunkedArray<Self::Scalar>,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.forward_into(x, y)?;
+        Ok(y.norm_sqr())
+    }
+    /// `y = A x`, returning `w.dot(y)` with the bits of `forward_into` then
+    /// [`dot`](crate::Vector::dot) (the default; see [`LinearMap::forward_into_dot`]).
+    ///
+    /// # Errors
+    /// As [`forward_into`](Self::forward_into).
+    ///
+    /// # Panics
+    /// If `w` is not laid out like `y`.
+    fn forward_into_dot(
+        &self,
+        x: &ChunkedArray<Self::Scalar>,
+        y: &mut ChunkedArray<Self::Scalar>,
+        w: &ChunkedArray<Self::Scalar>,
+    ) -> Result<Self::Scalar> {
+        self.forward_into(x, y)?;
+        Ok(w.dot(y))
+    }
+    /// `x = A^H y`, returning `||x||^2` with the bits of `adjoint_into` then
+    /// [`norm_sqr`](crate::Vector::norm_sqr) (the default; see
+    /// [`forward_into_norm_sqr`](Self::forward_into_norm_sqr)).
+    ///
+    /// # Errors
+    /// As [`adjoint_into`](Self::adjoint_into).
+    fn adjoint_into_norm_sqr(
+        &self,
+        y: &ChunkedArray<Self::Scalar>,
+        x: &mut ChunkedArray<Self::Scalar>,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.adjoint_into(y, x)?;
+        Ok(x.norm_sqr())
+    }
+    /// `y = A x + b y`, returning `||y||^2` with the bits of `forward_into` into `tmp` then
+    /// [`xpby_norm_sqr`](crate::Vector::xpby_norm_sqr) (the default; see
+    /// [`LinearMap::forward_xpby_norm_sqr`]). Override it with e.g.
+    /// [`ChunkedArray::fill_xpby_norm_sqr`].
+    ///
+    /// # Errors
+    /// As [`forward_into`](Self::forward_into).
+    ///
+    /// # Panics
+    /// The default panics if `tmp` is not laid out like `y` ([`Chunked`] checks its shape first).
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &ChunkedArray<Self::Scalar>,
+        y: &mut ChunkedArray<Self::Scalar>,
+        b: Self::Scalar,
+        tmp: &mut ChunkedArray<Self::Scalar>,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.forward_into(x, tmp)?;
+        Ok(y.xpby_norm_sqr(tmp, b))
+    }
+    /// `x = A^H y + b x`, returning `||x||^2` with the bits of `adjoint_into` into `tmp` then
+    /// [`xpby_norm_sqr`](crate::Vector::xpby_norm_sqr) (the default).
+    ///
+    /// # Errors
+    /// As [`adjoint_into`](Self::adjoint_into).
+    ///
+    /// # Panics
+    /// The default panics if `tmp` is not laid out like `x` ([`Chunked`] checks its shape first).
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &ChunkedArray<Self::Scalar>,
+        x: &mut ChunkedArray<Self::Scalar>,
+        b: Self::Scalar,
+        tmp: &mut ChunkedArray<Self::Scalar>,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.adjoint_into(y, tmp)?;
+        Ok(x.xpby_norm_sqr(tmp, b))
+    }
 }
 
 /// The [`LinearOperator`] made of a [`ChunkedOperator`]: it checks the shapes of inputs and outputs
@@ -220,6 +306,18 @@ fn check_in<O: ?Sized, T: Scalar>(v: &ChunkedArray<T>, shape: &[usize], what: &s
     Ok(())
 }
 
+/// Checks that a work vector has the shape of the output it stands in for (already checked).
+fn check_work<O: ?Sized, T: Scalar>(tmp: &ChunkedArray<T>, out: &ChunkedArray<T>) -> Result<()> {
+    if tmp.shape() != out.shape() {
+        return Err(shape_err(
+            format!("{} work vector", short_name::<O>()),
+            out.shape(),
+            tmp.shape(),
+        ));
+    }
+    Ok(())
+}
+
 impl<O: ChunkedOperator> LinearMap for Chunked<O> {
     type Scalar = O::Scalar;
     type Domain = ChunkedArray<O::Scalar>;
@@ -237,6 +335,34 @@ impl<O: ChunkedOperator> LinearMap for Chunked<O> {
     ) -> Result<()> {
         check_apply(&self.0, false, x, y)?;
         self.0.forward_into(x, y)
+    }
+    fn forward_into_norm_sqr(
+        &self,
+        x: &ChunkedArray<O::Scalar>,
+        y: &mut ChunkedArray<O::Scalar>,
+    ) -> Result<<O::Scalar as Scalar>::Real> {
+        check_apply(&self.0, false, x, y)?;
+        self.0.forward_into_norm_sqr(x, y)
+    }
+    fn forward_into_dot(
+        &self,
+        x: &ChunkedArray<O::Scalar>,
+        y: &mut ChunkedArray<O::Scalar>,
+        w: &ChunkedArray<O::Scalar>,
+    ) -> Result<O::Scalar> {
+        check_apply(&self.0, false, x, y)?;
+        self.0.forward_into_dot(x, y, w)
+    }
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &ChunkedArray<O::Scalar>,
+        y: &mut ChunkedArray<O::Scalar>,
+        b: O::Scalar,
+        tmp: &mut ChunkedArray<O::Scalar>,
+    ) -> Result<<O::Scalar as Scalar>::Real> {
+        check_apply(&self.0, false, x, y)?;
+        check_work::<O, _>(tmp, y)?;
+        self.0.forward_xpby_norm_sqr(x, y, b, tmp)
     }
     fn range_like(&self, x: &ChunkedArray<O::Scalar>) -> Result<ChunkedArray<O::Scalar>> {
         check_in::<O, _>(x, &self.0.dims(), "forward input")?;
@@ -258,6 +384,25 @@ impl<O: ChunkedOperator> LinearOperator for Chunked<O> {
     ) -> Result<()> {
         check_apply(&self.0, true, y, x)?;
         self.0.adjoint_into(y, x)
+    }
+    fn adjoint_into_norm_sqr(
+        &self,
+        y: &ChunkedArray<O::Scalar>,
+        x: &mut ChunkedArray<O::Scalar>,
+    ) -> Result<<O::Scalar as Scalar>::Real> {
+        check_apply(&self.0, true, y, x)?;
+        self.0.adjoint_into_norm_sqr(y, x)
+    }
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &ChunkedArray<O::Scalar>,
+        x: &mut ChunkedArray<O::Scalar>,
+        b: O::Scalar,
+        tmp: &mut ChunkedArray<O::Scalar>,
+    ) -> Result<<O::Scalar as Scalar>::Real> {
+        check_apply(&self.0, true, y, x)?;
+        check_work::<O, _>(tmp, x)?;
+        self.0.adjoint_xpby_norm_sqr(y, x, b, tmp)
     }
     fn domain_like(&self, y: &ChunkedArray<O::Scalar>) -> Result<ChunkedArray<O::Scalar>> {
         check_in::<O, _>(y, &self.0.dimsd(), "adjoint input")?;

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::operator::{LinearMap, LinearOperator, Scratch};
 use crate::scalar::Scalar;
 use crate::vector::{Stack, Vector};
+use num_traits::Zero;
 
 fn incompatible(what: &str, a: &[usize], b: &[usize]) -> Error {
     Error::IncompatibleOperators(format!("{what}: {a:?} vs {b:?}"))
@@ -30,6 +31,18 @@ impl<A: LinearOperator> LinearMap for Adjoint<A> {
     fn forward_into(&self, x: &A::Range, y: &mut A::Domain) -> Result<()> {
         self.0.adjoint_into(x, y)
     }
+    fn forward_into_norm_sqr(&self, x: &A::Range, y: &mut A::Domain) -> Result<Real<A>> {
+        self.0.adjoint_into_norm_sqr(x, y)
+    }
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &A::Range,
+        y: &mut A::Domain,
+        b: A::Scalar,
+        tmp: &mut A::Domain,
+    ) -> Result<Real<A>> {
+        self.0.adjoint_xpby_norm_sqr(x, y, b, tmp)
+    }
     fn range_like(&self, x: &A::Range) -> Result<A::Domain> {
         self.0.domain_like(x)
     }
@@ -44,6 +57,18 @@ impl<A: LinearOperator> LinearMap for Adjoint<A> {
 impl<A: LinearOperator> LinearOperator for Adjoint<A> {
     fn adjoint_into(&self, y: &A::Domain, x: &mut A::Range) -> Result<()> {
         self.0.forward_into(y, x)
+    }
+    fn adjoint_into_norm_sqr(&self, y: &A::Domain, x: &mut A::Range) -> Result<Real<A>> {
+        self.0.forward_into_norm_sqr(y, x)
+    }
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &A::Domain,
+        x: &mut A::Range,
+        b: A::Scalar,
+        tmp: &mut A::Range,
+    ) -> Result<Real<A>> {
+        self.0.forward_xpby_norm_sqr(y, x, b, tmp)
     }
     fn domain_like(&self, y: &A::Domain) -> Result<A::Range> {
         self.0.range_like(y)
@@ -79,6 +104,10 @@ impl<A: LinearMap> LinearMap for Scaled<A> {
         y.scale(self.alpha);
         Ok(())
     }
+    fn forward_into_norm_sqr(&self, x: &A::Domain, y: &mut A::Range) -> Result<Real<A>> {
+        self.op.forward_into(x, y)?;
+        Ok(y.scale_norm_sqr(self.alpha))
+    }
     fn range_like(&self, x: &A::Domain) -> Result<A::Range> {
         self.op.range_like(x)
     }
@@ -95,6 +124,10 @@ impl<A: LinearOperator> LinearOperator for Scaled<A> {
         self.op.adjoint_into(y, x)?;
         x.scale(self.alpha.conj());
         Ok(())
+    }
+    fn adjoint_into_norm_sqr(&self, y: &A::Range, x: &mut A::Domain) -> Result<Real<A>> {
+        self.op.adjoint_into(y, x)?;
+        Ok(x.scale_norm_sqr(self.alpha.conj()))
     }
     fn domain_like(&self, y: &A::Range) -> Result<A::Domain> {
         self.op.domain_like(y)
@@ -182,6 +215,19 @@ where
         self.fwd.give(t);
         r
     }
+    fn forward_into_norm_sqr(&self, x: &A::Domain, y: &mut A::Range) -> Result<Real<A>> {
+        self.a.forward_into(x, y)?;
+        let mut t = self.fwd.take(|t| t.same_layout(y), || Ok(y.zeros_like()))?;
+        let r = self.b.forward_into(x, &mut t).map(|()| {
+            if self.minus {
+                y.sub_assign_norm_sqr(&t)
+            } else {
+                y.add_assign_norm_sqr(&t)
+            }
+        });
+        self.fwd.give(t);
+        r
+    }
     fn range_like(&self, x: &A::Domain) -> Result<A::Range> {
         self.a.range_like(x)
     }
@@ -209,6 +255,19 @@ where
                 x.add_assign(&t)
             }
         }
+        self.adj.give(t);
+        r
+    }
+    fn adjoint_into_norm_sqr(&self, y: &A::Range, x: &mut A::Domain) -> Result<Real<A>> {
+        self.a.adjoint_into(y, x)?;
+        let mut t = self.adj.take(|t| t.same_layout(x), || Ok(x.zeros_like()))?;
+        let r = self.b.adjoint_into(y, &mut t).map(|()| {
+            if self.minus {
+                x.sub_assign_norm_sqr(&t)
+            } else {
+                x.add_assign_norm_sqr(&t)
+            }
+        });
         self.adj.give(t);
         r
     }
@@ -279,6 +338,48 @@ where
         self.fwd.give(w);
         r
     }
+    fn forward_into_norm_sqr(&self, x: &B::Domain, y: &mut A::Range) -> Result<Real<A>> {
+        let mut w = self.fwd.take(
+            |(key, _)| key.same_layout(x),
+            || Ok((x.zeros_like(), self.b.range_like(x)?)),
+        )?;
+        let r = self
+            .b
+            .forward_into(x, &mut w.1)
+            .and_then(|_| self.a.forward_into_norm_sqr(&w.1, y));
+        self.fwd.give(w);
+        r
+    }
+    fn forward_into_dot(&self, x: &B::Domain, y: &mut A::Range, v: &A::Range) -> Result<A::Scalar> {
+        let mut w = self.fwd.take(
+            |(key, _)| key.same_layout(x),
+            || Ok((x.zeros_like(), self.b.range_like(x)?)),
+        )?;
+        let r = self
+            .b
+            .forward_into(x, &mut w.1)
+            .and_then(|_| self.a.forward_into_dot(&w.1, y, v));
+        self.fwd.give(w);
+        r
+    }
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &B::Domain,
+        y: &mut A::Range,
+        b: A::Scalar,
+        tmp: &mut A::Range,
+    ) -> Result<Real<A>> {
+        let mut w = self.fwd.take(
+            |(key, _)| key.same_layout(x),
+            || Ok((x.zeros_like(), self.b.range_like(x)?)),
+        )?;
+        let r = self
+            .b
+            .forward_into(x, &mut w.1)
+            .and_then(|_| self.a.forward_xpby_norm_sqr(&w.1, y, b, tmp));
+        self.fwd.give(w);
+        r
+    }
     // The intermediate vector made here is exactly the work vector `forward_into` needs for an
     // input laid out like `x`: it is kept in the scratch pool (unless one is there already). In a
     // chain of nested products every level's intermediate is then made once, by the outermost
@@ -314,6 +415,36 @@ where
             .a
             .adjoint_into(y, &mut w.1)
             .and_then(|_| self.b.adjoint_into(&w.1, x));
+        self.adj.give(w);
+        r
+    }
+    fn adjoint_into_norm_sqr(&self, y: &A::Range, x: &mut B::Domain) -> Result<Real<A>> {
+        let mut w = self.adj.take(
+            |(key, _)| key.same_layout(y),
+            || Ok((y.zeros_like(), self.a.domain_like(y)?)),
+        )?;
+        let r = self
+            .a
+            .adjoint_into(y, &mut w.1)
+            .and_then(|_| self.b.adjoint_into_norm_sqr(&w.1, x));
+        self.adj.give(w);
+        r
+    }
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &A::Range,
+        x: &mut B::Domain,
+        b: A::Scalar,
+        tmp: &mut B::Domain,
+    ) -> Result<Real<A>> {
+        let mut w = self.adj.take(
+            |(key, _)| key.same_layout(y),
+            || Ok((y.zeros_like(), self.a.domain_like(y)?)),
+        )?;
+        let r = self
+            .a
+            .adjoint_into(y, &mut w.1)
+            .and_then(|_| self.b.adjoint_xpby_norm_sqr(&w.1, x, b, tmp));
         self.adj.give(w);
         r
     }
@@ -484,6 +615,40 @@ impl<O: LinearMap> VStack<O> {
     }
 }
 
+/// The real type of an operator's scalars.
+type Real<O> = <<O as LinearMap>::Scalar as Scalar>::Real;
+
+/// The panic of a binary operation on stacks with different numbers of parts (as `Stack::dot`).
+#[track_caller]
+fn assert_same_parts<V>(w: &Stack<V>, y: &Stack<V>) {
+    assert_eq!(
+        w.0.len(),
+        y.0.len(),
+        "stacked vectors with {} and {} parts",
+        w.0.len(),
+        y.0.len()
+    );
+}
+
+/// `out += apply(op_i, in_i)` for every operator in turn (through the work vector `t`), as the
+/// sums of `VStack::adjoint_into` and `HStack::forward_into`, with the squared norm of `out` taken
+/// in the pass of the last addition. `ops` and `ins` are not empty.
+fn sum_into<O: LinearMap, I, V: Vector<O::Scalar>>(
+    ops: &[O],
+    ins: &[I],
+    out: &mut V,
+    t: &mut V,
+    apply: impl Fn(&O, &I, &mut V) -> Result<()>,
+) -> Result<Real<O>> {
+    let last = ops.len() - 1;
+    for (o, i) in ops[..last].iter().zip(ins) {
+        apply(o, i, t)?;
+        out.add_assign(t);
+    }
+    apply(&ops[last], &ins[last], t)?;
+    Ok(out.add_assign_norm_sqr(t))
+}
+
 fn check_parts<V>(s: &Stack<V>, n: usize, what: &str) -> Result<()> {
     if s.0.len() != n {
         return Err(Error::ShapeMismatch {
@@ -511,6 +676,46 @@ impl<O: LinearMap> LinearMap for VStack<O> {
             o.forward_into(x, yi)?;
         }
         Ok(())
+    }
+    // The parts' norms summed in the order of `Stack::norm_sqr`.
+    fn forward_into_norm_sqr(&self, x: &O::Domain, y: &mut Stack<O::Range>) -> Result<Real<O>> {
+        check_parts(y, self.ops.len(), "VStack forward output")?;
+        let mut acc = Real::<O>::zero();
+        for (o, yi) in self.ops.iter().zip(y.0.iter_mut()) {
+            acc += o.forward_into_norm_sqr(x, yi)?;
+        }
+        Ok(acc)
+    }
+    // Part by part, the norms summed in the order of `Stack::xpby_norm_sqr`.
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &O::Domain,
+        y: &mut Stack<O::Range>,
+        b: O::Scalar,
+        tmp: &mut Stack<O::Range>,
+    ) -> Result<Real<O>> {
+        check_parts(y, self.ops.len(), "VStack forward output")?;
+        assert_same_parts(tmp, y);
+        let mut acc = Real::<O>::zero();
+        for ((o, yi), ti) in self.ops.iter().zip(y.0.iter_mut()).zip(tmp.0.iter_mut()) {
+            acc += o.forward_xpby_norm_sqr(x, yi, b, ti)?;
+        }
+        Ok(acc)
+    }
+    // The parts' inner products summed in the order of `Stack::dot`.
+    fn forward_into_dot(
+        &self,
+        x: &O::Domain,
+        y: &mut Stack<O::Range>,
+        w: &Stack<O::Range>,
+    ) -> Result<O::Scalar> {
+        check_parts(y, self.ops.len(), "VStack forward output")?;
+        assert_same_parts(w, y);
+        let mut acc = O::Scalar::zero();
+        for ((o, yi), wi) in self.ops.iter().zip(y.0.iter_mut()).zip(&w.0) {
+            acc += o.forward_into_dot(x, yi, wi)?;
+        }
+        Ok(acc)
     }
     fn range_like(&self, x: &O::Domain) -> Result<Stack<O::Range>> {
         Ok(Stack(
@@ -548,6 +753,36 @@ impl<O: LinearOperator> LinearOperator for VStack<O> {
         }
         self.scratch.give(t);
         r
+    }
+    // As `adjoint_into`, the norm taken in the pass of the last addition.
+    fn adjoint_into_norm_sqr(&self, y: &Stack<O::Range>, x: &mut O::Domain) -> Result<Real<O>> {
+        check_parts(y, self.ops.len(), "VStack adjoint input")?;
+        if self.ops.len() == 1 {
+            return self.ops[0].adjoint_into_norm_sqr(&y.0[0], x);
+        }
+        self.ops[0].adjoint_into(&y.0[0], x)?;
+        let mut t = self
+            .scratch
+            .take(|t| t.same_layout(x), || Ok(x.zeros_like()))?;
+        let r = sum_into(&self.ops[1..], &y.0[1..], x, &mut t, |o, yi, t| {
+            o.adjoint_into(yi, t)
+        });
+        self.scratch.give(t);
+        r
+    }
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &Stack<O::Range>,
+        x: &mut O::Domain,
+        b: O::Scalar,
+        tmp: &mut O::Domain,
+    ) -> Result<Real<O>> {
+        check_parts(y, self.ops.len(), "VStack adjoint input")?;
+        if self.ops.len() == 1 {
+            return self.ops[0].adjoint_xpby_norm_sqr(&y.0[0], x, b, tmp);
+        }
+        self.adjoint_into(y, tmp)?;
+        Ok(x.xpby_norm_sqr(tmp, b))
     }
     fn domain_like(&self, y: &Stack<O::Range>) -> Result<O::Domain> {
         check_parts(y, self.ops.len(), "VStack")?;
@@ -617,6 +852,36 @@ impl<O: LinearMap> LinearMap for HStack<O> {
         self.scratch.give(t);
         r
     }
+    // As `forward_into`, the norm taken in the pass of the last addition.
+    fn forward_into_norm_sqr(&self, x: &Stack<O::Domain>, y: &mut O::Range) -> Result<Real<O>> {
+        check_parts(x, self.ops.len(), "HStack forward input")?;
+        if self.ops.len() == 1 {
+            return self.ops[0].forward_into_norm_sqr(&x.0[0], y);
+        }
+        self.ops[0].forward_into(&x.0[0], y)?;
+        let mut t = self
+            .scratch
+            .take(|t| t.same_layout(y), || Ok(y.zeros_like()))?;
+        let r = sum_into(&self.ops[1..], &x.0[1..], y, &mut t, |o, xi, t| {
+            o.forward_into(xi, t)
+        });
+        self.scratch.give(t);
+        r
+    }
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &Stack<O::Domain>,
+        y: &mut O::Range,
+        b: O::Scalar,
+        tmp: &mut O::Range,
+    ) -> Result<Real<O>> {
+        check_parts(x, self.ops.len(), "HStack forward input")?;
+        if self.ops.len() == 1 {
+            return self.ops[0].forward_xpby_norm_sqr(&x.0[0], y, b, tmp);
+        }
+        self.forward_into(x, tmp)?;
+        Ok(y.xpby_norm_sqr(tmp, b))
+    }
     fn range_like(&self, x: &Stack<O::Domain>) -> Result<O::Range> {
         check_parts(x, self.ops.len(), "HStack")?;
         self.ops[0].range_like(&x.0[0])
@@ -636,6 +901,31 @@ impl<O: LinearOperator> LinearOperator for HStack<O> {
             o.adjoint_into(y, xi)?;
         }
         Ok(())
+    }
+    // The parts' norms summed in the order of `Stack::norm_sqr`.
+    fn adjoint_into_norm_sqr(&self, y: &O::Range, x: &mut Stack<O::Domain>) -> Result<Real<O>> {
+        check_parts(x, self.ops.len(), "HStack adjoint output")?;
+        let mut acc = Real::<O>::zero();
+        for (o, xi) in self.ops.iter().zip(x.0.iter_mut()) {
+            acc += o.adjoint_into_norm_sqr(y, xi)?;
+        }
+        Ok(acc)
+    }
+    // Part by part, the norms summed in the order of `Stack::xpby_norm_sqr`.
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &O::Range,
+        x: &mut Stack<O::Domain>,
+        b: O::Scalar,
+        tmp: &mut Stack<O::Domain>,
+    ) -> Result<Real<O>> {
+        check_parts(x, self.ops.len(), "HStack adjoint output")?;
+        assert_same_parts(tmp, x);
+        let mut acc = Real::<O>::zero();
+        for ((o, xi), ti) in self.ops.iter().zip(x.0.iter_mut()).zip(tmp.0.iter_mut()) {
+            acc += o.adjoint_xpby_norm_sqr(y, xi, b, ti)?;
+        }
+        Ok(acc)
     }
     fn domain_like(&self, y: &O::Range) -> Result<Stack<O::Domain>> {
         Ok(Stack(
@@ -683,6 +973,59 @@ impl<O: LinearMap> LinearMap for BlockDiag<O> {
         }
         Ok(())
     }
+    // The parts' norms summed in the order of `Stack::norm_sqr`.
+    fn forward_into_norm_sqr(
+        &self,
+        x: &Stack<O::Domain>,
+        y: &mut Stack<O::Range>,
+    ) -> Result<Real<O>> {
+        check_parts(x, self.0.len(), "BlockDiag forward input")?;
+        check_parts(y, self.0.len(), "BlockDiag forward output")?;
+        let mut acc = Real::<O>::zero();
+        for ((o, xi), yi) in self.0.iter().zip(&x.0).zip(y.0.iter_mut()) {
+            acc += o.forward_into_norm_sqr(xi, yi)?;
+        }
+        Ok(acc)
+    }
+    // Part by part, the norms summed in the order of `Stack::xpby_norm_sqr`.
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &Stack<O::Domain>,
+        y: &mut Stack<O::Range>,
+        b: O::Scalar,
+        tmp: &mut Stack<O::Range>,
+    ) -> Result<Real<O>> {
+        check_parts(x, self.0.len(), "BlockDiag forward input")?;
+        check_parts(y, self.0.len(), "BlockDiag forward output")?;
+        assert_same_parts(tmp, y);
+        let mut acc = Real::<O>::zero();
+        for (((o, xi), yi), ti) in self
+            .0
+            .iter()
+            .zip(&x.0)
+            .zip(y.0.iter_mut())
+            .zip(tmp.0.iter_mut())
+        {
+            acc += o.forward_xpby_norm_sqr(xi, yi, b, ti)?;
+        }
+        Ok(acc)
+    }
+    // The parts' inner products summed in the order of `Stack::dot`.
+    fn forward_into_dot(
+        &self,
+        x: &Stack<O::Domain>,
+        y: &mut Stack<O::Range>,
+        w: &Stack<O::Range>,
+    ) -> Result<O::Scalar> {
+        check_parts(x, self.0.len(), "BlockDiag forward input")?;
+        check_parts(y, self.0.len(), "BlockDiag forward output")?;
+        assert_same_parts(w, y);
+        let mut acc = O::Scalar::zero();
+        for (((o, xi), yi), wi) in self.0.iter().zip(&x.0).zip(y.0.iter_mut()).zip(&w.0) {
+            acc += o.forward_into_dot(xi, yi, wi)?;
+        }
+        Ok(acc)
+    }
     fn range_like(&self, x: &Stack<O::Domain>) -> Result<Stack<O::Range>> {
         check_parts(x, self.0.len(), "BlockDiag")?;
         Ok(Stack(
@@ -709,6 +1052,43 @@ impl<O: LinearOperator> LinearOperator for BlockDiag<O> {
             o.adjoint_into(yi, xi)?;
         }
         Ok(())
+    }
+    // The parts' norms summed in the order of `Stack::norm_sqr`.
+    fn adjoint_into_norm_sqr(
+        &self,
+        y: &Stack<O::Range>,
+        x: &mut Stack<O::Domain>,
+    ) -> Result<Real<O>> {
+        check_parts(x, self.0.len(), "BlockDiag adjoint output")?;
+        check_parts(y, self.0.len(), "BlockDiag adjoint input")?;
+        let mut acc = Real::<O>::zero();
+        for ((o, yi), xi) in self.0.iter().zip(&y.0).zip(x.0.iter_mut()) {
+            acc += o.adjoint_into_norm_sqr(yi, xi)?;
+        }
+        Ok(acc)
+    }
+    // Part by part, the norms summed in the order of `Stack::xpby_norm_sqr`.
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &Stack<O::Range>,
+        x: &mut Stack<O::Domain>,
+        b: O::Scalar,
+        tmp: &mut Stack<O::Domain>,
+    ) -> Result<Real<O>> {
+        check_parts(x, self.0.len(), "BlockDiag adjoint output")?;
+        check_parts(y, self.0.len(), "BlockDiag adjoint input")?;
+        assert_same_parts(tmp, x);
+        let mut acc = Real::<O>::zero();
+        for (((o, yi), xi), ti) in self
+            .0
+            .iter()
+            .zip(&y.0)
+            .zip(x.0.iter_mut())
+            .zip(tmp.0.iter_mut())
+        {
+            acc += o.adjoint_xpby_norm_sqr(yi, xi, b, ti)?;
+        }
+        Ok(acc)
     }
     fn domain_like(&self, y: &Stack<O::Range>) -> Result<Stack<O::Domain>> {
         check_parts(y, self.0.len(), "BlockDiag")?;
@@ -796,3 +1176,224 @@ impl<O: LinearMap + Sized> OperatorExt for O {}
 
 #[allow(dead_code)]
 fn _object_safe<T: Scalar>(_: &crate::operator::BoxOp<T>) {}
+
+#[cfg(test)]
+mod fused_tests {
+    use super::*;
+    use crate::chunked::REDUCE_PIECE;
+    use crate::operator::{fused_test, BoxOp, ScopedBoxOp};
+    use crate::{ChunkGrid, Chunked, ChunkedArray, ChunkedOperator, LinearOperator};
+    use num_complex::Complex64;
+
+    /// `y = c x`, with every fused method overridden through the one-pass `fill_*` methods.
+    struct Times<T>(T, usize);
+
+    impl<T: Scalar> Times<T> {
+        fn fill<'a>(c: T, x: &'a ChunkedArray<T>) -> impl Fn(usize, usize, &mut [T]) + Sync + 'a {
+            move |k, s, p| {
+                for (o, &i) in p.iter_mut().zip(&x.block_slice(k)[s..]) {
+                    *o = c * i;
+                }
+            }
+        }
+    }
+
+    impl<T: Scalar> ChunkedOperator for Times<T> {
+        type Scalar = T;
+        fn dims(&self) -> Vec<usize> {
+            vec![self.1]
+        }
+        fn dimsd(&self) -> Vec<usize> {
+            vec![self.1]
+        }
+        fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
+            let c = self.0;
+            y.zip_apply(x, move |o, i| *o = c * i);
+            Ok(())
+        }
+        fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
+            let c = self.0.conj();
+            x.zip_apply(y, move |o, i| *o = c * i);
+            Ok(())
+        }
+        fn forward_into_norm_sqr(
+            &self,
+            x: &ChunkedArray<T>,
+            y: &mut ChunkedArray<T>,
+        ) -> Result<T::Real> {
+            Ok(y.fill_norm_sqr(Self::fill(self.0, x)))
+        }
+        fn forward_into_dot(
+            &self,
+            x: &ChunkedArray<T>,
+            y: &mut ChunkedArray<T>,
+            w: &ChunkedArray<T>,
+        ) -> Result<T> {
+            Ok(y.fill_dot(w, Self::fill(self.0, x)))
+        }
+        fn forward_xpby_norm_sqr(
+            &self,
+            x: &ChunkedArray<T>,
+            y: &mut ChunkedArray<T>,
+            b: T,
+            tmp: &mut ChunkedArray<T>,
+        ) -> Result<T::Real> {
+            Ok(y.fill_xpby_norm_sqr(tmp, b, Self::fill(self.0, x)))
+        }
+        fn adjoint_into_norm_sqr(
+            &self,
+            y: &ChunkedArray<T>,
+            x: &mut ChunkedArray<T>,
+        ) -> Result<T::Real> {
+            Ok(x.fill_norm_sqr(Self::fill(self.0.conj(), y)))
+        }
+        fn adjoint_xpby_norm_sqr(
+            &self,
+            y: &ChunkedArray<T>,
+            x: &mut ChunkedArray<T>,
+            b: T,
+            tmp: &mut ChunkedArray<T>,
+        ) -> Result<T::Real> {
+            Ok(x.fill_xpby_norm_sqr(tmp, b, Self::fill(self.0.conj(), y)))
+        }
+    }
+
+    fn check<O>(what: &str, op: &O, x: &O::Domain, y: &O::Range)
+    where
+        O: LinearOperator,
+        O::Domain: PartialEq,
+        O::Range: PartialEq,
+    {
+        let bad = fused_test(op, x, y, 7).unwrap();
+        assert!(bad.is_empty(), "{what}: {bad:?} differ from their defaults");
+    }
+
+    /// Every composite's fused methods give the bits of its defaults, on every layout.
+    fn every_composite<T: Scalar>(c1: T, c2: T, c3: T, s: T) {
+        let n = 2 * REDUCE_PIECE + 5;
+        let layouts = [
+            ChunkGrid::single(&[n]),
+            ChunkGrid::new(&[n], vec![vec![REDUCE_PIECE + 3, 7, REDUCE_PIECE - 5]]).unwrap(),
+            ChunkGrid::uniform(&[13], &[1]).unwrap(),
+            ChunkGrid::single(&[0]),
+        ];
+        for g in layouts {
+            let n = g.shape()[0];
+            let (a, b, c) = (
+                Chunked(Times(c1, n)),
+                Chunked(Times(c2, n)),
+                Chunked(Times(c3, n)),
+            );
+            let x = ChunkedArray::<T>::zeros(g.clone());
+            let what = |w: &str| format!("{w} on {:?}", g.all_chunks());
+            check(&what("operator"), &a, &x, &x);
+            check(
+                &what("boxed"),
+                &(Box::new(&a) as ScopedBoxOp<'_, T>),
+                &x,
+                &x,
+            );
+            check(&what("adjoint"), &(&a).h(), &x, &x);
+            check(&what("scaled"), &(&a).scaled(s), &x, &x);
+            check(&what("sum"), &(&a).plus(&b).unwrap(), &x, &x);
+            check(&what("difference"), &(&a).minus(&b).unwrap(), &x, &x);
+            check(&what("product"), &(&a).times(&b).unwrap(), &x, &x);
+            for parts in [1, 2, 3] {
+                // Distinct parts, so that summing them in another order would show.
+                let ops = || -> Vec<ScopedBoxOp<'_, T>> {
+                    let all: [ScopedBoxOp<'_, T>; 3] = [Box::new(&a), Box::new(&b), Box::new(&c)];
+                    all.into_iter().take(parts).collect()
+                };
+                let v = VStack::new(ops()).unwrap();
+                check(
+                    &what(&format!("vstack {parts}")),
+                    &v,
+                    &x,
+                    &v.range_like(&x).unwrap(),
+                );
+                let h = HStack::new(ops()).unwrap();
+                check(
+                    &what(&format!("hstack {parts}")),
+                    &h,
+                    &h.domain_like(&x).unwrap(),
+                    &x,
+                );
+                let d = BlockDiag::new(ops()).unwrap();
+                let xs = Stack(vec![x.clone(); parts]);
+                check(&what(&format!("blockdiag {parts}")), &d, &xs, &xs);
+            }
+        }
+        // Owned boxes too (`BoxOp`, the type users stack).
+        let g = ChunkGrid::uniform(&[REDUCE_PIECE + 9], &[4000]).unwrap();
+        let n = g.shape()[0];
+        let parts: Vec<BoxOp<T>> = vec![
+            Box::new(Chunked(Times(c1, n))),
+            Box::new(Chunked(Times(c2, n))),
+        ];
+        let v = VStack::new(parts).unwrap();
+        let x = ChunkedArray::<T>::zeros(g);
+        check("owned vstack", &v, &x, &v.range_like(&x).unwrap());
+    }
+
+    #[test]
+    fn fused_methods_of_composites_equal_their_defaults() {
+        every_composite::<f64>(1.5, -0.75, 0.37, 3.0);
+        every_composite::<Complex64>(
+            Complex64::new(0.5, -2.0),
+            Complex64::new(-1.25, 0.5),
+            Complex64::new(0.3, 0.7),
+            Complex64::new(0.0, 1.5),
+        );
+    }
+
+    /// A test that can fail: an override that sums in another order is caught.
+    #[test]
+    fn a_wrong_override_is_caught() {
+        struct Reordered(Chunked<Times<f64>>);
+        impl LinearMap for Reordered {
+            type Scalar = f64;
+            type Domain = ChunkedArray<f64>;
+            type Range = ChunkedArray<f64>;
+            fn dims(&self) -> Vec<usize> {
+                self.0.dims()
+            }
+            fn dimsd(&self) -> Vec<usize> {
+                self.0.dimsd()
+            }
+            fn forward_into(&self, x: &ChunkedArray<f64>, y: &mut ChunkedArray<f64>) -> Result<()> {
+                self.0.forward_into(x, y)
+            }
+            fn forward_into_norm_sqr(
+                &self,
+                x: &ChunkedArray<f64>,
+                y: &mut ChunkedArray<f64>,
+            ) -> Result<f64> {
+                self.0.forward_into(x, y)?;
+                // One running sum: the right value, other bits.
+                Ok(y.to_array().iter().map(|v| v * v).sum())
+            }
+            fn range_like(&self, x: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> {
+                self.0.range_like(x)
+            }
+            fn zeros_domain(&self) -> ChunkedArray<f64> {
+                self.0.zeros_domain()
+            }
+            fn zeros_range(&self) -> ChunkedArray<f64> {
+                self.0.zeros_range()
+            }
+        }
+        impl LinearOperator for Reordered {
+            fn adjoint_into(&self, y: &ChunkedArray<f64>, x: &mut ChunkedArray<f64>) -> Result<()> {
+                self.0.adjoint_into(y, x)
+            }
+            fn domain_like(&self, y: &ChunkedArray<f64>) -> Result<ChunkedArray<f64>> {
+                self.0.domain_like(y)
+            }
+        }
+        let n = 3 * REDUCE_PIECE + 1;
+        let op = Reordered(Chunked(Times(0.3, n)));
+        let x = ChunkedArray::<f64>::zeros(ChunkGrid::single(&[n]));
+        let bad = fused_test(&op, &x, &x, 1).unwrap();
+        assert_eq!(bad, vec!["forward_into_norm_sqr"]);
+    }
+}

@@ -37,7 +37,8 @@ pub use function::{ApplyFn, FunctionOperator};
 pub use grid::ChunkGrid;
 pub use kernel::{BlockKernel, KernelFn, Window};
 pub use operator::{
-    check_shape, BoxMap, BoxOp, LinearMap, LinearOperator, ScopedBoxMap, ScopedBoxOp, Scratch,
+    check_shape, fused_test, BoxMap, BoxOp, LinearMap, LinearOperator, ScopedBoxMap, ScopedBoxOp,
+    Scratch, Unfused,
 };
 pub use overlap::{
     map_overlap, overlap, overlap_grid, trim_internal, trim_overlap, Boundaries, Boundary, Depth,

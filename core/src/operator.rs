@@ -4,6 +4,7 @@ use crate::chunked::ChunkedArray;
 use crate::error::{shape_err, Result};
 use crate::scalar::Scalar;
 use crate::vector::Vector;
+use num_traits::Zero;
 use std::sync::{Arc, Mutex};
 
 /// The forward half of a linear operator, `A: Domain -> Range`: all that `rylops-solvers`' `cg` and
@@ -77,6 +78,76 @@ pub trait LinearMap: Send + Sync {
     /// A zero range vector in the default layout (one chunk).
     fn zeros_range(&self) -> Self::Range;
 
+    /// `y = A x`, returning `||y||^2`: the bits of [`forward_into`](Self::forward_into) then
+    /// [`Vector::norm_sqr`] of `y` (which is what the default does), computed where the operator
+    /// can in the same pass over memory as `y` is written (each piece of the output summed while
+    /// it is still in cache). Solvers call it where a norm of `A x` follows the product.
+    ///
+    /// Overrides must return exactly those bits: the same `y`, and the same sum in the same order.
+    ///
+    /// ```
+    /// use rylops_core::{ChunkedArray, FunctionOperator, LinearMap, Vector};
+    /// let twice = FunctionOperator::<f64>::new(&[3], &[3], |x, y| { y.axpy(2.0, x); Ok(()) },
+    ///     |y, x| { x.axpy(2.0, y); Ok(()) }).unwrap();
+    /// let x = ChunkedArray::from_array(ndarray::arr1(&[1.0, 2.0, 3.0]).into_dyn());
+    /// let mut y = twice.zeros_range();
+    /// let nn = twice.forward_into_norm_sqr(&x, &mut y).unwrap();
+    /// assert_eq!(nn, y.norm_sqr());
+    /// assert_eq!(nn, 56.0);
+    /// ```
+    ///
+    /// # Errors
+    /// Those of [`forward_into`](Self::forward_into).
+    fn forward_into_norm_sqr(
+        &self,
+        x: &Self::Domain,
+        y: &mut Self::Range,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.forward_into(x, y)?;
+        Ok(y.norm_sqr())
+    }
+    /// `y = A x`, returning `w.dot(y)` (`sum conj(w_i) y_i`, e.g. `<p, A p>` in conjugate
+    /// gradients with `w = x`): the bits of [`forward_into`](Self::forward_into) then
+    /// [`Vector::dot`] (the default), computed where the operator can in the same pass as `y` is
+    /// written. Overrides must return exactly those bits.
+    ///
+    /// # Errors
+    /// Those of [`forward_into`](Self::forward_into).
+    ///
+    /// # Panics
+    /// If `w` is not laid out like `y` (as [`Vector::dot`]).
+    fn forward_into_dot(
+        &self,
+        x: &Self::Domain,
+        y: &mut Self::Range,
+        w: &Self::Range,
+    ) -> Result<Self::Scalar> {
+        self.forward_into(x, y)?;
+        Ok(w.dot(y))
+    }
+    /// `y = A x + b y`, returning `||y||^2` (the update of LSQR's `u`): the bits of
+    /// [`forward_into`](Self::forward_into) into the work vector `tmp` (laid out like `y`), then
+    /// [`Vector::xpby_norm_sqr`]`(tmp, b)` on `y` (the default), computed where the operator can
+    /// without writing `A x` to memory and reading it back. What `tmp` holds afterwards is
+    /// unspecified. Overrides must return exactly those bits in `y`.
+    ///
+    /// # Errors
+    /// Those of [`forward_into`](Self::forward_into) (into `tmp`).
+    ///
+    /// # Panics
+    /// The default panics if `tmp` is not laid out like `y` (as [`Vector::xpby_norm_sqr`]);
+    /// overrides may return an error instead.
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &Self::Domain,
+        y: &mut Self::Range,
+        b: Self::Scalar,
+        tmp: &mut Self::Range,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.forward_into(x, tmp)?;
+        Ok(y.xpby_norm_sqr(tmp, b))
+    }
+
     /// `A x`, allocating the output.
     ///
     /// # Errors
@@ -123,6 +194,42 @@ pub trait LinearOperator: LinearMap {
     /// not data of this operator (other shape or length), or an error when no output layout
     /// matches `y`'s.
     fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain>;
+
+    /// `x = A^H y`, returning `||x||^2`: the bits of [`adjoint_into`](Self::adjoint_into) then
+    /// [`Vector::norm_sqr`] of `x` (the default), computed where the operator can in the same pass
+    /// over memory as `x` is written (see [`LinearMap::forward_into_norm_sqr`]). Overrides must
+    /// return exactly those bits.
+    ///
+    /// # Errors
+    /// Those of [`adjoint_into`](Self::adjoint_into).
+    fn adjoint_into_norm_sqr(
+        &self,
+        y: &Self::Range,
+        x: &mut Self::Domain,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.adjoint_into(y, x)?;
+        Ok(x.norm_sqr())
+    }
+    /// `x = A^H y + b x`, returning `||x||^2`: the bits of [`adjoint_into`](Self::adjoint_into)
+    /// into the work vector `tmp`, then [`Vector::xpby_norm_sqr`]`(tmp, b)` on `x` (the default;
+    /// see [`LinearMap::forward_xpby_norm_sqr`]).
+    ///
+    /// # Errors
+    /// Those of [`adjoint_into`](Self::adjoint_into) (into `tmp`).
+    ///
+    /// # Panics
+    /// The default panics if `tmp` is not laid out like `x`; overrides may return an error
+    /// instead.
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &Self::Range,
+        x: &mut Self::Domain,
+        b: Self::Scalar,
+        tmp: &mut Self::Domain,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.adjoint_into(y, tmp)?;
+        Ok(x.xpby_norm_sqr(tmp, b))
+    }
 
     /// `A^H y`, allocating the output.
     ///
@@ -180,12 +287,17 @@ macro_rules! forward_impl {
             fn dimsd(&self) -> Vec<usize> { (**self).dimsd() }
             fn shape(&self) -> (usize, usize) { (**self).shape() }
             fn forward_into(&self, x: &Self::Domain, y: &mut Self::Range) -> Result<()> { (**self).forward_into(x, y) }
+            fn forward_into_norm_sqr(&self, x: &Self::Domain, y: &mut Self::Range) -> Result<<Self::Scalar as Scalar>::Real> { (**self).forward_into_norm_sqr(x, y) }
+            fn forward_into_dot(&self, x: &Self::Domain, y: &mut Self::Range, w: &Self::Range) -> Result<Self::Scalar> { (**self).forward_into_dot(x, y, w) }
+            fn forward_xpby_norm_sqr(&self, x: &Self::Domain, y: &mut Self::Range, b: Self::Scalar, tmp: &mut Self::Range) -> Result<<Self::Scalar as Scalar>::Real> { (**self).forward_xpby_norm_sqr(x, y, b, tmp) }
             fn range_like(&self, x: &Self::Domain) -> Result<Self::Range> { (**self).range_like(x) }
             fn zeros_domain(&self) -> Self::Domain { (**self).zeros_domain() }
             fn zeros_range(&self) -> Self::Range { (**self).zeros_range() }
         }
         impl<O: LinearOperator + ?Sized> LinearOperator for $($ptr)*<O> {
             fn adjoint_into(&self, y: &Self::Range, x: &mut Self::Domain) -> Result<()> { (**self).adjoint_into(y, x) }
+            fn adjoint_into_norm_sqr(&self, y: &Self::Range, x: &mut Self::Domain) -> Result<<Self::Scalar as Scalar>::Real> { (**self).adjoint_into_norm_sqr(y, x) }
+            fn adjoint_xpby_norm_sqr(&self, y: &Self::Range, x: &mut Self::Domain, b: Self::Scalar, tmp: &mut Self::Domain) -> Result<<Self::Scalar as Scalar>::Real> { (**self).adjoint_xpby_norm_sqr(y, x, b, tmp) }
             fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain> { (**self).domain_like(y) }
         }
     };
@@ -209,6 +321,30 @@ impl<O: LinearMap + ?Sized> LinearMap for &O {
     fn forward_into(&self, x: &Self::Domain, y: &mut Self::Range) -> Result<()> {
         (**self).forward_into(x, y)
     }
+    fn forward_into_norm_sqr(
+        &self,
+        x: &Self::Domain,
+        y: &mut Self::Range,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        (**self).forward_into_norm_sqr(x, y)
+    }
+    fn forward_into_dot(
+        &self,
+        x: &Self::Domain,
+        y: &mut Self::Range,
+        w: &Self::Range,
+    ) -> Result<Self::Scalar> {
+        (**self).forward_into_dot(x, y, w)
+    }
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &Self::Domain,
+        y: &mut Self::Range,
+        b: Self::Scalar,
+        tmp: &mut Self::Range,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        (**self).forward_xpby_norm_sqr(x, y, b, tmp)
+    }
     fn range_like(&self, x: &Self::Domain) -> Result<Self::Range> {
         (**self).range_like(x)
     }
@@ -224,9 +360,167 @@ impl<O: LinearOperator + ?Sized> LinearOperator for &O {
     fn adjoint_into(&self, y: &Self::Range, x: &mut Self::Domain) -> Result<()> {
         (**self).adjoint_into(y, x)
     }
+    fn adjoint_into_norm_sqr(
+        &self,
+        y: &Self::Range,
+        x: &mut Self::Domain,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        (**self).adjoint_into_norm_sqr(y, x)
+    }
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &Self::Range,
+        x: &mut Self::Domain,
+        b: Self::Scalar,
+        tmp: &mut Self::Domain,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        (**self).adjoint_xpby_norm_sqr(y, x, b, tmp)
+    }
     fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain> {
         (**self).domain_like(y)
     }
+}
+
+/// An operator with only its required methods passed on, so that the fused provided methods
+/// ([`LinearMap::forward_into_norm_sqr`], [`LinearMap::forward_into_dot`],
+/// [`LinearMap::forward_xpby_norm_sqr`], [`LinearOperator::adjoint_into_norm_sqr`],
+/// [`LinearOperator::adjoint_xpby_norm_sqr`]) run their defaults: the product, then a separate
+/// reduction. Their results must be the same bits as the wrapped operator's; this wrapper is how
+/// tests (and timings) compare the two.
+///
+/// ```
+/// use rylops_core::{ChunkedArray, FunctionOperator, LinearMap, Unfused, Vector};
+/// let twice = FunctionOperator::<f64>::new(&[3], &[3], |x, y| { y.axpy(2.0, x); Ok(()) },
+///     |y, x| { x.axpy(2.0, y); Ok(()) }).unwrap();
+/// let x = ChunkedArray::from_array(ndarray::arr1(&[1.0, 2.0, 3.0]).into_dyn());
+/// let (mut y1, mut y2) = (twice.zeros_range(), twice.zeros_range());
+/// let fused = twice.forward_into_norm_sqr(&x, &mut y1).unwrap();
+/// let plain = Unfused(&twice).forward_into_norm_sqr(&x, &mut y2).unwrap();
+/// assert_eq!((fused.to_bits(), y1), (plain.to_bits(), y2));
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Unfused<O>(pub O);
+
+impl<O: LinearMap> LinearMap for Unfused<O> {
+    type Scalar = O::Scalar;
+    type Domain = O::Domain;
+    type Range = O::Range;
+    fn dims(&self) -> Vec<usize> {
+        self.0.dims()
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        self.0.dimsd()
+    }
+    fn shape(&self) -> (usize, usize) {
+        self.0.shape()
+    }
+    fn forward_into(&self, x: &Self::Domain, y: &mut Self::Range) -> Result<()> {
+        self.0.forward_into(x, y)
+    }
+    fn range_like(&self, x: &Self::Domain) -> Result<Self::Range> {
+        self.0.range_like(x)
+    }
+    fn zeros_domain(&self) -> Self::Domain {
+        self.0.zeros_domain()
+    }
+    fn zeros_range(&self) -> Self::Range {
+        self.0.zeros_range()
+    }
+}
+
+impl<O: LinearOperator> LinearOperator for Unfused<O> {
+    fn adjoint_into(&self, y: &Self::Range, x: &mut Self::Domain) -> Result<()> {
+        self.0.adjoint_into(y, x)
+    }
+    fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain> {
+        self.0.domain_like(y)
+    }
+}
+
+/// Checks an operator's fused methods against their defaults (through [`Unfused`]): for the model
+/// `x` and a data vector laid out like `y` (whose values are not used), every fused method must
+/// return the same bits and leave the same output as the product followed by the separate
+/// reduction. Outputs start from random values (the same for both), so an override that does not
+/// overwrite its output, or reads what it should not, is caught. Returns the names of the methods
+/// that differ (empty when all agree).
+///
+/// ```
+/// use rylops_core::{fused_test, FunctionOperator, LinearMap, Vector};
+/// let twice = FunctionOperator::<f64>::new(&[5], &[5], |x, y| { y.axpy(2.0, x); Ok(()) },
+///     |y, x| { x.axpy(2.0, y); Ok(()) }).unwrap();
+/// let (x, y) = (twice.zeros_domain(), twice.zeros_range());
+/// assert!(fused_test(&twice, &x, &y, 1).unwrap().is_empty());
+/// ```
+///
+/// # Errors
+/// Any error of the operator.
+pub fn fused_test<O>(op: &O, x: &O::Domain, y: &O::Range, seed: u64) -> Result<Vec<&'static str>>
+where
+    O: LinearOperator,
+    O::Domain: PartialEq,
+    O::Range: PartialEq,
+{
+    use crate::rng::Rng;
+    use crate::scalar::RealScalar;
+    use crate::vector::random_scalar;
+    let mut rng = Rng::new(seed);
+    let mut random = |v: &mut dyn FnMut(&mut Rng)| v(&mut rng);
+    let bits = |r: <O::Scalar as Scalar>::Real| r.to_f64_lossless().to_bits();
+    let sbits = |t: O::Scalar| (bits(t.re()), bits(t.im()));
+    let (plain, mut bad) = (Unfused(op), Vec::new());
+    let mut x0 = x.clone();
+    random(&mut |r| x0.fill_random(r));
+    let mut y0 = y.clone();
+    random(&mut |r| y0.fill_random(r));
+    let mut b = O::Scalar::zero();
+    random(&mut |r| b = random_scalar(r));
+    // Outputs start from other random values, the same for both.
+    let (mut ya, mut xa, mut wy) = (y.clone(), x.clone(), y.clone());
+    random(&mut |r| ya.fill_random(r));
+    random(&mut |r| xa.fill_random(r));
+    random(&mut |r| wy.fill_random(r));
+
+    let (mut y1, mut y2) = (ya.clone(), ya.clone());
+    let (n1, n2) = (
+        op.forward_into_norm_sqr(&x0, &mut y1)?,
+        plain.forward_into_norm_sqr(&x0, &mut y2)?,
+    );
+    if bits(n1) != bits(n2) || y1 != y2 {
+        bad.push("forward_into_norm_sqr");
+    }
+    let (mut y1, mut y2) = (ya.clone(), ya.clone());
+    let (d1, d2) = (
+        op.forward_into_dot(&x0, &mut y1, &wy)?,
+        plain.forward_into_dot(&x0, &mut y2, &wy)?,
+    );
+    if sbits(d1) != sbits(d2) || y1 != y2 {
+        bad.push("forward_into_dot");
+    }
+    let (mut y1, mut y2, mut t1, mut t2) = (ya.clone(), ya.clone(), wy.clone(), wy.clone());
+    let (n1, n2) = (
+        op.forward_xpby_norm_sqr(&x0, &mut y1, b, &mut t1)?,
+        plain.forward_xpby_norm_sqr(&x0, &mut y2, b, &mut t2)?,
+    );
+    if bits(n1) != bits(n2) || y1 != y2 {
+        bad.push("forward_xpby_norm_sqr");
+    }
+    let (mut x1, mut x2) = (xa.clone(), xa.clone());
+    let (n1, n2) = (
+        op.adjoint_into_norm_sqr(&y0, &mut x1)?,
+        plain.adjoint_into_norm_sqr(&y0, &mut x2)?,
+    );
+    if bits(n1) != bits(n2) || x1 != x2 {
+        bad.push("adjoint_into_norm_sqr");
+    }
+    let (mut x1, mut x2, mut t1, mut t2) = (xa.clone(), xa.clone(), x0.clone(), x0.clone());
+    let (n1, n2) = (
+        op.adjoint_xpby_norm_sqr(&y0, &mut x1, b, &mut t1)?,
+        plain.adjoint_xpby_norm_sqr(&y0, &mut x2, b, &mut t2)?,
+    );
+    if bits(n1) != bits(n2) || x1 != x2 {
+        bad.push("adjoint_xpby_norm_sqr");
+    }
+    Ok(bad)
 }
 
 /// Checks that a chunked array has the shape an operator expects.

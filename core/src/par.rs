@@ -161,6 +161,62 @@ where
     ra + rb
 }
 
+/// [`pass`], with the kernel told where its piece lies: `kernel(k, start, piece)` gets the index
+/// `k` of the piece's block and the offset `start` of its first element in the block's data.
+///
+/// The pieces and the tree that joins their results are those of [`pass`], so a kernel that
+/// writes a piece of an output and then reduces it like a pass's kernel (with [`lane_sum`]) gives
+/// the bits of that pass run over the output after it was written, in one pass over memory: each
+/// piece is reduced while it is still in cache.
+pub(crate) fn pass_indexed<B, R, F>(blocks: B, kernel: &F) -> R
+where
+    B: Blocks,
+    R: Partial,
+    F: Fn(usize, usize, B::Elems) -> R + Sync,
+{
+    blocks_from(blocks, 0, kernel)
+}
+
+fn blocks_from<B, R, F>(blocks: B, k0: usize, kernel: &F) -> R
+where
+    B: Blocks,
+    R: Partial,
+    F: Fn(usize, usize, B::Elems) -> R + Sync,
+{
+    match blocks.count() {
+        0 => R::zero(),
+        1 => pieces_from(blocks.elems(), 0, &|s, p| kernel(k0, s, p)),
+        n => {
+            let (a, b) = blocks.split(n / 2);
+            let (ra, rb) = rayon::join(
+                || blocks_from(a, k0, kernel),
+                || blocks_from(b, k0 + n / 2, kernel),
+            );
+            ra + rb
+        }
+    }
+}
+
+/// [`pieces`] with the offset of every piece (`start0` for the first).
+fn pieces_from<P, R, F>(p: P, start0: usize, kernel: &F) -> R
+where
+    P: Split,
+    R: Partial,
+    F: Fn(usize, P) -> R + Sync,
+{
+    let n = p.count();
+    if n <= REDUCE_PIECE {
+        return kernel(start0, p);
+    }
+    let at = n.div_ceil(REDUCE_PIECE) / 2 * REDUCE_PIECE;
+    let (a, b) = p.split(at);
+    let (ra, rb) = rayon::join(
+        || pieces_from(a, start0, kernel),
+        || pieces_from(b, start0 + at, kernel),
+    );
+    ra + rb
+}
+
 /// Number of interleaved partial sums within a piece (enough independent additions in flight to hide
 /// the latency of a floating-point add; the compiler keeps them in vector registers).
 const LANES: usize = 8;

@@ -63,6 +63,25 @@ pub trait Vector<T: Scalar>: Clone + Send + Sync {
         self.xpby(x, b);
         self.norm_sqr()
     }
+    /// `self += x` (exactly, as [`add_assign`](Self::add_assign)), returning the squared norm of
+    /// the result (one pass where supported; the same values as `add_assign` then
+    /// [`norm_sqr`](Self::norm_sqr), bit for bit).
+    fn add_assign_norm_sqr(&mut self, x: &Self) -> T::Real {
+        self.add_assign(x);
+        self.norm_sqr()
+    }
+    /// `self -= x`, returning the squared norm of the result (one pass where supported; the same
+    /// values as [`sub_assign`](Self::sub_assign) then [`norm_sqr`](Self::norm_sqr), bit for bit).
+    fn sub_assign_norm_sqr(&mut self, x: &Self) -> T::Real {
+        self.sub_assign(x);
+        self.norm_sqr()
+    }
+    /// `self *= a`, returning the squared norm of the result (one pass where supported; the same
+    /// values as [`scale`](Self::scale) then [`norm_sqr`](Self::norm_sqr), bit for bit).
+    fn scale_norm_sqr(&mut self, a: T) -> T::Real {
+        self.scale(a);
+        self.norm_sqr()
+    }
     /// The update of a conjugate-gradient-type method on its search direction `p = self`:
     /// `y += a * p`, then `p = x + b * p`; returns `||p||^2` of the new direction.
     ///
@@ -192,6 +211,29 @@ impl<T: Scalar, V: Vector<T>> Vector<T> for Stack<V> {
         let mut acc = <T::Real as Zero>::zero();
         for (s, x) in self.0.iter_mut().zip(&x.0) {
             acc += s.xpby_norm_sqr(x, b);
+        }
+        acc
+    }
+    fn add_assign_norm_sqr(&mut self, x: &Self) -> T::Real {
+        check_stack(self, x);
+        let mut acc = <T::Real as Zero>::zero();
+        for (s, x) in self.0.iter_mut().zip(&x.0) {
+            acc += s.add_assign_norm_sqr(x);
+        }
+        acc
+    }
+    fn sub_assign_norm_sqr(&mut self, x: &Self) -> T::Real {
+        check_stack(self, x);
+        let mut acc = <T::Real as Zero>::zero();
+        for (s, x) in self.0.iter_mut().zip(&x.0) {
+            acc += s.sub_assign_norm_sqr(x);
+        }
+        acc
+    }
+    fn scale_norm_sqr(&mut self, a: T) -> T::Real {
+        let mut acc = <T::Real as Zero>::zero();
+        for s in &mut self.0 {
+            acc += s.scale_norm_sqr(a);
         }
         acc
     }

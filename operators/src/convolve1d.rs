@@ -8,7 +8,8 @@
 use crate::npconv::{np_convolve, sp_convolve_same, Acc, SamePlan, Sum};
 use rylops_core::ndarray::{ArrayD, IxDyn};
 use rylops_core::stencil::{
-    apply_op_chunked, LaneStencil, Put, RowWindow, StencilOperator, StencilTerms,
+    apply_op_chunked, apply_op_chunked_dot, apply_op_chunked_norm_sqr,
+    apply_op_chunked_xpby_norm_sqr, LaneStencil, Put, RowWindow, StencilOperator, StencilTerms,
 };
 use rylops_core::{
     check_apply, normalize_axis, BoxOp, Chunked, ChunkedArray, ChunkedOperator, Error, Result,
@@ -406,6 +407,52 @@ impl<T: Scalar> ChunkedOperator for Convolve1D<T> {
     fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
         check_apply(self, true, y, x)?;
         apply_op_chunked(self, true, y, x)
+    }
+    // The output summed (or dotted) as it is written: the stencil driver's fused reductions.
+    fn forward_into_norm_sqr(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, false, x, y)?;
+        apply_op_chunked_norm_sqr(self, false, x, y)
+    }
+    fn forward_into_dot(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        w: &ChunkedArray<T>,
+    ) -> Result<T> {
+        check_apply(self, false, x, y)?;
+        apply_op_chunked_dot(self, false, x, y, w)
+    }
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        b: T,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, false, x, y)?;
+        apply_op_chunked_xpby_norm_sqr(self, false, x, y, b, tmp)
+    }
+    fn adjoint_into_norm_sqr(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, true, y, x)?;
+        apply_op_chunked_norm_sqr(self, true, y, x)
+    }
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+        b: T,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, true, y, x)?;
+        apply_op_chunked_xpby_norm_sqr(self, true, y, x, b, tmp)
     }
 }
 

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 use rylops_core::chunked::REDUCE_PIECE;
 use rylops_core::{
     check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
+    Vector,
 };
 
 /// How the diagonal is stored.
@@ -217,6 +218,107 @@ impl<T: Scalar> Diagonal<T> {
     }
 }
 
+impl<T: Scalar> Diagonal<T> {
+    /// `y = cj(d) * x` as [`apply`](Self::apply) (`x` and `y` on the same grid, checked), returning
+    /// `||y||^2` summed as `y` is written (the bits of `apply` then `norm_sqr`). A diagonal on
+    /// another grid than `x` goes the separate way.
+    fn apply_norm_sqr<const ADJ: bool>(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+    ) -> T::Real {
+        self.apply_reduce::<ADJ, false>(x, y, T::zero(), None)
+    }
+
+    /// `y = cj(d) * x + b y`, returning `||y||^2`: the bits of [`apply`](Self::apply) into `tmp`
+    /// then `y.xpby_norm_sqr(tmp, b)`, in one pass without `tmp` where the layouts allow.
+    fn apply_xpby_norm_sqr<const ADJ: bool>(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        b: T,
+        tmp: &mut ChunkedArray<T>,
+    ) -> T::Real {
+        self.apply_reduce::<ADJ, true>(x, y, b, Some(tmp))
+    }
+
+    /// `y = cj(d) * x` (`XPBY`: `y = cj(d) * x + b y`), returning `||y||^2`. `tmp` (needed with
+    /// `XPBY`) is used only when the diagonal is laid out unlike `x`.
+    fn apply_reduce<const ADJ: bool, const XPBY: bool>(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        b: T,
+        tmp: Option<&mut ChunkedArray<T>>,
+    ) -> T::Real {
+        #[inline(always)]
+        fn put<T: Scalar, const XPBY: bool>(y: &mut T, v: T, b: T) {
+            *y = if XPBY { v + b * *y } else { v };
+        }
+        match &self.diag {
+            Diag::Full(d) if d.grid() == x.grid() => y.fill_norm_sqr(|k, s, p| {
+                let (xs, ds) = (&x.block_slice(k)[s..], &d.block_slice(k)[s..]);
+                for ((y, &x), &d) in p.iter_mut().zip(xs).zip(ds) {
+                    put::<T, XPBY>(y, cj::<T, ADJ>(d) * x, b);
+                }
+            }),
+            Diag::Axis { d, axis } => {
+                let (axis, grid) = (*axis, x.grid());
+                y.fill_norm_sqr(|k, s, p| {
+                    if p.is_empty() {
+                        return;
+                    }
+                    let xb = &x.blocks()[k];
+                    let start = grid.block_offset(&grid.block_id(k))[axis];
+                    let len = xb.len_of(Axis(axis));
+                    // Entries with the same index along `axis` come in contiguous runs.
+                    let run: usize = xb.shape()[axis + 1..].iter().product();
+                    let xs = &x.block_slice(k)[s..s + p.len()];
+                    let mut e = s;
+                    for (ys, xs) in chunks_by_run(p, xs, s, run) {
+                        let dv = cj::<T, ADJ>(d[start + (e / run) % len]);
+                        for (y, &x) in ys.iter_mut().zip(xs) {
+                            put::<T, XPBY>(y, dv * x, b);
+                        }
+                        e += ys.len();
+                    }
+                })
+            }
+            Diag::Full(_) => match tmp {
+                Some(tmp) if XPBY => {
+                    self.apply::<ADJ>(x, tmp);
+                    y.xpby_norm_sqr(tmp, b)
+                }
+                _ => {
+                    self.apply::<ADJ>(x, y);
+                    y.norm_sqr()
+                }
+            },
+        }
+    }
+}
+
+/// Cuts `y` and `x` (the elements `s ..` of a block) at the multiples of `run`.
+fn chunks_by_run<'a, T>(
+    mut y: &'a mut [T],
+    mut x: &'a [T],
+    s: usize,
+    run: usize,
+) -> impl Iterator<Item = (&'a mut [T], &'a [T])> {
+    let mut first = run - s % run;
+    std::iter::from_fn(move || {
+        if y.is_empty() {
+            return None;
+        }
+        let n = first.min(y.len());
+        first = run;
+        let (ya, yb) = std::mem::take(&mut y).split_at_mut(n);
+        let (xa, xb) = x.split_at(n);
+        (y, x) = (yb, xb);
+        Some((ya, xa))
+    })
+}
+
 #[inline(always)]
 fn cj<T: Scalar, const ADJ: bool>(v: T) -> T {
     if ADJ {
@@ -245,6 +347,48 @@ impl<T: Scalar> ChunkedOperator for Diagonal<T> {
         y.check_same_grid(x, "Diagonal: input and output")?;
         self.apply::<true>(y, x);
         Ok(())
+    }
+    fn forward_into_norm_sqr(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, false, x, y)?;
+        x.check_same_grid(y, "Diagonal: input and output")?;
+        Ok(self.apply_norm_sqr::<false>(x, y))
+    }
+    fn adjoint_into_norm_sqr(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, true, y, x)?;
+        y.check_same_grid(x, "Diagonal: input and output")?;
+        Ok(self.apply_norm_sqr::<true>(y, x))
+    }
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        b: T,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, false, x, y)?;
+        x.check_same_grid(y, "Diagonal: input and output")?;
+        x.check_same_grid(tmp, "Diagonal: input and work vector")?;
+        Ok(self.apply_xpby_norm_sqr::<false>(x, y, b, tmp))
+    }
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+        b: T,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, true, y, x)?;
+        y.check_same_grid(x, "Diagonal: input and output")?;
+        y.check_same_grid(tmp, "Diagonal: input and work vector")?;
+        Ok(self.apply_xpby_norm_sqr::<true>(y, x, b, tmp))
     }
 }
 

@@ -2,10 +2,12 @@
 
 use crate::kind::Kind;
 use rylops_core::stencil::{
-    apply_op_chunked, LaneStencil, PointVisitor, StencilOperator, StencilTerms,
+    apply_op_chunked, apply_op_chunked_dot, apply_op_chunked_norm_sqr,
+    apply_op_chunked_xpby_norm_sqr, LaneStencil, PointVisitor, StencilOperator, StencilTerms,
 };
 use rylops_core::{
     check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
+    Vector,
 };
 use std::marker::PhantomData;
 use std::ops::Range;
@@ -467,6 +469,18 @@ impl<T: Scalar> StencilOperator for FirstDerivative<T> {
     }
 }
 
+impl<T: Scalar> FirstDerivative<T> {
+    /// Whether the adjoint takes the short-lane path (not the stencil driver).
+    fn short_lane_adjoint(&self) -> bool {
+        crate::short_lane::applies(
+            self.form,
+            self.edge,
+            self.dims[self.axis],
+            self.pylops_adjoint,
+        )
+    }
+}
+
 impl<T: Scalar> ChunkedOperator for FirstDerivative<T> {
     type Scalar = T;
     fn dims(&self) -> Vec<usize> {
@@ -481,15 +495,64 @@ impl<T: Scalar> ChunkedOperator for FirstDerivative<T> {
     }
     fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
         check_apply(self, true, y, x)?;
-        if crate::short_lane::applies(
-            self.form,
-            self.edge,
-            self.dims[self.axis],
-            self.pylops_adjoint,
-        ) {
+        if self.short_lane_adjoint() {
             return crate::short_lane::adjoint(self.axis, T::from_f64(self.sampling), y, x);
         }
         apply_op_chunked(self, true, y, x)
+    }
+    // The output summed (or dotted) as it is written: the stencil driver's fused reductions.
+    fn forward_into_norm_sqr(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, false, x, y)?;
+        apply_op_chunked_norm_sqr(self, false, x, y)
+    }
+    fn forward_into_dot(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        w: &ChunkedArray<T>,
+    ) -> Result<T> {
+        check_apply(self, false, x, y)?;
+        apply_op_chunked_dot(self, false, x, y, w)
+    }
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        b: T,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, false, x, y)?;
+        apply_op_chunked_xpby_norm_sqr(self, false, x, y, b, tmp)
+    }
+    fn adjoint_into_norm_sqr(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        if self.short_lane_adjoint() {
+            self.adjoint_into(y, x)?;
+            return Ok(x.norm_sqr());
+        }
+        check_apply(self, true, y, x)?;
+        apply_op_chunked_norm_sqr(self, true, y, x)
+    }
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+        b: T,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        if self.short_lane_adjoint() {
+            self.adjoint_into(y, tmp)?;
+            return Ok(x.xpby_norm_sqr(tmp, b));
+        }
+        check_apply(self, true, y, x)?;
+        apply_op_chunked_xpby_norm_sqr(self, true, y, x, b, tmp)
     }
 }
 

@@ -155,6 +155,88 @@ impl<T: Scalar> ChunkedOperator for Identity<T> {
         copy_leading(y, x);
         Ok(())
     }
+    // On the same grid: the copy and the norm in one pass.
+    fn forward_into_norm_sqr(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, false, x, y)?;
+        Ok(copy_leading_norm_sqr(x, y))
+    }
+    fn adjoint_into_norm_sqr(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, true, y, x)?;
+        Ok(copy_leading_norm_sqr(y, x))
+    }
+    fn forward_into_dot(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        w: &ChunkedArray<T>,
+    ) -> Result<T> {
+        check_apply(self, false, x, y)?;
+        if x.grid() == y.grid() {
+            return Ok(y.fill_dot(w, |k, s, p| {
+                p.copy_from_slice(&x.block_slice(k)[s..s + p.len()])
+            }));
+        }
+        copy_leading(x, y);
+        Ok(w.dot(y))
+    }
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        b: T,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, false, x, y)?;
+        xpby_leading_norm_sqr(x, y, b, tmp)
+    }
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+        b: T,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, true, y, x)?;
+        xpby_leading_norm_sqr(y, x, b, tmp)
+    }
+}
+
+/// `dst = I src + b dst` with `I` the (rectangular) identity, returning `||dst||^2`: the bits of
+/// [`copy_leading`] into `tmp` then `xpby_norm_sqr`, in one pass (without `tmp`) when the grids
+/// agree.
+fn xpby_leading_norm_sqr<T: Scalar>(
+    src: &ChunkedArray<T>,
+    dst: &mut ChunkedArray<T>,
+    b: T,
+    tmp: &mut ChunkedArray<T>,
+) -> Result<T::Real> {
+    if src.grid() == dst.grid() {
+        return Ok(dst.fill_norm_sqr(|k, s, p| {
+            for (d, &x) in p.iter_mut().zip(&src.block_slice(k)[s..]) {
+                *d = x + b * *d;
+            }
+        }));
+    }
+    tmp.check_same_grid(dst, "Identity: work vector")?;
+    copy_leading(src, tmp);
+    Ok(dst.xpby_norm_sqr(tmp, b))
+}
+
+/// [`copy_leading`], returning `||dst||^2` (summed as the copy is written when the grids agree).
+fn copy_leading_norm_sqr<T: Scalar>(src: &ChunkedArray<T>, dst: &mut ChunkedArray<T>) -> T::Real {
+    if src.grid() == dst.grid() {
+        return dst.fill_norm_sqr(|k, s, p| p.copy_from_slice(&src.block_slice(k)[s..s + p.len()]));
+    }
+    copy_leading(src, dst);
+    dst.norm_sqr()
 }
 
 /// `dst[common] = src[common]` over the leading box shared by both shapes, zero elsewhere in `dst`.

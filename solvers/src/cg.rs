@@ -1,5 +1,21 @@
 //! Conjugate gradient (`cg`) and preconditioned conjugate gradient (`pcg`) for Hermitian
 //! positive-definite systems.
+//!
+//! # Memory passes per iteration
+//!
+//! Counting one pass per read or write of a whole vector and one per operator application, a `cg`
+//! iteration without a shift made 11 passes and now makes 9:
+//! - `q = A p` and `<p, q>`: 3 before (the product, then `p` and `q` read), 1 now
+//!   ([`forward_into_dot`](rylops_core::LinearMap::forward_into_dot) takes each piece's inner
+//!   product as the piece of `q` is written; it reads that piece of `p` again, from cache where
+//!   the operator has just read it, as a stencil or the identity do);
+//! - `r -= a q` and `||r||^2`: 3;
+//! - `x += a p`, `p = r + b p` and `||p||^2`: 5.
+//!
+//! `pcg` adds `z = M r` and `<r, z>` (3), `p = z + b p` (3) and `x += a p` (3) instead of the
+//! fused step: 15 before, 13 now. With a shift (`damp` or `shift`), `q += s p` comes between the
+//! product and the inner product, which then stay separate. An operator that does not override
+//! the fused methods takes the counts before; the results are the same bits either way.
 
 use crate::callback::{noop, Control, IterInfo};
 use crate::common::{
@@ -363,11 +379,14 @@ pub(crate) fn cg_core<T: Scalar, V: Vector<T>>(
             rz = rz_new;
         }
         // q = (A + s I) p
-        op.forward_into(&p, &mut q)?;
-        if shifted {
+        let pq = if shifted {
+            op.forward_into(&p, &mut q)?;
             q.axpy(sc(shift), &p);
-        }
-        let pq = p.dot(&q);
+            p.dot(&q)
+        } else {
+            // q = A p and <p, q> in one pass where the operator can.
+            op.forward_into_dot(&p, &mut q, &p)?
+        };
         let pq_re = pq.re();
         if !pq.is_finite() {
             return Err(breakdown(

@@ -3,7 +3,7 @@
 //! (borrowed from the neighbours' data instead of copied where they are contiguous), then every
 //! block run through [`run_terms`](super::run_terms) in parallel.
 
-use super::fused::{run_block, with_terms, Outputs};
+use super::fused::{run_block, run_terms, with_terms, Outputs};
 use super::lane::{AxisBlock, LaneStencil};
 use super::terms::{BlockTerm, StencilOperator, StencilTerms, TermMap};
 use crate::error::{Error, Result};
@@ -110,6 +110,101 @@ pub fn apply_terms<T: Scalar, S: LaneStencil<T>>(
     x: &ChunkedArray<T>,
     y: &mut ChunkedArray<T>,
 ) -> Result<()> {
+    apply_terms_reduce(t, x, y, Reduce::Nothing).map(|_| ())
+}
+
+/// What [`apply_terms_reduce`] reduces the output to, as it is written.
+enum Reduce<'w, T> {
+    /// Nothing.
+    Nothing,
+    /// Its squared norm.
+    NormSqr,
+    /// `w.dot(y)`.
+    Dot(&'w ChunkedArray<T>),
+    /// The output written to the work array `tmp`, then `y = tmp + b y` and `||y||^2`.
+    Xpby(T, &'w mut ChunkedArray<T>),
+}
+
+/// The result of a [`Reduce`].
+enum Reduced<T: Scalar> {
+    Nothing,
+    NormSqr(T::Real),
+    Dot(T),
+}
+
+/// [`apply_terms`], returning `||y||^2` with the bits of [`apply_terms`] then
+/// [`norm_sqr`](crate::Vector::norm_sqr): with one output (the terms' sum), every piece of each
+/// output block is summed right after it is written (see [`ChunkedArray::fill_norm_sqr`]); a
+/// stacked output is summed after the pass.
+///
+/// # Errors
+/// As [`apply_terms`].
+pub fn apply_terms_norm_sqr<T: Scalar, S: LaneStencil<T>>(
+    t: &StencilTerms<T, S>,
+    x: &ChunkedArray<T>,
+    y: &mut ChunkedArray<T>,
+) -> Result<T::Real> {
+    match apply_terms_reduce(t, x, y, Reduce::NormSqr)? {
+        Reduced::NormSqr(v) => Ok(v),
+        _ => Ok(crate::Vector::norm_sqr(y)),
+    }
+}
+
+/// [`apply_terms`], returning `w.dot(y)` with the bits of [`apply_terms`] then
+/// [`dot`](crate::Vector::dot) (summed as the output is written, as
+/// [`apply_terms_norm_sqr`]).
+///
+/// # Errors
+/// As [`apply_terms`].
+///
+/// # Panics
+/// If `w` is not laid out like `y`.
+pub fn apply_terms_dot<T: Scalar, S: LaneStencil<T>>(
+    t: &StencilTerms<T, S>,
+    x: &ChunkedArray<T>,
+    y: &mut ChunkedArray<T>,
+    w: &ChunkedArray<T>,
+) -> Result<T> {
+    match apply_terms_reduce(t, x, y, Reduce::Dot(w))? {
+        Reduced::Dot(v) => Ok(v),
+        _ => Ok(crate::Vector::dot(w, y)),
+    }
+}
+
+/// `y = op(x) + b y` with the op of the terms `t`, returning `||y||^2`: the bits of
+/// [`apply_terms`] into the work array `tmp` (laid out like `y`), then
+/// [`xpby_norm_sqr`](crate::Vector::xpby_norm_sqr)`(tmp, b)` on `y`, with each piece of `tmp`
+/// combined into `y` while it is in cache (one output; a stacked output goes the separate way).
+///
+/// # Errors
+/// As [`apply_terms`] (with `y` or `tmp` as the output), and [`Error::ShapeMismatch`] or
+/// [`Error::ChunkMismatch`] when `tmp` is not laid out like `y`.
+pub fn apply_terms_xpby_norm_sqr<T: Scalar, S: LaneStencil<T>>(
+    t: &StencilTerms<T, S>,
+    x: &ChunkedArray<T>,
+    y: &mut ChunkedArray<T>,
+    b: T,
+    tmp: &mut ChunkedArray<T>,
+) -> Result<T::Real> {
+    tmp.check_same_grid(y, "stencil terms work vector")?;
+    if t.map() == TermMap::Stack {
+        apply_terms(t, x, tmp)?;
+        return Ok(crate::Vector::xpby_norm_sqr(y, tmp, b));
+    }
+    match apply_terms_reduce(t, x, y, Reduce::Xpby(b, tmp))? {
+        Reduced::NormSqr(v) => Ok(v),
+        _ => unreachable!("a single output is reduced as it is written"),
+    }
+}
+
+/// [`apply_terms`], reducing the output as it is written where it has one output per element
+/// (`Reduced::Nothing` otherwise: the caller reduces after the pass).
+fn apply_terms_reduce<T: Scalar, S: LaneStencil<T>>(
+    t: &StencilTerms<T, S>,
+    x: &ChunkedArray<T>,
+    y: &mut ChunkedArray<T>,
+    reduce: Reduce<'_, T>,
+) -> Result<Reduced<T>> {
     use rayon::prelude::*;
     let what = |io: &str| format!("stencil terms {io}");
     if x.shape() != t.input_shape() {
@@ -219,6 +314,26 @@ pub fn apply_terms<T: Scalar, S: LaneStencil<T>>(
             weight: term.weight,
         }
     };
+    // With one output, a reduction runs the terms piece by piece (the pieces of the reductions,
+    // each reduced while in cache): `run_terms` on any range gives the bits `run_block` gives.
+    let piece = |k: usize, start: usize, p: &mut [T]| {
+        let shape = &x.blocks()[k].shape()[lead_in..];
+        with_terms(
+            nt,
+            |j| block_term(j, k, shape),
+            |terms| run_terms(terms, start, p),
+        );
+    };
+    match reduce {
+        Reduce::NormSqr if outputs == Outputs::One => {
+            return Ok(Reduced::NormSqr(y.fill_norm_sqr(piece)));
+        }
+        Reduce::Dot(w) if outputs == Outputs::One => return Ok(Reduced::Dot(y.fill_dot(w, piece))),
+        Reduce::Xpby(b, tmp) if outputs == Outputs::One => {
+            return Ok(Reduced::NormSqr(y.fill_xpby_norm_sqr(tmp, b, piece)));
+        }
+        _ => {}
+    }
     let stream = crate::stream::streams(y.grid().len() * std::mem::size_of::<T>());
     y.blocks_mut()
         .par_iter_mut()
@@ -230,7 +345,7 @@ pub fn apply_terms<T: Scalar, S: LaneStencil<T>>(
                 with_terms(nt, make, |terms| run_block(terms, outputs, ys, stream));
             }
         });
-    Ok(())
+    Ok(Reduced::Nothing)
 }
 
 /// Applies the terms `t` to one contiguous block: `x` and `y` are whole arrays of
@@ -296,6 +411,52 @@ pub fn apply_op_chunked<O: StencilOperator>(
     y: &mut ChunkedArray<O::Elem>,
 ) -> Result<()> {
     apply_terms(op.stencil_terms(adjoint), x, y)
+}
+
+/// [`apply_op_chunked`], returning `||y||^2` (see [`apply_terms_norm_sqr`]).
+///
+/// # Errors
+/// As [`apply_terms`].
+pub fn apply_op_chunked_norm_sqr<O: StencilOperator>(
+    op: &O,
+    adjoint: bool,
+    x: &ChunkedArray<O::Elem>,
+    y: &mut ChunkedArray<O::Elem>,
+) -> Result<<O::Elem as Scalar>::Real> {
+    apply_terms_norm_sqr(op.stencil_terms(adjoint), x, y)
+}
+
+/// `y = A x + b y` (`A` the operator, or its adjoint), returning `||y||^2` (see
+/// [`apply_terms_xpby_norm_sqr`]).
+///
+/// # Errors
+/// As [`apply_terms_xpby_norm_sqr`].
+pub fn apply_op_chunked_xpby_norm_sqr<O: StencilOperator>(
+    op: &O,
+    adjoint: bool,
+    x: &ChunkedArray<O::Elem>,
+    y: &mut ChunkedArray<O::Elem>,
+    b: O::Elem,
+    tmp: &mut ChunkedArray<O::Elem>,
+) -> Result<<O::Elem as Scalar>::Real> {
+    apply_terms_xpby_norm_sqr(op.stencil_terms(adjoint), x, y, b, tmp)
+}
+
+/// [`apply_op_chunked`], returning `w.dot(y)` (see [`apply_terms_dot`]).
+///
+/// # Errors
+/// As [`apply_terms`].
+///
+/// # Panics
+/// If `w` is not laid out like `y`.
+pub fn apply_op_chunked_dot<O: StencilOperator>(
+    op: &O,
+    adjoint: bool,
+    x: &ChunkedArray<O::Elem>,
+    y: &mut ChunkedArray<O::Elem>,
+    w: &ChunkedArray<O::Elem>,
+) -> Result<O::Elem> {
+    apply_terms_dot(op.stencil_terms(adjoint), x, y, w)
 }
 
 #[cfg(test)]
@@ -370,6 +531,59 @@ mod tests {
                 .zip(reference(&Toy { s: 2.0 }, c1, &shape, 1))
                 .map(|(a, b)| a + 3.0 * b);
             assert_eq!(bits(u.to_array()), bits(want), "{chunks:?} sum stacked");
+        }
+    }
+
+    /// The reductions fused into the driver give the bits of `apply_terms` then the separate
+    /// reduction, for every map, on blocks of several pieces, uneven, 1-wide and empty blocks.
+    #[test]
+    fn fused_reductions_equal_a_pass_then_the_reduction() {
+        use crate::Vector;
+        let big = 2 * crate::chunked::REDUCE_PIECE / 181 + 7;
+        let cases: Vec<(Vec<usize>, Vec<Vec<usize>>)> = vec![
+            (vec![181, big], vec![vec![181], vec![big]]),
+            (vec![181, big], vec![vec![100, 81], vec![big]]),
+            (vec![181, big], vec![vec![181], vec![1, big - 1]]),
+            (vec![181, big], vec![vec![3, 177, 1], vec![big - 2, 2]]),
+            (vec![7, 6], vec![vec![1; 7], vec![1; 6]]),
+            (vec![0, 4], vec![vec![0], vec![1, 3]]),
+        ];
+        let terms = vec![term(0, 0.5, None), term(1, 2.0, Some(3.0))];
+        for (shape, chunks) in cases {
+            let (_, x) = array(&shape, chunks.clone(), 5);
+            let g = x.grid().clone();
+            let b = -0.625;
+            for map in [TermMap::Sum, TermMap::Stack, TermMap::SumStacked] {
+                let t = StencilTerms::new(&shape, terms.clone(), map).unwrap();
+                let (input, out) = match map {
+                    TermMap::Sum => (x.clone(), g.clone()),
+                    TermMap::Stack => (x.clone(), g.prepend_axis(2)),
+                    TermMap::SumStacked => (ChunkedArray::random(g.prepend_axis(2), 6), g.clone()),
+                };
+                // Outputs start from random values: the fused passes must overwrite them.
+                let start = ChunkedArray::<f64>::random(out.clone(), 7);
+                let w = ChunkedArray::<f64>::random(out.clone(), 8);
+                let mut want = start.clone();
+                apply_terms(&t, &input, &mut want).unwrap();
+                let what = format!("{chunks:?} {map:?}");
+
+                let mut y = start.clone();
+                let n = apply_terms_norm_sqr(&t, &input, &mut y).unwrap();
+                assert_eq!(n.to_bits(), want.norm_sqr().to_bits(), "{what}");
+                assert_eq!(bits(y.to_array()), bits(want.to_array()), "{what}");
+
+                let mut y = start.clone();
+                let d = apply_terms_dot(&t, &input, &mut y, &w).unwrap();
+                assert_eq!(d.to_bits(), w.dot(&want).to_bits(), "{what}");
+                assert_eq!(bits(y.to_array()), bits(want.to_array()), "{what}");
+
+                let (mut y, mut tmp) = (start.clone(), w.clone());
+                let n = apply_terms_xpby_norm_sqr(&t, &input, &mut y, b, &mut tmp).unwrap();
+                let mut y2 = start.clone();
+                let n2 = y2.xpby_norm_sqr(&want, b);
+                assert_eq!(n.to_bits(), n2.to_bits(), "{what}");
+                assert_eq!(bits(y.to_array()), bits(y2.to_array()), "{what}");
+            }
         }
     }
 

@@ -51,7 +51,11 @@ mod taps;
 mod terms;
 
 pub use block::TASK;
-pub use chunked::{apply_op_chunked, apply_terms, apply_terms_slices};
+pub use chunked::{
+    apply_op_chunked, apply_op_chunked_dot, apply_op_chunked_norm_sqr,
+    apply_op_chunked_xpby_norm_sqr, apply_terms, apply_terms_dot, apply_terms_norm_sqr,
+    apply_terms_slices, apply_terms_xpby_norm_sqr,
+};
 pub use fused::{
     run_terms, run_terms_streamed, with_terms, MAX_POINT_TERMS, MAX_TERMS, STREAM_BUFFER, TILE,
 };
