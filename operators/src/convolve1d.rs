@@ -7,13 +7,10 @@
 
 use crate::npconv::{np_convolve, sp_convolve_same, Acc, SamePlan, Sum};
 use rylops_core::ndarray::{ArrayD, IxDyn};
-use rylops_core::stencil::{
-    apply_op_chunked, apply_op_chunked_dot, apply_op_chunked_norm_sqr,
-    apply_op_chunked_xpby_norm_sqr, LaneStencil, Put, RowWindow, StencilOperator, StencilTerms,
-};
+use rylops_core::stencil::{LaneStencil, Put, RowWindow, StencilOperator, StencilTerms};
 use rylops_core::{
-    check_apply, normalize_axis, BoxOp, Chunked, ChunkedArray, ChunkedOperator, Error, Result,
-    Scalar,
+    check_apply, normalize_axis, stencil_apply, BoxOp, Chunked, ChunkedArray, ChunkedOperator,
+    Error, Result, Scalar,
 };
 use std::ops::Range;
 use std::sync::Arc;
@@ -400,60 +397,8 @@ impl<T: Scalar> ChunkedOperator for Convolve1D<T> {
     fn dimsd(&self) -> Vec<usize> {
         self.dims.clone()
     }
-    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
-        check_apply(self, false, x, y)?;
-        apply_op_chunked(self, false, x, y)
-    }
-    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
-        check_apply(self, true, y, x)?;
-        apply_op_chunked(self, true, y, x)
-    }
-    // The output summed (or dotted) as it is written: the stencil driver's fused reductions.
-    fn forward_into_norm_sqr(
-        &self,
-        x: &ChunkedArray<T>,
-        y: &mut ChunkedArray<T>,
-    ) -> Result<T::Real> {
-        check_apply(self, false, x, y)?;
-        apply_op_chunked_norm_sqr(self, false, x, y)
-    }
-    fn forward_into_dot(
-        &self,
-        x: &ChunkedArray<T>,
-        y: &mut ChunkedArray<T>,
-        w: &ChunkedArray<T>,
-    ) -> Result<T> {
-        check_apply(self, false, x, y)?;
-        apply_op_chunked_dot(self, false, x, y, w)
-    }
-    fn forward_xpby_norm_sqr(
-        &self,
-        x: &ChunkedArray<T>,
-        y: &mut ChunkedArray<T>,
-        b: T,
-        tmp: &mut ChunkedArray<T>,
-    ) -> Result<T::Real> {
-        check_apply(self, false, x, y)?;
-        apply_op_chunked_xpby_norm_sqr(self, false, x, y, b, tmp)
-    }
-    fn adjoint_into_norm_sqr(
-        &self,
-        y: &ChunkedArray<T>,
-        x: &mut ChunkedArray<T>,
-    ) -> Result<T::Real> {
-        check_apply(self, true, y, x)?;
-        apply_op_chunked_norm_sqr(self, true, y, x)
-    }
-    fn adjoint_xpby_norm_sqr(
-        &self,
-        y: &ChunkedArray<T>,
-        x: &mut ChunkedArray<T>,
-        b: T,
-        tmp: &mut ChunkedArray<T>,
-    ) -> Result<T::Real> {
-        check_apply(self, true, y, x)?;
-        apply_op_chunked_xpby_norm_sqr(self, true, y, x, b, tmp)
-    }
+    // Checked, then the stencil runner; the reductions summed (or dotted) as the output is written.
+    stencil_apply!();
 }
 
 /// pylops' `Convolve1D` with a filter longer than the (1-D) model (`_Convolve1Dlong`): the data has

@@ -2,12 +2,11 @@
 
 use crate::kind::Kind;
 use rylops_core::stencil::{
-    apply_op_chunked, apply_op_chunked_dot, apply_op_chunked_norm_sqr,
-    apply_op_chunked_xpby_norm_sqr, LaneStencil, PointVisitor, StencilOperator, StencilTerms,
+    apply_op_chunked, LaneStencil, PointVisitor, StencilOperator, StencilTerms,
 };
 use rylops_core::{
-    check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
-    Vector,
+    check_apply, normalize_axis, stencil_reductions, Chunked, ChunkedArray, ChunkedOperator, Error,
+    Result, Scalar,
 };
 use std::marker::PhantomData;
 use std::ops::Range;
@@ -467,6 +466,10 @@ impl<T: Scalar> StencilOperator for FirstDerivative<T> {
     fn stencil_terms(&self, adjoint: bool) -> &StencilTerms<T, FdStencil<T>> {
         &self.stencil[usize::from(adjoint)]
     }
+    // The adjoint on lanes too short for the stencil takes its own path (`short_lane`).
+    fn runs_terms(&self, adjoint: bool) -> bool {
+        !(adjoint && self.short_lane_adjoint())
+    }
 }
 
 impl<T: Scalar> FirstDerivative<T> {
@@ -501,59 +504,7 @@ impl<T: Scalar> ChunkedOperator for FirstDerivative<T> {
         apply_op_chunked(self, true, y, x)
     }
     // The output summed (or dotted) as it is written: the stencil driver's fused reductions.
-    fn forward_into_norm_sqr(
-        &self,
-        x: &ChunkedArray<T>,
-        y: &mut ChunkedArray<T>,
-    ) -> Result<T::Real> {
-        check_apply(self, false, x, y)?;
-        apply_op_chunked_norm_sqr(self, false, x, y)
-    }
-    fn forward_into_dot(
-        &self,
-        x: &ChunkedArray<T>,
-        y: &mut ChunkedArray<T>,
-        w: &ChunkedArray<T>,
-    ) -> Result<T> {
-        check_apply(self, false, x, y)?;
-        apply_op_chunked_dot(self, false, x, y, w)
-    }
-    fn forward_xpby_norm_sqr(
-        &self,
-        x: &ChunkedArray<T>,
-        y: &mut ChunkedArray<T>,
-        b: T,
-        tmp: &mut ChunkedArray<T>,
-    ) -> Result<T::Real> {
-        check_apply(self, false, x, y)?;
-        apply_op_chunked_xpby_norm_sqr(self, false, x, y, b, tmp)
-    }
-    fn adjoint_into_norm_sqr(
-        &self,
-        y: &ChunkedArray<T>,
-        x: &mut ChunkedArray<T>,
-    ) -> Result<T::Real> {
-        if self.short_lane_adjoint() {
-            self.adjoint_into(y, x)?;
-            return Ok(x.norm_sqr());
-        }
-        check_apply(self, true, y, x)?;
-        apply_op_chunked_norm_sqr(self, true, y, x)
-    }
-    fn adjoint_xpby_norm_sqr(
-        &self,
-        y: &ChunkedArray<T>,
-        x: &mut ChunkedArray<T>,
-        b: T,
-        tmp: &mut ChunkedArray<T>,
-    ) -> Result<T::Real> {
-        if self.short_lane_adjoint() {
-            self.adjoint_into(y, tmp)?;
-            return Ok(x.xpby_norm_sqr(tmp, b));
-        }
-        check_apply(self, true, y, x)?;
-        apply_op_chunked_xpby_norm_sqr(self, true, y, x, b, tmp)
-    }
+    stencil_reductions!();
 }
 
 #[cfg(test)]

@@ -2,13 +2,8 @@
 
 use crate::kind::Kind;
 use crate::secondderivative::{SdStencil, SecondDerivative};
-use rylops_core::stencil::{
-    apply_op_chunked, apply_op_chunked_dot, apply_op_chunked_norm_sqr,
-    apply_op_chunked_xpby_norm_sqr, StencilOperator, StencilTerms, Term, TermMap,
-};
-use rylops_core::{
-    check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
-};
+use rylops_core::stencil::{StencilOperator, StencilTerms, Term, TermMap};
+use rylops_core::{normalize_axis, stencil_apply, Chunked, ChunkedOperator, Error, Result, Scalar};
 
 /// `L = w0 S(axes[0]) + w1 S(axes[1]) + ...`, each `S` a [`SecondDerivative`] with its own sampling
 /// and the same `edge` and `kind`, summed left to right as pylops does.
@@ -23,7 +18,7 @@ use rylops_core::{
 /// the scalar's precision.
 ///
 /// ```
-/// use rylops_core::{ChunkedArray, LinearMap, ndarray::{Array2, IxDyn}};
+/// use rylops_core::{LinearMap, ndarray::{Array2, IxDyn}};
 /// use rylops_operators::Laplacian;
 /// let lap = Laplacian::<f64>::builder(&[4, 5]).build().unwrap();
 /// let x = Array2::from_shape_fn((4, 5), |(i, j)| (i * i + j * j) as f64).into_dyn();
@@ -152,10 +147,6 @@ impl<T: Scalar> Laplacian<T> {
     pub fn terms(&self) -> &[(SecondDerivative<T>, T)] {
         &self.terms
     }
-
-    fn apply(&self, adjoint: bool, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
-        apply_op_chunked(self, adjoint, x, y)
-    }
 }
 
 impl<T: Scalar> StencilOperator for Laplacian<T> {
@@ -174,58 +165,6 @@ impl<T: Scalar> ChunkedOperator for Laplacian<T> {
     fn dimsd(&self) -> Vec<usize> {
         self.dims.clone()
     }
-    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
-        check_apply(self, false, x, y)?;
-        self.apply(false, x, y)
-    }
-    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
-        check_apply(self, true, y, x)?;
-        self.apply(true, y, x)
-    }
-    // The output summed (or dotted) as it is written: the stencil driver's fused reductions.
-    fn forward_into_norm_sqr(
-        &self,
-        x: &ChunkedArray<T>,
-        y: &mut ChunkedArray<T>,
-    ) -> Result<T::Real> {
-        check_apply(self, false, x, y)?;
-        apply_op_chunked_norm_sqr(self, false, x, y)
-    }
-    fn forward_into_dot(
-        &self,
-        x: &ChunkedArray<T>,
-        y: &mut ChunkedArray<T>,
-        w: &ChunkedArray<T>,
-    ) -> Result<T> {
-        check_apply(self, false, x, y)?;
-        apply_op_chunked_dot(self, false, x, y, w)
-    }
-    fn forward_xpby_norm_sqr(
-        &self,
-        x: &ChunkedArray<T>,
-        y: &mut ChunkedArray<T>,
-        b: T,
-        tmp: &mut ChunkedArray<T>,
-    ) -> Result<T::Real> {
-        check_apply(self, false, x, y)?;
-        apply_op_chunked_xpby_norm_sqr(self, false, x, y, b, tmp)
-    }
-    fn adjoint_into_norm_sqr(
-        &self,
-        y: &ChunkedArray<T>,
-        x: &mut ChunkedArray<T>,
-    ) -> Result<T::Real> {
-        check_apply(self, true, y, x)?;
-        apply_op_chunked_norm_sqr(self, true, y, x)
-    }
-    fn adjoint_xpby_norm_sqr(
-        &self,
-        y: &ChunkedArray<T>,
-        x: &mut ChunkedArray<T>,
-        b: T,
-        tmp: &mut ChunkedArray<T>,
-    ) -> Result<T::Real> {
-        check_apply(self, true, y, x)?;
-        apply_op_chunked_xpby_norm_sqr(self, true, y, x, b, tmp)
-    }
+    // Checked, then the stencil runner; the reductions summed (or dotted) as the output is written.
+    stencil_apply!();
 }

@@ -1,13 +1,8 @@
 //! Second derivative along one axis (pylops' `SecondDerivative`).
 
 use crate::kind::Kind;
-use rylops_core::stencil::{
-    apply_op_chunked, apply_op_chunked_dot, apply_op_chunked_norm_sqr,
-    apply_op_chunked_xpby_norm_sqr, LaneStencil, PointVisitor, StencilOperator, StencilTerms,
-};
-use rylops_core::{
-    check_apply, normalize_axis, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
-};
+use rylops_core::stencil::{LaneStencil, PointVisitor, StencilOperator, StencilTerms};
+use rylops_core::{normalize_axis, stencil_apply, Chunked, ChunkedOperator, Error, Result, Scalar};
 use std::marker::PhantomData;
 use std::ops::Range;
 
@@ -341,60 +336,8 @@ impl<T: Scalar> ChunkedOperator for SecondDerivative<T> {
     fn dimsd(&self) -> Vec<usize> {
         self.dims.clone()
     }
-    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
-        check_apply(self, false, x, y)?;
-        apply_op_chunked(self, false, x, y)
-    }
-    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
-        check_apply(self, true, y, x)?;
-        apply_op_chunked(self, true, y, x)
-    }
-    // The output summed (or dotted) as it is written: the stencil driver's fused reductions.
-    fn forward_into_norm_sqr(
-        &self,
-        x: &ChunkedArray<T>,
-        y: &mut ChunkedArray<T>,
-    ) -> Result<T::Real> {
-        check_apply(self, false, x, y)?;
-        apply_op_chunked_norm_sqr(self, false, x, y)
-    }
-    fn forward_into_dot(
-        &self,
-        x: &ChunkedArray<T>,
-        y: &mut ChunkedArray<T>,
-        w: &ChunkedArray<T>,
-    ) -> Result<T> {
-        check_apply(self, false, x, y)?;
-        apply_op_chunked_dot(self, false, x, y, w)
-    }
-    fn forward_xpby_norm_sqr(
-        &self,
-        x: &ChunkedArray<T>,
-        y: &mut ChunkedArray<T>,
-        b: T,
-        tmp: &mut ChunkedArray<T>,
-    ) -> Result<T::Real> {
-        check_apply(self, false, x, y)?;
-        apply_op_chunked_xpby_norm_sqr(self, false, x, y, b, tmp)
-    }
-    fn adjoint_into_norm_sqr(
-        &self,
-        y: &ChunkedArray<T>,
-        x: &mut ChunkedArray<T>,
-    ) -> Result<T::Real> {
-        check_apply(self, true, y, x)?;
-        apply_op_chunked_norm_sqr(self, true, y, x)
-    }
-    fn adjoint_xpby_norm_sqr(
-        &self,
-        y: &ChunkedArray<T>,
-        x: &mut ChunkedArray<T>,
-        b: T,
-        tmp: &mut ChunkedArray<T>,
-    ) -> Result<T::Real> {
-        check_apply(self, true, y, x)?;
-        apply_op_chunked_xpby_norm_sqr(self, true, y, x, b, tmp)
-    }
+    // Checked, then the stencil runner; the reductions summed (or dotted) as the output is written.
+    stencil_apply!();
 }
 
 #[cfg(test)]

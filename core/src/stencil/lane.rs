@@ -204,7 +204,7 @@ pub trait LaneStencil<T: Scalar>: Sync {
         });
         assert!(
             ran.is_some(),
-            "a LaneStencil without a point formula (visit_point) must implement run"
+            "a LaneStencil without a point formula (interior_formula) must implement run_interior"
         );
     }
     /// The value of output row `i` of a lane of length `n`, reading input row `g` through `x(g)`.

@@ -146,6 +146,16 @@ pub trait StencilOperator: Sync {
     /// the adjoint stencils with conjugated weights, and its map the adjoint map
     /// ([`TermMap::Stack`] and [`TermMap::SumStacked`] swap).
     fn stencil_terms(&self, adjoint: bool) -> &StencilTerms<Self::Elem, Self::Stencil>;
+
+    /// Whether the operator applies by its [`stencil_terms`](Self::stencil_terms) (forward or
+    /// adjoint, as `adjoint` says): `true` unless overridden. An operator that takes another path
+    /// for some shapes returns `false` there, and the fused reductions
+    /// ([`apply_op_chunked_norm_sqr`](super::apply_op_chunked_norm_sqr) and its siblings) then
+    /// apply it by its own `ChunkedOperator` method and reduce the result in a second pass.
+    fn runs_terms(&self, adjoint: bool) -> bool {
+        let _ = adjoint;
+        true
+    }
 }
 
 /// One term on one block: the stencil, its input block seen along the stencil's axis with its halo
@@ -168,5 +178,8 @@ impl<O: StencilOperator> StencilOperator for crate::Chunked<O> {
     type Stencil = O::Stencil;
     fn stencil_terms(&self, adjoint: bool) -> &StencilTerms<Self::Elem, Self::Stencil> {
         self.0.stencil_terms(adjoint)
+    }
+    fn runs_terms(&self, adjoint: bool) -> bool {
+        self.0.runs_terms(adjoint)
     }
 }
