@@ -33,7 +33,9 @@ echo "== mpi: tests (mpirun -n 1, 2, 3, 4)"
 cargo test -p rylops-mpi --features mpi
 
 echo "== mpi: example mpi_poisson on 4 ranks"
-cargo build --release --features mpi --example mpi_poisson
-RAYON_NUM_THREADS=1 mpirun -n 4 --oversubscribe target/release/examples/mpi_poisson 24 1e-8
+# Built in the test profile, whose dependencies the tests above already compiled (a release build
+# would compile everything again, for a problem this small).
+cargo build --profile test --features mpi --example mpi_poisson
+RAYON_NUM_THREADS=1 mpirun -n 4 --oversubscribe target/debug/examples/mpi_poisson 24 1e-8
 echo "== mpi: mpi_poisson on 4 ranks with streaming stores on every output"
-RYLOPS_STREAMING_STORES=always RAYON_NUM_THREADS=1 mpirun -n 4 --oversubscribe target/release/examples/mpi_poisson 24 1e-8
+RYLOPS_STREAMING_STORES=always RAYON_NUM_THREADS=1 mpirun -n 4 --oversubscribe target/debug/examples/mpi_poisson 24 1e-8

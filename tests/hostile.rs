@@ -916,6 +916,17 @@ impl LinearOperator for Counting {
 
 #[test]
 fn nested_products_make_each_work_vector_once() {
+    // A product nested 1000 deep applies by recursion, 1000 frames deep: more than a test
+    // thread's default 2 MiB stack in an unoptimised build, so it runs on a thread of its own.
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(nested_products)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn nested_products() {
     let leaf = std::sync::Arc::new(Counting(AtomicUsize::new(0), vec![8]));
     let depth = 1000;
     let mut op: BoxOp<f64> = Box::new(leaf.clone());
