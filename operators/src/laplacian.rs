@@ -18,7 +18,7 @@ use rylops_core::{normalize_axis, stencil_apply, Chunked, ChunkedOperator, Error
 /// the scalar's precision.
 ///
 /// ```
-/// use rylops_core::{LinearMap, ndarray::{Array2, IxDyn}};
+/// use rylops_core::{ChunkedArray, LinearMap, ndarray::{Array2, IxDyn}};
 /// use rylops_operators::Laplacian;
 /// let lap = Laplacian::<f64>::builder(&[4, 5]).build().unwrap();
 /// let x = Array2::from_shape_fn((4, 5), |(i, j)| (i * i + j * j) as f64).into_dyn();
