@@ -154,6 +154,7 @@ fn every_operator<T: Scalar>(c: T) {
         let x = ChunkedArray::<T>::zeros(grid.clone());
         for weights in [[1.0, 1.0, 1.0], [0.5, -2.0, 1.25]] {
             let lap = Laplacian::<T>::builder(&dims)
+                .axes(&[0, 1, 2])
                 .weights(&weights)
                 .sampling(&[1.0, 0.5, 2.0])
                 .build()
