@@ -434,6 +434,31 @@ impl<T: Scalar> ChunkedArray<T> {
         })
     }
 
+    /// Overwrites the array piece by piece with `fill`, as [`fill_norm_sqr`](Self::fill_norm_sqr)
+    /// does (the same pieces, in parallel, `fill` free to read the values it overwrites), without
+    /// a reduction: e.g. `self += A x` with `A x` computed piece by piece and added while in cache.
+    ///
+    /// ```
+    /// use rylops_core::{ChunkGrid, ChunkedArray, Vector};
+    /// let x = ChunkedArray::<f64>::random(ChunkGrid::uniform(&[7, 5], &[3, 2]).unwrap(), 1);
+    /// let mut y = x.clone();
+    /// // y += 2 x, in one pass.
+    /// y.fill_pieces(|k, s, p| {
+    ///     for (o, i) in p.iter_mut().zip(&x.block_slice(k)[s..]) {
+    ///         *o += 2.0 * i;
+    ///     }
+    /// });
+    /// let mut want = x.clone();
+    /// want.scale(3.0);
+    /// assert_eq!(y, want);
+    /// ```
+    pub fn fill_pieces(&mut self, fill: impl Fn(usize, usize, &mut [T]) + Sync) {
+        let Nothing = par::pass_indexed(&mut self.blocks[..], &|k, s, p: &mut [T]| {
+            fill(k, s, p);
+            Nothing
+        });
+    }
+
     /// As [`fill_norm_sqr`](Self::fill_norm_sqr), but returns `w.dot(self)` (`sum conj(w_i)
     /// self_i`) of the written array, with the same bits as that [`dot`](Vector::dot).
     ///

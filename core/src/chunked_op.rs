@@ -166,6 +166,80 @@ pub trait ChunkedOperator: Send + Sync {
         self.adjoint_into(y, tmp)?;
         Ok(x.xpby_norm_sqr(tmp, b))
     }
+    /// `y += A x` with the bits of `forward_into` into `tmp` then
+    /// [`add_assign`](crate::Vector::add_assign) (the default; see
+    /// [`LinearMap::forward_add_into`]). Override it where `A x` can be added to `y` piece by
+    /// piece as it is computed.
+    ///
+    /// # Errors
+    /// As [`forward_into`](Self::forward_into).
+    ///
+    /// # Panics
+    /// The default panics if `tmp` is not laid out like `y` ([`Chunked`] checks its shape first).
+    fn forward_add_into(
+        &self,
+        x: &ChunkedArray<Self::Scalar>,
+        y: &mut ChunkedArray<Self::Scalar>,
+        tmp: &mut ChunkedArray<Self::Scalar>,
+    ) -> Result<()> {
+        self.forward_into(x, tmp)?;
+        y.add_assign(tmp);
+        Ok(())
+    }
+    /// `y += A x`, returning `||y||^2`, with the bits of `forward_into` into `tmp` then
+    /// [`add_assign_norm_sqr`](crate::Vector::add_assign_norm_sqr) (the default). Override it
+    /// with e.g. [`ChunkedArray::fill_norm_sqr`], whose `fill` may read the values it adds to.
+    ///
+    /// # Errors
+    /// As [`forward_into`](Self::forward_into).
+    ///
+    /// # Panics
+    /// The default panics if `tmp` is not laid out like `y` ([`Chunked`] checks its shape first).
+    fn forward_add_into_norm_sqr(
+        &self,
+        x: &ChunkedArray<Self::Scalar>,
+        y: &mut ChunkedArray<Self::Scalar>,
+        tmp: &mut ChunkedArray<Self::Scalar>,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.forward_into(x, tmp)?;
+        Ok(y.add_assign_norm_sqr(tmp))
+    }
+    /// `x += A^H y` with the bits of `adjoint_into` into `tmp` then
+    /// [`add_assign`](crate::Vector::add_assign) (the default; see
+    /// [`LinearOperator::adjoint_add_into`]).
+    ///
+    /// # Errors
+    /// As [`adjoint_into`](Self::adjoint_into).
+    ///
+    /// # Panics
+    /// The default panics if `tmp` is not laid out like `x` ([`Chunked`] checks its shape first).
+    fn adjoint_add_into(
+        &self,
+        y: &ChunkedArray<Self::Scalar>,
+        x: &mut ChunkedArray<Self::Scalar>,
+        tmp: &mut ChunkedArray<Self::Scalar>,
+    ) -> Result<()> {
+        self.adjoint_into(y, tmp)?;
+        x.add_assign(tmp);
+        Ok(())
+    }
+    /// `x += A^H y`, returning `||x||^2`, with the bits of `adjoint_into` into `tmp` then
+    /// [`add_assign_norm_sqr`](crate::Vector::add_assign_norm_sqr) (the default).
+    ///
+    /// # Errors
+    /// As [`adjoint_into`](Self::adjoint_into).
+    ///
+    /// # Panics
+    /// The default panics if `tmp` is not laid out like `x` ([`Chunked`] checks its shape first).
+    fn adjoint_add_into_norm_sqr(
+        &self,
+        y: &ChunkedArray<Self::Scalar>,
+        x: &mut ChunkedArray<Self::Scalar>,
+        tmp: &mut ChunkedArray<Self::Scalar>,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.adjoint_into(y, tmp)?;
+        Ok(x.add_assign_norm_sqr(tmp))
+    }
 }
 
 /// The [`LinearOperator`] made of a [`ChunkedOperator`]: it checks the shapes of inputs and outputs
@@ -364,6 +438,26 @@ impl<O: ChunkedOperator> LinearMap for Chunked<O> {
         check_work::<O, _>(tmp, y)?;
         self.0.forward_xpby_norm_sqr(x, y, b, tmp)
     }
+    fn forward_add_into(
+        &self,
+        x: &ChunkedArray<O::Scalar>,
+        y: &mut ChunkedArray<O::Scalar>,
+        tmp: &mut ChunkedArray<O::Scalar>,
+    ) -> Result<()> {
+        check_apply(&self.0, false, x, y)?;
+        check_work::<O, _>(tmp, y)?;
+        self.0.forward_add_into(x, y, tmp)
+    }
+    fn forward_add_into_norm_sqr(
+        &self,
+        x: &ChunkedArray<O::Scalar>,
+        y: &mut ChunkedArray<O::Scalar>,
+        tmp: &mut ChunkedArray<O::Scalar>,
+    ) -> Result<<O::Scalar as Scalar>::Real> {
+        check_apply(&self.0, false, x, y)?;
+        check_work::<O, _>(tmp, y)?;
+        self.0.forward_add_into_norm_sqr(x, y, tmp)
+    }
     fn range_like(&self, x: &ChunkedArray<O::Scalar>) -> Result<ChunkedArray<O::Scalar>> {
         check_in::<O, _>(x, &self.0.dims(), "forward input")?;
         Ok(ChunkedArray::zeros(x.grid().like(&self.0.dimsd())))
@@ -403,6 +497,26 @@ impl<O: ChunkedOperator> LinearOperator for Chunked<O> {
         check_apply(&self.0, true, y, x)?;
         check_work::<O, _>(tmp, x)?;
         self.0.adjoint_xpby_norm_sqr(y, x, b, tmp)
+    }
+    fn adjoint_add_into(
+        &self,
+        y: &ChunkedArray<O::Scalar>,
+        x: &mut ChunkedArray<O::Scalar>,
+        tmp: &mut ChunkedArray<O::Scalar>,
+    ) -> Result<()> {
+        check_apply(&self.0, true, y, x)?;
+        check_work::<O, _>(tmp, x)?;
+        self.0.adjoint_add_into(y, x, tmp)
+    }
+    fn adjoint_add_into_norm_sqr(
+        &self,
+        y: &ChunkedArray<O::Scalar>,
+        x: &mut ChunkedArray<O::Scalar>,
+        tmp: &mut ChunkedArray<O::Scalar>,
+    ) -> Result<<O::Scalar as Scalar>::Real> {
+        check_apply(&self.0, true, y, x)?;
+        check_work::<O, _>(tmp, x)?;
+        self.0.adjoint_add_into_norm_sqr(y, x, tmp)
     }
     fn domain_like(&self, y: &ChunkedArray<O::Scalar>) -> Result<ChunkedArray<O::Scalar>> {
         check_in::<O, _>(y, &self.0.dimsd(), "adjoint input")?;

@@ -147,6 +147,59 @@ pub trait LinearMap: Send + Sync {
         self.forward_into(x, tmp)?;
         Ok(y.xpby_norm_sqr(tmp, b))
     }
+    /// `y += A x` (the accumulation of a sum of operators, e.g. `HStack`'s forward): the bits of
+    /// [`forward_into`](Self::forward_into) into the work vector `tmp` (laid out like `y`), then
+    /// [`Vector::add_assign`]`(tmp)` on `y` (the default: `y[i] + t[i]` with `t[i]` exactly what
+    /// `forward_into` writes), computed where the operator can without writing `A x` to memory and
+    /// reading it back. What `tmp` holds afterwards is unspecified. Overrides must leave exactly
+    /// those bits in `y`.
+    ///
+    /// ```
+    /// use rylops_core::{ChunkedArray, FunctionOperator, LinearMap, Vector};
+    /// let twice = FunctionOperator::<f64>::new(&[3], &[3], |x, y| { y.axpy(2.0, x); Ok(()) },
+    ///     |y, x| { x.axpy(2.0, y); Ok(()) }).unwrap();
+    /// let x = ChunkedArray::from_array(ndarray::arr1(&[1.0, 2.0, 3.0]).into_dyn());
+    /// let (mut y, mut tmp) = (x.clone(), twice.zeros_range());
+    /// twice.forward_add_into(&x, &mut y, &mut tmp).unwrap(); // y = x + 2 x
+    /// assert_eq!(y.to_array().as_slice().unwrap(), &[3.0, 6.0, 9.0]);
+    /// ```
+    ///
+    /// # Errors
+    /// Those of [`forward_into`](Self::forward_into) (into `tmp`).
+    ///
+    /// # Panics
+    /// The default panics if `tmp` is not laid out like `y` (as [`Vector::add_assign`]);
+    /// overrides may return an error instead.
+    fn forward_add_into(
+        &self,
+        x: &Self::Domain,
+        y: &mut Self::Range,
+        tmp: &mut Self::Range,
+    ) -> Result<()> {
+        self.forward_into(x, tmp)?;
+        y.add_assign(tmp);
+        Ok(())
+    }
+    /// `y += A x`, returning `||y||^2` (of the sum): the bits of
+    /// [`forward_into`](Self::forward_into) into `tmp`, then
+    /// [`Vector::add_assign_norm_sqr`]`(tmp)` on `y` (the default; see
+    /// [`forward_add_into`](Self::forward_add_into)).
+    ///
+    /// # Errors
+    /// Those of [`forward_into`](Self::forward_into) (into `tmp`).
+    ///
+    /// # Panics
+    /// The default panics if `tmp` is not laid out like `y`; overrides may return an error
+    /// instead.
+    fn forward_add_into_norm_sqr(
+        &self,
+        x: &Self::Domain,
+        y: &mut Self::Range,
+        tmp: &mut Self::Range,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.forward_into(x, tmp)?;
+        Ok(y.add_assign_norm_sqr(tmp))
+    }
 
     /// `A x`, allocating the output.
     ///
@@ -230,6 +283,45 @@ pub trait LinearOperator: LinearMap {
         self.adjoint_into(y, tmp)?;
         Ok(x.xpby_norm_sqr(tmp, b))
     }
+    /// `x += A^H y` (the accumulation of `VStack`'s adjoint): the bits of
+    /// [`adjoint_into`](Self::adjoint_into) into the work vector `tmp`, then
+    /// [`Vector::add_assign`]`(tmp)` on `x` (the default; see [`LinearMap::forward_add_into`]).
+    ///
+    /// # Errors
+    /// Those of [`adjoint_into`](Self::adjoint_into) (into `tmp`).
+    ///
+    /// # Panics
+    /// The default panics if `tmp` is not laid out like `x`; overrides may return an error
+    /// instead.
+    fn adjoint_add_into(
+        &self,
+        y: &Self::Range,
+        x: &mut Self::Domain,
+        tmp: &mut Self::Domain,
+    ) -> Result<()> {
+        self.adjoint_into(y, tmp)?;
+        x.add_assign(tmp);
+        Ok(())
+    }
+    /// `x += A^H y`, returning `||x||^2` (of the sum): the bits of
+    /// [`adjoint_into`](Self::adjoint_into) into `tmp`, then
+    /// [`Vector::add_assign_norm_sqr`]`(tmp)` on `x` (the default).
+    ///
+    /// # Errors
+    /// Those of [`adjoint_into`](Self::adjoint_into) (into `tmp`).
+    ///
+    /// # Panics
+    /// The default panics if `tmp` is not laid out like `x`; overrides may return an error
+    /// instead.
+    fn adjoint_add_into_norm_sqr(
+        &self,
+        y: &Self::Range,
+        x: &mut Self::Domain,
+        tmp: &mut Self::Domain,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.adjoint_into(y, tmp)?;
+        Ok(x.add_assign_norm_sqr(tmp))
+    }
 
     /// `A^H y`, allocating the output.
     ///
@@ -290,6 +382,8 @@ macro_rules! forward_impl {
             fn forward_into_norm_sqr(&self, x: &Self::Domain, y: &mut Self::Range) -> Result<<Self::Scalar as Scalar>::Real> { (**self).forward_into_norm_sqr(x, y) }
             fn forward_into_dot(&self, x: &Self::Domain, y: &mut Self::Range, w: &Self::Range) -> Result<Self::Scalar> { (**self).forward_into_dot(x, y, w) }
             fn forward_xpby_norm_sqr(&self, x: &Self::Domain, y: &mut Self::Range, b: Self::Scalar, tmp: &mut Self::Range) -> Result<<Self::Scalar as Scalar>::Real> { (**self).forward_xpby_norm_sqr(x, y, b, tmp) }
+            fn forward_add_into(&self, x: &Self::Domain, y: &mut Self::Range, tmp: &mut Self::Range) -> Result<()> { (**self).forward_add_into(x, y, tmp) }
+            fn forward_add_into_norm_sqr(&self, x: &Self::Domain, y: &mut Self::Range, tmp: &mut Self::Range) -> Result<<Self::Scalar as Scalar>::Real> { (**self).forward_add_into_norm_sqr(x, y, tmp) }
             fn range_like(&self, x: &Self::Domain) -> Result<Self::Range> { (**self).range_like(x) }
             fn zeros_domain(&self) -> Self::Domain { (**self).zeros_domain() }
             fn zeros_range(&self) -> Self::Range { (**self).zeros_range() }
@@ -298,6 +392,8 @@ macro_rules! forward_impl {
             fn adjoint_into(&self, y: &Self::Range, x: &mut Self::Domain) -> Result<()> { (**self).adjoint_into(y, x) }
             fn adjoint_into_norm_sqr(&self, y: &Self::Range, x: &mut Self::Domain) -> Result<<Self::Scalar as Scalar>::Real> { (**self).adjoint_into_norm_sqr(y, x) }
             fn adjoint_xpby_norm_sqr(&self, y: &Self::Range, x: &mut Self::Domain, b: Self::Scalar, tmp: &mut Self::Domain) -> Result<<Self::Scalar as Scalar>::Real> { (**self).adjoint_xpby_norm_sqr(y, x, b, tmp) }
+            fn adjoint_add_into(&self, y: &Self::Range, x: &mut Self::Domain, tmp: &mut Self::Domain) -> Result<()> { (**self).adjoint_add_into(y, x, tmp) }
+            fn adjoint_add_into_norm_sqr(&self, y: &Self::Range, x: &mut Self::Domain, tmp: &mut Self::Domain) -> Result<<Self::Scalar as Scalar>::Real> { (**self).adjoint_add_into_norm_sqr(y, x, tmp) }
             fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain> { (**self).domain_like(y) }
         }
     };
@@ -345,6 +441,22 @@ impl<O: LinearMap + ?Sized> LinearMap for &O {
     ) -> Result<<Self::Scalar as Scalar>::Real> {
         (**self).forward_xpby_norm_sqr(x, y, b, tmp)
     }
+    fn forward_add_into(
+        &self,
+        x: &Self::Domain,
+        y: &mut Self::Range,
+        tmp: &mut Self::Range,
+    ) -> Result<()> {
+        (**self).forward_add_into(x, y, tmp)
+    }
+    fn forward_add_into_norm_sqr(
+        &self,
+        x: &Self::Domain,
+        y: &mut Self::Range,
+        tmp: &mut Self::Range,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        (**self).forward_add_into_norm_sqr(x, y, tmp)
+    }
     fn range_like(&self, x: &Self::Domain) -> Result<Self::Range> {
         (**self).range_like(x)
     }
@@ -376,6 +488,22 @@ impl<O: LinearOperator + ?Sized> LinearOperator for &O {
     ) -> Result<<Self::Scalar as Scalar>::Real> {
         (**self).adjoint_xpby_norm_sqr(y, x, b, tmp)
     }
+    fn adjoint_add_into(
+        &self,
+        y: &Self::Range,
+        x: &mut Self::Domain,
+        tmp: &mut Self::Domain,
+    ) -> Result<()> {
+        (**self).adjoint_add_into(y, x, tmp)
+    }
+    fn adjoint_add_into_norm_sqr(
+        &self,
+        y: &Self::Range,
+        x: &mut Self::Domain,
+        tmp: &mut Self::Domain,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        (**self).adjoint_add_into_norm_sqr(y, x, tmp)
+    }
     fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain> {
         (**self).domain_like(y)
     }
@@ -383,9 +511,11 @@ impl<O: LinearOperator + ?Sized> LinearOperator for &O {
 
 /// An operator with only its required methods passed on, so that the fused provided methods
 /// ([`LinearMap::forward_into_norm_sqr`], [`LinearMap::forward_into_dot`],
-/// [`LinearMap::forward_xpby_norm_sqr`], [`LinearOperator::adjoint_into_norm_sqr`],
-/// [`LinearOperator::adjoint_xpby_norm_sqr`]) run their defaults: the product, then a separate
-/// reduction. Their results must be the same bits as the wrapped operator's; this wrapper is how
+/// [`LinearMap::forward_xpby_norm_sqr`], [`LinearMap::forward_add_into`],
+/// [`LinearMap::forward_add_into_norm_sqr`], [`LinearOperator::adjoint_into_norm_sqr`],
+/// [`LinearOperator::adjoint_xpby_norm_sqr`], [`LinearOperator::adjoint_add_into`],
+/// [`LinearOperator::adjoint_add_into_norm_sqr`]) run their defaults: the product, then a separate
+/// reduction (or addition). Their results must be the same bits as the wrapped operator's; this wrapper is how
 /// tests (and timings) compare the two.
 ///
 /// ```
@@ -440,9 +570,10 @@ impl<O: LinearOperator> LinearOperator for Unfused<O> {
 /// Checks an operator's fused methods against their defaults (through [`Unfused`]): for the model
 /// `x` and a data vector laid out like `y` (whose values are not used), every fused method must
 /// return the same bits and leave the same output as the product followed by the separate
-/// reduction. Outputs start from random values (the same for both), so an override that does not
-/// overwrite its output, or reads what it should not, is caught. Returns the names of the methods
-/// that differ (empty when all agree).
+/// reduction (for the accumulating `*_add_into*` methods: the product into the work vector, then
+/// the separate addition). Outputs and work vectors start from random values (the same for both),
+/// so an override that does not overwrite its output (or does not add to it), or reads what it
+/// should not, is caught. Returns the names of the methods that differ (empty when all agree).
 ///
 /// ```
 /// use rylops_core::{fused_test, FunctionOperator, LinearMap, Vector};
@@ -504,6 +635,20 @@ where
     if bits(n1) != bits(n2) || y1 != y2 {
         bad.push("forward_xpby_norm_sqr");
     }
+    let (mut y1, mut y2, mut t1, mut t2) = (ya.clone(), ya.clone(), wy.clone(), wy.clone());
+    op.forward_add_into(&x0, &mut y1, &mut t1)?;
+    plain.forward_add_into(&x0, &mut y2, &mut t2)?;
+    if y1 != y2 {
+        bad.push("forward_add_into");
+    }
+    let (mut y1, mut y2, mut t1, mut t2) = (ya.clone(), ya.clone(), wy.clone(), wy.clone());
+    let (n1, n2) = (
+        op.forward_add_into_norm_sqr(&x0, &mut y1, &mut t1)?,
+        plain.forward_add_into_norm_sqr(&x0, &mut y2, &mut t2)?,
+    );
+    if bits(n1) != bits(n2) || y1 != y2 {
+        bad.push("forward_add_into_norm_sqr");
+    }
     let (mut x1, mut x2) = (xa.clone(), xa.clone());
     let (n1, n2) = (
         op.adjoint_into_norm_sqr(&y0, &mut x1)?,
@@ -519,6 +664,20 @@ where
     );
     if bits(n1) != bits(n2) || x1 != x2 {
         bad.push("adjoint_xpby_norm_sqr");
+    }
+    let (mut x1, mut x2, mut t1, mut t2) = (xa.clone(), xa.clone(), x0.clone(), x0.clone());
+    op.adjoint_add_into(&y0, &mut x1, &mut t1)?;
+    plain.adjoint_add_into(&y0, &mut x2, &mut t2)?;
+    if x1 != x2 {
+        bad.push("adjoint_add_into");
+    }
+    let (mut x1, mut x2, mut t1, mut t2) = (xa.clone(), xa.clone(), x0.clone(), x0.clone());
+    let (n1, n2) = (
+        op.adjoint_add_into_norm_sqr(&y0, &mut x1, &mut t1)?,
+        plain.adjoint_add_into_norm_sqr(&y0, &mut x2, &mut t2)?,
+    );
+    if bits(n1) != bits(n2) || x1 != x2 {
+        bad.push("adjoint_add_into_norm_sqr");
     }
     Ok(bad)
 }

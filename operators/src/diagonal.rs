@@ -218,6 +218,13 @@ impl<T: Scalar> Diagonal<T> {
     }
 }
 
+/// How [`Diagonal::apply_reduce`] puts `v = cj(d) * x` into `y`: `y = v`.
+const SET: u8 = 0;
+/// `y = v + b y`.
+const XPBY: u8 = 1;
+/// `y += v`.
+const ADD: u8 = 2;
+
 impl<T: Scalar> Diagonal<T> {
     /// `y = cj(d) * x` as [`apply`](Self::apply) (`x` and `y` on the same grid, checked), returning
     /// `||y||^2` summed as `y` is written (the bits of `apply` then `norm_sqr`). A diagonal on
@@ -227,7 +234,7 @@ impl<T: Scalar> Diagonal<T> {
         x: &ChunkedArray<T>,
         y: &mut ChunkedArray<T>,
     ) -> T::Real {
-        self.apply_reduce::<ADJ, false>(x, y, T::zero(), None)
+        self.apply_reduce::<ADJ, SET, true>(x, y, T::zero(), None)
     }
 
     /// `y = cj(d) * x + b y`, returning `||y||^2`: the bits of [`apply`](Self::apply) into `tmp`
@@ -239,12 +246,25 @@ impl<T: Scalar> Diagonal<T> {
         b: T,
         tmp: &mut ChunkedArray<T>,
     ) -> T::Real {
-        self.apply_reduce::<ADJ, true>(x, y, b, Some(tmp))
+        self.apply_reduce::<ADJ, XPBY, true>(x, y, b, Some(tmp))
     }
 
-    /// `y = cj(d) * x` (`XPBY`: `y = cj(d) * x + b y`), returning `||y||^2`. `tmp` (needed with
-    /// `XPBY`) is used only when the diagonal is laid out unlike `x`.
-    fn apply_reduce<const ADJ: bool, const XPBY: bool>(
+    /// `y += cj(d) * x`, returning `||y||^2` if `NORM` (zero otherwise): the bits of
+    /// [`apply`](Self::apply) into `tmp` then `y.add_assign(tmp)` (`add_assign_norm_sqr`), in one
+    /// pass without `tmp` where the layouts allow.
+    fn apply_add<const ADJ: bool, const NORM: bool>(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        tmp: &mut ChunkedArray<T>,
+    ) -> T::Real {
+        self.apply_reduce::<ADJ, ADD, NORM>(x, y, T::zero(), Some(tmp))
+    }
+
+    /// `y = cj(d) * x`, put into `y` as `PUT` says ([`SET`], [`XPBY`] with `b`, [`ADD`]), returning
+    /// `||y||^2` if `NORM` (zero otherwise). `tmp` (needed with `XPBY` and `ADD`) is used only when
+    /// the diagonal is laid out unlike `x`.
+    fn apply_reduce<const ADJ: bool, const PUT: u8, const NORM: bool>(
         &self,
         x: &ChunkedArray<T>,
         y: &mut ChunkedArray<T>,
@@ -252,19 +272,32 @@ impl<T: Scalar> Diagonal<T> {
         tmp: Option<&mut ChunkedArray<T>>,
     ) -> T::Real {
         #[inline(always)]
-        fn put<T: Scalar, const XPBY: bool>(y: &mut T, v: T, b: T) {
-            *y = if XPBY { v + b * *y } else { v };
+        fn put<T: Scalar, const PUT: u8>(y: &mut T, v: T, b: T) {
+            match PUT {
+                XPBY => *y = v + b * *y,
+                ADD => *y += v,
+                _ => *y = v,
+            }
         }
+        let zero = <T::Real as num_traits::Zero>::zero;
+        let pass = |y: &mut ChunkedArray<T>, fill: &(dyn Fn(usize, usize, &mut [T]) + Sync)| {
+            if NORM {
+                y.fill_norm_sqr(fill)
+            } else {
+                y.fill_pieces(fill);
+                zero()
+            }
+        };
         match &self.diag {
-            Diag::Full(d) if d.grid() == x.grid() => y.fill_norm_sqr(|k, s, p| {
+            Diag::Full(d) if d.grid() == x.grid() => pass(y, &|k, s, p| {
                 let (xs, ds) = (&x.block_slice(k)[s..], &d.block_slice(k)[s..]);
                 for ((y, &x), &d) in p.iter_mut().zip(xs).zip(ds) {
-                    put::<T, XPBY>(y, cj::<T, ADJ>(d) * x, b);
+                    put::<T, PUT>(y, cj::<T, ADJ>(d) * x, b);
                 }
             }),
             Diag::Axis { d, axis } => {
                 let (axis, grid) = (*axis, x.grid());
-                y.fill_norm_sqr(|k, s, p| {
+                pass(y, &|k, s, p| {
                     if p.is_empty() {
                         return;
                     }
@@ -278,20 +311,31 @@ impl<T: Scalar> Diagonal<T> {
                     for (ys, xs) in chunks_by_run(p, xs, s, run) {
                         let dv = cj::<T, ADJ>(d[start + (e / run) % len]);
                         for (y, &x) in ys.iter_mut().zip(xs) {
-                            put::<T, XPBY>(y, dv * x, b);
+                            put::<T, PUT>(y, dv * x, b);
                         }
                         e += ys.len();
                     }
                 })
             }
             Diag::Full(_) => match tmp {
-                Some(tmp) if XPBY => {
+                Some(tmp) if PUT != SET => {
                     self.apply::<ADJ>(x, tmp);
-                    y.xpby_norm_sqr(tmp, b)
+                    match (PUT, NORM) {
+                        (XPBY, _) => y.xpby_norm_sqr(tmp, b),
+                        (_, true) => y.add_assign_norm_sqr(tmp),
+                        (_, false) => {
+                            y.add_assign(tmp);
+                            zero()
+                        }
+                    }
                 }
                 _ => {
                     self.apply::<ADJ>(x, y);
-                    y.norm_sqr()
+                    if NORM {
+                        y.norm_sqr()
+                    } else {
+                        zero()
+                    }
                 }
             },
         }
@@ -389,6 +433,52 @@ impl<T: Scalar> ChunkedOperator for Diagonal<T> {
         y.check_same_grid(x, "Diagonal: input and output")?;
         y.check_same_grid(tmp, "Diagonal: input and work vector")?;
         Ok(self.apply_xpby_norm_sqr::<true>(y, x, b, tmp))
+    }
+    fn forward_add_into(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<()> {
+        check_apply(self, false, x, y)?;
+        x.check_same_grid(y, "Diagonal: input and output")?;
+        x.check_same_grid(tmp, "Diagonal: input and work vector")?;
+        self.apply_add::<false, false>(x, y, tmp);
+        Ok(())
+    }
+    fn forward_add_into_norm_sqr(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, false, x, y)?;
+        x.check_same_grid(y, "Diagonal: input and output")?;
+        x.check_same_grid(tmp, "Diagonal: input and work vector")?;
+        Ok(self.apply_add::<false, true>(x, y, tmp))
+    }
+    fn adjoint_add_into(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<()> {
+        check_apply(self, true, y, x)?;
+        y.check_same_grid(x, "Diagonal: input and output")?;
+        y.check_same_grid(tmp, "Diagonal: input and work vector")?;
+        self.apply_add::<true, false>(y, x, tmp);
+        Ok(())
+    }
+    fn adjoint_add_into_norm_sqr(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, true, y, x)?;
+        y.check_same_grid(x, "Diagonal: input and output")?;
+        y.check_same_grid(tmp, "Diagonal: input and work vector")?;
+        Ok(self.apply_add::<true, true>(y, x, tmp))
     }
 }
 

@@ -207,6 +207,67 @@ impl<T: Scalar> ChunkedOperator for Identity<T> {
         check_apply(self, true, y, x)?;
         xpby_leading_norm_sqr(y, x, b, tmp)
     }
+    // On the same grid `y += x`, one pass without the work vector.
+    fn forward_add_into(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<()> {
+        check_apply(self, false, x, y)?;
+        add_leading(x, y, tmp, false).map(drop)
+    }
+    fn forward_add_into_norm_sqr(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, false, x, y)?;
+        add_leading(x, y, tmp, true)
+    }
+    fn adjoint_add_into(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<()> {
+        check_apply(self, true, y, x)?;
+        add_leading(y, x, tmp, false).map(drop)
+    }
+    fn adjoint_add_into_norm_sqr(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        check_apply(self, true, y, x)?;
+        add_leading(y, x, tmp, true)
+    }
+}
+
+/// `dst += I src` with `I` the (rectangular) identity, returning `||dst||^2` if `norm` (zero
+/// otherwise): the bits of [`copy_leading`] into `tmp` then `add_assign` (`add_assign_norm_sqr`),
+/// in one pass (without `tmp`) when the grids agree.
+fn add_leading<T: Scalar>(
+    src: &ChunkedArray<T>,
+    dst: &mut ChunkedArray<T>,
+    tmp: &mut ChunkedArray<T>,
+    norm: bool,
+) -> Result<T::Real> {
+    let from = if src.grid() == dst.grid() {
+        src
+    } else {
+        tmp.check_same_grid(dst, "Identity: work vector")?;
+        copy_leading(src, tmp);
+        tmp
+    };
+    Ok(if norm {
+        dst.add_assign_norm_sqr(from)
+    } else {
+        dst.add_assign(from);
+        <T::Real as num_traits::Zero>::zero()
+    })
 }
 
 /// `dst = I src + b dst` with `I` the (rectangular) identity, returning `||dst||^2`: the bits of

@@ -1,6 +1,8 @@
 //! Every operator's fused reductions (`forward_into_norm_sqr`, `forward_into_dot`,
 //! `forward_xpby_norm_sqr` and their adjoints) return the bits of the product followed by the
-//! separate reduction, in every chunking.
+//! separate reduction, and its accumulating applies (`forward_add_into`,
+//! `forward_add_into_norm_sqr` and their adjoints) those of the product into a work vector
+//! followed by the separate addition, in every chunking.
 
 use num_complex::Complex64;
 use rylops_core::{fused_test, ChunkGrid, ChunkedArray, LinearOperator, Scalar};
@@ -141,6 +143,26 @@ fn every_operator<T: Scalar>(c: T) {
         .build()
         .unwrap();
     check("FirstDerivative order 5 on 3 rows", &fd, &x, &x);
+    // A 3-D Laplacian (three terms summed, then added): one chunk, uneven chunks, 1-wide chunks.
+    let dims = [9, 7, 2 * 16384 / 63 + 5];
+    let g = |c: Vec<Vec<usize>>| ChunkGrid::new(&dims, c).unwrap();
+    for grid in [
+        ChunkGrid::single(&dims),
+        g(vec![vec![4, 5], vec![1, 6], vec![dims[2] - 9, 9]]),
+        g(vec![vec![1; 9], vec![7], vec![dims[2]]]),
+    ] {
+        let x = ChunkedArray::<T>::zeros(grid.clone());
+        for weights in [[1.0, 1.0, 1.0], [0.5, -2.0, 1.25]] {
+            let lap = Laplacian::<T>::builder(&dims)
+                .axes(&[0, 1, 2])
+                .weights(&weights)
+                .sampling(&[1.0, 0.5, 2.0])
+                .build()
+                .unwrap();
+            let what = format!("3-D Laplacian {weights:?} on {:?}", grid.all_chunks());
+            check(&what, &lap, &x, &x);
+        }
+    }
 }
 
 #[test]
@@ -172,9 +194,17 @@ fn a_work_vector_of_another_layout_is_an_error() {
         assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
         let r = op.adjoint_xpby_norm_sqr(&x, &mut y, 0.5, &mut short);
         assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+        let r = op.forward_add_into(&x, &mut y, &mut short);
+        assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
+        let r = op.adjoint_add_into_norm_sqr(&x, &mut y, &mut short);
+        assert!(matches!(r, Err(Error::ShapeMismatch { .. })), "{r:?}");
     }
     let r = lap.forward_xpby_norm_sqr(&x, &mut y, 0.5, &mut other);
     assert!(matches!(r, Err(Error::ChunkMismatch(_))), "{r:?}");
     let r = diag.adjoint_xpby_norm_sqr(&x, &mut y, 0.5, &mut other);
+    assert!(matches!(r, Err(Error::ChunkMismatch(_))), "{r:?}");
+    let r = lap.adjoint_add_into(&x, &mut y, &mut other);
+    assert!(matches!(r, Err(Error::ChunkMismatch(_))), "{r:?}");
+    let r = diag.forward_add_into_norm_sqr(&x, &mut y, &mut other);
     assert!(matches!(r, Err(Error::ChunkMismatch(_))), "{r:?}");
 }

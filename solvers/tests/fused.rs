@@ -1,13 +1,15 @@
 //! The solvers give bit-identical results whether the operator's fused reductions (`||A x||^2`,
-//! `<p, A p>` and `A x + b y` taken in the pass of the product) are used or hidden behind
-//! [`Unfused`] (the product, then the separate reduction): CGLS, LSQR and CG on `[I; L]` and on a
-//! chunked Laplacian, in f64 and complex128, chunked and not, damped and not.
+//! `<p, A p>` and `A x + b y` taken in the pass of the product) and accumulating applies
+//! (`x += A_k^H y_k` in the pass of the product, inside the stack's adjoint) are used or hidden
+//! behind [`Unfused`] (the product, then the separate reduction or addition): CGLS, LSQR and CG on
+//! `[I; L]` (and `[I; L; D]`) and on a chunked Laplacian, in f64 and complex128, chunked and not,
+//! damped and not.
 
 use num_complex::Complex64;
 use rylops_core::{
     BoxOp, ChunkGrid, ChunkedArray, LinearMap, OperatorExt, Scalar, Stack, Unfused, VStack,
 };
-use rylops_operators::{Identity, Laplacian};
+use rylops_operators::{Diagonal, Identity, Laplacian};
 use rylops_solvers::{cg, cgls, lsqr, CgParams, CglsParams, LsqrParams};
 use std::fmt::Debug;
 
@@ -33,17 +35,40 @@ fn same<V: PartialEq + Debug, R: Debug, I: Debug>(
     assert!(a.iterations > 3, "{what}: too few iterations to compare");
 }
 
-/// `[I; eps L]` on an `n0 x n1` model laid out by `grid`, and data `[d; 0]` laid out alike.
-fn stacked<T: Scalar>(grid: &ChunkGrid, eps: f64) -> (VStack<BoxOp<T>>, Stack<ChunkedArray<T>>) {
+/// `[I; eps L]` on an `n0 x n1` model laid out by `grid` (with `diag`, `[I; eps L; D]`), and data
+/// `[d; 0]` (`[d; 0; 0]`) laid out alike. With `unfused`, every part is wrapped in [`Unfused`], so
+/// that the stack's own sums go through a work vector too.
+fn stacked<T: Scalar>(
+    grid: &ChunkGrid,
+    eps: f64,
+    diag: bool,
+    unfused: bool,
+) -> (VStack<BoxOp<T>>, Stack<ChunkedArray<T>>) {
     let dims = grid.shape().to_vec();
     let lap = Laplacian::<T>::builder(&dims)
         .weights(&[eps, eps])
         .build()
         .unwrap();
     let id = Identity::<T>::with_dims(&dims).unwrap();
-    let op = VStack::new(vec![Box::new(id) as BoxOp<T>, Box::new(lap)]).unwrap();
+    let dg = Diagonal::new(ChunkedArray::<T>::random(grid.clone(), 8)).unwrap();
+    let mut parts: Vec<BoxOp<T>> = if unfused {
+        vec![Box::new(Unfused(id)), Box::new(Unfused(lap))]
+    } else {
+        vec![Box::new(id), Box::new(lap)]
+    };
+    if diag {
+        parts.push(if unfused {
+            Box::new(Unfused(dg))
+        } else {
+            Box::new(dg)
+        });
+    }
+    let n = parts.len();
+    let op = VStack::new(parts).unwrap();
     let d = ChunkedArray::<T>::random(grid.clone(), 3);
-    (op, Stack(vec![d, ChunkedArray::zeros(grid.clone())]))
+    let mut y = vec![d];
+    y.extend((1..n).map(|_| ChunkedArray::zeros(grid.clone())));
+    (op, Stack(y))
 }
 
 fn grids() -> Vec<ChunkGrid> {
@@ -55,12 +80,16 @@ fn grids() -> Vec<ChunkGrid> {
 }
 
 fn least_squares<T: Scalar>() {
-    for g in grids() {
-        let (op, y) = stacked::<T>(&g, 0.7);
-        let plain = Unfused(&op);
+    for (g, diag) in grids()
+        .into_iter()
+        .flat_map(|g| [(g.clone(), false), (g, true)])
+    {
+        let (op, y) = stacked::<T>(&g, 0.7, diag, false);
+        let (parts, _) = stacked::<T>(&g, 0.7, diag, true);
+        let plain = Unfused(&parts);
         for damp in [0.0, 0.3] {
             let what = format!(
-                "{} damp {damp} on {:?}",
+                "{} damp {damp} diag {diag} on {:?}",
                 std::any::type_name::<T>(),
                 g.all_chunks()
             );
@@ -117,14 +146,16 @@ fn least_squares<T: Scalar>() {
 fn conjugate_gradients<T: Scalar>() {
     for g in grids() {
         // The normal equations of [I; L] (a product: its fused <p, A p> ends in the last factor).
-        let (op, _) = stacked::<T>(&g, 0.7);
+        let (op, _) = stacked::<T>(&g, 0.7, false, false);
         let normal = (&op).h().times(&op).unwrap();
+        let (parts, _) = stacked::<T>(&g, 0.7, false, true);
+        let normal_plain = (&parts).h().times(&parts).unwrap();
         let b = ChunkedArray::<T>::random(g.clone(), 4);
         let p = CgParams::default().niter(10).tol(0.0);
         same(
             "cg on [I; L]^H [I; L]",
             &cg(&normal, &b, &p).unwrap(),
-            &cg(&Unfused(&normal), &b, &p).unwrap(),
+            &cg(&Unfused(&normal_plain), &b, &p).unwrap(),
         );
         // -L, positive semi-definite, chunked: the stencil's own fused <p, A p>.
         let neg = Laplacian::<T>::builder(g.shape())

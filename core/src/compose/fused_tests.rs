@@ -3,6 +3,7 @@
 use super::*;
 use crate::chunked::REDUCE_PIECE;
 use crate::operator::{fused_test, BoxOp, ScopedBoxOp};
+use crate::scalar::RealScalar;
 use crate::vector::Stack;
 use crate::{ChunkGrid, Chunked, ChunkedArray, ChunkedOperator, LinearOperator};
 use num_complex::Complex64;
@@ -15,6 +16,14 @@ impl<T: Scalar> Times<T> {
         move |k, s, p| {
             for (o, &i) in p.iter_mut().zip(&x.block_slice(k)[s..]) {
                 *o = c * i;
+            }
+        }
+    }
+    /// `y += c x` piece by piece (the piece holds `y`'s values).
+    fn add<'a>(c: T, x: &'a ChunkedArray<T>) -> impl Fn(usize, usize, &mut [T]) + Sync + 'a {
+        move |k, s, p| {
+            for (o, &i) in p.iter_mut().zip(&x.block_slice(k)[s..]) {
+                *o += c * i;
             }
         }
     }
@@ -78,6 +87,59 @@ impl<T: Scalar> ChunkedOperator for Times<T> {
     ) -> Result<T::Real> {
         Ok(x.fill_xpby_norm_sqr(tmp, b, Self::fill(self.0.conj(), y)))
     }
+    fn forward_add_into(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        _tmp: &mut ChunkedArray<T>,
+    ) -> Result<()> {
+        y.fill_pieces(Self::add(self.0, x));
+        Ok(())
+    }
+    fn forward_add_into_norm_sqr(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        _tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        Ok(y.fill_norm_sqr(Self::add(self.0, x)))
+    }
+    fn adjoint_add_into(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+        _tmp: &mut ChunkedArray<T>,
+    ) -> Result<()> {
+        x.fill_pieces(Self::add(self.0.conj(), y));
+        Ok(())
+    }
+    fn adjoint_add_into_norm_sqr(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+        _tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        Ok(x.fill_norm_sqr(Self::add(self.0.conj(), y)))
+    }
+}
+
+/// `y = c x` with only its required methods: the defaults (through a work vector) everywhere.
+struct Plain<T>(T, usize);
+
+impl<T: Scalar> ChunkedOperator for Plain<T> {
+    type Scalar = T;
+    fn dims(&self) -> Vec<usize> {
+        vec![self.1]
+    }
+    fn dimsd(&self) -> Vec<usize> {
+        vec![self.1]
+    }
+    fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
+        Times(self.0, self.1).forward_into(x, y)
+    }
+    fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
+        Times(self.0, self.1).adjoint_into(y, x)
+    }
 }
 
 fn check<O>(what: &str, op: &O, x: &O::Domain, y: &O::Range)
@@ -120,10 +182,13 @@ fn every_composite<T: Scalar>(c1: T, c2: T, c3: T, s: T) {
         check(&what("sum"), &(&a).plus(&b).unwrap(), &x, &x);
         check(&what("difference"), &(&a).minus(&b).unwrap(), &x, &x);
         check(&what("product"), &(&a).times(&b).unwrap(), &x, &x);
-        for parts in [1, 2, 3] {
-            // Distinct parts, so that summing them in another order would show.
+        let plain_b = Chunked(Plain(c2, n));
+        for parts in [1, 2, 3, 4] {
+            // Distinct parts, so that summing them in another order would show; the fourth
+            // without overrides, so that its accumulation goes through the work vector.
             let ops = || -> Vec<ScopedBoxOp<'_, T>> {
-                let all: [ScopedBoxOp<'_, T>; 3] = [Box::new(&a), Box::new(&b), Box::new(&c)];
+                let all: [ScopedBoxOp<'_, T>; 4] =
+                    [Box::new(&a), Box::new(&b), Box::new(&c), Box::new(&plain_b)];
                 all.into_iter().take(parts).collect()
             };
             let v = VStack::new(ops()).unwrap();
@@ -217,4 +282,109 @@ fn a_wrong_override_is_caught() {
     let x = ChunkedArray::<f64>::zeros(ChunkGrid::single(&[n]));
     let bad = fused_test(&op, &x, &x, 1).unwrap();
     assert_eq!(bad, vec!["forward_into_norm_sqr"]);
+}
+
+/// Boxed references to `ops`.
+fn boxed<'a, T: Scalar, O>(ops: &'a [O]) -> Vec<ScopedBoxOp<'a, T>>
+where
+    O: LinearOperator<Scalar = T, Domain = ChunkedArray<T>, Range = ChunkedArray<T>>,
+{
+    ops.iter()
+        .map(|o| Box::new(o) as ScopedBoxOp<'a, T>)
+        .collect()
+}
+
+/// The sums of the stacks and of `A + B` (their parts added through the parts' accumulating
+/// applies) give the bits of the same sums through a work vector (parts without overrides).
+fn sums_through_overrides<T: Scalar>(c: [T; 3]) {
+    let layouts = [
+        ChunkGrid::single(&[2 * REDUCE_PIECE + 5]),
+        ChunkGrid::new(
+            &[2 * REDUCE_PIECE + 5],
+            vec![vec![REDUCE_PIECE + 3, 7, REDUCE_PIECE - 5]],
+        )
+        .unwrap(),
+        ChunkGrid::uniform(&[13], &[1]).unwrap(),
+        ChunkGrid::single(&[0]),
+    ];
+    let bits = |r: T::Real| r.to_f64_lossless().to_bits();
+    for g in layouts {
+        let n = g.shape()[0];
+        let what = format!("{:?}", g.all_chunks());
+        let fast: Vec<Chunked<Times<T>>> = c.iter().map(|&c| Chunked(Times(c, n))).collect();
+        let slow: Vec<Chunked<Plain<T>>> = c.iter().map(|&c| Chunked(Plain(c, n))).collect();
+        let x = ChunkedArray::<T>::random(g.clone(), 1);
+        let start = ChunkedArray::<T>::random(g.clone(), 2);
+        for parts in [2, 3] {
+            let f = || boxed(&fast[..parts]);
+            let s = || boxed(&slow[..parts]);
+            let (vf, vs) = (VStack::new(f()).unwrap(), VStack::new(s()).unwrap());
+            let ys = Stack(
+                (0..parts as u64)
+                    .map(|k| ChunkedArray::random(g.clone(), 3 + k))
+                    .collect(),
+            );
+            let (mut a, mut b) = (start.clone(), start.clone());
+            vf.adjoint_into(&ys, &mut a).unwrap();
+            vs.adjoint_into(&ys, &mut b).unwrap();
+            assert!(a == b, "vstack {parts} adjoint on {what}");
+            let (mut a, mut b) = (start.clone(), start.clone());
+            let (na, nb) = (
+                vf.adjoint_into_norm_sqr(&ys, &mut a).unwrap(),
+                vs.adjoint_into_norm_sqr(&ys, &mut b).unwrap(),
+            );
+            assert!(
+                a == b && bits(na) == bits(nb),
+                "vstack {parts} adjoint norm on {what}"
+            );
+            let (mut a, mut b, mut t) = (start.clone(), start.clone(), x.clone());
+            let (na, nb) = (
+                vf.adjoint_xpby_norm_sqr(&ys, &mut a, c[0], &mut t).unwrap(),
+                vs.adjoint_xpby_norm_sqr(&ys, &mut b, c[0], &mut t).unwrap(),
+            );
+            assert!(
+                a == b && bits(na) == bits(nb),
+                "vstack {parts} adjoint xpby on {what}"
+            );
+
+            let (hf, hs) = (HStack::new(f()).unwrap(), HStack::new(s()).unwrap());
+            let (mut a, mut b) = (start.clone(), start.clone());
+            hf.forward_into(&ys, &mut a).unwrap();
+            hs.forward_into(&ys, &mut b).unwrap();
+            assert!(a == b, "hstack {parts} forward on {what}");
+            let (mut a, mut b) = (start.clone(), start.clone());
+            let (na, nb) = (
+                hf.forward_into_norm_sqr(&ys, &mut a).unwrap(),
+                hs.forward_into_norm_sqr(&ys, &mut b).unwrap(),
+            );
+            assert!(
+                a == b && bits(na) == bits(nb),
+                "hstack {parts} forward norm on {what}"
+            );
+        }
+        let (sf, ss) = (
+            (&fast[0]).plus(&fast[1]).unwrap(),
+            (&slow[0]).plus(&slow[1]).unwrap(),
+        );
+        let (mut a, mut b) = (start.clone(), start.clone());
+        sf.forward_into(&x, &mut a).unwrap();
+        ss.forward_into(&x, &mut b).unwrap();
+        assert!(a == b, "sum forward on {what}");
+        let (mut a, mut b) = (start.clone(), start.clone());
+        let (na, nb) = (
+            sf.adjoint_into_norm_sqr(&x, &mut a).unwrap(),
+            ss.adjoint_into_norm_sqr(&x, &mut b).unwrap(),
+        );
+        assert!(a == b && bits(na) == bits(nb), "sum adjoint norm on {what}");
+    }
+}
+
+#[test]
+fn sums_through_accumulating_applies_equal_sums_through_a_work_vector() {
+    sums_through_overrides::<f64>([1.5, -0.75, 0.37]);
+    sums_through_overrides::<Complex64>([
+        Complex64::new(0.5, -2.0),
+        Complex64::new(-1.25, 0.5),
+        Complex64::new(0.3, 0.7),
+    ]);
 }

@@ -46,6 +46,17 @@ impl<A: LinearOperator> LinearMap for Adjoint<A> {
     ) -> Result<Real<A>> {
         self.0.adjoint_xpby_norm_sqr(x, y, b, tmp)
     }
+    fn forward_add_into(&self, x: &A::Range, y: &mut A::Domain, tmp: &mut A::Domain) -> Result<()> {
+        self.0.adjoint_add_into(x, y, tmp)
+    }
+    fn forward_add_into_norm_sqr(
+        &self,
+        x: &A::Range,
+        y: &mut A::Domain,
+        tmp: &mut A::Domain,
+    ) -> Result<Real<A>> {
+        self.0.adjoint_add_into_norm_sqr(x, y, tmp)
+    }
     fn range_like(&self, x: &A::Range) -> Result<A::Domain> {
         self.0.domain_like(x)
     }
@@ -72,6 +83,17 @@ impl<A: LinearOperator> LinearOperator for Adjoint<A> {
         tmp: &mut A::Range,
     ) -> Result<Real<A>> {
         self.0.forward_xpby_norm_sqr(y, x, b, tmp)
+    }
+    fn adjoint_add_into(&self, y: &A::Domain, x: &mut A::Range, tmp: &mut A::Range) -> Result<()> {
+        self.0.forward_add_into(y, x, tmp)
+    }
+    fn adjoint_add_into_norm_sqr(
+        &self,
+        y: &A::Domain,
+        x: &mut A::Range,
+        tmp: &mut A::Range,
+    ) -> Result<Real<A>> {
+        self.0.forward_add_into_norm_sqr(y, x, tmp)
     }
     fn domain_like(&self, y: &A::Domain) -> Result<A::Range> {
         self.0.range_like(y)
@@ -111,6 +133,22 @@ impl<A: LinearMap> LinearMap for Scaled<A> {
         self.op.forward_into(x, y)?;
         Ok(y.scale_norm_sqr(self.alpha))
     }
+    // `y += alpha t` with `t = A x` in the work vector: the bits of `t * alpha` then `y += t`
+    // (products and sums of two floats commute exactly), one pass fewer.
+    fn forward_add_into(&self, x: &A::Domain, y: &mut A::Range, tmp: &mut A::Range) -> Result<()> {
+        self.op.forward_into(x, tmp)?;
+        y.axpy(self.alpha, tmp);
+        Ok(())
+    }
+    fn forward_add_into_norm_sqr(
+        &self,
+        x: &A::Domain,
+        y: &mut A::Range,
+        tmp: &mut A::Range,
+    ) -> Result<Real<A>> {
+        self.op.forward_into(x, tmp)?;
+        Ok(y.axpy_norm_sqr(self.alpha, tmp))
+    }
     fn range_like(&self, x: &A::Domain) -> Result<A::Range> {
         self.op.range_like(x)
     }
@@ -132,12 +170,28 @@ impl<A: LinearOperator> LinearOperator for Scaled<A> {
         self.op.adjoint_into(y, x)?;
         Ok(x.scale_norm_sqr(self.alpha.conj()))
     }
+    fn adjoint_add_into(&self, y: &A::Range, x: &mut A::Domain, tmp: &mut A::Domain) -> Result<()> {
+        self.op.adjoint_into(y, tmp)?;
+        x.axpy(self.alpha.conj(), tmp);
+        Ok(())
+    }
+    fn adjoint_add_into_norm_sqr(
+        &self,
+        y: &A::Range,
+        x: &mut A::Domain,
+        tmp: &mut A::Domain,
+    ) -> Result<Real<A>> {
+        self.op.adjoint_into(y, tmp)?;
+        Ok(x.axpy_norm_sqr(self.alpha.conj(), tmp))
+    }
     fn domain_like(&self, y: &A::Range) -> Result<A::Domain> {
         self.op.domain_like(y)
     }
 }
 
-/// `A + B` (or `A - B`): both applied to the same input, outputs added (subtracted).
+/// `A + B` (or `A - B`): both applied to the same input, outputs added (subtracted). `A + B` adds
+/// `B`'s output through its accumulating apply ([`LinearMap::forward_add_into`],
+/// [`LinearOperator::adjoint_add_into`]): one pass where `B` overrides it, the same bits either way.
 pub struct Sum<A: LinearMap, B> {
     a: A,
     b: B,
@@ -207,27 +261,24 @@ where
     fn forward_into(&self, x: &A::Domain, y: &mut A::Range) -> Result<()> {
         self.a.forward_into(x, y)?;
         let mut t = self.fwd.take(|t| t.same_layout(y), || Ok(y.zeros_like()))?;
-        let r = self.b.forward_into(x, &mut t);
-        if r.is_ok() {
-            if self.minus {
-                y.sub_assign(&t)
-            } else {
-                y.add_assign(&t)
-            }
-        }
+        let r = if self.minus {
+            self.b.forward_into(x, &mut t).map(|()| y.sub_assign(&t))
+        } else {
+            self.b.forward_add_into(x, y, &mut t)
+        };
         self.fwd.give(t);
         r
     }
     fn forward_into_norm_sqr(&self, x: &A::Domain, y: &mut A::Range) -> Result<Real<A>> {
         self.a.forward_into(x, y)?;
         let mut t = self.fwd.take(|t| t.same_layout(y), || Ok(y.zeros_like()))?;
-        let r = self.b.forward_into(x, &mut t).map(|()| {
-            if self.minus {
-                y.sub_assign_norm_sqr(&t)
-            } else {
-                y.add_assign_norm_sqr(&t)
-            }
-        });
+        let r = if self.minus {
+            self.b
+                .forward_into(x, &mut t)
+                .map(|()| y.sub_assign_norm_sqr(&t))
+        } else {
+            self.b.forward_add_into_norm_sqr(x, y, &mut t)
+        };
         self.fwd.give(t);
         r
     }
@@ -250,27 +301,24 @@ where
     fn adjoint_into(&self, y: &A::Range, x: &mut A::Domain) -> Result<()> {
         self.a.adjoint_into(y, x)?;
         let mut t = self.adj.take(|t| t.same_layout(x), || Ok(x.zeros_like()))?;
-        let r = self.b.adjoint_into(y, &mut t);
-        if r.is_ok() {
-            if self.minus {
-                x.sub_assign(&t)
-            } else {
-                x.add_assign(&t)
-            }
-        }
+        let r = if self.minus {
+            self.b.adjoint_into(y, &mut t).map(|()| x.sub_assign(&t))
+        } else {
+            self.b.adjoint_add_into(y, x, &mut t)
+        };
         self.adj.give(t);
         r
     }
     fn adjoint_into_norm_sqr(&self, y: &A::Range, x: &mut A::Domain) -> Result<Real<A>> {
         self.a.adjoint_into(y, x)?;
         let mut t = self.adj.take(|t| t.same_layout(x), || Ok(x.zeros_like()))?;
-        let r = self.b.adjoint_into(y, &mut t).map(|()| {
-            if self.minus {
-                x.sub_assign_norm_sqr(&t)
-            } else {
-                x.add_assign_norm_sqr(&t)
-            }
-        });
+        let r = if self.minus {
+            self.b
+                .adjoint_into(y, &mut t)
+                .map(|()| x.sub_assign_norm_sqr(&t))
+        } else {
+            self.b.adjoint_add_into_norm_sqr(y, x, &mut t)
+        };
         self.adj.give(t);
         r
     }
@@ -383,6 +431,35 @@ where
         self.fwd.give(w);
         r
     }
+    fn forward_add_into(&self, x: &B::Domain, y: &mut A::Range, tmp: &mut A::Range) -> Result<()> {
+        let mut w = self.fwd.take(
+            |(key, _)| key.same_layout(x),
+            || Ok((x.zeros_like(), self.b.range_like(x)?)),
+        )?;
+        let r = self
+            .b
+            .forward_into(x, &mut w.1)
+            .and_then(|_| self.a.forward_add_into(&w.1, y, tmp));
+        self.fwd.give(w);
+        r
+    }
+    fn forward_add_into_norm_sqr(
+        &self,
+        x: &B::Domain,
+        y: &mut A::Range,
+        tmp: &mut A::Range,
+    ) -> Result<Real<A>> {
+        let mut w = self.fwd.take(
+            |(key, _)| key.same_layout(x),
+            || Ok((x.zeros_like(), self.b.range_like(x)?)),
+        )?;
+        let r = self
+            .b
+            .forward_into(x, &mut w.1)
+            .and_then(|_| self.a.forward_add_into_norm_sqr(&w.1, y, tmp));
+        self.fwd.give(w);
+        r
+    }
     // The intermediate vector made here is exactly the work vector `forward_into` needs for an
     // input laid out like `x`: it is kept in the scratch pool (unless one is there already). In a
     // chain of nested products every level's intermediate is then made once, by the outermost
@@ -448,6 +525,35 @@ where
             .a
             .adjoint_into(y, &mut w.1)
             .and_then(|_| self.b.adjoint_xpby_norm_sqr(&w.1, x, b, tmp));
+        self.adj.give(w);
+        r
+    }
+    fn adjoint_add_into(&self, y: &A::Range, x: &mut B::Domain, tmp: &mut B::Domain) -> Result<()> {
+        let mut w = self.adj.take(
+            |(key, _)| key.same_layout(y),
+            || Ok((y.zeros_like(), self.a.domain_like(y)?)),
+        )?;
+        let r = self
+            .a
+            .adjoint_into(y, &mut w.1)
+            .and_then(|_| self.b.adjoint_add_into(&w.1, x, tmp));
+        self.adj.give(w);
+        r
+    }
+    fn adjoint_add_into_norm_sqr(
+        &self,
+        y: &A::Range,
+        x: &mut B::Domain,
+        tmp: &mut B::Domain,
+    ) -> Result<Real<A>> {
+        let mut w = self.adj.take(
+            |(key, _)| key.same_layout(y),
+            || Ok((y.zeros_like(), self.a.domain_like(y)?)),
+        )?;
+        let r = self
+            .a
+            .adjoint_into(y, &mut w.1)
+            .and_then(|_| self.b.adjoint_add_into_norm_sqr(&w.1, x, tmp));
         self.adj.give(w);
         r
     }

@@ -3,8 +3,9 @@
 //!
 //! Each is built from two shapes of loop, written once here: "part by part" (a stacked output, each
 //! part its operator's output; reductions summed over the parts in the order of `Stack::norm_sqr`
-//! and `Stack::dot`) and "summed" (one output, the parts' results added left to right through a
-//! scratch vector). `VStack`'s forward and `HStack`'s adjoint are part by part, their duals summed;
+//! and `Stack::dot`) and "summed" (one output, the parts' results added left to right by their
+//! accumulating applies, `forward_add_into` / `adjoint_add_into`, with a scratch vector as their
+//! work vector). `VStack`'s forward and `HStack`'s adjoint are part by part, their duals summed;
 //! `BlockDiag` is part by part both ways.
 
 use super::incompatible;
@@ -51,18 +52,23 @@ fn sum_parts<S: Zero + AddAssign>(n: usize, mut f: impl FnMut(usize) -> Result<S
     Ok(acc)
 }
 
-/// `out = apply(0) + apply(1) + ... + apply(n - 1)`, left to right: `apply(0)` written into `out`,
-/// each further part into a scratch vector and added. With `norm`, returns `||out||^2` taken in the
-/// pass of the last addition (for `n == 1` the caller uses the operator's own fused method instead;
-/// here it would take a second pass). The sums of `VStack::adjoint_into` and `HStack::forward_into`.
+/// `out = A_0 v_0 + A_1 v_1 + ... + A_{n-1} v_{n-1}`, left to right: `write(out)` writes part 0
+/// into `out`, `add(k, norm, out, t)` adds part `k` to it through the part's accumulating apply
+/// (`forward_add_into` / `adjoint_add_into`, or with `norm` their `*_norm_sqr` forms returning
+/// `||out||^2`), with a scratch vector `t` as its work vector: computed and added in one pass
+/// where the part overrides the accumulating apply, through `t` otherwise, with the same bits
+/// either way. With `norm`, returns `||out||^2` taken in the pass of the last addition (for
+/// `n == 1` the caller uses the operator's own fused method instead; here it would take a second
+/// pass). The sums of `VStack::adjoint_into` and `HStack::forward_into`.
 fn sum_into<T: Scalar, V: Vector<T>>(
     n: usize,
     out: &mut V,
     scratch: &Scratch<V>,
     norm: bool,
-    apply: impl Fn(usize, &mut V) -> Result<()>,
+    write: impl FnOnce(&mut V) -> Result<()>,
+    add: impl Fn(usize, bool, &mut V, &mut V) -> Result<T::Real>,
 ) -> Result<T::Real> {
-    apply(0, out)?;
+    write(out)?;
     if n == 1 {
         return Ok(if norm {
             out.norm_sqr()
@@ -71,20 +77,13 @@ fn sum_into<T: Scalar, V: Vector<T>>(
         });
     }
     let mut t = scratch.take(|t| t.same_layout(out), || Ok(out.zeros_like()))?;
-    let mut add = || {
+    let mut rest = || {
         for k in 1..n - 1 {
-            apply(k, &mut t)?;
-            out.add_assign(&t);
+            add(k, false, out, &mut t)?;
         }
-        apply(n - 1, &mut t)?;
-        Ok(if norm {
-            out.add_assign_norm_sqr(&t)
-        } else {
-            out.add_assign(&t);
-            T::Real::zero()
-        })
+        add(n - 1, norm, out, &mut t)
     };
-    let r = add();
+    let r = rest();
     scratch.give(t);
     r
 }
@@ -181,6 +180,29 @@ impl<O: LinearMap> LinearMap for VStack<O> {
             self.ops[k].forward_into_dot(x, &mut y.0[k], &w.0[k])
         })
     }
+    fn forward_add_into(
+        &self,
+        x: &O::Domain,
+        y: &mut Stack<O::Range>,
+        tmp: &mut Stack<O::Range>,
+    ) -> Result<()> {
+        check_parts(y, self.ops.len(), "VStack forward output")?;
+        assert_same_parts(tmp, y);
+        (0..self.ops.len())
+            .try_for_each(|k| self.ops[k].forward_add_into(x, &mut y.0[k], &mut tmp.0[k]))
+    }
+    fn forward_add_into_norm_sqr(
+        &self,
+        x: &O::Domain,
+        y: &mut Stack<O::Range>,
+        tmp: &mut Stack<O::Range>,
+    ) -> Result<Real<O>> {
+        check_parts(y, self.ops.len(), "VStack forward output")?;
+        assert_same_parts(tmp, y);
+        sum_parts(self.ops.len(), |k| {
+            self.ops[k].forward_add_into_norm_sqr(x, &mut y.0[k], &mut tmp.0[k])
+        })
+    }
     fn range_like(&self, x: &O::Domain) -> Result<Stack<O::Range>> {
         let parts = self.ops.iter().map(|o| o.range_like(x));
         Ok(Stack(parts.collect::<Result<_>>()?))
@@ -196,19 +218,14 @@ impl<O: LinearMap> LinearMap for VStack<O> {
 impl<O: LinearOperator> LinearOperator for VStack<O> {
     fn adjoint_into(&self, y: &Stack<O::Range>, x: &mut O::Domain) -> Result<()> {
         check_parts(y, self.ops.len(), "VStack adjoint input")?;
-        sum_into(self.ops.len(), x, &self.scratch, false, |k, t| {
-            self.ops[k].adjoint_into(&y.0[k], t)
-        })
-        .map(drop)
+        self.adjoint_sum(y, x, false).map(drop)
     }
     fn adjoint_into_norm_sqr(&self, y: &Stack<O::Range>, x: &mut O::Domain) -> Result<Real<O>> {
         check_parts(y, self.ops.len(), "VStack adjoint input")?;
         if self.ops.len() == 1 {
             return self.ops[0].adjoint_into_norm_sqr(&y.0[0], x);
         }
-        sum_into(self.ops.len(), x, &self.scratch, true, |k, t| {
-            self.ops[k].adjoint_into(&y.0[k], t)
-        })
+        self.adjoint_sum(y, x, true)
     }
     fn adjoint_xpby_norm_sqr(
         &self,
@@ -227,6 +244,27 @@ impl<O: LinearOperator> LinearOperator for VStack<O> {
     fn domain_like(&self, y: &Stack<O::Range>) -> Result<O::Domain> {
         check_parts(y, self.ops.len(), "VStack")?;
         self.ops[0].domain_like(&y.0[0])
+    }
+}
+
+impl<O: LinearOperator> VStack<O> {
+    /// `x = A_0^H y_0 + A_1^H y_1 + ...` ([`sum_into`]), with `||x||^2` if `norm`.
+    fn adjoint_sum(&self, y: &Stack<O::Range>, x: &mut O::Domain, norm: bool) -> Result<Real<O>> {
+        let (ops, y) = (&self.ops, &y.0);
+        sum_into(
+            ops.len(),
+            x,
+            &self.scratch,
+            norm,
+            |x| ops[0].adjoint_into(&y[0], x),
+            |k, norm, x, t| {
+                if norm {
+                    ops[k].adjoint_add_into_norm_sqr(&y[k], x, t)
+                } else {
+                    ops[k].adjoint_add_into(&y[k], x, t).map(|()| Zero::zero())
+                }
+            },
+        )
     }
 }
 
@@ -262,19 +300,14 @@ impl<O: LinearMap> LinearMap for HStack<O> {
     }
     fn forward_into(&self, x: &Stack<O::Domain>, y: &mut O::Range) -> Result<()> {
         check_parts(x, self.ops.len(), "HStack forward input")?;
-        sum_into(self.ops.len(), y, &self.scratch, false, |k, t| {
-            self.ops[k].forward_into(&x.0[k], t)
-        })
-        .map(drop)
+        self.forward_sum(x, y, false).map(drop)
     }
     fn forward_into_norm_sqr(&self, x: &Stack<O::Domain>, y: &mut O::Range) -> Result<Real<O>> {
         check_parts(x, self.ops.len(), "HStack forward input")?;
         if self.ops.len() == 1 {
             return self.ops[0].forward_into_norm_sqr(&x.0[0], y);
         }
-        sum_into(self.ops.len(), y, &self.scratch, true, |k, t| {
-            self.ops[k].forward_into(&x.0[k], t)
-        })
+        self.forward_sum(x, y, true)
     }
     fn forward_xpby_norm_sqr(
         &self,
@@ -326,9 +359,53 @@ impl<O: LinearOperator> LinearOperator for HStack<O> {
             self.ops[k].adjoint_xpby_norm_sqr(y, &mut x.0[k], b, &mut tmp.0[k])
         })
     }
+    fn adjoint_add_into(
+        &self,
+        y: &O::Range,
+        x: &mut Stack<O::Domain>,
+        tmp: &mut Stack<O::Domain>,
+    ) -> Result<()> {
+        check_parts(x, self.ops.len(), "HStack adjoint output")?;
+        assert_same_parts(tmp, x);
+        (0..self.ops.len())
+            .try_for_each(|k| self.ops[k].adjoint_add_into(y, &mut x.0[k], &mut tmp.0[k]))
+    }
+    fn adjoint_add_into_norm_sqr(
+        &self,
+        y: &O::Range,
+        x: &mut Stack<O::Domain>,
+        tmp: &mut Stack<O::Domain>,
+    ) -> Result<Real<O>> {
+        check_parts(x, self.ops.len(), "HStack adjoint output")?;
+        assert_same_parts(tmp, x);
+        sum_parts(self.ops.len(), |k| {
+            self.ops[k].adjoint_add_into_norm_sqr(y, &mut x.0[k], &mut tmp.0[k])
+        })
+    }
     fn domain_like(&self, y: &O::Range) -> Result<Stack<O::Domain>> {
         let parts = self.ops.iter().map(|o| o.domain_like(y));
         Ok(Stack(parts.collect::<Result<_>>()?))
+    }
+}
+
+impl<O: LinearMap> HStack<O> {
+    /// `y = A_0 x_0 + A_1 x_1 + ...` ([`sum_into`]), with `||y||^2` if `norm`.
+    fn forward_sum(&self, x: &Stack<O::Domain>, y: &mut O::Range, norm: bool) -> Result<Real<O>> {
+        let (ops, x) = (&self.ops, &x.0);
+        sum_into(
+            ops.len(),
+            y,
+            &self.scratch,
+            norm,
+            |y| ops[0].forward_into(&x[0], y),
+            |k, norm, y, t| {
+                if norm {
+                    ops[k].forward_add_into_norm_sqr(&x[k], y, t)
+                } else {
+                    ops[k].forward_add_into(&x[k], y, t).map(|()| Zero::zero())
+                }
+            },
+        )
     }
 }
 
@@ -405,6 +482,29 @@ impl<O: LinearMap> LinearMap for BlockDiag<O> {
             self.0[k].forward_into_dot(&x.0[k], &mut y.0[k], &w.0[k])
         })
     }
+    fn forward_add_into(
+        &self,
+        x: &Stack<O::Domain>,
+        y: &mut Stack<O::Range>,
+        tmp: &mut Stack<O::Range>,
+    ) -> Result<()> {
+        self.check(x, y, false)?;
+        assert_same_parts(tmp, y);
+        (0..self.0.len())
+            .try_for_each(|k| self.0[k].forward_add_into(&x.0[k], &mut y.0[k], &mut tmp.0[k]))
+    }
+    fn forward_add_into_norm_sqr(
+        &self,
+        x: &Stack<O::Domain>,
+        y: &mut Stack<O::Range>,
+        tmp: &mut Stack<O::Range>,
+    ) -> Result<Real<O>> {
+        self.check(x, y, false)?;
+        assert_same_parts(tmp, y);
+        sum_parts(self.0.len(), |k| {
+            self.0[k].forward_add_into_norm_sqr(&x.0[k], &mut y.0[k], &mut tmp.0[k])
+        })
+    }
     fn range_like(&self, x: &Stack<O::Domain>) -> Result<Stack<O::Range>> {
         check_parts(x, self.0.len(), "BlockDiag")?;
         let parts = self.0.iter().zip(&x.0).map(|(o, xi)| o.range_like(xi));
@@ -444,6 +544,29 @@ impl<O: LinearOperator> LinearOperator for BlockDiag<O> {
         assert_same_parts(tmp, x);
         sum_parts(self.0.len(), |k| {
             self.0[k].adjoint_xpby_norm_sqr(&y.0[k], &mut x.0[k], b, &mut tmp.0[k])
+        })
+    }
+    fn adjoint_add_into(
+        &self,
+        y: &Stack<O::Range>,
+        x: &mut Stack<O::Domain>,
+        tmp: &mut Stack<O::Domain>,
+    ) -> Result<()> {
+        self.check(y, x, true)?;
+        assert_same_parts(tmp, x);
+        (0..self.0.len())
+            .try_for_each(|k| self.0[k].adjoint_add_into(&y.0[k], &mut x.0[k], &mut tmp.0[k]))
+    }
+    fn adjoint_add_into_norm_sqr(
+        &self,
+        y: &Stack<O::Range>,
+        x: &mut Stack<O::Domain>,
+        tmp: &mut Stack<O::Domain>,
+    ) -> Result<Real<O>> {
+        self.check(y, x, true)?;
+        assert_same_parts(tmp, x);
+        sum_parts(self.0.len(), |k| {
+            self.0[k].adjoint_add_into_norm_sqr(&y.0[k], &mut x.0[k], &mut tmp.0[k])
         })
     }
     fn domain_like(&self, y: &Stack<O::Range>) -> Result<Stack<O::Domain>> {

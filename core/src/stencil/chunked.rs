@@ -3,7 +3,7 @@
 //! (borrowed from the neighbours' data instead of copied where they are contiguous), then every
 //! block run through [`run_terms`](super::run_terms) in parallel.
 
-use super::fused::{run_block, run_terms, with_terms, Outputs};
+use super::fused::{run_block, run_terms, run_terms_add, with_terms, Outputs};
 use super::lane::{AxisBlock, LaneStencil};
 use super::terms::{BlockTerm, StencilOperator, StencilTerms, TermMap};
 use crate::error::{Error, Result};
@@ -124,6 +124,10 @@ enum Reduce<'w, T> {
     Dot(&'w ChunkedArray<T>),
     /// The output written to the work array `tmp`, then `y = tmp + b y` and `||y||^2`.
     Xpby(T, &'w mut ChunkedArray<T>),
+    /// Not written but added to `y` (one output only).
+    Add,
+    /// Added to `y` (one output only), and `||y||^2`.
+    AddNormSqr,
 }
 
 /// The result of a [`Reduce`].
@@ -193,6 +197,53 @@ pub fn apply_terms_xpby_norm_sqr<T: Scalar, S: LaneStencil<T>>(
         return Ok(crate::Vector::xpby_norm_sqr(y, tmp, b));
     }
     match apply_terms_reduce(t, x, y, Reduce::Xpby(b, tmp))? {
+        Reduced::NormSqr(v) => Ok(v),
+        _ => unreachable!("a single output is reduced as it is written"),
+    }
+}
+
+/// `y += op(x)` with the op of the terms `t`: the bits of [`apply_terms`] into the work array
+/// `tmp` (laid out like `y`), then [`add_assign`](crate::Vector::add_assign)`(tmp)` on `y`, with
+/// each piece of the output computed into a buffer in cache and added to `y` (the terms' finished
+/// sum added: `y + (t0 + t1)`), so `tmp` is not used; a stacked output goes the separate way.
+///
+/// # Errors
+/// As [`apply_terms`] (with `y` or `tmp` as the output), and [`Error::ShapeMismatch`] or
+/// [`Error::ChunkMismatch`] when `tmp` is not laid out like `y`.
+pub fn apply_terms_add<T: Scalar, S: LaneStencil<T>>(
+    t: &StencilTerms<T, S>,
+    x: &ChunkedArray<T>,
+    y: &mut ChunkedArray<T>,
+    tmp: &mut ChunkedArray<T>,
+) -> Result<()> {
+    tmp.check_same_grid(y, "stencil terms work vector")?;
+    if t.map() == TermMap::Stack {
+        apply_terms(t, x, tmp)?;
+        crate::Vector::add_assign(y, tmp);
+        return Ok(());
+    }
+    apply_terms_reduce(t, x, y, Reduce::Add).map(|_| ())
+}
+
+/// `y += op(x)`, returning `||y||^2`: the bits of [`apply_terms`] into `tmp`, then
+/// [`add_assign_norm_sqr`](crate::Vector::add_assign_norm_sqr)`(tmp)` on `y`, in one pass as
+/// [`apply_terms_add`] (each piece of `y` summed right after it is updated, see
+/// [`ChunkedArray::fill_norm_sqr`]).
+///
+/// # Errors
+/// As [`apply_terms_add`].
+pub fn apply_terms_add_norm_sqr<T: Scalar, S: LaneStencil<T>>(
+    t: &StencilTerms<T, S>,
+    x: &ChunkedArray<T>,
+    y: &mut ChunkedArray<T>,
+    tmp: &mut ChunkedArray<T>,
+) -> Result<T::Real> {
+    tmp.check_same_grid(y, "stencil terms work vector")?;
+    if t.map() == TermMap::Stack {
+        apply_terms(t, x, tmp)?;
+        return Ok(crate::Vector::add_assign_norm_sqr(y, tmp));
+    }
+    match apply_terms_reduce(t, x, y, Reduce::AddNormSqr)? {
         Reduced::NormSqr(v) => Ok(v),
         _ => unreachable!("a single output is reduced as it is written"),
     }
@@ -325,7 +376,26 @@ fn apply_terms_reduce<T: Scalar, S: LaneStencil<T>>(
             |terms| run_terms(terms, start, p),
         );
     };
+    // Accumulating: each piece computed into a buffer in cache and added (one output only: the
+    // callers route a stacked output through a work array).
+    let add_piece = |k: usize, start: usize, p: &mut [T]| {
+        let shape = &x.blocks()[k].shape()[lead_in..];
+        with_terms(
+            nt,
+            |j| block_term(j, k, shape),
+            |terms| run_terms_add(terms, start, p),
+        );
+    };
     match reduce {
+        Reduce::Add => {
+            debug_assert!(outputs == Outputs::One);
+            y.fill_pieces(add_piece);
+            return Ok(Reduced::Nothing);
+        }
+        Reduce::AddNormSqr => {
+            debug_assert!(outputs == Outputs::One);
+            return Ok(Reduced::NormSqr(y.fill_norm_sqr(add_piece)));
+        }
         Reduce::NormSqr if outputs == Outputs::One => {
             return Ok(Reduced::NormSqr(y.fill_norm_sqr(piece)));
         }
@@ -483,6 +553,61 @@ where
     apply_terms_xpby_norm_sqr(op.stencil_terms(adjoint), x, y, b, tmp)
 }
 
+/// `y += A x` (`A` the operator, or its adjoint): the shapes checked ([`check_apply`]), then
+/// [`apply_terms_add`] with the operator's terms (or, where [`StencilOperator::runs_terms`] is
+/// `false`, the operator's own method into `tmp` and then [`Vector::add_assign`]). The body of a
+/// stencil operator's [`ChunkedOperator::forward_add_into`] and
+/// [`ChunkedOperator::adjoint_add_into`] ([`stencil_reductions!`](crate::stencil_reductions)
+/// writes them).
+///
+/// # Errors
+/// As [`check_apply`] and [`apply_terms_add`].
+pub fn apply_op_chunked_add<O>(
+    op: &O,
+    adjoint: bool,
+    x: &ChunkedArray<O::Elem>,
+    y: &mut ChunkedArray<O::Elem>,
+    tmp: &mut ChunkedArray<O::Elem>,
+) -> Result<()>
+where
+    O: StencilOperator + ChunkedOperator<Scalar = <O as StencilOperator>::Elem>,
+{
+    if !op.runs_terms(adjoint) {
+        check_apply(op, adjoint, x, y)?;
+        tmp.check_same_grid(y, "stencil work vector")?;
+        apply_by_methods(op, adjoint, x, tmp)?;
+        y.add_assign(tmp);
+        return Ok(());
+    }
+    check_apply(op, adjoint, x, y)?;
+    apply_terms_add(op.stencil_terms(adjoint), x, y, tmp)
+}
+
+/// `y += A x` (`A` the operator, or its adjoint), returning `||y||^2`, as
+/// [`apply_op_chunked_add`] (the fallback then [`Vector::add_assign_norm_sqr`]).
+///
+/// # Errors
+/// As [`check_apply`] and [`apply_terms_add_norm_sqr`].
+pub fn apply_op_chunked_add_norm_sqr<O>(
+    op: &O,
+    adjoint: bool,
+    x: &ChunkedArray<O::Elem>,
+    y: &mut ChunkedArray<O::Elem>,
+    tmp: &mut ChunkedArray<O::Elem>,
+) -> Result<<O::Elem as Scalar>::Real>
+where
+    O: StencilOperator + ChunkedOperator<Scalar = <O as StencilOperator>::Elem>,
+{
+    if !op.runs_terms(adjoint) {
+        check_apply(op, adjoint, x, y)?;
+        tmp.check_same_grid(y, "stencil work vector")?;
+        apply_by_methods(op, adjoint, x, tmp)?;
+        return Ok(y.add_assign_norm_sqr(tmp));
+    }
+    check_apply(op, adjoint, x, y)?;
+    apply_terms_add_norm_sqr(op.stencil_terms(adjoint), x, y, tmp)
+}
+
 /// `y = A x` (`A` the operator, or its adjoint), returning `w.dot(y)`, as
 /// [`apply_op_chunked_norm_sqr`] does for `||y||^2`.
 ///
@@ -511,8 +636,8 @@ where
 
 /// Writes, inside an `impl ChunkedOperator for ...` of a [`StencilOperator`], the whole apply
 /// path on the stencil runner: `forward_into` and `adjoint_into` (the shapes checked by
-/// [`check_apply`], then [`apply_op_chunked`]) and the five fused reductions of
-/// [`stencil_reductions!`](crate::stencil_reductions). What is left to write is `dims` and `dimsd`.
+/// [`check_apply`], then [`apply_op_chunked`]) and the fused reductions and accumulating applies
+/// of [`stencil_reductions!`](crate::stencil_reductions). What is left to write is `dims` and `dimsd`.
 ///
 /// ```
 /// use rylops_core::stencil::{LaneStencil, PointVisitor, StencilOperator, StencilTerms};
@@ -587,8 +712,10 @@ macro_rules! stencil_apply {
 
 /// Writes, inside an `impl ChunkedOperator for ...` of a [`StencilOperator`], the five fused
 /// reductions ([`ChunkedOperator::forward_into_norm_sqr`], `forward_into_dot`,
-/// `forward_xpby_norm_sqr`, `adjoint_into_norm_sqr`, `adjoint_xpby_norm_sqr`) on the stencil runner:
-/// each output piece reduced right after it is written, with the bits of the two-pass defaults.
+/// `forward_xpby_norm_sqr`, `adjoint_into_norm_sqr`, `adjoint_xpby_norm_sqr`) and the four
+/// accumulating applies (`forward_add_into`, `forward_add_into_norm_sqr`, `adjoint_add_into`,
+/// `adjoint_add_into_norm_sqr`) on the stencil runner: each output piece reduced (or added to the
+/// output) right after it is computed, with the bits of the two-pass defaults.
 ///
 /// ```
 /// use rylops_core::stencil::{apply_op_chunked, LaneStencil, PointVisitor, StencilOperator, StencilTerms};
@@ -680,6 +807,38 @@ macro_rules! stencil_reductions {
             tmp: &mut $crate::ChunkedArray<Self::Scalar>,
         ) -> $crate::Result<<Self::Scalar as $crate::Scalar>::Real> {
             $crate::stencil::apply_op_chunked_xpby_norm_sqr(self, true, y, x, b, tmp)
+        }
+        fn forward_add_into(
+            &self,
+            x: &$crate::ChunkedArray<Self::Scalar>,
+            y: &mut $crate::ChunkedArray<Self::Scalar>,
+            tmp: &mut $crate::ChunkedArray<Self::Scalar>,
+        ) -> $crate::Result<()> {
+            $crate::stencil::apply_op_chunked_add(self, false, x, y, tmp)
+        }
+        fn forward_add_into_norm_sqr(
+            &self,
+            x: &$crate::ChunkedArray<Self::Scalar>,
+            y: &mut $crate::ChunkedArray<Self::Scalar>,
+            tmp: &mut $crate::ChunkedArray<Self::Scalar>,
+        ) -> $crate::Result<<Self::Scalar as $crate::Scalar>::Real> {
+            $crate::stencil::apply_op_chunked_add_norm_sqr(self, false, x, y, tmp)
+        }
+        fn adjoint_add_into(
+            &self,
+            y: &$crate::ChunkedArray<Self::Scalar>,
+            x: &mut $crate::ChunkedArray<Self::Scalar>,
+            tmp: &mut $crate::ChunkedArray<Self::Scalar>,
+        ) -> $crate::Result<()> {
+            $crate::stencil::apply_op_chunked_add(self, true, y, x, tmp)
+        }
+        fn adjoint_add_into_norm_sqr(
+            &self,
+            y: &$crate::ChunkedArray<Self::Scalar>,
+            x: &mut $crate::ChunkedArray<Self::Scalar>,
+            tmp: &mut $crate::ChunkedArray<Self::Scalar>,
+        ) -> $crate::Result<<Self::Scalar as $crate::Scalar>::Real> {
+            $crate::stencil::apply_op_chunked_add_norm_sqr(self, true, y, x, tmp)
         }
     };
 }
@@ -773,8 +932,14 @@ mod tests {
             (vec![7, 6], vec![vec![1; 7], vec![1; 6]]),
             (vec![0, 4], vec![vec![0], vec![1, 3]]),
         ];
-        let terms = vec![term(0, 0.5, None), term(1, 2.0, Some(3.0))];
-        for (shape, chunks) in cases {
+        let two = vec![term(0, 0.5, None), term(1, 2.0, Some(3.0))];
+        let mut three = two.clone();
+        three.push(term(0, 1.0, Some(-0.75)));
+        for ((shape, chunks), terms) in cases
+            .into_iter()
+            .flat_map(|c| [(c.clone(), two.clone()), (c, three.clone())])
+        {
+            let nt = terms.len();
             let (_, x) = array(&shape, chunks.clone(), 5);
             let g = x.grid().clone();
             let b = -0.625;
@@ -782,15 +947,15 @@ mod tests {
                 let t = StencilTerms::new(&shape, terms.clone(), map).unwrap();
                 let (input, out) = match map {
                     TermMap::Sum => (x.clone(), g.clone()),
-                    TermMap::Stack => (x.clone(), g.prepend_axis(2)),
-                    TermMap::SumStacked => (ChunkedArray::random(g.prepend_axis(2), 6), g.clone()),
+                    TermMap::Stack => (x.clone(), g.prepend_axis(nt)),
+                    TermMap::SumStacked => (ChunkedArray::random(g.prepend_axis(nt), 6), g.clone()),
                 };
                 // Outputs start from random values: the fused passes must overwrite them.
                 let start = ChunkedArray::<f64>::random(out.clone(), 7);
                 let w = ChunkedArray::<f64>::random(out.clone(), 8);
                 let mut want = start.clone();
                 apply_terms(&t, &input, &mut want).unwrap();
-                let what = format!("{chunks:?} {map:?}");
+                let what = format!("{chunks:?} {map:?} {nt} terms");
 
                 let mut y = start.clone();
                 let n = apply_terms_norm_sqr(&t, &input, &mut y).unwrap();
@@ -808,6 +973,19 @@ mod tests {
                 let n2 = y2.xpby_norm_sqr(&want, b);
                 assert_eq!(n.to_bits(), n2.to_bits(), "{what}");
                 assert_eq!(bits(y.to_array()), bits(y2.to_array()), "{what}");
+
+                // Accumulating: `start + op(input)`, the finished sum of the terms added.
+                let (mut y, mut tmp) = (start.clone(), w.clone());
+                apply_terms_add(&t, &input, &mut y, &mut tmp).unwrap();
+                let mut y2 = start.clone();
+                y2.add_assign(&want);
+                assert_eq!(bits(y.to_array()), bits(y2.to_array()), "{what} add");
+                let (mut y, mut tmp) = (start.clone(), w.clone());
+                let n = apply_terms_add_norm_sqr(&t, &input, &mut y, &mut tmp).unwrap();
+                let mut y2 = start.clone();
+                let n2 = y2.add_assign_norm_sqr(&want);
+                assert_eq!(n.to_bits(), n2.to_bits(), "{what} add");
+                assert_eq!(bits(y.to_array()), bits(y2.to_array()), "{what} add");
             }
         }
     }

@@ -96,6 +96,32 @@ pub fn run_terms_streamed<T: Scalar, S: LaneStencil<T>>(
     crate::stream::fence();
 }
 
+/// `y += w0 S0(b0) + w1 S1(b1) + ...` over the flat elements `p0 .. p0 + y.len()`: the sum
+/// [`run_terms`] writes, computed piece by piece into a buffer that stays in L1 and then added to
+/// `y` (`y[i] + (t0 + t1 + ...)`: the finished sum of the terms is added, as a separate
+/// [`run_terms`] into a work array and an addition would, so the bits are the same), in one pass
+/// over `y`. Without terms nothing is added.
+///
+/// # Panics
+/// As [`run_terms`].
+pub fn run_terms_add<T: Scalar, S: LaneStencil<T>>(
+    terms: &[BlockTerm<'_, T, S>],
+    p0: usize,
+    y: &mut [T],
+) {
+    if terms.is_empty() || y.is_empty() {
+        return;
+    }
+    let mut buf = [T::zero(); STREAM_BUFFER];
+    for (j, yc) in y.chunks_mut(STREAM_BUFFER).enumerate() {
+        let b = &mut buf[..yc.len()];
+        run_terms(terms, p0 + j * STREAM_BUFFER, b);
+        for (o, &v) in yc.iter_mut().zip(b.iter()) {
+            *o += v;
+        }
+    }
+}
+
 /// The outputs of [`run_block`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Outputs {

@@ -52,12 +52,14 @@ mod terms;
 
 pub use block::TASK;
 pub use chunked::{
-    apply_op_chunked, apply_op_chunked_dot, apply_op_chunked_norm_sqr,
-    apply_op_chunked_xpby_norm_sqr, apply_terms, apply_terms_dot, apply_terms_norm_sqr,
-    apply_terms_slices, apply_terms_xpby_norm_sqr,
+    apply_op_chunked, apply_op_chunked_add, apply_op_chunked_add_norm_sqr, apply_op_chunked_dot,
+    apply_op_chunked_norm_sqr, apply_op_chunked_xpby_norm_sqr, apply_terms, apply_terms_add,
+    apply_terms_add_norm_sqr, apply_terms_dot, apply_terms_norm_sqr, apply_terms_slices,
+    apply_terms_xpby_norm_sqr,
 };
 pub use fused::{
-    run_terms, run_terms_streamed, with_terms, MAX_POINT_TERMS, MAX_TERMS, STREAM_BUFFER, TILE,
+    run_terms, run_terms_add, run_terms_streamed, with_terms, MAX_POINT_TERMS, MAX_TERMS,
+    STREAM_BUFFER, TILE,
 };
 pub use lane::{
     interior_mismatch, Add, AddScaled, AxisBlock, LaneStencil, PointVisitor, Put, RowWindow, Set,
