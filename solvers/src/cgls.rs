@@ -17,12 +17,11 @@
 //! methods takes the counts before; the results are the same bits either way.
 //!
 //! Inside the products, a stacked operator such as `[I; L]` (a `VStack`, model of `n` elements)
-//! costs fewer passes of `n` in its adjoint: each further part's `A_k^H s_k` is added to `g` in the
-//! pass that computes it ([`adjoint_add_into`](rylops_core::LinearOperator::adjoint_add_into))
-//! instead of being written to a work vector that is then read back and added: 7 passes before
-//! (`g = s_0`: 2, `t = L^H s_1`: 2, `g += t` with `||g||^2`: 3), 5 now (`g += L^H s_1` with
-//! `||g||^2`: 3). Counted in passes of `n`, an iteration on `[I; L]` without damping makes 20
-//! (4 for `q = A c`, 6 for `s -= a q` on the two parts, 5 for `g`, 5 for `x` and `c`), 22 before.
+//! adds each further part's `A_k^H s_k` to `g` in the pass that computes it
+//! ([`adjoint_add_into`](rylops_core::LinearOperator::adjoint_add_into)): its adjoint takes 5 passes
+//! of `n` (`g = s_0`: 2, `g += L^H s_1` with `||g||^2`: 3). Counted in passes of `n`, an iteration
+//! on `[I; L]` without damping makes 20 (4 for `q = A c`, 6 for `s -= a q` on the two parts, 5 for
+//! `g`, 5 for `x` and `c`).
 
 use crate::callback::{noop, Control, IterInfo};
 use crate::common::{

@@ -20,13 +20,12 @@
 //! bits either way.
 //!
 //! Inside the products, a stacked operator such as `[I; L]` (a `VStack`, model of `n` elements)
-//! costs fewer passes of `n` in its adjoint: each further part's `A_k^H u_k` is added in the pass
-//! that computes it ([`adjoint_add_into`](rylops_core::LinearOperator::adjoint_add_into)) instead
-//! of being written to a work vector and read back: `A^H u` into the work vector takes 5 passes
-//! instead of 7, then `v = (A^H u) - beta v` with `||v||^2` 3 (the stack's sum must be finished
-//! before `beta v` is added, so this stays a pass of its own). Counted in passes of `n`, an
+//! adds each further part's `A_k^H u_k` in the pass that computes it
+//! ([`adjoint_add_into`](rylops_core::LinearOperator::adjoint_add_into)): `A^H u` into the work
+//! vector takes 5 passes, then `v = (A^H u) - beta v` with `||v||^2` 3 (the stack's sum must be
+//! finished before `beta v` is added, so this is a pass of its own). Counted in passes of `n`, an
 //! iteration on `[I; L]` makes 25 (6 for `u`, 4 for `u /= beta`, 8 for `v`, 2 for `v /= alfa`, 5
-//! for `x` and `w`; `calc_var` off), 27 before.
+//! for `x` and `w`; `calc_var` off).
 
 use crate::callback::{noop, Control, IterInfo};
 use crate::common::{
