@@ -46,6 +46,7 @@ mod chunked;
 mod fused;
 mod gaps;
 mod lane;
+mod macros;
 mod simd;
 mod taps;
 mod terms;
