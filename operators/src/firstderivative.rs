@@ -2,7 +2,8 @@
 
 use crate::kind::Kind;
 use rylops_core::stencil::{
-    apply_op_chunked, LaneStencil, PointVisitor, StencilOperator, StencilTerms,
+    apply_op_chunked, run_divided, run_divided_rows, Divided, LaneStencil, PointVisitor, Put,
+    RowsMut, RunTaps, StencilOperator, StencilTerms, Strided,
 };
 use rylops_core::{
     check_apply, normalize_axis, stencil_reductions, Chunked, ChunkedArray, ChunkedOperator, Error,
@@ -70,11 +71,8 @@ impl<T: Scalar> FdStencil<T> {
                 v.visit([-1, 1], move |[a, b]| h * (b - a))
             }
             (FdForm::Centered5, false) => {
-                let (two, three, twelve) = (c::<T>(2.0), c::<T>(3.0), c::<T>(12.0));
-                v.visit([-2, -1, 1, 2], move |[a, b, d, e]| {
-                    a.np_div(twelve) - (two * b).np_div(three) + (two * d).np_div(three)
-                        - e.np_div(twelve)
-                })
+                let d = self.centered5_forward();
+                v.visit(d.offs, d.direct)
             }
             (FdForm::Forward, false) => v.visit([0, 1], move |[a, b]| b - a),
             (FdForm::Backward, false) => v.visit([-1, 0], move |[a, b]| b - a),
@@ -83,12 +81,8 @@ impl<T: Scalar> FdStencil<T> {
                 v.visit([-1, 1], move |[a, b]| (zero + mh * b) + h * a)
             }
             (FdForm::Centered5, true) => {
-                let (two, m2, three, twelve) =
-                    (c::<T>(2.0), c::<T>(-2.0), c::<T>(3.0), c::<T>(12.0));
-                v.visit([-2, -1, 1, 2], move |[a, b, d, e]| {
-                    (((zero + e.np_div(twelve)) + (m2 * d).np_div(three)) + (two * b).np_div(three))
-                        + (-a).np_div(twelve)
-                })
+                let d = self.centered5_adjoint();
+                v.visit(d.offs, d.direct)
             }
             (FdForm::Forward, true) => v.visit([-1, 0], move |[a, b]| (zero + -b) + a),
             (FdForm::Backward, true) => v.visit([0, 1], move |[a, b]| (zero + -b) + a),
@@ -96,7 +90,103 @@ impl<T: Scalar> FdStencil<T> {
     }
 }
 
+/// The interior formulas of a centered order-5 derivative, on the inputs (`direct`, pylops' order)
+/// and on the inputs divided by 3 (`fast`): `x/12 == (x/3) * 0.25` and `(±2x)/3 == ±2 (x/3)`
+/// within the range the runners check, so each input is divided once (see
+/// [`run_divided`](rylops_core::stencil::run_divided)).
+impl<T: Scalar> FdStencil<T> {
+    #[inline(always)]
+    fn centered5_forward(
+        &self,
+    ) -> Divided<T, impl Fn([T; 4]) -> T + Copy, impl Fn([T; 4]) -> T, 4> {
+        Divided {
+            offs: [-2, -1, 1, 2],
+            c: c(3.0),
+            s: self.s,
+            direct: |[a, b, d, e]: [T; 4]| {
+                let (two, three, twelve) = (c::<T>(2.0), c::<T>(3.0), c::<T>(12.0));
+                a.np_div(twelve) - (two * b).np_div(three) + (two * d).np_div(three)
+                    - e.np_div(twelve)
+            },
+            fast: |[a, b, d, e]: [T; 4]| {
+                let (two, quarter) = (c::<T>(2.0), c::<T>(0.25));
+                a * quarter - two * b + two * d - e * quarter
+            },
+        }
+    }
+
+    #[inline(always)]
+    fn centered5_adjoint(
+        &self,
+    ) -> Divided<T, impl Fn([T; 4]) -> T + Copy, impl Fn([T; 4]) -> T, 4> {
+        Divided {
+            offs: [-2, -1, 1, 2],
+            c: c(3.0),
+            s: self.s,
+            direct: |[a, b, d, e]: [T; 4]| {
+                let (zero, two, m2, three, twelve) = (
+                    T::zero(),
+                    c::<T>(2.0),
+                    c::<T>(-2.0),
+                    c::<T>(3.0),
+                    c::<T>(12.0),
+                );
+                (((zero + e.np_div(twelve)) + (m2 * d).np_div(three)) + (two * b).np_div(three))
+                    + (-a).np_div(twelve)
+            },
+            fast: |[a, b, d, e]: [T; 4]| {
+                let (zero, two, m2, quarter) = (T::zero(), c::<T>(2.0), c::<T>(-2.0), c::<T>(0.25));
+                (((zero + e * quarter) + m2 * d) + two * b) + -(a * quarter)
+            },
+        }
+    }
+}
+
 impl<T: Scalar> LaneStencil<T> for FdStencil<T> {
+    /// The centered order-5 formulas divide each input once ([`run_divided`]); the others run
+    /// their point formula.
+    #[inline(always)]
+    fn run_interior<P: Put<T>>(&self, x: &[T], p0: usize, stride: usize, y: &mut [T], put: P) {
+        match (self.form, self.adjoint) {
+            (FdForm::Centered5, false) => {
+                run_divided(&self.centered5_forward(), x, p0, stride, y, put)
+            }
+            (FdForm::Centered5, true) => {
+                run_divided(&self.centered5_adjoint(), x, p0, stride, y, put)
+            }
+            _ => self.formula(RunTaps {
+                src: &Strided { x, p0, stride },
+                y,
+                put,
+                s: self.s,
+            }),
+        }
+    }
+
+    #[inline(always)]
+    fn run_interior_rows<P: Put<T>>(
+        &self,
+        x: &[T],
+        p0: usize,
+        stride: usize,
+        mut y: RowsMut<'_, T>,
+        put: P,
+    ) {
+        match (self.form, self.adjoint) {
+            (FdForm::Centered5, false) => {
+                run_divided_rows(&self.centered5_forward(), x, p0, stride, y, put)
+            }
+            (FdForm::Centered5, true) => {
+                run_divided_rows(&self.centered5_adjoint(), x, p0, stride, y, put)
+            }
+            _ => {
+                for r in 0..y.rows() {
+                    self.run_interior(x, p0 + r * stride, stride, y.row(r), put);
+                }
+            }
+        }
+    }
+
     fn reach(&self) -> (usize, usize) {
         match (self.form, self.adjoint) {
             (FdForm::Centered3, _) => (1, 1),

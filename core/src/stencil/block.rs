@@ -1,6 +1,6 @@
 //! The one-block driver: runs one stencil over a flat range of one block's output.
 
-use super::lane::{AxisBlock, LaneStencil, Put, RowWindow};
+use super::lane::{AxisBlock, LaneStencil, Put, RowWindow, RowsMut};
 use crate::scalar::Scalar;
 
 /// Elements per rayon task of a single-stencil pass.
@@ -101,6 +101,41 @@ pub(crate) fn apply_range_generic<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
             il = 0;
             o += 1;
         }
+    }
+}
+
+/// The driver of [`apply_rows`](super::simd::apply_rows): a column window of consecutive rows of
+/// the block, row `r` of `y` being the output elements `p0 + r * inner ..` (all rows in one outer
+/// index of the block). The rows the interior formula covers without the halo go to
+/// [`LaneStencil::run_interior_rows`] together; the others, one by one, to [`apply_range_generic`].
+#[inline(always)]
+pub(crate) fn apply_rows_generic<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
+    st: &S,
+    b: &AxisBlock<'_, T>,
+    p0: usize,
+    mut y: RowsMut<'_, T>,
+    put: P,
+) {
+    let (rows, inner, m) = (y.rows(), b.inner, b.m);
+    if rows == 0 || y.width() == 0 {
+        return;
+    }
+    let il0 = (p0 / inner) % m;
+    debug_assert!(il0 + rows <= m && p0 % inner + y.width() <= inner);
+    let (fl, fh) = fast_rows(st, b);
+    let f0 = fl.clamp(il0, il0 + rows) - il0;
+    let f1 = fh.clamp(il0, il0 + rows).max(il0 + f0) - il0;
+    let one_by_one = |y: &mut RowsMut<'_, T>, r: usize| {
+        apply_range_generic(st, b, p0 + r * inner, y.row(r), put)
+    };
+    for r in 0..f0 {
+        one_by_one(&mut y, r);
+    }
+    if f1 > f0 {
+        st.run_interior_rows(b.x, p0 + f0 * inner, inner, y.sub(f0..f1), put);
+    }
+    for r in f1..rows {
+        one_by_one(&mut y, r);
     }
 }
 

@@ -4,8 +4,8 @@
 use super::block::TASK;
 use super::block::{fast_rows, local_interior};
 use super::gaps::{lane_gaps, merged_range, small_piece, SMALL_PIECE};
-use super::lane::{Add, AddScaled, LaneStencil, PointVisitor, Probe, Set, SetScaled};
-use super::simd::{apply_range, fused_tile};
+use super::lane::{Add, AddScaled, LaneStencil, PointVisitor, Probe, RowsMut, Set, SetScaled};
+use super::simd::{apply_range, apply_rows, fused_tile};
 use super::taps::is_exact_one;
 use super::terms::BlockTerm;
 use crate::scalar::Scalar;
@@ -152,8 +152,23 @@ pub(crate) fn run_block<T: Scalar, S: LaneStencil<T>>(
         }
     };
     if outputs == Outputs::One || terms.len() <= 1 {
-        if let Some(rows) = far_rows(terms, y.len()) {
-            return by_columns(rows, y, |p0, yc| run(terms, p0, yc));
+        if let Some(layout) = far_rows(terms, y.len()) {
+            let inner = layout.2;
+            return by_columns(layout, y, |p0, mut rows| match terms {
+                // One term, stored in place: the column's rows together, so that a stencil can
+                // share work between neighbouring rows (`LaneStencil::run_interior_rows`).
+                [t] if !stream => {
+                    let weight = t.weight.filter(|&w| !is_exact_one(w));
+                    with_put!(true, weight, |put| apply_rows(
+                        t.stencil, &t.block, p0, rows, put
+                    ))
+                }
+                _ => {
+                    for r in 0..rows.rows() {
+                        run(terms, p0 + r * inner, rows.row(r));
+                    }
+                }
+            });
         }
         let piece = if terms.len() == 1 { TASK } else { TILE };
         if y.len() <= piece {
@@ -214,15 +229,16 @@ fn far_rows<T: Scalar, S: LaneStencil<T>>(
     (far && b.m > 1 && b.inner > COLUMN).then(|| (len / (b.m * b.inner), b.m, b.inner))
 }
 
-/// `run(p0, y_piece)` over the whole output `y` of a block of layout `(outer, m, inner)`, walking
-/// it by columns: a task takes [`COLUMN`] elements of the inner extent and up to [`COLUMN_ROWS`] rows, and
-/// runs each row's piece of the column in turn, so the rows a stencil along the axis reads again
-/// are still in cache. Every element is computed from its flat position, so the order changes no
-/// bit; each element is written by exactly one task.
+/// `run(p0, rows)` over the whole output `y` of a block of layout `(outer, m, inner)`, walking
+/// it by columns: a task takes [`COLUMN`] elements of the inner extent and up to [`COLUMN_ROWS`]
+/// consecutive rows (`rows`, the first starting at flat element `p0`, the others `inner` apart), to
+/// be computed row after row, so the rows a stencil along the axis reads again are still in cache.
+/// Every element is computed from its flat position, so the order changes no bit; each element is
+/// written by exactly one task.
 fn by_columns<T: Scalar>(
     (outer, m, inner): (usize, usize, usize),
     y: &mut [T],
-    run: impl Fn(usize, &mut [T]) + Sync,
+    run: impl Fn(usize, RowsMut<'_, T>) + Sync,
 ) {
     use rayon::prelude::*;
     debug_assert_eq!(y.len(), outer * m * inner);
@@ -236,14 +252,14 @@ fn by_columns<T: Scalar>(
         let (o, rest) = (task / (cols * groups), task % (cols * groups));
         let (c, g) = (rest / groups, rest % groups);
         let (c0, w) = (c * COLUMN, COLUMN.min(inner - c * COLUMN));
-        for i in g * rows..m.min((g + 1) * rows) {
-            let p0 = (o * m + i) * inner + c0;
-            // SAFETY: `p0 + w <= (o * m + i + 1) * inner <= y.len()`, and the pieces of distinct
-            // `(o, c, g, i)` are disjoint (each covers row `i` of block `o`, columns `c0 .. c0 +
-            // w`), so every task writes its own elements; `y` is borrowed mutably for the call.
-            let yc = unsafe { std::slice::from_raw_parts_mut(base.get().add(p0), w) };
-            run(p0, yc);
-        }
+        let (i0, i1) = (g * rows, m.min((g + 1) * rows));
+        let p0 = (o * m + i0) * inner + c0;
+        // SAFETY: row `i` of the task starts at `(o * m + i) * inner + c0` and ends before
+        // `(o * m + i + 1) * inner <= y.len()` (as `c0 + w <= inner`); the rows of distinct
+        // `(o, c, g)` are disjoint (rows `i0..i1` of block `o`, columns `c0 .. c0 + w`), so every
+        // task writes its own elements; `y` is borrowed mutably for the whole call.
+        let rows = unsafe { RowsMut::from_raw(base.get().add(p0), inner, w, i1 - i0) };
+        run(p0, rows);
     });
 }
 

@@ -50,6 +50,96 @@ impl<T: Scalar> Put<T> for AddScaled<T> {
     }
 }
 
+/// Rows of equal width that lie `stride` elements apart in one output, borrowed mutably: the
+/// elements between them are not borrowed (another task may be writing them). A column window of a
+/// block walked row by row ([`LaneStencil::run_interior_rows`]).
+pub struct RowsMut<'a, T> {
+    ptr: *mut T,
+    stride: usize,
+    width: usize,
+    rows: usize,
+    _y: std::marker::PhantomData<&'a mut [T]>,
+}
+
+impl<'a, T> RowsMut<'a, T> {
+    /// The rows `y[r * stride .. r * stride + width]` for `r < rows` of one slice.
+    ///
+    /// # Panics
+    /// If the last row does not fit in `y`, or if `width > stride` with more than one row (rows
+    /// would overlap).
+    pub fn from_slice(y: &'a mut [T], stride: usize, width: usize, rows: usize) -> Self {
+        assert!(
+            rows <= 1 || width <= stride,
+            "rows of {width} elements {stride} apart overlap"
+        );
+        if rows > 0 {
+            assert!(
+                (rows - 1) * stride + width <= y.len(),
+                "rows beyond the slice"
+            );
+        }
+        // SAFETY: every row lies in `y` (checked above), rows do not overlap, and `y` stays
+        // borrowed mutably for `'a`.
+        unsafe { Self::from_raw(y.as_mut_ptr(), stride, width, rows) }
+    }
+
+    /// The rows starting at `ptr + r * stride` for `r < rows`.
+    ///
+    /// # Safety
+    /// For `'a`, every row `ptr + r * stride .. + width` must be valid for writes, not overlap
+    /// another, and be accessed through nothing else.
+    pub unsafe fn from_raw(ptr: *mut T, stride: usize, width: usize, rows: usize) -> Self {
+        Self {
+            ptr,
+            stride,
+            width,
+            rows,
+            _y: std::marker::PhantomData,
+        }
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Elements per row.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Row `r`.
+    ///
+    /// # Panics
+    /// If `r >= self.rows()`.
+    #[inline]
+    pub fn row(&mut self, r: usize) -> &mut [T] {
+        assert!(r < self.rows, "row {r} of {}", self.rows);
+        // SAFETY: row `r` is valid, unaliased and borrowed through `&mut self` (see `from_raw`).
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.add(r * self.stride), self.width) }
+    }
+
+    /// Rows `range` of these rows, borrowed from them.
+    ///
+    /// # Panics
+    /// If the range goes beyond `self.rows()`.
+    pub fn sub(&mut self, range: Range<usize>) -> RowsMut<'_, T> {
+        assert!(
+            range.start <= range.end && range.end <= self.rows,
+            "rows out of range"
+        );
+        // SAFETY: a subset of these rows, borrowed through `&mut self`.
+        unsafe {
+            RowsMut::from_raw(
+                self.ptr.wrapping_add(range.start * self.stride),
+                self.stride,
+                self.width,
+                range.end - range.start,
+            )
+        }
+    }
+}
+
 /// Access to input rows by global index for the row path: a row comes from the block or from its
 /// halo slabs, restricted to the element range being computed.
 pub struct RowWindow<'a, T> {
@@ -207,6 +297,28 @@ pub trait LaneStencil<T: Scalar>: Sync {
             "a LaneStencil without a point formula (interior_formula) must implement run_interior"
         );
     }
+    /// The interior formula over rows of one column window: for every row `r` of `y` and every
+    /// element `q` of it, output `p0 + r * stride + q` (the rows lie `stride` apart in the block, as
+    /// the input's) from the input rows around it, stored with `put`. Every row must be an interior
+    /// row whose window lies in `x`, as for [`LaneStencil::run_interior`].
+    ///
+    /// The default runs [`LaneStencil::run_interior`] row after row; a stencil that can share work
+    /// between neighbouring rows (see [`run_divided_rows`](super::run_divided_rows)) overrides it,
+    /// with the same bits.
+    #[inline(always)]
+    fn run_interior_rows<P: Put<T>>(
+        &self,
+        x: &[T],
+        p0: usize,
+        stride: usize,
+        mut y: RowsMut<'_, T>,
+        put: P,
+    ) {
+        for r in 0..y.rows() {
+            self.run_interior(x, p0 + r * stride, stride, y.row(r), put);
+        }
+    }
+
     /// The value of output row `i` of a lane of length `n`, reading input row `g` through `x(g)`.
     /// Rows read must lie within [`LaneStencil::window`] and within `RADIUS` of `i`.
     fn any_row_formula(&self, i: usize, n: usize, x: impl Fn(usize) -> T) -> T;

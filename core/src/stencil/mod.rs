@@ -35,6 +35,8 @@
 //! - `block`: the one-block driver (interior runs, halo rows, edge rows);
 //! - `fused`: sums of several terms over one output, tile by tile, point by point where possible;
 //! - `gaps`: the fused pass's handling of short gaps at lane ends;
+//! - `divided`: formulas that divide every input by one constant, each input divided once
+//!   ([`run_divided`], used by the centered order-5 first derivative);
 //! - `simd`: the run-time AVX2 dispatch of the two drivers;
 //! - `terms`: operators as data ([`StencilTerms`]: terms `(axis, stencil, weight)` and how they map
 //!   to outputs; [`StencilOperator`]: an operator that describes itself so) and [`BlockTerm`], the
@@ -43,6 +45,7 @@
 
 mod block;
 mod chunked;
+mod divided;
 mod fused;
 mod gaps;
 mod lane;
@@ -58,14 +61,15 @@ pub use chunked::{
     apply_terms_add_norm_sqr, apply_terms_dot, apply_terms_norm_sqr, apply_terms_slices,
     apply_terms_xpby_norm_sqr,
 };
+pub use divided::{in_exact_range, run_divided, run_divided_rows, Divided};
 pub use fused::{
     run_terms, run_terms_add, run_terms_streamed, with_terms, MAX_POINT_TERMS, MAX_TERMS,
     STREAM_BUFFER, TILE,
 };
 pub use lane::{
-    interior_mismatch, Add, AddScaled, AxisBlock, LaneStencil, PointVisitor, Put, RowWindow, Set,
-    SetScaled, Strided, Taps, RADIUS,
+    interior_mismatch, Add, AddScaled, AxisBlock, LaneStencil, PointVisitor, Put, RowWindow,
+    RowsMut, RunTaps, Set, SetScaled, Strided, Taps, RADIUS,
 };
-pub use simd::apply_range;
+pub use simd::{apply_range, apply_rows};
 pub use taps::{is_exact_one, run_taps, run_taps_div};
 pub use terms::{BlockTerm, StencilOperator, StencilTerms, Term, TermMap};

@@ -1,9 +1,9 @@
 //! Run-time dispatch of the drivers to a build compiled with AVX2 (x86-64 CPUs that have it): the same
 //! generic code, the same operations in the same order, so the same bits.
 
-use super::block::apply_range_generic;
+use super::block::{apply_range_generic, apply_rows_generic};
 use super::fused::fused_tile_generic;
-use super::lane::{AxisBlock, LaneStencil, Put};
+use super::lane::{AxisBlock, LaneStencil, Put, RowsMut};
 use super::terms::BlockTerm;
 use crate::scalar::Scalar;
 
@@ -43,6 +43,45 @@ unsafe fn apply_range_avx2<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
 ) {
     apply_range_generic(st, b, p0, y, put)
 }
+/// Computes the rows of one column window of a block's output: row `r` of `y` holds the output
+/// elements `p0 + r * b.inner ..` (consecutive rows of one outer index). The same bits as
+/// [`apply_range`] on each row; the interior rows go to [`LaneStencil::run_interior_rows`] together.
+/// Uses the AVX2 build when the CPU has AVX2.
+#[inline]
+pub fn apply_rows<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
+    st: &S,
+    b: &AxisBlock<'_, T>,
+    p0: usize,
+    y: RowsMut<'_, T>,
+    put: P,
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            unsafe { apply_rows_avx2(st, b, p0, y, put) };
+            return;
+        }
+    }
+    apply_rows_generic(st, b, p0, y, put)
+}
+
+/// [`apply_rows`] compiled with AVX2 enabled.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn apply_rows_avx2<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
+    st: &S,
+    b: &AxisBlock<'_, T>,
+    p0: usize,
+    y: RowsMut<'_, T>,
+    put: P,
+) {
+    apply_rows_generic(st, b, p0, y, put)
+}
+
 /// One tile of a point-by-point fused sum (see [`run_terms`](super::run_terms)).
 pub(crate) fn fused_tile<T: Scalar, S: LaneStencil<T>>(
     terms: &[BlockTerm<'_, T, S>],
