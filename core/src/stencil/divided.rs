@@ -168,7 +168,7 @@ pub fn run_divided<T: Scalar, P: Put<T>, D, F, const K: usize>(
 
 /// The interior formula `d` over rows of a column window, as
 /// [`LaneStencil::run_interior_rows`](super::LaneStencil::run_interior_rows): row `r` of `y`,
-/// element `q`, is output `p0 + r * stride + q`. Walks the window up to [`COLUMNS`] columns at a time,
+/// element `q`, is output `p0 + r * stride + q`. Walks the window up to 2048 columns at a time,
 /// dividing each input row of the column once and keeping the quotients of the rows in reach in a
 /// ring (see the module docs). The same bits as the plain formula.
 ///
