@@ -2,10 +2,15 @@
 
 use crate::firstderivative::{FdStencil, FirstDerivative};
 use crate::kind::Kind;
-use rylops_core::stencil::{apply_op_chunked, StencilOperator, StencilTerms, Term, TermMap};
+use rylops_core::stencil::{
+    apply_op_chunked, apply_op_chunked_add, apply_op_chunked_add_norm_sqr, apply_op_chunked_dot,
+    apply_op_chunked_norm_sqr, apply_op_chunked_xpby_norm_sqr, StencilOperator, StencilTerms, Term,
+    TermMap,
+};
 use rylops_core::{
     check_shape, ChunkGrid, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar,
 };
+use std::borrow::Cow;
 
 /// `G x = [D_0 x; D_1 x; ...]`, output shape `(ndim, *dims)`, each `D_k` a centered (or
 /// forward/backward) [`FirstDerivative`] along axis `k` with sampling `s_k`. The adjoint sums the
@@ -170,6 +175,38 @@ impl<T: Scalar> StencilOperator for Gradient<T> {
     }
 }
 
+impl<T: Scalar> Gradient<T> {
+    /// Checks a forward pair `x -> y`.
+    fn check_forward(&self, x: &ChunkedArray<T>, y: &ChunkedArray<T>) -> Result<()> {
+        check_shape(x, &self.dims, "Gradient forward input")?;
+        self.check_out(x, y, "forward output")
+    }
+
+    /// Checks an adjoint pair `y -> x` and returns `y` as the runner takes it: as it is, or
+    /// rechunked to a single chunk along its leading (component) axis.
+    fn adjoint_input<'a>(
+        &self,
+        y: &'a ChunkedArray<T>,
+        x: &ChunkedArray<T>,
+    ) -> Result<Cow<'a, ChunkedArray<T>>> {
+        check_shape(x, &self.dims, "Gradient adjoint output")?;
+        let nd = self.dims.len();
+        if y.ndim() != nd + 1 || y.shape()[0] != nd || y.shape()[1..] != self.dims[..] {
+            check_shape(y, &self.dimsd(), "Gradient adjoint input")?;
+        }
+        let y = if y.grid().nblocks_along(0) > 1 {
+            Cow::Owned(y.rechunk(self.out_grid(x.grid()))?)
+        } else {
+            Cow::Borrowed(y)
+        };
+        self.check_out(x, &y, "adjoint input")?;
+        Ok(y)
+    }
+}
+
+/// Every apply runs the stencil runner after the checks above (the adjoint's input rechunked if it
+/// must be): the products, the fused reductions (`||G x||^2` with `G x` in one pass, ...) and the
+/// accumulating applies (`y += G x`, ...).
 impl<T: Scalar> ChunkedOperator for Gradient<T> {
     type Scalar = T;
     fn dims(&self) -> Vec<usize> {
@@ -183,26 +220,94 @@ impl<T: Scalar> ChunkedOperator for Gradient<T> {
     /// One fused pass per block: every derivative of an input tile is computed while the tile is in
     /// cache, so the input is read once.
     fn forward_into(&self, x: &ChunkedArray<T>, y: &mut ChunkedArray<T>) -> Result<()> {
-        check_shape(x, &self.dims, "Gradient forward input")?;
-        self.check_out(x, y, "forward output")?;
+        self.check_forward(x, y)?;
         apply_op_chunked(self, false, x, y)
     }
     /// If `y` is chunked along its leading (component) axis, it is first rechunked to a single
     /// chunk there (a copy); keep that axis whole to avoid it.
     fn adjoint_into(&self, y: &ChunkedArray<T>, x: &mut ChunkedArray<T>) -> Result<()> {
-        check_shape(x, &self.dims, "Gradient adjoint output")?;
-        let nd = self.dims.len();
-        if y.ndim() != nd + 1 || y.shape()[0] != nd || y.shape()[1..] != self.dims[..] {
-            check_shape(y, &self.dimsd(), "Gradient adjoint input")?;
-        }
-        let regridded;
-        let y = if y.grid().nblocks_along(0) > 1 {
-            regridded = y.rechunk(self.out_grid(x.grid()))?;
-            &regridded
-        } else {
-            y
-        };
-        self.check_out(x, y, "adjoint input")?;
-        apply_op_chunked(self, true, y, x)
+        let y = self.adjoint_input(y, x)?;
+        apply_op_chunked(self, true, &y, x)
+    }
+    fn forward_into_norm_sqr(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        self.check_forward(x, y)?;
+        apply_op_chunked_norm_sqr(self, false, x, y)
+    }
+    fn forward_into_dot(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        w: &ChunkedArray<T>,
+    ) -> Result<T> {
+        self.check_forward(x, y)?;
+        apply_op_chunked_dot(self, false, x, y, w)
+    }
+    fn forward_xpby_norm_sqr(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        b: T,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        self.check_forward(x, y)?;
+        apply_op_chunked_xpby_norm_sqr(self, false, x, y, b, tmp)
+    }
+    fn adjoint_into_norm_sqr(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        let y = self.adjoint_input(y, x)?;
+        apply_op_chunked_norm_sqr(self, true, &y, x)
+    }
+    fn adjoint_xpby_norm_sqr(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+        b: T,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        let y = self.adjoint_input(y, x)?;
+        apply_op_chunked_xpby_norm_sqr(self, true, &y, x, b, tmp)
+    }
+    fn forward_add_into(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<()> {
+        self.check_forward(x, y)?;
+        apply_op_chunked_add(self, false, x, y, tmp)
+    }
+    fn forward_add_into_norm_sqr(
+        &self,
+        x: &ChunkedArray<T>,
+        y: &mut ChunkedArray<T>,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        self.check_forward(x, y)?;
+        apply_op_chunked_add_norm_sqr(self, false, x, y, tmp)
+    }
+    fn adjoint_add_into(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<()> {
+        let y = self.adjoint_input(y, x)?;
+        apply_op_chunked_add(self, true, &y, x, tmp)
+    }
+    fn adjoint_add_into_norm_sqr(
+        &self,
+        y: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+        tmp: &mut ChunkedArray<T>,
+    ) -> Result<T::Real> {
+        let y = self.adjoint_input(y, x)?;
+        apply_op_chunked_add_norm_sqr(self, true, &y, x, tmp)
     }
 }

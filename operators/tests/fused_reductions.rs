@@ -7,7 +7,7 @@
 use num_complex::Complex64;
 use rylops_core::{fused_test, ChunkGrid, ChunkedArray, LinearOperator, Scalar};
 use rylops_operators::{
-    Convolve1D, Diagonal, FirstDerivative, Identity, Kind, Laplacian, SecondDerivative,
+    Convolve1D, Diagonal, FirstDerivative, Gradient, Identity, Kind, Laplacian, SecondDerivative,
 };
 
 /// Layouts of a 2-D model: blocks of several reduction pieces, uneven blocks, 1-wide blocks, and
@@ -97,6 +97,14 @@ fn every_operator<T: Scalar>(c: T) {
             .build()
             .unwrap();
         check(&what("Laplacian edge forward"), &lap, &x, &x);
+        // One output per axis, stacked along a leading axis in one chunk (`edge` needs two rows).
+        let grad = Gradient::<T>::builder(&dims)
+            .sampling_per_axis(&[1.0, 0.5])
+            .edge(dims.iter().all(|&n| n >= 2))
+            .build()
+            .unwrap();
+        let gy = ChunkedArray::<T>::zeros(g.prepend_axis(2));
+        check(&what("Gradient"), &grad, &x, &gy);
         for axis in [0, 1] {
             let sd = SecondDerivative::<T>::builder(&dims)
                 .axis(axis)
@@ -207,4 +215,35 @@ fn a_work_vector_of_another_layout_is_an_error() {
     assert!(matches!(r, Err(Error::ChunkMismatch(_))), "{r:?}");
     let r = diag.forward_add_into_norm_sqr(&x, &mut y, &mut other);
     assert!(matches!(r, Err(Error::ChunkMismatch(_))), "{r:?}");
+}
+
+/// Gradient's adjoint reductions and accumulating applies take a stacked input chunked along its
+/// component axis as its product does (rechunked first), with the bits of the product.
+#[test]
+fn gradient_adjoint_reductions_take_a_component_chunked_input() {
+    use rylops_core::{LinearMap, Vector};
+    let dims = [30, 41];
+    let g = ChunkGrid::uniform(&dims, &[7, 20]).unwrap();
+    let grad = Gradient::<f64>::builder(&dims).build().unwrap();
+    let split = ChunkGrid::uniform(&[2, 30, 41], &[1, 7, 20]).unwrap();
+    let y = ChunkedArray::<f64>::random(split, 3);
+    let bits = |a: &ChunkedArray<f64>| a.to_array().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    let mut x = ChunkedArray::zeros(g.clone());
+    grad.adjoint_into(&y, &mut x).unwrap();
+    let mut x2 = ChunkedArray::zeros(g.clone());
+    let n = grad.adjoint_into_norm_sqr(&y, &mut x2).unwrap();
+    assert_eq!(bits(&x2), bits(&x));
+    assert_eq!(n.to_bits(), x.norm_sqr().to_bits());
+    let r = ChunkedArray::<f64>::random(g.clone(), 5);
+    let mut want = r.clone();
+    want.add_assign(&x);
+    let (mut x3, mut tmp) = (r.clone(), ChunkedArray::zeros(g.clone()));
+    grad.adjoint_add_into(&y, &mut x3, &mut tmp).unwrap();
+    assert_eq!(bits(&x3), bits(&want));
+    let mut x4 = r.clone();
+    let n4 = grad
+        .adjoint_add_into_norm_sqr(&y, &mut x4, &mut tmp)
+        .unwrap();
+    assert_eq!(bits(&x4), bits(&want));
+    assert_eq!(n4.to_bits(), want.norm_sqr().to_bits());
 }
