@@ -221,7 +221,7 @@ fn a_work_vector_of_another_layout_is_an_error() {
 /// component axis as its product does (rechunked first), with the bits of the product.
 #[test]
 fn gradient_adjoint_reductions_take_a_component_chunked_input() {
-    use rylops_core::{LinearMap, Vector};
+    use rylops_core::Vector;
     let dims = [30, 41];
     let g = ChunkGrid::uniform(&dims, &[7, 20]).unwrap();
     let grad = Gradient::<f64>::builder(&dims).build().unwrap();
