@@ -41,7 +41,10 @@
 //! - `terms`: operators as data ([`StencilTerms`]: terms `(axis, stencil, weight)` and how they map
 //!   to outputs; [`StencilOperator`]: an operator that describes itself so) and [`BlockTerm`], the
 //!   input of the one runner [`run_terms`] (in `fused`);
-//! - `chunked`: the chunked driver ([`apply_terms`]: halos gathered or borrowed, blocks in parallel).
+//! - `chunked`: the chunked driver ([`apply_terms`]: halos gathered or borrowed, blocks in parallel);
+//! - `reduce`: the reductions fused into that driver ([`apply_terms_norm_sqr`], [`apply_terms_dot`],
+//!   [`apply_terms_xpby_norm_sqr`], [`apply_terms_add`], [`apply_terms_add_norm_sqr`]) and their
+//!   wrappers for a [`StencilOperator`] (`apply_op_chunked_*`).
 
 mod block;
 mod chunked;
@@ -50,17 +53,13 @@ mod fused;
 mod gaps;
 mod lane;
 mod macros;
+mod reduce;
 mod simd;
 mod taps;
 mod terms;
 
 pub use block::TASK;
-pub use chunked::{
-    apply_op_chunked, apply_op_chunked_add, apply_op_chunked_add_norm_sqr, apply_op_chunked_dot,
-    apply_op_chunked_norm_sqr, apply_op_chunked_xpby_norm_sqr, apply_terms, apply_terms_add,
-    apply_terms_add_norm_sqr, apply_terms_dot, apply_terms_norm_sqr, apply_terms_slices,
-    apply_terms_xpby_norm_sqr,
-};
+pub use chunked::{apply_op_chunked, apply_terms, apply_terms_slices};
 pub use divided::{in_exact_range, run_divided, run_divided_rows, Divided};
 pub use fused::{
     run_terms, run_terms_add, run_terms_streamed, with_terms, MAX_POINT_TERMS, MAX_TERMS,
@@ -69,6 +68,11 @@ pub use fused::{
 pub use lane::{
     interior_mismatch, Add, AddScaled, AxisBlock, LaneStencil, PointVisitor, Put, RowWindow,
     RowsMut, RunTaps, Set, SetScaled, Strided, Taps, RADIUS,
+};
+pub use reduce::{
+    apply_op_chunked_add, apply_op_chunked_add_norm_sqr, apply_op_chunked_dot,
+    apply_op_chunked_norm_sqr, apply_op_chunked_xpby_norm_sqr, apply_terms_add,
+    apply_terms_add_norm_sqr, apply_terms_dot, apply_terms_norm_sqr, apply_terms_xpby_norm_sqr,
 };
 pub use simd::{apply_range, apply_rows};
 pub use taps::{is_exact_one, run_taps, run_taps_div};
