@@ -358,8 +358,13 @@ fn divide_and_run_with<T: Scalar, P: Put<T>, F: Fn([T; K]) -> T, const K: usize>
         let v = src[q];
         dst[q] = v.np_div(c);
         ok &= in_exact_range(v);
-        // SAFETY: every tap has `len` elements (sliced above) and `q < len`.
-        let vals = std::array::from_fn(|k| unsafe { *taps[k].get_unchecked(q) });
+        // A plain loop, not `std::array::from_fn` (see `run_taps`: its closures are not always
+        // inlined).
+        let mut vals = [T::zero(); K];
+        for (vk, tk) in vals.iter_mut().zip(&taps) {
+            // SAFETY: every tap has `len` elements (sliced above) and `q < len`.
+            *vk = unsafe { *tk.get_unchecked(q) };
+        }
         put.put(&mut y[q], f(vals));
     }
     ok

@@ -473,22 +473,38 @@ fn point_sum_loop<
     let s: [T; N] = std::array::from_fn(|k| terms[k].stencil.divisor());
     let w: [T; N] = std::array::from_fn(|k| terms[k].weight.unwrap_or_else(T::one));
     let plain = s.iter().chain(&w).all(|&v| is_exact_one(v));
-    let at = |k: usize, q: usize| -> [T; K] {
-        std::array::from_fn(|j| if j == JC { xs[0][j][q] } else { xs[k][j][q] })
-    };
+    // A plain loop, not `std::array::from_fn` (see `run_taps`: its closures are not always inlined),
+    // reading without bounds checks so that the loop over `q` vectorises.
+    #[inline(always)]
+    fn taps_at<T: Scalar, const K: usize, const N: usize, const JC: usize>(
+        xs: &[[&[T]; K]; N],
+        k: usize,
+        q: usize,
+    ) -> [T; K] {
+        let mut v = [T::zero(); K];
+        for (j, vj) in v.iter_mut().enumerate() {
+            let row = if j == JC { xs[0][j] } else { xs[k][j] };
+            debug_assert!(q < row.len());
+            // SAFETY: every row of `xs` has `y.len()` elements (built so by `point_sum`) and the
+            // callers pass `q < y.len()`.
+            *vj = unsafe { *row.get_unchecked(q) };
+        }
+        v
+    }
+    debug_assert!(xs.iter().flatten().all(|r| r.len() == y.len()));
     if plain {
         for (q, yq) in y.iter_mut().enumerate() {
-            let mut v = f(at(0, q));
+            let mut v = f(taps_at::<T, K, N, JC>(xs, 0, q));
             for k in 1..N {
-                v += f(at(k, q));
+                v += f(taps_at::<T, K, N, JC>(xs, k, q));
             }
             *yq = v;
         }
     } else {
         for (q, yq) in y.iter_mut().enumerate() {
-            let mut v = w[0] * f(at(0, q)).np_div(s[0]);
+            let mut v = w[0] * f(taps_at::<T, K, N, JC>(xs, 0, q)).np_div(s[0]);
             for k in 1..N {
-                v += w[k] * f(at(k, q)).np_div(s[k]);
+                v += w[k] * f(taps_at::<T, K, N, JC>(xs, k, q)).np_div(s[k]);
             }
             *yq = v;
         }

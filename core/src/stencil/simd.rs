@@ -25,7 +25,7 @@ pub fn apply_range<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
             return;
         }
     }
-    apply_range_generic(st, b, p0, y, put)
+    apply_range_plain(st, b, p0, y, put)
 }
 
 /// [`apply_range`] compiled with AVX2 enabled.
@@ -63,7 +63,7 @@ pub fn apply_rows<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
             return;
         }
     }
-    apply_rows_generic(st, b, p0, y, put)
+    apply_rows_plain(st, b, p0, y, put)
 }
 
 /// [`apply_rows`] compiled with AVX2 enabled.
@@ -96,7 +96,7 @@ pub(crate) fn fused_tile<T: Scalar, S: LaneStencil<T>>(
             return;
         }
     }
-    fused_tile_generic(terms, p0, y)
+    fused_tile_plain(terms, p0, y)
 }
 
 /// [`fused_tile`] compiled with AVX2 enabled.
@@ -106,6 +106,41 @@ pub(crate) fn fused_tile<T: Scalar, S: LaneStencil<T>>(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 unsafe fn fused_tile_avx2<T: Scalar, S: LaneStencil<T>>(
+    terms: &[BlockTerm<'_, T, S>],
+    p0: usize,
+    y: &mut [T],
+) {
+    fused_tile_generic(terms, p0, y)
+}
+
+/// [`apply_range`] without AVX2, in a frame of its own: unoptimised builds keep every inlined
+/// local in its own stack slot, and a dispatcher holding both builds would need both frames.
+#[inline(never)]
+fn apply_range_plain<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
+    st: &S,
+    b: &AxisBlock<'_, T>,
+    p0: usize,
+    y: &mut [T],
+    put: P,
+) {
+    apply_range_generic(st, b, p0, y, put)
+}
+
+/// [`apply_rows`] without AVX2, in a frame of its own (see [`apply_range_plain`]).
+#[inline(never)]
+fn apply_rows_plain<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
+    st: &S,
+    b: &AxisBlock<'_, T>,
+    p0: usize,
+    y: RowsMut<'_, T>,
+    put: P,
+) {
+    apply_rows_generic(st, b, p0, y, put)
+}
+
+/// [`fused_tile`] without AVX2, in a frame of its own (see [`apply_range_plain`]).
+#[inline(never)]
+fn fused_tile_plain<T: Scalar, S: LaneStencil<T>>(
     terms: &[BlockTerm<'_, T, S>],
     p0: usize,
     y: &mut [T],
