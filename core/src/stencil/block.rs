@@ -21,7 +21,7 @@ pub(crate) fn fast_rows<T: Scalar, S: LaneStencil<T>>(
     (lo - b.start, hi - b.start)
 }
 
-/// The driver of [`apply_range`]: walks the range row by row (no division per row), running the
+/// The driver of [`apply_range`](super::apply_range): walks the range row by row (no division per row), running the
 /// interior formula over maximal runs of rows inside the block, [`LaneStencil::run_interior_row`] on interior
 /// rows that read the halo and [`LaneStencil::run_any_row`] on the rows at the global ends.
 #[inline(always)]

@@ -1,7 +1,7 @@
 //! The chunked driver: the terms of a [`StencilTerms`] over every block of a chunked array, with
 //! halos gathered per term, only along the term's axis and only where the array is chunked along it
 //! (borrowed from the neighbours' data instead of copied where they are contiguous), then every
-//! block run through [`run_terms`](super::run_terms) in parallel. The reductions fused into this
+//! block run through [`run_terms`] in parallel. The reductions fused into this
 //! driver (through [`apply_terms_reduce`]) are in `reduce`.
 
 use super::fused::{run_block, run_terms, run_terms_add, with_terms, Outputs};

@@ -1,5 +1,5 @@
-//! The macros that write a stencil operator's `ChunkedOperator` methods: [`stencil_apply!`]
-//! (the apply path and the fused reductions) and [`stencil_reductions!`] (the reductions only).
+//! The macros that write a stencil operator's `ChunkedOperator` methods: [`stencil_apply!`](crate::stencil_apply)
+//! (the apply path and the fused reductions) and [`stencil_reductions!`](crate::stencil_reductions) (the reductions only).
 
 #[allow(unused_imports)] // for the intra-doc links
 use super::chunked::*;

@@ -1,5 +1,8 @@
-//! Run-time dispatch of the drivers to a build compiled with AVX2 (x86-64 CPUs that have it): the same
-//! generic code, the same operations in the same order, so the same bits.
+//! Run-time dispatch of the drivers to a build compiled with AVX2 and FMA (x86-64 CPUs that have
+//! both): the same generic code, the same operations in the same order, so the same bits. Rust never
+//! contracts a multiplication and an addition into an FMA on its own, so enabling FMA changes only
+//! the code of explicit `mul_add` calls (the exact division by three of
+//! [`divided`](super::divided)), which without it would call the C library's `fma`.
 
 use super::block::{apply_range_generic, apply_rows_generic};
 use super::fused::fused_tile_generic;
@@ -7,145 +10,86 @@ use super::lane::{AxisBlock, LaneStencil, Put, RowsMut};
 use super::terms::BlockTerm;
 use crate::scalar::Scalar;
 
-/// Computes the block's output elements `p0 .. p0 + y.len()` (flat, C order) into `y`.
-/// Uses the AVX2 build of the driver when the CPU has AVX2 (same results, see the module docs).
-#[inline]
-pub fn apply_range<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
-    st: &S,
-    b: &AxisBlock<'_, T>,
-    p0: usize,
-    y: &mut [T],
-    put: P,
-) {
+/// Whether this CPU runs the AVX2 + FMA build of the drivers (cached by the standard library).
+#[inline(always)]
+pub(crate) fn has_avx2_fma() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked just above.
-            unsafe { apply_range_avx2(st, b, p0, y, put) };
-            return;
-        }
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
     }
-    apply_range_plain(st, b, p0, y, put)
-}
-
-/// [`apply_range`] compiled with AVX2 enabled.
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn apply_range_avx2<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
-    st: &S,
-    b: &AxisBlock<'_, T>,
-    p0: usize,
-    y: &mut [T],
-    put: P,
-) {
-    apply_range_generic(st, b, p0, y, put)
-}
-/// Computes the rows of one column window of a block's output: row `r` of `y` holds the output
-/// elements `p0 + r * b.inner ..` (consecutive rows of one outer index). The same bits as
-/// [`apply_range`] on each row; the interior rows go to [`LaneStencil::run_interior_rows`] together.
-/// Uses the AVX2 build when the CPU has AVX2.
-#[inline]
-pub fn apply_rows<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
-    st: &S,
-    b: &AxisBlock<'_, T>,
-    p0: usize,
-    y: RowsMut<'_, T>,
-    put: P,
-) {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(not(target_arch = "x86_64"))]
     {
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked just above.
-            unsafe { apply_rows_avx2(st, b, p0, y, put) };
-            return;
-        }
+        false
     }
-    apply_rows_plain(st, b, p0, y, put)
 }
 
-/// [`apply_rows`] compiled with AVX2 enabled.
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn apply_rows_avx2<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
-    st: &S,
-    b: &AxisBlock<'_, T>,
-    p0: usize,
-    y: RowsMut<'_, T>,
-    put: P,
-) {
-    apply_rows_generic(st, b, p0, y, put)
-}
-
-/// One tile of a point-by-point fused sum (see [`run_terms`](super::run_terms)).
-pub(crate) fn fused_tile<T: Scalar, S: LaneStencil<T>>(
-    terms: &[BlockTerm<'_, T, S>],
-    p0: usize,
-    y: &mut [T],
-) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, checked just above.
-            unsafe { fused_tile_avx2(terms, p0, y) };
-            return;
+/// Defines a dispatcher `$name` that calls `$generic` through a build compiled with AVX2 and FMA
+/// (`$fast`) where the CPU has both, and through a plain build (`$plain`) otherwise. The plain
+/// build is a function of its own, never inlined: unoptimised builds keep every inlined local in
+/// its own stack slot, and a dispatcher holding both builds would need both frames (rayon nests
+/// them; a test once overflowed a worker's stack).
+macro_rules! dispatched {
+    (
+        $(#[$doc:meta])*
+        $vis:vis fn $name:ident / $fast:ident / $plain:ident
+        <$($g:ident: $bound:path),*> ($($a:ident: $t:ty),* $(,)?) => $generic:path
+    ) => {
+        $(#[$doc])*
+        #[inline]
+        $vis fn $name<$($g: $bound),*>($($a: $t),*) {
+            #[cfg(target_arch = "x86_64")]
+            {
+                if has_avx2_fma() {
+                    // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+                    unsafe { $fast($($a),*) };
+                    return;
+                }
+            }
+            $plain($($a),*)
         }
-    }
-    fused_tile_plain(terms, p0, y)
+
+        #[doc = concat!("[`", stringify!($name), "`] compiled with AVX2 and FMA enabled.")]
+        ///
+        /// # Safety
+        /// The CPU must support AVX2 and FMA.
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2,fma")]
+        unsafe fn $fast<$($g: $bound),*>($($a: $t),*) {
+            $generic($($a),*)
+        }
+
+        #[doc = concat!("[`", stringify!($name), "`] without AVX2, in a frame of its own.")]
+        #[inline(never)]
+        fn $plain<$($g: $bound),*>($($a: $t),*) {
+            $generic($($a),*)
+        }
+    };
 }
 
-/// [`fused_tile`] compiled with AVX2 enabled.
-///
-/// # Safety
-/// The CPU must support AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn fused_tile_avx2<T: Scalar, S: LaneStencil<T>>(
-    terms: &[BlockTerm<'_, T, S>],
-    p0: usize,
-    y: &mut [T],
-) {
-    fused_tile_generic(terms, p0, y)
+dispatched! {
+    /// Computes the block's output elements `p0 .. p0 + y.len()` (flat, C order) into `y`.
+    /// Uses the AVX2 build of the driver when the CPU has AVX2 and FMA (same results, see the
+    /// module docs).
+    pub fn apply_range / apply_range_avx2 / apply_range_plain
+    <T: Scalar, S: LaneStencil<T>, P: Put<T>>
+    (st: &S, b: &AxisBlock<'_, T>, p0: usize, y: &mut [T], put: P) => apply_range_generic
 }
 
-/// [`apply_range`] without AVX2, in a frame of its own: unoptimised builds keep every inlined
-/// local in its own stack slot, and a dispatcher holding both builds would need both frames.
-#[inline(never)]
-fn apply_range_plain<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
-    st: &S,
-    b: &AxisBlock<'_, T>,
-    p0: usize,
-    y: &mut [T],
-    put: P,
-) {
-    apply_range_generic(st, b, p0, y, put)
+dispatched! {
+    /// Computes the rows of one column window of a block's output: row `r` of `y` holds the output
+    /// elements `p0 + r * b.inner ..` (consecutive rows of one outer index). The same bits as
+    /// [`apply_range`] on each row; the interior rows go to [`LaneStencil::run_interior_rows`]
+    /// together. Uses the AVX2 build when the CPU has AVX2 and FMA.
+    pub fn apply_rows / apply_rows_avx2 / apply_rows_plain
+    <T: Scalar, S: LaneStencil<T>, P: Put<T>>
+    (st: &S, b: &AxisBlock<'_, T>, p0: usize, y: RowsMut<'_, T>, put: P) => apply_rows_generic
 }
 
-/// [`apply_rows`] without AVX2, in a frame of its own (see [`apply_range_plain`]).
-#[inline(never)]
-fn apply_rows_plain<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
-    st: &S,
-    b: &AxisBlock<'_, T>,
-    p0: usize,
-    y: RowsMut<'_, T>,
-    put: P,
-) {
-    apply_rows_generic(st, b, p0, y, put)
-}
-
-/// [`fused_tile`] without AVX2, in a frame of its own (see [`apply_range_plain`]).
-#[inline(never)]
-fn fused_tile_plain<T: Scalar, S: LaneStencil<T>>(
-    terms: &[BlockTerm<'_, T, S>],
-    p0: usize,
-    y: &mut [T],
-) {
-    fused_tile_generic(terms, p0, y)
+dispatched! {
+    /// One tile of a point-by-point fused sum (see [`run_terms`](super::run_terms)).
+    pub(crate) fn fused_tile / fused_tile_avx2 / fused_tile_plain
+    <T: Scalar, S: LaneStencil<T>>
+    (terms: &[BlockTerm<'_, T, S>], p0: usize, y: &mut [T]) => fused_tile_generic
 }
 
 #[cfg(test)]

@@ -83,13 +83,41 @@ pub fn run_taps_div<T: Scalar, P: Put<T>, S: Taps<T>, const K: usize>(
     s: T,
     f: impl Fn([T; K]) -> T,
 ) {
+    struct Run<'a, S, T, P, const K: usize>(&'a S, [isize; K], &'a mut [T], P);
+    impl<T: Scalar, P: Put<T>, S: Taps<T>, const K: usize> RunFormula<T, K> for Run<'_, S, T, P, K> {
+        type Out = ();
+        #[inline(always)]
+        fn run(self, f: impl Fn([T; K]) -> T) {
+            run_taps(self.0, self.1, self.2, self.3, f)
+        }
+    }
+    divided_by(s, f, Run(src, offs, y, put))
+}
+
+/// A loop that runs a point formula, handed the formula by [`divided_by`] (one loop per form of
+/// the final division, chosen once per run rather than per element).
+pub(crate) trait RunFormula<T, const K: usize> {
+    /// What the loop returns.
+    type Out;
+    /// Runs the loop with the formula `f`.
+    fn run(self, f: impl Fn([T; K]) -> T) -> Self::Out;
+}
+
+/// Runs `r` with the formula `f(v).np_div(s)`, written the cheapest way with the same bits: `f`
+/// alone when `s` is exactly one on a real type ([`is_exact_one`]), numpy's division by exactly
+/// `1 + 0i` without its multiplications by one on a complex type.
+#[inline(always)]
+pub(crate) fn divided_by<T: Scalar, const K: usize, R: RunFormula<T, K>>(
+    s: T,
+    f: impl Fn([T; K]) -> T,
+    r: R,
+) -> R::Out {
     if is_exact_one(s) {
-        run_taps(src, offs, y, put, f)
+        r.run(f)
     } else if s == T::one() {
-        // Complex division by exactly `1 + 0i`: the same bits without the multiplications by one.
-        run_taps(src, offs, y, put, |v| f(v).np_div_one())
+        r.run(|v| f(v).np_div_one())
     } else {
-        run_taps(src, offs, y, put, |v| f(v).np_div(s))
+        r.run(|v| f(v).np_div(s))
     }
 }
 

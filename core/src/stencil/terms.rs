@@ -1,6 +1,6 @@
 //! Stencil operators as data: an operator made of lane stencils describes itself as terms
 //! `(axis, stencil, weight)` plus how the terms map inputs to outputs ([`StencilTerms`]), and one
-//! runner executes terms on one block given its halo slabs ([`run_terms`]). The chunked driver
+//! runner executes terms on one block given its halo slabs ([`run_terms`](super::run_terms)). The chunked driver
 //! ([`apply_terms`](super::apply_terms)) and the MPI backend (`rylops-mpi`'s `Distributed`) both run
 //! any [`StencilOperator`] through it, the library's derivatives and a user's own stencil alike.
 
