@@ -92,8 +92,7 @@ impl<T: Scalar> FdStencil<T> {
 
 /// The interior formulas of a centered order-5 derivative, on the inputs (`direct`, pylops' order)
 /// and on the inputs divided by 3 (`fast`): `x/12 == (x/3) * 0.25` and `(±2x)/3 == ±2 (x/3)`
-/// within the range the runners check, so each input is divided once (see [`run_divided`]), and
-/// that division is a multiplication and two FMAs with the bits of `x / 3`.
+/// within the range the runners check, so each input is divided once (see [`run_divided`]).
 impl<T: Scalar> FdStencil<T> {
     #[inline(always)]
     fn centered5_forward(

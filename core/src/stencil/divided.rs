@@ -23,29 +23,6 @@
 //!
 //! Both apply to real types only; complex types (whose division is numpy's complex division) run
 //! the plain formula.
-//!
-//! # The division by three without a division
-//!
-//! The one division left per input is itself replaced, where the CPU has fused multiply-adds, by a
-//! multiplication and two FMAs with the same bits ([`div3`], after Markstein). With `y = RN(1/3)`,
-//! `p` the precision (53 or 24) and `v` in the exact range, of binade `[2^e, 2^(e+1))`:
-//! - `y` is `1/3` within a relative `2^-(p+1)` (`1/3` is `0.010101...` in binary, so rounding it
-//!   errs by a third of an ulp: `y = (1 -+ 2^-(p+1)) / 3`).
-//! - `v/3` lies in `(2^(e-2), 2^(e-1))`, whose spacing is `U = 2^(e-1-p)`; `v` is a multiple of
-//!   `4U`. `q0 = RN(v y)` is within `(v/3) 2^-(p+1) + U/2 < U` of `v/3`, and a multiple of `U`.
-//! - So `3 q0 - v` is a multiple of `U` of magnitude below `3U`: one of `0, +-U, +-2U`, which the
-//!   first FMA, `r = RN(3 q0 - v)`, computes exactly (`U` is on the subnormal grid or above, since
-//!   `|v| >= 2^(emin+4)`).
-//! - The second FMA rounds `w = q0 - r y` once; `w = v/3 - r (y - 1/3)`, so `|w - v/3| < 3U *
-//!   2^-(p+1) / 3 = U 2^-(p+1)`.
-//! - `v/3` in units of `U` is an integer over three: it is a float (fraction 0), or a third of
-//!   `U` or more from every float, so at least `U/6` from every midpoint between floats. `w` lies
-//!   far closer to `v/3` than that, in the same binade, so `RN(w) = RN(v/3)`.
-//! - Zeros keep their sign: `r` is `+0` for both, and `-(+0) y + (-0) = -0`.
-//!
-//! The unit tests check every `f32` significand and random `f64`s against the division. Without
-//! fast FMAs (x86-64 CPUs without AVX2 and FMA, other architectures than aarch64), or for another
-//! constant than three, the runners compute the plain formula instead.
 
 use super::lane::{Put, RowsMut, Strided, Taps, RADIUS};
 use super::taps::{divided_by, run_taps_div, RunFormula};
@@ -61,8 +38,7 @@ use num_traits::{Float, Zero};
 pub struct Divided<T, D, F, const K: usize> {
     /// Row offsets of the inputs (each within [`RADIUS`]).
     pub offs: [isize; K],
-    /// The constant every input is divided by. The quotient path runs for three (see the module
-    /// docs); for any other constant the runners compute `direct`.
+    /// The constant every input is divided by.
     pub c: T,
     /// The divisor of the output.
     pub s: T,
@@ -93,36 +69,12 @@ pub fn in_exact_range<T: Scalar>(v: T) -> bool {
     ((a >= lo) & (a <= hi)) | (a == T::Real::zero())
 }
 
-/// `v / 3` for a real `T`, with the bits of the division for every `v` in [`in_exact_range`], from
-/// `y = RN(1/3)`, one multiplication and two fused multiply-adds (the proof is in the module docs).
+/// `dst[k] = src[k] / c` for every `k`; returns whether every `src[k]` is [`in_exact_range`].
 #[inline(always)]
-pub fn div3<T: Scalar>(v: T, y: T::Real) -> T {
-    let v = v.re();
-    let q0 = v * y;
-    let r = Float::mul_add(q0, T::Real::from_f64(3.0), -v);
-    T::from_real(Float::mul_add(-r, y, q0))
-}
-
-/// `RN(1/c)` when the quotient path runs for `c`: `c` is three, `T` is real, and the CPU has fast
-/// fused multiply-adds (in the build the drivers dispatch to).
-fn reciprocal<T: Scalar>(c: T) -> Option<T::Real> {
-    #[cfg(target_arch = "x86_64")]
-    let fast_fma = super::simd::has_avx2_fma();
-    #[cfg(target_arch = "aarch64")]
-    let fast_fma = true;
-    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-    let fast_fma = false;
-    let three = T::from_f64(3.0);
-    (fast_fma && !T::IS_COMPLEX && c == three).then(|| T::Real::from_f64(1.0) / three.re())
-}
-
-/// `dst[k] = src[k] / 3` for every `k` ([`div3`]); returns whether every `src[k]` is
-/// [`in_exact_range`].
-#[inline(always)]
-fn divide_into<T: Scalar>(src: &[T], dst: &mut [T], y: T::Real) -> bool {
+fn divide_into<T: Scalar>(src: &[T], dst: &mut [T], c: T) -> bool {
     let mut ok = true;
     for (d, &v) in dst.iter_mut().zip(src) {
-        *d = div3(v, y);
+        *d = v.np_div(c);
         ok &= in_exact_range(v);
     }
     ok
@@ -179,16 +131,16 @@ pub fn run_divided<T: Scalar, P: Put<T>, D, F, const K: usize>(
 {
     let len = y.len();
     let (rb, ra) = d.reach();
-    let Some(rc) = reciprocal(d.c).filter(|_| len > 0) else {
+    if T::IS_COMPLEX || len == 0 {
         return direct(d, x, p0, stride, y, put);
-    };
+    }
     if (rb + ra) * stride <= NEAR {
         let mut buf = [T::zero(); PIECE + NEAR];
         for (j, yc) in y.chunks_mut(PIECE).enumerate() {
             let p = p0 + j * PIECE;
             let (lo, hi) = (p - rb * stride, p + yc.len() + ra * stride);
             let t = &mut buf[..hi - lo];
-            if divide_into(&x[lo..hi], t, rc) {
+            if divide_into(&x[lo..hi], t, d.c) {
                 let src = Strided {
                     x: &*t,
                     p0: rb * stride,
@@ -240,8 +192,7 @@ pub fn run_divided_rows<T: Scalar, P: Put<T>, D, F, const K: usize>(
     assert!(ring <= RING, "a formula reaching beyond RADIUS rows");
     // Dividing the rows of the ring costs `rows + rb + ra` divisions per column, the plain formula
     // `K * rows`.
-    let rc = reciprocal(d.c);
-    if rc.is_none() || rows * K <= rows + rb + ra {
+    if T::IS_COMPLEX || rows * K <= rows + rb + ra {
         for r in 0..rows {
             direct(d, x, p0 + r * stride, stride, y.row(r), put);
         }
@@ -251,8 +202,7 @@ pub fn run_divided_rows<T: Scalar, P: Put<T>, D, F, const K: usize>(
     // array in the frames of the drivers this is inlined into (unoptimised builds keep every
     // inlined array in its own stack slot, and rayon nests those frames).
     let cols = COLUMNS.min(w);
-    let buf = &mut vec![T::zero(); ring * cols];
-    ring_rows(d, x, p0, stride, y, put, buf, rc.unwrap_or_default());
+    ring_rows(d, x, p0, stride, y, put, &mut vec![T::zero(); ring * cols]);
 }
 
 /// [`run_divided_rows`] with a ring buffer of `rb + ra + 2` rows of `buf.len() / (rb + ra + 2)`
@@ -262,7 +212,6 @@ pub fn run_divided_rows<T: Scalar, P: Put<T>, D, F, const K: usize>(
 /// computes the output row from their quotients *and* divides the next input row into the ring
 /// (so the divisions overlap the memory traffic of the output); elsewhere the two are done apart,
 /// the output row with the plain formula.
-#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn ring_rows<T: Scalar, P: Put<T>, D, F, const K: usize>(
     d: &Divided<T, D, F, K>,
@@ -272,7 +221,6 @@ fn ring_rows<T: Scalar, P: Put<T>, D, F, const K: usize>(
     mut y: RowsMut<'_, T>,
     put: P,
     buf: &mut [T],
-    rc: T::Real,
 ) where
     D: Fn([T; K]) -> T,
     F: Fn([T; K]) -> T,
@@ -293,7 +241,7 @@ fn ring_rows<T: Scalar, P: Put<T>, D, F, const K: usize>(
         };
         let mut last_bad = isize::MIN;
         for j in -(rb as isize)..=ra as isize {
-            if !divide_into(input(j), &mut buf[slot(j)..slot(j) + cw], rc) {
+            if !divide_into(input(j), &mut buf[slot(j)..slot(j) + cw], d.c) {
                 last_bad = j;
             }
         }
@@ -313,7 +261,7 @@ fn ring_rows<T: Scalar, P: Put<T>, D, F, const K: usize>(
                         taps,
                         src: input(next),
                         dst,
-                        rc,
+                        c: d.c,
                         y: yr,
                         put,
                     },
@@ -332,7 +280,7 @@ fn ring_rows<T: Scalar, P: Put<T>, D, F, const K: usize>(
                 } else {
                     direct(d, x, p0 + r * stride + c0, stride, yr, put);
                 }
-                !has_next || divide_into(input(next), &mut buf[slot(next)..slot(next) + cw], rc)
+                !has_next || divide_into(input(next), &mut buf[slot(next)..slot(next) + cw], d.c)
             };
             if !ok {
                 last_bad = next;
@@ -379,13 +327,14 @@ impl<T, const K: usize> Taps<T> for Rows<'_, T, K> {
     }
 }
 
-/// One loop over a row: `dst[q] = src[q] / 3` ([`div3`] with `rc = RN(1/3)`; returns whether
-/// every `src[q]` is [`in_exact_range`]) and `y[q] (put)= f([taps[0][q], ...])`.
-struct DivideAndRun<'a, T: Scalar, P, const K: usize> {
+/// One loop over a row: `dst[q] = src[q] / c` (returns whether every `src[q]` is
+/// [`in_exact_range`]) and `y[q] (put)= f([taps[0][q], ...])`, the formula handed over by
+/// [`divided_by`] with the output's final division.
+struct DivideAndRun<'a, T, P, const K: usize> {
     taps: [&'a [T]; K],
     src: &'a [T],
     dst: &'a mut [T],
-    rc: T::Real,
+    c: T,
     y: &'a mut [T],
     put: P,
 }
@@ -398,7 +347,7 @@ impl<T: Scalar, P: Put<T>, const K: usize> RunFormula<T, K> for DivideAndRun<'_,
             taps,
             src,
             dst,
-            rc,
+            c,
             y,
             put,
         } = self;
@@ -408,7 +357,7 @@ impl<T: Scalar, P: Put<T>, const K: usize> RunFormula<T, K> for DivideAndRun<'_,
         let mut ok = true;
         for q in 0..len {
             let v = src[q];
-            dst[q] = div3(v, rc);
+            dst[q] = v.np_div(c);
             ok &= in_exact_range(v);
             // A plain loop, not `std::array::from_fn` (see `run_taps`: its closures are not always
             // inlined).
@@ -503,59 +452,6 @@ mod tests {
         assert!(!in_exact_range(f64::NAN) && !in_exact_range(f64::INFINITY));
         assert!(in_exact_range(0.0f32) && in_exact_range(-0.0f64));
         assert!(!in_exact_range(f32::MIN_POSITIVE) && in_exact_range(f32::MIN_POSITIVE * 16.0));
-    }
-
-    /// Checks [`div3`] against the division on `v` and `-v`.
-    fn check_div3<R: Scalar<Real = R> + num_traits::Float>(v: R) {
-        let y = R::from_f64(1.0) / R::from_f64(3.0);
-        for v in [v, -v] {
-            let (a, b) = (div3(v, y), v / R::from_f64(3.0));
-            assert!(
-                a == b && a.is_sign_negative() == b.is_sign_negative(),
-                "{v:?}: {a:?} {b:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn div3_gives_the_bits_of_the_division_for_every_f32_significand() {
-        // `div3` commutes with scaling by powers of two inside the exact range (the proof in the
-        // module docs never uses the exponent), so every significand at one exponent is every
-        // case; the ends of the range are checked too.
-        for m in 0..1u32 << 23 {
-            check_div3(f32::from_bits((127 << 23) | m));
-        }
-        let (lo, hi) = (f32::MIN_POSITIVE * 16.0, f32::MAX * 0.25);
-        for m in (0..1u32 << 23).step_by(4099) {
-            let f = f32::from_bits((127 << 23) | m);
-            check_div3(lo * f);
-            check_div3(hi / f);
-        }
-        check_div3(0.0f32);
-    }
-
-    #[test]
-    fn div3_gives_the_bits_of_the_division_for_random_f64() {
-        let mut r = crate::rng::Rng::new(31);
-        let (lo, hi) = (f64::MIN_POSITIVE * 16.0, f64::MAX * 0.25);
-        for k in 0..400_000u64 {
-            // Random significands, with and without long runs of equal low bits.
-            let m = r.next_u64() >> 12;
-            let m = if k % 2 == 0 {
-                m
-            } else {
-                m | ((1 << (k % 52)) - 1)
-            };
-            let f = f64::from_bits((1023 << 52) | m);
-            check_div3(f);
-            check_div3(lo * f);
-            check_div3(hi / f);
-            check_div3(f * 2f64.powi((k % 1500) as i32 - 750));
-        }
-        check_div3(0.0f64);
-        for v in [1.0, 3.0, 1.5, 6.0, 0.75, 9.0, 2.0f64.powi(52) * 3.0] {
-            check_div3(v);
-        }
     }
 
     #[test]

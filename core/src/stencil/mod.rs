@@ -60,7 +60,7 @@ mod terms;
 
 pub use block::TASK;
 pub use chunked::{apply_op_chunked, apply_terms, apply_terms_slices};
-pub use divided::{div3, in_exact_range, run_divided, run_divided_rows, Divided};
+pub use divided::{in_exact_range, run_divided, run_divided_rows, Divided};
 pub use fused::{
     run_terms, run_terms_add, run_terms_streamed, with_terms, MAX_POINT_TERMS, MAX_TERMS,
     STREAM_BUFFER, TILE,

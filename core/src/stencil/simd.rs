@@ -1,8 +1,5 @@
-//! Run-time dispatch of the drivers to a build compiled with AVX2 and FMA (x86-64 CPUs that have
-//! both): the same generic code, the same operations in the same order, so the same bits. Rust never
-//! contracts a multiplication and an addition into an FMA on its own, so enabling FMA changes only
-//! the code of explicit `mul_add` calls (the exact division by three of
-//! [`divided`](super::divided)), which without it would call the C library's `fma`.
+//! Run-time dispatch of the drivers to a build compiled with AVX2 (x86-64 CPUs that have it): the
+//! same generic code, the same operations in the same order, so the same bits.
 
 use super::block::{apply_range_generic, apply_rows_generic};
 use super::fused::fused_tile_generic;
@@ -10,21 +7,8 @@ use super::lane::{AxisBlock, LaneStencil, Put, RowsMut};
 use super::terms::BlockTerm;
 use crate::scalar::Scalar;
 
-/// Whether this CPU runs the AVX2 + FMA build of the drivers (cached by the standard library).
-#[inline(always)]
-pub(crate) fn has_avx2_fma() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
-
-/// Defines a dispatcher `$name` that calls `$generic` through a build compiled with AVX2 and FMA
-/// (`$fast`) where the CPU has both, and through a plain build (`$plain`) otherwise. The plain
+/// Defines a dispatcher `$name` that calls `$generic` through a build compiled with AVX2 (`$fast`)
+/// where the CPU has it, and through a plain build (`$plain`) otherwise. The plain
 /// build is a function of its own, never inlined: unoptimised builds keep every inlined local in
 /// its own stack slot, and a dispatcher holding both builds would need both frames (rayon nests
 /// them; a test once overflowed a worker's stack).
@@ -39,8 +23,8 @@ macro_rules! dispatched {
         $vis fn $name<$($g: $bound),*>($($a: $t),*) {
             #[cfg(target_arch = "x86_64")]
             {
-                if has_avx2_fma() {
-                    // SAFETY: the CPU supports AVX2 and FMA, checked just above.
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU supports AVX2, checked just above.
                     unsafe { $fast($($a),*) };
                     return;
                 }
@@ -48,12 +32,12 @@ macro_rules! dispatched {
             $plain($($a),*)
         }
 
-        #[doc = concat!("[`", stringify!($name), "`] compiled with AVX2 and FMA enabled.")]
+        #[doc = concat!("[`", stringify!($name), "`] compiled with AVX2 enabled.")]
         ///
         /// # Safety
-        /// The CPU must support AVX2 and FMA.
+        /// The CPU must support AVX2.
         #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx2,fma")]
+        #[target_feature(enable = "avx2")]
         unsafe fn $fast<$($g: $bound),*>($($a: $t),*) {
             $generic($($a),*)
         }
@@ -68,8 +52,8 @@ macro_rules! dispatched {
 
 dispatched! {
     /// Computes the block's output elements `p0 .. p0 + y.len()` (flat, C order) into `y`.
-    /// Uses the AVX2 build of the driver when the CPU has AVX2 and FMA (same results, see the
-    /// module docs).
+    /// Uses the AVX2 build of the driver when the CPU has AVX2 (same results, see the module
+    /// docs).
     pub fn apply_range / apply_range_avx2 / apply_range_plain
     <T: Scalar, S: LaneStencil<T>, P: Put<T>>
     (st: &S, b: &AxisBlock<'_, T>, p0: usize, y: &mut [T], put: P) => apply_range_generic
@@ -79,7 +63,7 @@ dispatched! {
     /// Computes the rows of one column window of a block's output: row `r` of `y` holds the output
     /// elements `p0 + r * b.inner ..` (consecutive rows of one outer index). The same bits as
     /// [`apply_range`] on each row; the interior rows go to [`LaneStencil::run_interior_rows`]
-    /// together. Uses the AVX2 build when the CPU has AVX2 and FMA.
+    /// together. Uses the AVX2 build when the CPU has AVX2.
     pub fn apply_rows / apply_rows_avx2 / apply_rows_plain
     <T: Scalar, S: LaneStencil<T>, P: Put<T>>
     (st: &S, b: &AxisBlock<'_, T>, p0: usize, y: RowsMut<'_, T>, put: P) => apply_rows_generic
