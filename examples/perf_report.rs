@@ -39,7 +39,7 @@
 //! - `--threads N,N,...`: the whole report once per thread count, each on its own rayon pool, then
 //!   a scaling table (speed-up over the first count, fractions of both copies at each count);
 //! - `--streaming auto|always|never|both`: when the stencils write with streaming stores
-//!   (`rylops::core::stream`; default `never`, the library's default); `both` times
+//!   (`rylops::core::stream`; default `auto`, the library's default); `both` times
 //!   every row under `never` and under `always` (rows marked `nt`), interleaved with the same copies;
 //! - `--peak-laplacian`: apply a 256^3 Laplacian into a preallocated output and print the process'
 //!   peak resident set (use with `/usr/bin/time -v` for the memory check), nothing else.
@@ -686,7 +686,7 @@ fn args() -> Args {
             peak_laplacian: false,
             shape: vec![256, 256, 256],
             threads: Vec::new(),
-            streaming: StreamingArg::One(Streaming::Never),
+            streaming: StreamingArg::One(Streaming::Auto),
         };
         let mut dir_given = false;
         while let Some(arg) = p.next()? {

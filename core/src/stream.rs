@@ -10,19 +10,30 @@
 //! better left cached for whoever reads it next (the next operator, a solver's dot product). When the
 //! stencil drivers stream ([`streams`]) is set by [`set_streaming`] or the environment variable
 //! `RYLOPS_STREAMING_STORES`:
-//! - `never` (the default, see below);
-//! - `auto`: outputs of at least [`auto_threshold`] bytes (the largest cache);
+//! - `auto` (the default, see below): outputs of at least [`auto_threshold`] bytes (the largest
+//!   cache);
+//! - `never`;
 //! - `always`;
 //! - a number: outputs of at least that many bytes.
 //!
-//! **Off by default, because it was measured slower here.** The drivers compute 1024 elements at a
-//! time into a buffer that stays in L1 and copy it out with streaming stores. On the project's 2-core
-//! machine (a KVM guest of an Intel Xeon), `perf_report --shape 512x512x512 --streaming both` (1 GiB
-//! arrays) measured every derivative row 10-25% slower with streaming stores than without, although
-//! the streaming copy itself is 5-15% faster than the plain one: one core does not issue the
-//! kernels' loads fast enough for the saved write-allocate reads to matter, and the buffer costs
-//! instructions. Servers whose cores share a saturated memory bus are where it may pay: measure
-//! there with `perf_report --streaming both` before turning it on (see `docs/perf.md`).
+//! **How the kernels stream.** The loops that compute the bulk of an output (a stencil's interior
+//! runs, a fused pass's point-by-point sums) compute [`GROUP`](crate::stencil::GROUP) elements at a
+//! time in registers and write each group with 16-byte `movntdq` stores
+//! ([`Stream`](crate::stencil::Stream)); the few elements around them (row ends, halo rows, edges)
+//! are stored as usual. Only on x86-64 CPUs with AVX2; elsewhere the setting changes nothing.
+//!
+//! The first design computed 1024 elements into a buffer in L1 and copied it out with streaming
+//! stores: on the project's 2-core machine (a KVM guest of an Intel Xeon) that made nearly every
+//! derivative row 10-30% slower than ordinary stores, and a scratch test showed the same at every
+//! buffer length from 8 to 4096 elements, while a loop that stores from registers ran at the
+//! speed of a streaming copy. With stores from registers, `perf_report --streaming both` on that
+//! machine measures the streamed rows level with or up to 15% faster than ordinary stores (see
+//! `docs/perf.md`): there one core's loads, not the write-allocate reads, are what limits a row.
+//! Servers whose cores share a saturated memory bus are where streaming should pay most.
+//!
+//! **`auto` is the default since that measurement**: at 512^3 (1 GiB f64 arrays, larger than every
+//! cache) the streamed FirstDerivative rows were level with or faster than the ordinary ones at 1
+//! and 2 threads, and an output that large cannot stay in cache for whoever reads it next anyway.
 //!
 //! On CPUs other than x86-64, and for scalar types other than the four built-in ones, [`copy_nt`] is
 //! an ordinary copy.
@@ -33,11 +44,11 @@ use std::sync::OnceLock;
 /// When the stencil drivers write their outputs with streaming stores.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Streaming {
-    /// Outputs of at least [`auto_threshold`] bytes (the largest cache).
+    /// Outputs of at least [`auto_threshold`] bytes (the largest cache); the default.
     Auto,
     /// Every output (of at least one cache-buffer's length).
     Always,
-    /// No output (the default).
+    /// No output.
     Never,
     /// Outputs of at least this many bytes.
     AtLeast(usize),
@@ -64,15 +75,15 @@ pub fn set_streaming(s: Streaming) {
     );
 }
 
-/// The current setting (see the [module docs](self)): `never` unless set. An unreadable
-/// `RYLOPS_STREAMING_STORES` value counts as `never`.
+/// The current setting (see the [module docs](self)): `auto` unless set. An unreadable
+/// `RYLOPS_STREAMING_STORES` value counts as `auto`.
 pub fn streaming() -> Streaming {
     match MODE.load(Relaxed) {
         0 => {
             let s = std::env::var("RYLOPS_STREAMING_STORES")
                 .ok()
                 .and_then(|v| parse(&v))
-                .unwrap_or(Streaming::Never);
+                .unwrap_or(Streaming::Auto);
             set_streaming(s);
             s
         }
@@ -171,6 +182,25 @@ pub fn copy_nt<T: Copy + 'static>(dst: &mut [T], src: &[T]) {
     fence();
 }
 
+/// Writes the group `v` into `dst` with streaming stores (ordinary stores where [`copy_nt`] would
+/// use them: other CPUs, other scalar types, a `dst` not aligned to 16 bytes). No fence (see
+/// [`copy_nt_unfenced`]).
+#[inline(always)]
+pub fn store_group<T: Copy + 'static, const N: usize>(dst: &mut [T; N], v: &[T; N]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let n = std::mem::size_of::<[T; N]>();
+        if plain::<T>() && n % 16 == 0 && dst.as_ptr().cast::<u8>().align_offset(16) == 0 {
+            // SAFETY: `T` is f32, f64 or a complex of them (checked): `n` initialised bytes without
+            // padding at both pointers, a multiple of 16, `dst` 16-byte aligned (checked); `dst` is
+            // borrowed mutably, so it does not overlap `v`.
+            unsafe { x86::store_lines_nt(dst.as_mut_ptr().cast(), v.as_ptr().cast(), n) };
+            return;
+        }
+    }
+    *dst = *v;
+}
+
 /// Orders earlier streaming stores before later stores (`sfence` on x86-64, nothing elsewhere).
 #[inline]
 pub fn fence() {
@@ -208,6 +238,25 @@ mod x86 {
             i += 64;
         }
         std::ptr::copy_nonoverlapping(s.add(i), d.add(i), n - i);
+    }
+
+    /// Writes `n` bytes (a multiple of 16) from `s` to the 16-byte aligned `d` with 16-byte
+    /// streaming stores (SSE2, every x86-64 CPU). Inlined into the loops that compute `s` in
+    /// registers, so the values go from the registers to the write-combining buffers.
+    ///
+    /// # Safety
+    /// `s` readable and `d` writable for `n` bytes, not overlapping; `d` 16-byte aligned; `n` a
+    /// multiple of 16.
+    #[inline(always)]
+    pub(super) unsafe fn store_lines_nt(d: *mut u8, s: *const u8, n: usize) {
+        let mut i = 0;
+        while i < n {
+            _mm_stream_si128(
+                d.add(i).cast::<__m128i>(),
+                _mm_loadu_si128(s.add(i).cast::<__m128i>()),
+            );
+            i += 16;
+        }
     }
 }
 

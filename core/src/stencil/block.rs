@@ -1,6 +1,7 @@
 //! The one-block driver: runs one stencil over a flat range of one block's output.
 
 use super::lane::{AxisBlock, LaneStencil, Put, RowWindow, RowsMut};
+use super::simd::{run_interior_nt, run_interior_rows_nt, streams_here};
 use crate::scalar::Scalar;
 
 /// Elements per rayon task of a single-stencil pass.
@@ -31,6 +32,7 @@ pub(crate) fn apply_range_generic<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
     p0: usize,
     y: &mut [T],
     put: P,
+    stream: bool,
 ) {
     let len = y.len();
     if len == 0 {
@@ -50,7 +52,15 @@ pub(crate) fn apply_range_generic<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
     while q < len {
         if il >= fl && il < fh {
             let end = len.min(q + (fh - il) * inner - t);
-            st.run_interior(b.x, p0 + q, inner, &mut y[q..end], put);
+            // The interior runs (the bulk of the block) are where `stream` applies; the few
+            // other rows are stored as usual, so that only this loop is compiled twice (in a
+            // function of its own, see `run_interior_nt`).
+            if stream && <P::Streamed as Put<T>>::STREAMS && streams_here() {
+                // SAFETY: `streams_here` checked that the CPU has AVX2.
+                unsafe { run_interior_nt(st, b.x, p0 + q, inner, &mut y[q..end], put) };
+            } else {
+                st.run_interior(b.x, p0 + q, inner, &mut y[q..end], put);
+            }
             q = end;
             il = fh;
             t = 0;
@@ -115,6 +125,7 @@ pub(crate) fn apply_rows_generic<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
     p0: usize,
     mut y: RowsMut<'_, T>,
     put: P,
+    stream: bool,
 ) {
     let (rows, inner, m) = (y.rows(), b.inner, b.m);
     if rows == 0 || y.width() == 0 {
@@ -126,13 +137,19 @@ pub(crate) fn apply_rows_generic<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
     let f0 = fl.clamp(il0, il0 + rows) - il0;
     let f1 = fh.clamp(il0, il0 + rows).max(il0 + f0) - il0;
     let one_by_one = |y: &mut RowsMut<'_, T>, r: usize| {
-        apply_range_generic(st, b, p0 + r * inner, y.row(r), put)
+        apply_range_generic(st, b, p0 + r * inner, y.row(r), put, stream)
     };
     for r in 0..f0 {
         one_by_one(&mut y, r);
     }
     if f1 > f0 {
-        st.run_interior_rows(b.x, p0 + f0 * inner, inner, y.sub(f0..f1), put);
+        let (p, rows) = (p0 + f0 * inner, y.sub(f0..f1));
+        if stream && <P::Streamed as Put<T>>::STREAMS && streams_here() {
+            // SAFETY: `streams_here` checked that the CPU has AVX2.
+            unsafe { run_interior_rows_nt(st, b.x, p, inner, rows, put) };
+        } else {
+            st.run_interior_rows(b.x, p, inner, rows, put);
+        }
     }
     for r in f1..rows {
         one_by_one(&mut y, r);

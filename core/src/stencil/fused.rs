@@ -4,8 +4,10 @@
 use super::block::TASK;
 use super::block::{fast_rows, local_interior};
 use super::gaps::{lane_gaps, merged_range, small_piece, SMALL_PIECE};
-use super::lane::{Add, AddScaled, LaneStencil, PointVisitor, Probe, RowsMut, Set, SetScaled};
-use super::simd::{apply_range, apply_rows, fused_tile};
+use super::lane::{
+    put_each, Add, AddScaled, LaneStencil, PointVisitor, Probe, RowsMut, Set, SetScaled, Stream,
+};
+use super::simd::{apply_range, apply_range_nt, apply_rows_nt, fused_tile};
 use super::taps::is_exact_one;
 use super::terms::BlockTerm;
 use crate::scalar::Scalar;
@@ -36,6 +38,19 @@ pub fn run_terms<T: Scalar, S: LaneStencil<T>>(
     p0: usize,
     y: &mut [T],
 ) {
+    run_terms_with(terms, p0, y, false)
+}
+
+/// [`run_terms`], written with streaming stores where `stream` (see [`run_terms_streamed`]),
+/// without the fence.
+fn run_terms_with<T: Scalar, S: LaneStencil<T>>(
+    terms: &[BlockTerm<'_, T, S>],
+    p0: usize,
+    y: &mut [T],
+    stream: bool,
+) {
+    // Streamed only where the single-stencil runs stream too (x86-64 with AVX2).
+    let stream = stream && super::simd::streams_here();
     if y.is_empty() {
         // An empty range (a zero-length axis): nothing to compute, and no row arithmetic to divide
         // by a zero length.
@@ -46,8 +61,8 @@ pub fn run_terms<T: Scalar, S: LaneStencil<T>>(
         [t] => {
             // A weight of exactly one multiplies nothing (bit for bit, see `is_exact_one`).
             let weight = t.weight.filter(|&w| !is_exact_one(w));
-            with_put!(true, weight, |put| apply_range(
-                t.stencil, &t.block, p0, y, put
+            with_put!(true, weight, |put| apply_range_nt(
+                t.stencil, &t.block, p0, y, put, stream
             ))
         }
         [t0, ..] => {
@@ -60,7 +75,7 @@ pub fn run_terms<T: Scalar, S: LaneStencil<T>>(
             for (j, yt) in y.chunks_mut(TILE).enumerate() {
                 let p = p0 + j * TILE;
                 if pointwise {
-                    fused_tile(terms, p, yt)
+                    fused_tile(terms, p, yt, stream)
                 } else {
                     terms_range(terms, p, yt)
                 }
@@ -69,13 +84,20 @@ pub fn run_terms<T: Scalar, S: LaneStencil<T>>(
     }
 }
 
-/// Elements of the cache buffer of [`run_terms_streamed`] (16 KiB of complex128: stays in L1).
+/// Elements of the cache buffer of [`run_terms_add`] (16 KiB of complex128: stays in L1).
 pub const STREAM_BUFFER: usize = 1 << 10;
 
-/// [`run_terms`] writing `y` with streaming stores ([`crate::stream`]): piece by piece into a buffer
-/// that stays in L1, each piece then copied to `y` with non-temporal stores, so the output's lines are
-/// never read from memory. The same bits as [`run_terms`] (the same runner computes every element from
-/// its flat position; only the stores differ). Without terms nothing is written, as in [`run_terms`].
+/// [`run_terms`] writing `y` with streaming stores ([`crate::stream`]), then a
+/// [fence](crate::stream::fence): wherever a loop computes whole 64-byte-aligned groups of
+/// [`GROUP`](super::GROUP) elements (the interior runs of a single stencil, the point-by-point sums
+/// of a fused pass), each group is computed in registers and written straight to memory, so the
+/// output's lines are never read from memory; the few other elements are stored as usual. The same
+/// bits as [`run_terms`] (the same formulas from the same values; only the stores differ).
+///
+/// Measured on the project's 2-core machine (see `docs/perf.md`): computing a piece into a buffer in
+/// L1 and then copying it out with streaming stores (this function's first design) was slower than
+/// ordinary stores at every buffer length tried (8 to 4096 elements), while storing from the
+/// registers reached the speed of a streaming copy.
 ///
 /// # Panics
 /// As [`run_terms`].
@@ -84,15 +106,7 @@ pub fn run_terms_streamed<T: Scalar, S: LaneStencil<T>>(
     p0: usize,
     y: &mut [T],
 ) {
-    if terms.is_empty() || y.len() < STREAM_BUFFER {
-        return run_terms(terms, p0, y);
-    }
-    let mut buf = [T::zero(); STREAM_BUFFER];
-    for (j, yc) in y.chunks_mut(STREAM_BUFFER).enumerate() {
-        let b = &mut buf[..yc.len()];
-        run_terms(terms, p0 + j * STREAM_BUFFER, b);
-        crate::stream::copy_nt_unfenced(yc, b);
-    }
+    run_terms_with(terms, p0, y, true);
     crate::stream::fence();
 }
 
@@ -157,11 +171,14 @@ pub(crate) fn run_block<T: Scalar, S: LaneStencil<T>>(
             return by_columns(layout, y, |p0, mut rows| match terms {
                 // One term, stored in place: the column's rows together, so that a stencil can
                 // share work between neighbouring rows (`LaneStencil::run_interior_rows`).
-                [t] if !stream => {
+                [t] => {
                     let weight = t.weight.filter(|&w| !is_exact_one(w));
-                    with_put!(true, weight, |put| apply_rows(
-                        t.stencil, &t.block, p0, rows, put
-                    ))
+                    with_put!(true, weight, |put| apply_rows_nt(
+                        t.stencil, &t.block, p0, rows, put, stream
+                    ));
+                    if stream {
+                        crate::stream::fence();
+                    }
                 }
                 _ => {
                     for r in 0..rows.rows() {
@@ -326,6 +343,7 @@ pub(crate) fn fused_tile_generic<T: Scalar, S: LaneStencil<T>>(
     terms: &[BlockTerm<'_, T, S>],
     p0: usize,
     y: &mut [T],
+    stream: bool,
 ) {
     let nt = terms.len();
     let mut fast = [(0usize, 0usize); MAX_POINT_TERMS];
@@ -381,9 +399,12 @@ pub(crate) fn fused_tile_generic<T: Scalar, S: LaneStencil<T>>(
         let piece = (len - q).min(next - p);
         let yp = &mut y[q..q + piece];
         if all {
-            terms[0]
-                .stencil
-                .interior_formula(PointSum { terms, p, y: yp });
+            terms[0].stencil.interior_formula(PointSum {
+                terms,
+                p,
+                y: yp,
+                stream,
+            });
         } else if piece > SMALL_PIECE || !small_piece(terms, &st[..nt], &ints[..nt], p, yp) {
             terms_range(terms, p, yp);
         }
@@ -402,6 +423,8 @@ pub(crate) struct PointSum<'a, 't, 'y, T, S> {
     pub(crate) terms: &'a [BlockTerm<'t, T, S>],
     pub(crate) p: usize,
     pub(crate) y: &'y mut [T],
+    /// Whether the sums are written with streaming stores ([`Stream`]).
+    pub(crate) stream: bool,
 }
 
 impl<T: Scalar, S: LaneStencil<T>> PointVisitor<T> for PointSum<'_, '_, '_, T, S> {
@@ -409,10 +432,10 @@ impl<T: Scalar, S: LaneStencil<T>> PointVisitor<T> for PointSum<'_, '_, '_, T, S
     #[inline(always)]
     fn visit<const K: usize, F: Fn([T; K]) -> T + Copy>(self, offs: [isize; K], f: F) {
         match self.terms.len() {
-            1 => point_sum::<T, S, F, K, 1>(self.terms, self.p, offs, self.y, f),
-            2 => point_sum::<T, S, F, K, 2>(self.terms, self.p, offs, self.y, f),
-            3 => point_sum::<T, S, F, K, 3>(self.terms, self.p, offs, self.y, f),
-            _ => point_sum::<T, S, F, K, 4>(self.terms, self.p, offs, self.y, f),
+            1 => point_sum::<T, S, F, K, 1>(self.terms, self.p, offs, self.y, f, self.stream),
+            2 => point_sum::<T, S, F, K, 2>(self.terms, self.p, offs, self.y, f, self.stream),
+            3 => point_sum::<T, S, F, K, 3>(self.terms, self.p, offs, self.y, f, self.stream),
+            _ => point_sum::<T, S, F, K, 4>(self.terms, self.p, offs, self.y, f, self.stream),
         }
     }
 }
@@ -432,6 +455,7 @@ fn point_sum<T: Scalar, S: LaneStencil<T>, F: Fn([T; K]) -> T, const K: usize, c
     offs: [isize; K],
     y: &mut [T],
     f: F,
+    stream: bool,
 ) {
     let len = y.len();
     let xs: [[&[T]; K]; N] = std::array::from_fn(|k| {
@@ -446,11 +470,11 @@ fn point_sum<T: Scalar, S: LaneStencil<T>, F: Fn([T; K]) -> T, const K: usize, c
         .all(|t| std::ptr::eq(t.block.x.as_ptr(), terms[0].block.x.as_ptr()));
     let centre = offs.iter().position(|&d| d == 0).filter(|_| shared);
     match centre {
-        Some(0) => point_sum_loop::<T, S, F, K, N, 0>(terms, &xs, y, f),
-        Some(1) => point_sum_loop::<T, S, F, K, N, 1>(terms, &xs, y, f),
-        Some(2) => point_sum_loop::<T, S, F, K, N, 2>(terms, &xs, y, f),
-        Some(3) => point_sum_loop::<T, S, F, K, N, 3>(terms, &xs, y, f),
-        _ => point_sum_loop::<T, S, F, K, N, { usize::MAX }>(terms, &xs, y, f),
+        Some(0) => point_sum_loop::<T, S, F, K, N, 0>(terms, &xs, y, f, stream),
+        Some(1) => point_sum_loop::<T, S, F, K, N, 1>(terms, &xs, y, f, stream),
+        Some(2) => point_sum_loop::<T, S, F, K, N, 2>(terms, &xs, y, f, stream),
+        Some(3) => point_sum_loop::<T, S, F, K, N, 3>(terms, &xs, y, f, stream),
+        _ => point_sum_loop::<T, S, F, K, N, { usize::MAX }>(terms, &xs, y, f, stream),
     }
 }
 
@@ -469,6 +493,7 @@ fn point_sum_loop<
     xs: &[[&[T]; K]; N],
     y: &mut [T],
     f: F,
+    stream: bool,
 ) {
     let s: [T; N] = std::array::from_fn(|k| terms[k].stencil.divisor());
     let w: [T; N] = std::array::from_fn(|k| terms[k].weight.unwrap_or_else(T::one));
@@ -492,21 +517,32 @@ fn point_sum_loop<
         v
     }
     debug_assert!(xs.iter().flatten().all(|r| r.len() == y.len()));
+    // The same value at every point whichever the store (plain, or streaming groups).
     if plain {
-        for (q, yq) in y.iter_mut().enumerate() {
+        let at = |q: usize| {
             let mut v = f(taps_at::<T, K, N, JC>(xs, 0, q));
             for k in 1..N {
                 v += f(taps_at::<T, K, N, JC>(xs, k, q));
             }
-            *yq = v;
+            v
+        };
+        if stream {
+            put_each(y, Stream(Set), at)
+        } else {
+            put_each(y, Set, at)
         }
     } else {
-        for (q, yq) in y.iter_mut().enumerate() {
+        let at = |q: usize| {
             let mut v = w[0] * f(taps_at::<T, K, N, JC>(xs, 0, q)).np_div(s[0]);
             for k in 1..N {
                 v += w[k] * f(taps_at::<T, K, N, JC>(xs, k, q)).np_div(s[k]);
             }
-            *yq = v;
+            v
+        };
+        if stream {
+            put_each(y, Stream(Set), at)
+        } else {
+            put_each(y, Set, at)
         }
     }
 }

@@ -88,7 +88,12 @@ pub(crate) fn merged_range<T: Scalar, S: LaneStencil<T>>(
     let nt = terms.len();
     let gapped = |k: usize| g.on[k];
     if (0..nt).all(|k| gapped(k) || st[k].0) {
-        terms[0].stencil.interior_formula(PointSum { terms, p, y });
+        terms[0].stencil.interior_formula(PointSum {
+            terms,
+            p,
+            y,
+            stream: false,
+        });
     } else {
         for (k, t) in terms.iter().enumerate() {
             let weight = t.weight.filter(|&w| !is_exact_one(w));

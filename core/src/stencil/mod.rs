@@ -66,14 +66,14 @@ pub use fused::{
     STREAM_BUFFER, TILE,
 };
 pub use lane::{
-    interior_mismatch, Add, AddScaled, AxisBlock, LaneStencil, PointVisitor, Put, RowWindow,
-    RowsMut, RunTaps, Set, SetScaled, Strided, Taps, RADIUS,
+    interior_mismatch, put_each, Add, AddScaled, AxisBlock, LaneStencil, Overwrite, PointVisitor,
+    Put, RowWindow, RowsMut, RunTaps, Set, SetScaled, Stream, Strided, Taps, GROUP, RADIUS,
 };
 pub use reduce::{
     apply_op_chunked_add, apply_op_chunked_add_norm_sqr, apply_op_chunked_dot,
     apply_op_chunked_norm_sqr, apply_op_chunked_xpby_norm_sqr, apply_terms_add,
     apply_terms_add_norm_sqr, apply_terms_dot, apply_terms_norm_sqr, apply_terms_xpby_norm_sqr,
 };
-pub use simd::{apply_range, apply_rows};
+pub use simd::{apply_range, apply_range_nt, apply_rows, apply_rows_nt};
 pub use taps::{is_exact_one, run_taps, run_taps_div};
 pub use terms::{BlockTerm, StencilOperator, StencilTerms, Term, TermMap};

@@ -50,30 +50,106 @@ macro_rules! dispatched {
     };
 }
 
-dispatched! {
-    /// Computes the block's output elements `p0 .. p0 + y.len()` (flat, C order) into `y`.
-    /// Uses the AVX2 build of the driver when the CPU has AVX2 (same results, see the module
-    /// docs).
-    pub fn apply_range / apply_range_avx2 / apply_range_plain
-    <T: Scalar, S: LaneStencil<T>, P: Put<T>>
-    (st: &S, b: &AxisBlock<'_, T>, p0: usize, y: &mut [T], put: P) => apply_range_generic
+/// Computes the block's output elements `p0 .. p0 + y.len()` (flat, C order) into `y`.
+/// Uses the AVX2 build of the driver when the CPU has AVX2 (same results, see the module docs).
+#[inline]
+pub fn apply_range<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
+    st: &S,
+    b: &AxisBlock<'_, T>,
+    p0: usize,
+    y: &mut [T],
+    put: P,
+) {
+    apply_range_nt(st, b, p0, y, put, false)
+}
+
+/// Computes the rows of one column window of a block's output: row `r` of `y` holds the output
+/// elements `p0 + r * b.inner ..` (consecutive rows of one outer index). The same bits as
+/// [`apply_range`] on each row; the interior rows go to [`LaneStencil::run_interior_rows`]
+/// together. Uses the AVX2 build when the CPU has AVX2.
+#[inline]
+pub fn apply_rows<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
+    st: &S,
+    b: &AxisBlock<'_, T>,
+    p0: usize,
+    y: RowsMut<'_, T>,
+    put: P,
+) {
+    apply_rows_nt(st, b, p0, y, put, false)
 }
 
 dispatched! {
-    /// Computes the rows of one column window of a block's output: row `r` of `y` holds the output
-    /// elements `p0 + r * b.inner ..` (consecutive rows of one outer index). The same bits as
-    /// [`apply_range`] on each row; the interior rows go to [`LaneStencil::run_interior_rows`]
-    /// together. Uses the AVX2 build when the CPU has AVX2.
-    pub fn apply_rows / apply_rows_avx2 / apply_rows_plain
+    /// [`apply_range`], with the interior runs written with streaming stores where `stream`,
+    /// `put` [streams](Put::Streamed) (`Set`) and the CPU has AVX2; the caller then owes a
+    /// [fence](crate::stream::fence) before another thread reads `y`.
+    pub fn apply_range_nt / apply_range_avx2 / apply_range_plain
     <T: Scalar, S: LaneStencil<T>, P: Put<T>>
-    (st: &S, b: &AxisBlock<'_, T>, p0: usize, y: RowsMut<'_, T>, put: P) => apply_rows_generic
+    (st: &S, b: &AxisBlock<'_, T>, p0: usize, y: &mut [T], put: P, stream: bool) => apply_range_generic
+}
+
+dispatched! {
+    /// [`apply_rows`], with the interior rows written with streaming stores where `stream` (see
+    /// [`apply_range_nt`]).
+    pub fn apply_rows_nt / apply_rows_avx2 / apply_rows_plain
+    <T: Scalar, S: LaneStencil<T>, P: Put<T>>
+    (st: &S, b: &AxisBlock<'_, T>, p0: usize, y: RowsMut<'_, T>, put: P, stream: bool) => apply_rows_generic
+}
+
+/// Whether the drivers write streamed runs ([`run_interior_nt`]) on this CPU: x86-64 with AVX2.
+/// Elsewhere a run asked to stream is stored as usual (the same bits): streaming stores are meant
+/// for servers, and one build of the streamed loops (not two) keeps compile times down.
+#[inline]
+pub(crate) fn streams_here() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// The interior formula over a run, written with streaming stores (`put.streamed()`): the
+/// drivers' second copy of their bulk loop, compiled with AVX2 in a function of its own, so that
+/// the drivers' frames do not grow in unoptimised builds (which give every inlined local its own
+/// slot). Elsewhere than on x86-64 it is never called ([`streams_here`]).
+///
+/// # Safety
+/// On x86-64, the CPU must support AVX2 ([`streams_here`]).
+#[cfg_attr(target_arch = "x86_64", target_feature(enable = "avx2"))]
+pub(crate) unsafe fn run_interior_nt<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
+    st: &S,
+    x: &[T],
+    p0: usize,
+    stride: usize,
+    y: &mut [T],
+    put: P,
+) {
+    st.run_interior(x, p0, stride, y, put.streamed())
+}
+
+/// [`run_interior_nt`] for the rows of a column window.
+///
+/// # Safety
+/// On x86-64, the CPU must support AVX2 ([`streams_here`]).
+#[cfg_attr(target_arch = "x86_64", target_feature(enable = "avx2"))]
+pub(crate) unsafe fn run_interior_rows_nt<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
+    st: &S,
+    x: &[T],
+    p0: usize,
+    stride: usize,
+    y: RowsMut<'_, T>,
+    put: P,
+) {
+    st.run_interior_rows(x, p0, stride, y, put.streamed())
 }
 
 dispatched! {
     /// One tile of a point-by-point fused sum (see [`run_terms`](super::run_terms)).
     pub(crate) fn fused_tile / fused_tile_avx2 / fused_tile_plain
     <T: Scalar, S: LaneStencil<T>>
-    (terms: &[BlockTerm<'_, T, S>], p0: usize, y: &mut [T]) => fused_tile_generic
+    (terms: &[BlockTerm<'_, T, S>], p0: usize, y: &mut [T], stream: bool) => fused_tile_generic
 }
 
 #[cfg(test)]
@@ -91,7 +167,7 @@ mod tests {
             let b = AxisBlock::new(&x, &shape, axis, 0, shape[axis]);
             let (mut y, mut z) = (vec![0.0; 990], vec![0.0; 990]);
             apply_range(&st, &b, 0, &mut y, Set);
-            apply_range_generic(&st, &b, 0, &mut z, Set);
+            apply_range_generic(&st, &b, 0, &mut z, Set, false);
             assert!(y.iter().zip(&z).all(|(a, b)| a.to_bits() == b.to_bits()));
         }
     }

@@ -1,9 +1,12 @@
 //! The inner loops: a point formula run over contiguous runs of rows, which the compiler vectorises.
 
-use super::lane::{Put, Taps};
+use super::lane::{put_each, Put, Taps};
 use crate::scalar::Scalar;
 
 /// The tap runner over any source of input rows ([`Taps`]): `y[q] (put)= f([row(offs[0])[q], ...])`.
+///
+/// # Panics
+/// If a row `src` gives is shorter than `y` (a [`Taps`] that breaks its contract).
 #[inline(always)]
 pub fn run_taps<T: Scalar, P: Put<T>, S: Taps<T>, const K: usize>(
     src: &S,
@@ -14,6 +17,24 @@ pub fn run_taps<T: Scalar, P: Put<T>, S: Taps<T>, const K: usize>(
 ) {
     let len = y.len();
     let xs: [&[T]; K] = std::array::from_fn(|k| src.tap(offs[k], len));
+    if P::STREAMS {
+        // Whole groups written with streaming stores (`put_each`), computed in registers first.
+        // Checked once here (a `Taps` from outside the crate might break its contract), so that
+        // the loop reads without bounds checks and vectorises.
+        assert!(
+            xs.iter().all(|r| r.len() >= len),
+            "a tap row is shorter than the output"
+        );
+        return put_each(y, put, |q| {
+            let mut v = [T::zero(); K];
+            for (vk, xk) in v.iter_mut().zip(&xs) {
+                // SAFETY: every tap row has at least `len` elements (asserted above) and
+                // `put_each` passes `q < len`.
+                *vk = unsafe { *xk.get_unchecked(q) };
+            }
+            f(v)
+        });
+    }
     // The values handed to `f` are built by plain stores into an array, not `std::array::from_fn`:
     // its closures inside `core` are functions the compiler stops inlining once the function around
     // them is large enough, and then every element pays calls (seen on 2026-12-01: Gradient's fused
