@@ -11,12 +11,23 @@ use crate::scalar::Scalar;
 /// where the CPU has it, and through a plain build (`$plain`) otherwise. The plain
 /// build is a function of its own, never inlined: unoptimised builds keep every inlined local in
 /// its own stack slot, and a dispatcher holding both builds would need both frames (rayon nests
-/// them; a test once overflowed a worker's stack).
+/// them; a test once overflowed a worker's stack). `=> $generic | $plain_generic` gives the plain
+/// build a generic of its own (same signature).
 macro_rules! dispatched {
     (
         $(#[$doc:meta])*
         $vis:vis fn $name:ident / $fast:ident / $plain:ident
         <$($g:ident: $bound:path),*> ($($a:ident: $t:ty),* $(,)?) => $generic:path
+    ) => {
+        dispatched! {
+            $(#[$doc])*
+            $vis fn $name / $fast / $plain <$($g: $bound),*> ($($a: $t),*) => $generic | $generic
+        }
+    };
+    (
+        $(#[$doc:meta])*
+        $vis:vis fn $name:ident / $fast:ident / $plain:ident
+        <$($g:ident: $bound:path),*> ($($a:ident: $t:ty),* $(,)?) => $generic:path | $pgeneric:path
     ) => {
         $(#[$doc])*
         #[inline]
@@ -45,7 +56,7 @@ macro_rules! dispatched {
         #[doc = concat!("[`", stringify!($name), "`] without AVX2, in a frame of its own.")]
         #[inline(never)]
         fn $plain<$($g: $bound),*>($($a: $t),*) {
-            $generic($($a),*)
+            $pgeneric($($a),*)
         }
     };
 }
@@ -149,7 +160,20 @@ dispatched! {
     /// One tile of a point-by-point fused sum (see [`run_terms`](super::run_terms)).
     pub(crate) fn fused_tile / fused_tile_avx2 / fused_tile_plain
     <T: Scalar, S: LaneStencil<T>>
-    (terms: &[BlockTerm<'_, T, S>], p0: usize, y: &mut [T], stream: bool) => fused_tile_generic
+    (terms: &[BlockTerm<'_, T, S>], p0: usize, y: &mut [T], stream: bool)
+        => fused_tile_generic | fused_tile_unstreamed
+}
+
+/// The plain build of [`fused_tile`]: never streamed (streaming is for AVX2 CPUs only, see
+/// [`streams_here`]), so that build compiles no streamed copy of the point-by-point loops.
+#[inline(always)]
+fn fused_tile_unstreamed<T: Scalar, S: LaneStencil<T>>(
+    terms: &[BlockTerm<'_, T, S>],
+    p0: usize,
+    y: &mut [T],
+    _stream: bool,
+) {
+    fused_tile_generic(terms, p0, y, false)
 }
 
 #[cfg(test)]
