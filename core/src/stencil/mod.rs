@@ -31,9 +31,11 @@
 //!
 //! The files, one concern each:
 //! - `lane`: the kernel interface ([`LaneStencil`], [`Put`], [`AxisBlock`], [`RowWindow`]);
+//! - `put`: how values are stored ([`Put`]: set, add, scaled, streamed in groups by [`put_each`]);
 //! - `taps`: the loops that run a point formula over contiguous rows ([`run_taps`]);
 //! - `block`: the one-block driver (interior runs, halo rows, edge rows);
 //! - `fused`: sums of several terms over one output, tile by tile, point by point where possible;
+//! - `point`: the fused pass's point-by-point sums ([`run_terms`]'s bulk loop);
 //! - `gaps`: the fused pass's handling of short gaps at lane ends;
 //! - `divided`: formulas that divide every input by one constant, each input divided once
 //!   ([`run_divided`], used by the centered order-5 first derivative);
@@ -53,6 +55,8 @@ mod fused;
 mod gaps;
 mod lane;
 mod macros;
+mod point;
+mod put;
 mod reduce;
 mod simd;
 mod taps;
