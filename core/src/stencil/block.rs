@@ -48,61 +48,94 @@ pub(crate) fn apply_range_generic<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
     let mut t = p0 - r0 * inner;
     let mut o = r0 / m;
     let mut il = r0 - o * m;
+    // One row segment that the interior runs do not cover: local row `il` of outer index `o`,
+    // elements `t .. t + yr.len()` of the row.
+    let row = |o: usize, il: usize, t: usize, yr: &mut [T]| {
+        let w = RowWindow {
+            b,
+            o,
+            t0: t,
+            len: yr.len(),
+        };
+        let i = b.start + il;
+        if il >= il0 && il < il1 {
+            st.run_interior_row(i, n, &w, yr, put);
+            return;
+        }
+        match st.window(i, n) {
+            // One element (last-axis lanes) of an edge row whose rows are all in the block
+            // (always, unless the block is thinner than the stencil): the formula reading the
+            // block directly.
+            Some((lo, hi)) if yr.len() == 1 && lo >= b.start && hi < b.start + m => {
+                let base = (o * m * inner + t) as isize - (b.start * inner) as isize;
+                let v = st.any_row_formula(i, n, |g| b.x[(base + (g * inner) as isize) as usize]);
+                put.put(&mut yr[0], v);
+            }
+            // The same for a longer segment.
+            Some((lo, hi)) if lo >= b.start && hi < b.start + m => edge_row(
+                st,
+                i,
+                n,
+                b.x,
+                o * m + lo - b.start,
+                lo,
+                hi,
+                inner,
+                t,
+                yr,
+                put,
+            ),
+            _ => st.run_any_row(i, n, &w, yr, put),
+        }
+    };
+    // The interior runs (the bulk of the block) are where `stream` applies; the few other rows
+    // are stored as usual, so that only this loop is compiled twice (in a function of its own,
+    // see `run_interior_nt`).
+    let streamed = stream && <P::Streamed as Put<T>>::STREAMS && streams_here();
+    // Short gaps between the interior runs of consecutive lanes (the ends of the lanes along the
+    // last axis): a store that overwrites runs the interior formula straight across them, then
+    // stores the gaps' right values over the wrong ones (see `MERGE`). Not with streaming stores:
+    // a gap's line would go to memory and come back for the second store (measured slower).
+    let run = (fh - fl) * inner;
+    let gap = m * inner - run;
+    let merge = P::OVERWRITES && !P::STREAMS && !streamed && run > 0 && gap > 0 && gap <= MERGE_GAP;
     let mut q = 0;
     while q < len {
         if il >= fl && il < fh {
-            let end = len.min(q + (fh - il) * inner - t);
-            // The interior runs (the bulk of the block) are where `stream` applies; the few
-            // other rows are stored as usual, so that only this loop is compiled twice (in a
-            // function of its own, see `run_interior_nt`).
-            if stream && <P::Streamed as Put<T>>::STREAMS && streams_here() {
+            let mut end = len.min(q + (fh - il) * inner - t);
+            // Whole further periods (a gap and a run) merged into this run.
+            let extra = if merge && end < len {
+                ((len - end) / (gap + run)).min(MERGE.saturating_sub(end - q) / (gap + run))
+            } else {
+                0
+            };
+            end += extra * (gap + run);
+            if streamed {
                 // SAFETY: `streams_here` checked that the CPU has AVX2.
                 unsafe { run_interior_nt(st, b.x, p0 + q, inner, &mut y[q..end], put) };
             } else {
                 st.run_interior(b.x, p0 + q, inner, &mut y[q..end], put);
             }
+            if extra > 0 {
+                // Gap `j` (after the run of lane `o + j`): rows `fh..m` of lane `o + j`, then
+                // rows `0..fl` of lane `o + j + 1`.
+                let first_gap = end - extra * (gap + run);
+                for j in 0..extra {
+                    let mut e = first_gap + j * (gap + run);
+                    let rows = (fh..m).map(|il| (o + j, il));
+                    for (ol, il) in rows.chain((0..fl).map(|il| (o + j + 1, il))) {
+                        row(ol, il, 0, &mut y[e..e + inner]);
+                        e += inner;
+                    }
+                }
+            }
             q = end;
+            o += extra;
             il = fh;
             t = 0;
         } else {
             let seg = (inner - t).min(len - q);
-            let w = RowWindow {
-                b,
-                o,
-                t0: t,
-                len: seg,
-            };
-            let yr = &mut y[q..q + seg];
-            let i = b.start + il;
-            if il >= il0 && il < il1 {
-                st.run_interior_row(i, n, &w, yr, put);
-            } else {
-                match st.window(i, n) {
-                    // An edge row whose rows are all in the block (always, unless the block is
-                    // thinner than the stencil): the per-element formula reading the block directly.
-                    // One element (last-axis lanes): the formula reading the block directly.
-                    Some((lo, hi)) if seg == 1 && lo >= b.start && hi < b.start + m => {
-                        let base = (o * m * inner + t) as isize - (b.start * inner) as isize;
-                        let v = st
-                            .any_row_formula(i, n, |g| b.x[(base + (g * inner) as isize) as usize]);
-                        put.put(&mut yr[0], v);
-                    }
-                    Some((lo, hi)) if lo >= b.start && hi < b.start + m => edge_row(
-                        st,
-                        i,
-                        n,
-                        b.x,
-                        o * m + lo - b.start,
-                        lo,
-                        hi,
-                        inner,
-                        t,
-                        yr,
-                        put,
-                    ),
-                    _ => st.run_any_row(i, n, &w, yr, put),
-                }
-            }
+            row(o, il, t, &mut y[q..q + seg]);
             q += seg;
             t = 0;
             il += 1;
@@ -113,6 +146,16 @@ pub(crate) fn apply_range_generic<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
         }
     }
 }
+
+/// Most elements of one interior run of [`apply_range_generic`] that crosses the gaps between
+/// lanes, before the gaps' elements are stored again: the run's last lines are still in L1 when
+/// they are.
+const MERGE: usize = 1 << 12;
+
+/// Longest gap between the interior runs of consecutive lanes that [`apply_range_generic`] runs
+/// the interior formula across (the two edge elements of a lane along the last axis, up to the
+/// eight of an order-5 stencil with wide edges).
+const MERGE_GAP: usize = 16;
 
 /// The driver of [`apply_rows`](super::simd::apply_rows): a column window of consecutive rows of
 /// the block, row `r` of `y` being the output elements `p0 + r * inner ..` (all rows in one outer
@@ -255,6 +298,45 @@ mod tests {
                     assert_eq!(bits(&y), bits(&got_ref), "axis {axis} rows {s}..{e}");
                 }
             }
+        }
+    }
+
+    /// Lanes along the last axis, more of them than one merged run takes (`MERGE`), in ranges cut
+    /// at odd places, with every store: the interior formula run across the lane ends and the ends
+    /// stored again give the reference bits; the stores that add or stream (never merged) too.
+    #[test]
+    fn runs_merged_across_lane_ends_give_the_reference_bits() {
+        use crate::stencil::lane::{Add, SetScaled, Stream};
+        let st = Toy { s: 0.7 };
+        for shape in [vec![300, 37], vec![40, 5, 9], vec![3, 2000], vec![64, 3]] {
+            let axis = shape.len() - 1;
+            let len: usize = shape.iter().product();
+            let x = data(len, 11);
+            let want = reference(&st, &x, &shape, axis);
+            let b = AxisBlock::new(&x, &shape, axis, 0, shape[axis]);
+            let cuts = [0, len / 3 + 1, len / 3 + 1 + MERGE + 5, len];
+            let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            let run = |y: &mut [f64], f: &dyn Fn(usize, &mut [f64])| {
+                for w in cuts.windows(2) {
+                    let (a, e) = (w[0].min(len), w[1].min(len));
+                    f(a, &mut y[a..e.max(a)]);
+                }
+            };
+            let mut y = vec![f64::NAN; len];
+            run(&mut y, &|p, yr| apply_range(&st, &b, p, yr, Set));
+            assert_eq!(bits(&y), bits(&want), "{shape:?} Set");
+            let mut y = vec![f64::NAN; len];
+            run(&mut y, &|p, yr| apply_range(&st, &b, p, yr, Stream(Set)));
+            crate::stream::fence();
+            assert_eq!(bits(&y), bits(&want), "{shape:?} Stream(Set)");
+            let mut y = vec![f64::NAN; len];
+            run(&mut y, &|p, yr| apply_range(&st, &b, p, yr, SetScaled(1.5)));
+            let scaled: Vec<f64> = want.iter().map(|w| 1.5 * w).collect();
+            assert_eq!(bits(&y), bits(&scaled), "{shape:?} SetScaled");
+            let mut y = vec![1.0; len];
+            run(&mut y, &|p, yr| apply_range(&st, &b, p, yr, Add));
+            let added: Vec<f64> = want.iter().map(|w| 1.0 + w).collect();
+            assert_eq!(bits(&y), bits(&added), "{shape:?} Add");
         }
     }
 

@@ -197,6 +197,26 @@ pub(crate) fn run_block<T: Scalar, S: LaneStencil<T>>(
         return;
     }
     let len = y.len() / terms.len();
+    if let Some(layout) = far_rows(terms, len) {
+        // One output per term (a Gradient's forward) with far-apart rows: by columns too, every
+        // term's rows of a column computed one row after the other, so the input rows a row
+        // reads (and the next rows read again) stay in cache across the terms.
+        let (inner, base) = (layout.2, Base(y.as_mut_ptr()));
+        return column_tasks(layout, |p0, w, nrows| {
+            for r in 0..nrows {
+                for k in 0..terms.len() {
+                    // SAFETY: `column_tasks` hands every task its own rows of a block of `len`
+                    // elements (`p0 + r * inner .. + w` lies in `0..len`); term `k`'s output is
+                    // `y[k * len .. (k + 1) * len]`, so each task writes its own elements of
+                    // each output, and `y` is borrowed mutably for the whole call.
+                    let yr = unsafe {
+                        std::slice::from_raw_parts_mut(base.get().add(k * len + p0 + r * inner), w)
+                    };
+                    run(&terms[k..=k], p0 + r * inner, yr);
+                }
+            }
+        });
+    }
     if len <= TILE {
         for (k, yk) in y.chunks_mut(len.max(1)).enumerate() {
             run(&terms[k..=k], 0, yk);
@@ -252,30 +272,45 @@ fn far_rows<T: Scalar, S: LaneStencil<T>>(
 /// Every element is computed from its flat position, so the order changes no bit; each element is
 /// written by exactly one task.
 fn by_columns<T: Scalar>(
-    (outer, m, inner): (usize, usize, usize),
+    layout: (usize, usize, usize),
     y: &mut [T],
     run: impl Fn(usize, RowsMut<'_, T>) + Sync,
 ) {
+    let (outer, m, inner) = layout;
+    assert_eq!(y.len(), outer * m * inner, "an output of another layout");
+    let base = Base(y.as_mut_ptr());
+    column_tasks(layout, |p0, w, nrows| {
+        // SAFETY: row `i` of the task starts at `p0 + i * inner` and ends before the next row of
+        // the block (`w` elements of the inner extent), inside `y` (its length was checked
+        // above); the rows of distinct tasks are disjoint (`column_tasks`), so every task writes
+        // its own elements; `y` is borrowed mutably for the whole call.
+        let rows = unsafe { RowsMut::from_raw(base.get().add(p0), inner, w, nrows) };
+        run(p0, rows);
+    });
+}
+
+/// The tasks of [`by_columns`], in parallel: `run(p0, w, rows)` for a column of `w` elements of
+/// the inner extent starting at flat element `p0` of a block of layout `(outer, m, inner)`, and
+/// `rows` consecutive rows of it (`inner` elements apart). The tasks cover every element of the
+/// block once.
+fn column_tasks(
+    (outer, m, inner): (usize, usize, usize),
+    run: impl Fn(usize, usize, usize) + Sync,
+) {
     use rayon::prelude::*;
-    debug_assert_eq!(y.len(), outer * m * inner);
     let cols = inner.div_ceil(COLUMN);
     // Rows per task: at most COLUMN_ROWS, at least 4, aiming at four tasks per thread.
     let target = 4 * rayon::current_num_threads();
     let rows = COLUMN_ROWS.min((outer * m * cols).div_ceil(target)).max(4);
     let groups = m.div_ceil(rows);
-    let base = Base(y.as_mut_ptr());
     (0..outer * cols * groups).into_par_iter().for_each(|task| {
         let (o, rest) = (task / (cols * groups), task % (cols * groups));
         let (c, g) = (rest / groups, rest % groups);
+        // Columns `c0 .. c0 + w` of rows `i0..i1` of block `o`: the tasks of distinct `(o, c, g)`
+        // are disjoint, and each row's columns end before the next row (`c0 + w <= inner`).
         let (c0, w) = (c * COLUMN, COLUMN.min(inner - c * COLUMN));
         let (i0, i1) = (g * rows, m.min((g + 1) * rows));
-        let p0 = (o * m + i0) * inner + c0;
-        // SAFETY: row `i` of the task starts at `(o * m + i) * inner + c0` and ends before
-        // `(o * m + i + 1) * inner <= y.len()` (as `c0 + w <= inner`); the rows of distinct
-        // `(o, c, g)` are disjoint (rows `i0..i1` of block `o`, columns `c0 .. c0 + w`), so every
-        // task writes its own elements; `y` is borrowed mutably for the whole call.
-        let rows = unsafe { RowsMut::from_raw(base.get().add(p0), inner, w, i1 - i0) };
-        run(p0, rows);
+        run((o * m + i0) * inner + c0, w, i1 - i0);
     });
 }
 
@@ -549,36 +584,40 @@ pub(crate) mod tests {
 
     #[test]
     fn multi_block_writes_one_output_per_term() {
-        let shape = [50, 90];
-        let x = data(4500, 5);
-        let (a, b) = (Toy { s: 1.0 }, Toy { s: 0.5 });
-        let t = [
-            BlockTerm {
-                stencil: &a,
-                block: AxisBlock::new(&x, &shape, 0, 0, 50),
-                weight: None,
-            },
-            BlockTerm {
-                stencil: &b,
-                block: AxisBlock::new(&x, &shape, 1, 0, 90),
-                weight: Some(3.0),
-            },
-        ];
-        let r0 = reference(&a, &x, &shape, 0);
-        let r1 = reference(&b, &x, &shape, 1);
-        // With and without streaming stores: the same bits.
-        for stream in [false, true] {
-            let mut y = vec![0.0; 9000];
-            run_block(&t, Outputs::PerTerm, &mut y, stream);
-            let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
-            assert_eq!(bits(&y[..4500]), bits(&r0), "stream {stream}");
-            let r1s: Vec<f64> = r1.iter().map(|w| 3.0 * w).collect();
-            assert_eq!(bits(&y[4500..]), bits(&r1s), "stream {stream}");
-            // One output, the sum of both terms.
-            let mut one = vec![0.0; 4500];
-            run_block(&t, Outputs::One, &mut one, stream);
-            let want: Vec<f64> = r0.iter().zip(&r1s).map(|(a, b)| a + b).collect();
-            assert_eq!(bits(&one), bits(&want), "stream {stream}");
+        // Rows in memory order, then rows of 17001 f64 (over FAR_ROW_BYTES) walked by columns.
+        for shape in [[50, 90], [6, 17001]] {
+            let len = shape[0] * shape[1];
+            let x = data(len, 5);
+            let (a, b) = (Toy { s: 1.0 }, Toy { s: 0.5 });
+            let t = [
+                BlockTerm {
+                    stencil: &a,
+                    block: AxisBlock::new(&x, &shape, 0, 0, shape[0]),
+                    weight: None,
+                },
+                BlockTerm {
+                    stencil: &b,
+                    block: AxisBlock::new(&x, &shape, 1, 0, shape[1]),
+                    weight: Some(3.0),
+                },
+            ];
+            assert_eq!(far_rows(&t, len).is_some(), shape[1] > 90);
+            let r0 = reference(&a, &x, &shape, 0);
+            let r1 = reference(&b, &x, &shape, 1);
+            // With and without streaming stores: the same bits.
+            for stream in [false, true] {
+                let mut y = vec![f64::NAN; 2 * len];
+                run_block(&t, Outputs::PerTerm, &mut y, stream);
+                let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&y[..len]), bits(&r0), "{shape:?} stream {stream}");
+                let r1s: Vec<f64> = r1.iter().map(|w| 3.0 * w).collect();
+                assert_eq!(bits(&y[len..]), bits(&r1s), "{shape:?} stream {stream}");
+                // One output, the sum of both terms.
+                let mut one = vec![f64::NAN; len];
+                run_block(&t, Outputs::One, &mut one, stream);
+                let want: Vec<f64> = r0.iter().zip(&r1s).map(|(a, b)| a + b).collect();
+                assert_eq!(bits(&one), bits(&want), "{shape:?} stream {stream}");
+            }
         }
         let v = with_terms(10, |j| j * 2, |s| s.iter().sum::<usize>());
         assert_eq!(v, 90);

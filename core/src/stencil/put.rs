@@ -10,6 +10,9 @@ pub trait Put<T>: Copy + Send + Sync {
     /// Whether the loops hand this store whole groups ([`put_group`](Self::put_group)) of
     /// [`GROUP`] elements that start on a 64-byte boundary ([`put_each`]); only [`Stream`] does.
     const STREAMS: bool = false;
+    /// Whether the store overwrites the output with a value computed from `v` alone (never reads
+    /// `y`), so that a driver may store a wrong value first and the right one over it later.
+    const OVERWRITES: bool = false;
     /// This store written with streaming stores where it can be ([`Stream`] of it for the stores
     /// that overwrite, the store itself for those that read the output).
     type Streamed: Put<T>;
@@ -57,6 +60,7 @@ pub struct SetScaled<T>(pub T);
 pub struct AddScaled<T>(pub T);
 
 impl<T: Scalar> Put<T> for Set {
+    const OVERWRITES: bool = true;
     type Streamed = Stream<Set>;
     #[inline(always)]
     fn streamed(self) -> Self::Streamed {
@@ -82,6 +86,7 @@ impl<T: Scalar> Put<T> for SetScaled<T> {
     // Not streamed by the drivers: a weighted single term is rare, and each streamed store is
     // one more copy of every stencil's bulk loop to compile ([`Stream`] of it works all the same).
     type Streamed = SetScaled<T>;
+    const OVERWRITES: bool = true;
     #[inline(always)]
     fn streamed(self) -> Self::Streamed {
         self
@@ -125,6 +130,7 @@ impl<T: Scalar, P: Overwrite<T>> Put<T> for Stream<P> {
         self.0.put(y, v);
     }
     const STREAMS: bool = true;
+    const OVERWRITES: bool = true;
     #[inline(always)]
     fn put_group(self, y: &mut [T; GROUP], v: [T; GROUP]) {
         let mut w = [T::zero(); GROUP];
