@@ -1,6 +1,7 @@
 //! First derivative along one axis (pylops' `FirstDerivative`).
 
 use crate::kind::Kind;
+use crate::rowsum::{row_sum, Coef};
 use rylops_core::stencil::{
     apply_op_chunked, run_divided, run_divided_rows, Divided, LaneStencil, PointVisitor, Put,
     RowsMut, RunTaps, StencilOperator, StencilTerms, Strided,
@@ -218,6 +219,62 @@ impl<T: Scalar> LaneStencil<T> for FdStencil<T> {
 
     fn same_interior_formula(&self, other: &Self) -> bool {
         self.form == other.form && self.adjoint == other.adjoint
+    }
+
+    /// [`any_row_formula`](LaneStencil::any_row_formula)'s operations for row `i`, its branches
+    /// decided once for the row; none for the centered order-5 stencil (its edge rows stay element
+    /// by element).
+    #[inline(always)]
+    fn row_formula<V: PointVisitor<T>>(&self, i: usize, n: usize, v: V) -> Option<V::Out> {
+        let s = self.s;
+        let zero = T::zero();
+        let (h, mh) = (c::<T>(0.5), c::<T>(-0.5));
+        let (e, ii, n1) = (self.edge, i as isize, n as isize - 1);
+        // Offsets from row `i`.
+        let d = |g: usize| g as isize - ii;
+        Some(match (self.form, self.adjoint) {
+            (FdForm::Centered3, false) => {
+                if e && n < 2 {
+                    return None;
+                }
+                if e && i + 1 == n {
+                    v.visit([d(n - 1), d(n - 2)], move |[a, b]| (a - b).np_div(s))
+                } else if e && i == 0 {
+                    v.visit([1, 0], move |[a, b]| (a - b).np_div(s))
+                } else if i >= 1 && i + 2 <= n {
+                    v.visit([1, -1], move |[a, b]| (h * (a - b)).np_div(s))
+                } else {
+                    v.visit([], move |[]| zero.np_div(s))
+                }
+            }
+            (FdForm::Forward, false) if i + 2 <= n => {
+                v.visit([1, 0], move |[a, b]| (a - b).np_div(s))
+            }
+            (FdForm::Backward, false) if i >= 1 => {
+                v.visit([0, -1], move |[a, b]| (a - b).np_div(s))
+            }
+            (FdForm::Forward | FdForm::Backward, false) => v.visit([], move |[]| zero),
+            (FdForm::Centered3, true) => {
+                let terms = [
+                    (i + 3 <= n, ii + 1, Coef::Mul(mh)),
+                    (i >= 2, ii - 1, Coef::Mul(h)),
+                    (e && i == 0, 0, Coef::Neg),
+                    (e && i == 1, 0, Coef::One),
+                    (e && i + 2 == n, n1, Coef::Neg),
+                    (e && i + 1 == n, n1, Coef::One),
+                ];
+                row_sum(v, i, terms, s)
+            }
+            (FdForm::Forward, true) => {
+                let terms = [(i + 2 <= n, ii, Coef::Neg), (i >= 1, ii - 1, Coef::One)];
+                row_sum(v, i, terms, s)
+            }
+            (FdForm::Backward, true) => {
+                let terms = [(i + 2 <= n, ii + 1, Coef::Neg), (i >= 1, ii, Coef::One)];
+                row_sum(v, i, terms, s)
+            }
+            (FdForm::Centered5, _) => return None,
+        })
     }
 
     #[inline(always)]
@@ -601,7 +658,7 @@ mod tests {
     use super::*;
     use num_complex::Complex;
     use proptest::prelude::*;
-    use rylops_core::stencil::interior_mismatch;
+    use rylops_core::stencil::{interior_mismatch, row_formula_mismatch};
 
     const FORMS: [FdForm; 4] = [
         FdForm::Centered3,
@@ -612,7 +669,8 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
-        /// The interior formula and the any-row formula agree bit for bit on every interior row,
+        /// The interior formula and the any-row formula agree bit for bit on every interior row, and
+        /// the row formula and the any-row formula on every row that has one,
         /// for every form, direction and edge option, real and complex.
         #[test]
         fn formulas_agree_on_interior_rows(
@@ -624,12 +682,15 @@ mod tests {
                 for adjoint in [false, true] {
                     let st = FdStencil::<f64>::new(form, adjoint, edge, s);
                     prop_assert_eq!(interior_mismatch(&st, &x), None, "{:?} adj {}", form, adjoint);
+                    prop_assert_eq!(row_formula_mismatch(&st, &x), None);
                     let xf: Vec<f32> = x.iter().map(|&v| v as f32).collect();
                     let st = FdStencil::<f32>::new(form, adjoint, edge, s);
                     prop_assert_eq!(interior_mismatch(&st, &xf), None);
+                    prop_assert_eq!(row_formula_mismatch(&st, &xf), None);
                     let xc: Vec<Complex<f64>> = x.iter().map(|&v| Complex::new(v, 0.5 - v)).collect();
                     let st = FdStencil::<Complex<f64>>::new(form, adjoint, edge, s);
                     prop_assert_eq!(interior_mismatch(&st, &xc), None);
+                    prop_assert_eq!(row_formula_mismatch(&st, &xc), None);
                 }
             }
         }

@@ -44,6 +44,7 @@ mod npconv;
 pub mod pad;
 pub mod restriction;
 pub mod roll;
+mod rowsum;
 pub mod secondderivative;
 mod short_lane;
 pub mod smoothing1d;

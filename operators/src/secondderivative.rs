@@ -1,6 +1,7 @@
 //! Second derivative along one axis (pylops' `SecondDerivative`).
 
 use crate::kind::Kind;
+use crate::rowsum::{row_sum, Coef};
 use rylops_core::stencil::{LaneStencil, PointVisitor, StencilOperator, StencilTerms};
 use rylops_core::{normalize_axis, stencil_apply, Chunked, ChunkedOperator, Error, Result, Scalar};
 use std::marker::PhantomData;
@@ -123,6 +124,54 @@ impl<T: Scalar> LaneStencil<T> for SdStencil<T> {
 
     fn same_interior_formula(&self, other: &Self) -> bool {
         self.kind == other.kind && self.adjoint == other.adjoint
+    }
+
+    /// [`any_row_formula`](LaneStencil::any_row_formula)'s operations for row `i`, its branches
+    /// decided once for the row (adjoint: the terms that apply, added in the same order).
+    #[inline(always)]
+    fn row_formula<V: PointVisitor<T>>(&self, i: usize, n: usize, v: V) -> Option<V::Out> {
+        let s2 = self.s2;
+        let zero = T::zero();
+        let two = c::<T>(2.0);
+        let m2 = c::<T>(-2.0);
+        let (ii, edge) = (i as isize, self.edge);
+        if edge && n < 3 {
+            return None;
+        }
+        if !self.adjoint {
+            // Offsets of rows `a`, `b`, `d` in `(x(a) - 2 x(b)) + x(d)`.
+            let rows = if edge && i + 1 == n {
+                Some([n - 3, n - 2, n - 1])
+            } else if edge && i == 0 {
+                Some([0, 1, 2])
+            } else {
+                let k = ii + self.off() + 1;
+                (k >= 1 && (k as usize) + 2 <= n).then(|| {
+                    let k = k as usize;
+                    [k + 1, k, k - 1]
+                })
+            };
+            return Some(match rows {
+                Some(r) => v.visit(r.map(|g| g as isize - ii), move |[a, b, d]| {
+                    ((a - two * b) + d).np_div(s2)
+                }),
+                None => v.visit([], move |[]| zero.np_div(s2)),
+            });
+        }
+        let (lo, n1, m2) = (-self.off(), n as isize - 1, Coef::Mul(m2));
+        let e = edge;
+        let terms = [
+            (i + 3 <= n, ii + lo, Coef::One),
+            (i >= 1 && i + 2 <= n, ii - 1 + lo, m2),
+            (i >= 2, ii - 2 + lo, Coef::One),
+            (e && i == 0, 0, Coef::One),
+            (e && i == 1, 0, m2),
+            (e && i == 2, 0, Coef::One),
+            (e && i + 3 == n, n1, Coef::One),
+            (e && i + 2 == n, n1, m2),
+            (e && i + 1 == n, n1, Coef::One),
+        ];
+        Some(row_sum(v, i, terms, s2))
     }
 
     #[inline(always)]
@@ -345,11 +394,12 @@ mod tests {
     use super::*;
     use num_complex::Complex;
     use proptest::prelude::*;
-    use rylops_core::stencil::interior_mismatch;
+    use rylops_core::stencil::{interior_mismatch, row_formula_mismatch};
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(48))]
-        /// The interior formula and the any-row formula agree bit for bit on every interior row,
+        /// The interior formula and the any-row formula agree bit for bit on every interior row, and
+        /// the row formula and the any-row formula on every row that has one,
         /// for every kind, direction and edge option, real and complex.
         #[test]
         fn formulas_agree_on_interior_rows(
@@ -361,10 +411,12 @@ mod tests {
                 for adjoint in [false, true] {
                     let st = SdStencil::<f64>::new(kind, adjoint, edge, s * s);
                     prop_assert_eq!(interior_mismatch(&st, &x), None, "{:?} adj {}", kind, adjoint);
+                    prop_assert_eq!(row_formula_mismatch(&st, &x), None);
                     let xc: Vec<Complex<f32>> =
                         x.iter().map(|&v| Complex::new(v as f32, 1.0 - v as f32)).collect();
                     let st = SdStencil::<Complex<f32>>::new(kind, adjoint, edge, Complex::new((s * s) as f32, 0.0));
                     prop_assert_eq!(interior_mismatch(&st, &xc), None);
+                    prop_assert_eq!(row_formula_mismatch(&st, &xc), None);
                 }
             }
         }

@@ -1,6 +1,6 @@
 //! The one-block driver: runs one stencil over a flat range of one block's output.
 
-use super::lane::{AxisBlock, LaneStencil, Put, RowWindow, RowsMut};
+use super::lane::{AxisBlock, LaneStencil, Put, RowWindow, RowsMut, RunRow, WindowTaps};
 use super::simd::{run_interior_nt, run_interior_rows_nt, streams_here};
 use crate::scalar::Scalar;
 
@@ -60,6 +60,11 @@ pub(crate) fn apply_range_generic<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
         let i = b.start + il;
         if il >= il0 && il < il1 {
             st.run_interior_row(i, n, &w, yr, put);
+            return;
+        }
+        // An edge row with a row formula: one loop over the segment, the row's branches decided
+        // once (element by element below, they are decided for every element).
+        if yr.len() > 1 && run_row_formula(st, i, n, &w, yr, put) {
             return;
         }
         match st.window(i, n) {
@@ -232,6 +237,24 @@ fn edge_row<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
         });
         put.put(yq, v);
     }
+}
+
+/// Row `i` of a lane of length `n` through the stencil's row formula
+/// ([`LaneStencil::row_formula`]), over the elements of the window `w`; `false`, having written
+/// nothing, if the stencil has none for that row. A function of its own, called once per edge
+/// row: inlined into the drivers, its locals would grow their stack frames in unoptimised builds,
+/// where rayon nests them (see `simd::dispatched`).
+#[inline(never)]
+fn run_row_formula<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
+    st: &S,
+    i: usize,
+    n: usize,
+    w: &RowWindow<'_, T>,
+    y: &mut [T],
+    put: P,
+) -> bool {
+    let src = WindowTaps { w, i };
+    st.row_formula(i, n, RunRow { src: &src, y, put }).is_some()
 }
 
 /// Local rows `[il0, il1)` of the block in the stencil's global interior.

@@ -76,7 +76,9 @@ impl LaneGaps {
 /// A range found by [`LaneGaps::merged_end`]: the sum over `p .. p + y.len()` with the gap terms'
 /// interior formula run straight across their gaps (giving wrong values there, read from the
 /// neighbouring lanes), then every element of every gap recomputed exactly, as a short piece.
-#[inline(always)]
+// Inlined in optimised builds only, as `point_sum` (the test profile's frames).
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn merged_range<T: Scalar, S: LaneStencil<T>>(
     terms: &[BlockTerm<'_, T, S>],
     g: &LaneGaps,
@@ -139,7 +141,9 @@ pub(crate) fn merged_range<T: Scalar, S: LaneStencil<T>>(
 /// accumulated in `y` in the terms' order, with the operations of [`small_piece`]. Returns `false`,
 /// having written nothing, if a term is not interior there or a gap row needs the halo.
 #[allow(clippy::too_many_arguments)]
-#[inline(always)]
+// Inlined in optimised builds only, as `point_sum` (the test profile's frames).
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn gap_columns<T: Scalar, S: LaneStencil<T>>(
     terms: &[BlockTerm<'_, T, S>],
     g: &LaneGaps,
@@ -265,7 +269,9 @@ pub(crate) const SMALL_PIECE: usize = 16;
 /// along the last axis), element by element: interior terms through their point formula, edge terms
 /// through [`LaneStencil::any_row_formula`] reading the block, summed as [`terms_range`] does (same operations,
 /// same order). Returns `false`, leaving `y` to be recomputed, if a term needs its halo.
-#[inline(always)]
+// Inlined in optimised builds only, as `point_sum` (the test profile's frames).
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn small_piece<T: Scalar, S: LaneStencil<T>>(
     terms: &[BlockTerm<'_, T, S>],
     st: &[(bool, usize)],

@@ -2,7 +2,7 @@
 //! ([`Put`]), and how a driver hands it one block and its halo ([`AxisBlock`], [`RowWindow`]).
 
 pub use super::put::{put_each, Add, AddScaled, Overwrite, Put, Set, SetScaled, Stream, GROUP};
-use super::taps::run_taps_div;
+use super::taps::{run_taps, run_taps_div};
 use crate::halo::BlockHalo;
 use crate::scalar::{RealScalar, Scalar};
 use std::ops::Range;
@@ -220,6 +220,22 @@ impl<T: Scalar, S: Taps<T>, P: Put<T>> PointVisitor<T> for RunTaps<'_, '_, T, S,
     }
 }
 
+/// The visitor that runs a row formula ([`LaneStencil::row_formula`]) over a run of elements:
+/// [`run_taps`], nothing divided (the formula gives final values).
+pub(crate) struct RunRow<'s, 'y, T, S, P> {
+    pub(crate) src: &'s S,
+    pub(crate) y: &'y mut [T],
+    pub(crate) put: P,
+}
+
+impl<T: Scalar, S: Taps<T>, P: Put<T>> PointVisitor<T> for RunRow<'_, '_, T, S, P> {
+    type Out = ();
+    #[inline(always)]
+    fn visit<const K: usize, F: Fn([T; K]) -> T + Copy>(self, offs: [isize; K], f: F) {
+        run_taps(self.src, offs, self.y, self.put, f)
+    }
+}
+
 /// An axis-aligned stencil written as a row gather (see the module docs).
 ///
 /// An implementation gives the scalar formula of every row ([`LaneStencil::any_row_formula`], straight from the
@@ -279,6 +295,22 @@ pub trait LaneStencil<T: Scalar>: Sync {
     /// The value of output row `i` of a lane of length `n`, reading input row `g` through `x(g)`.
     /// Rows read must lie within [`LaneStencil::window`] and within `RADIUS` of `i`.
     fn any_row_formula(&self, i: usize, n: usize, x: impl Fn(usize) -> T) -> T;
+
+    /// Output row `i` (global) of a lane of length `n` as a point formula, for a stencil that has
+    /// one: calls `v.visit(offs, f)` and returns its result, where `offs` are the offsets (from
+    /// row `i`) of the input rows the row reads, all within [`LaneStencil::window`], and `f` maps
+    /// their values to the row's final value, any division included. It must give the bits of
+    /// [`LaneStencil::any_row_formula`] for every element ([`row_formula_mismatch`] checks it).
+    ///
+    /// The drivers run it over whole edge rows (the end planes of outer axes, the end rows of
+    /// the middle ones) as one loop that the compiler vectorises, with the row's branches decided
+    /// once. The default, `None`, leaves those rows to [`LaneStencil::any_row_formula`], element
+    /// by element, with the same results.
+    #[inline(always)]
+    fn row_formula<V: PointVisitor<T>>(&self, i: usize, n: usize, v: V) -> Option<V::Out> {
+        let _ = (i, n, v);
+        None
+    }
 
     /// Inclusive range of global input rows that output row `i` may read (a superset is fine: it only
     /// sizes halos). Defaults to the interior reach, clamped to the lane.
@@ -499,6 +531,63 @@ pub fn interior_mismatch<T: Scalar, S: LaneStencil<T>>(st: &S, x: &[T]) -> Optio
     None
 }
 
+/// The first row of the lane `x` (length `n`, one element per row) where the stencil's row formula
+/// ([`LaneStencil::row_formula`]) and its any-row formula ([`LaneStencil::any_row_formula`]) differ
+/// in any bit, or where the row formula reads a row outside [`LaneStencil::window`]. Rows without
+/// a row formula are skipped. `None` when they agree on every row. Use it to test a stencil of your
+/// own, with values that make every operation count (not all equal, a divisor other than one).
+pub fn row_formula_mismatch<T: Scalar, S: LaneStencil<T>>(st: &S, x: &[T]) -> Option<usize> {
+    /// Evaluates the formula at one element; `None` if a tap lies outside rows `lo..=hi`.
+    struct One<'a, T> {
+        x: &'a [T],
+        i: usize,
+        lo: usize,
+        hi: usize,
+    }
+    impl<T: Scalar> PointVisitor<T> for One<'_, T> {
+        type Out = Option<T>;
+        fn visit<const K: usize, F: Fn([T; K]) -> T + Copy>(
+            self,
+            offs: [isize; K],
+            f: F,
+        ) -> Option<T> {
+            let mut v = [T::zero(); K];
+            for (vk, &d) in v.iter_mut().zip(&offs) {
+                let g = self.i as isize + d;
+                if g < self.lo as isize || g > self.hi as isize {
+                    return None;
+                }
+                *vk = self.x[g as usize];
+            }
+            Some(f(v))
+        }
+    }
+    let n = x.len();
+    let bits = |v: T| {
+        (
+            v.re().to_f64_lossless().to_bits(),
+            v.im().to_f64_lossless().to_bits(),
+        )
+    };
+    for i in 0..n {
+        let Some((lo, hi)) = st.window(i, n) else {
+            continue;
+        };
+        if hi >= n {
+            return Some(i);
+        }
+        let Some(row) = st.row_formula(i, n, One { x, i, lo, hi }) else {
+            continue;
+        };
+        let any = st.any_row_formula(i, n, |g| x.get(g).copied().unwrap_or_else(T::zero));
+        match row {
+            Some(v) if bits(v) == bits(any) => {}
+            _ => return Some(i),
+        }
+    }
+    None
+}
+
 /// A small stencil for the unit tests of the drivers, and a reference that runs its any-row formula
 /// over whole lanes.
 #[cfg(test)]
@@ -541,6 +630,22 @@ pub(crate) mod toy {
                 (x(i + 1) - 2.0 * x(i)) + x(i - 1)
             };
             v.np_div(self.s)
+        }
+        /// The end rows of lanes of two rows or more (a lane of one row keeps the element-by-element
+        /// path, so that the drivers' tests cover both).
+        fn row_formula<V: PointVisitor<f64>>(&self, i: usize, n: usize, v: V) -> Option<V::Out> {
+            let s = self.s;
+            if n < 2 {
+                None
+            } else if i == 0 {
+                Some(v.visit([0, 1], move |[a, b]| (b - a).np_div(s)))
+            } else if i + 1 == n {
+                Some(v.visit([-1, 0], move |[a, b]| (b - a).np_div(s)))
+            } else {
+                Some(v.visit([-1, 0, 1], move |[a, b, c]| {
+                    ((c - 2.0 * b) + a).np_div(s)
+                }))
+            }
         }
     }
 
@@ -595,6 +700,28 @@ mod tests {
                 0.0
             }
         }
+        /// Wrong on row 0 of lanes of more than three rows; on the last row, the right value (zero)
+        /// but from a row outside the window.
+        fn row_formula<V: PointVisitor<f64>>(&self, i: usize, n: usize, v: V) -> Option<V::Out> {
+            if i + 1 == n {
+                Some(v.visit([-2], |[_]| 0.0))
+            } else if i == 0 && n > 3 {
+                Some(v.visit([0], |[a]| a))
+            } else {
+                None
+            }
+        }
+    }
+
+    #[test]
+    fn row_formula_mismatch_finds_wrong_rows_and_rows_outside_the_window() {
+        let x = data(9, 2);
+        for s in [0.7, -1.5, 1.0] {
+            assert_eq!(row_formula_mismatch(&Toy { s }, &x), None);
+        }
+        assert_eq!(row_formula_mismatch(&Broken, &x), Some(0));
+        assert_eq!(row_formula_mismatch(&Broken, &x[..3]), Some(2));
+        assert_eq!(row_formula_mismatch(&Toy { s: 0.7 }, &[]), None);
     }
 
     #[test]

@@ -70,7 +70,7 @@ pub use fused::{
     STREAM_BUFFER, TILE,
 };
 pub use lane::{
-    interior_mismatch, put_each, Add, AddScaled, AxisBlock, LaneStencil, Overwrite, PointVisitor,
+    interior_mismatch, put_each, row_formula_mismatch, Add, AddScaled, AxisBlock, LaneStencil, Overwrite, PointVisitor,
     Put, RowWindow, RowsMut, RunTaps, Set, SetScaled, Stream, Strided, Taps, GROUP, RADIUS,
 };
 pub use reduce::{

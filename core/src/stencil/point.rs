@@ -39,7 +39,14 @@ impl<T: Scalar, S: LaneStencil<T>> PointVisitor<T> for PointSum<'_, '_, '_, T, S
 /// When every term reads the same buffer (a Laplacian), the tap at row offset 0 is the same element
 /// for all of them: it is then read once per point and shared (`JC` in [`point_sum_loop`]), which
 /// also lets the compiler compute what the formula does with it only once.
-#[inline(always)]
+///
+/// Inlined into the fused pass's tile function in optimised builds only: unoptimised builds give
+/// every inlined local its own stack slot, and the twenty loops this dispatches to (four term
+/// counts, five centre taps, each with ordinary and streaming stores) made that function's frame
+/// about 1 MiB in the test profile, enough for a rayon worker that runs two of them nested (a
+/// `join` waiting on a stolen task) to overflow its 2 MiB stack.
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn point_sum<T: Scalar, S: LaneStencil<T>, F: Fn([T; K]) -> T, const K: usize, const N: usize>(
     terms: &[BlockTerm<'_, T, S>],
     p: usize,
@@ -70,8 +77,10 @@ fn point_sum<T: Scalar, S: LaneStencil<T>, F: Fn([T; K]) -> T, const K: usize, c
 }
 
 /// The loop of [`point_sum`] over the rows `xs[k][j]` (term `k`, tap `j`). If `JC < K`, tap `JC`
-/// of every term is the same element (the caller checked it), read from term 0's row.
-#[inline(always)]
+/// of every term is the same element (the caller checked it), read from term 0's row. Inlined in
+/// optimised builds only (see [`point_sum`]).
+#[cfg_attr(debug_assertions, inline(never))]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn point_sum_loop<
     T: Scalar,
     S: LaneStencil<T>,
