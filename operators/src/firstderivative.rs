@@ -222,8 +222,7 @@ impl<T: Scalar> LaneStencil<T> for FdStencil<T> {
     }
 
     /// [`any_row_formula`](LaneStencil::any_row_formula)'s operations for row `i`, its branches
-    /// decided once for the row; none for the centered order-5 stencil (its edge rows stay element
-    /// by element).
+    /// decided once for the row.
     #[inline(always)]
     fn row_formula<V: PointVisitor<T>>(&self, i: usize, n: usize, v: V) -> Option<V::Out> {
         let s = self.s;
@@ -273,7 +272,101 @@ impl<T: Scalar> LaneStencil<T> for FdStencil<T> {
                 let terms = [(i + 2 <= n, ii + 1, Coef::Neg), (i >= 1, ii, Coef::One)];
                 row_sum(v, i, terms, s)
             }
-            (FdForm::Centered5, _) => return None,
+            (FdForm::Centered5, false) => {
+                if e && n < 4 {
+                    return None;
+                }
+                let (two, three, twelve) = (c::<T>(2.0), c::<T>(3.0), c::<T>(12.0));
+                // The any-row formula's chain, in its order (later edge rows win on short lanes).
+                if e && i + 1 == n {
+                    v.visit([0, -1], move |[a, b]| (a - b).np_div(s))
+                } else if e && (i + 2 == n || i == 1) {
+                    v.visit([1, -1], move |[a, b]| (h * (a - b)).np_div(s))
+                } else if e && i == 0 {
+                    v.visit([1, 0], move |[a, b]| (a - b).np_div(s))
+                } else if i >= 2 && i + 3 <= n {
+                    v.visit([-2, -1, 1, 2], move |[a, b, d, f]| {
+                        (a.np_div(twelve) - (two * b).np_div(three) + (two * d).np_div(three)
+                            - f.np_div(twelve))
+                        .np_div(s)
+                    })
+                } else {
+                    v.visit([], move |[]| zero.np_div(s))
+                }
+            }
+            (FdForm::Centered5, true) => {
+                if e && n < 4 {
+                    return None;
+                }
+                let (two, m2, three, twelve) =
+                    (c::<T>(2.0), c::<T>(-2.0), c::<T>(3.0), c::<T>(12.0));
+                // Whether each term of the any-row formula applies to this row, in its order;
+                // the rows of those that do not are read as row `i` and ignored.
+                let on = [
+                    i + 5 <= n,
+                    i >= 1 && i + 4 <= n,
+                    i >= 3 && i + 2 <= n,
+                    i >= 4,
+                    e && i == 0,
+                    e && i == 1,
+                    e && i == 2,
+                    e && i + 3 == n,
+                    e && i + 2 == n,
+                    e && i + 1 == n,
+                ];
+                // Rows read: x(i+2), x(i+1), x(i-1), x(i-2), x(0), x(1), x(n-2), x(n-1).
+                let rows = [ii + 2, ii + 1, ii - 1, ii - 2, 0, 1, n1 - 1, n1];
+                let used = [
+                    on[0],
+                    on[1],
+                    on[2],
+                    on[3],
+                    on[4] || on[5],
+                    on[4] || on[6],
+                    on[7] || on[9],
+                    on[8] || on[9],
+                ];
+                let mut offs = [0isize; 8];
+                for k in 0..8 {
+                    if used[k] {
+                        offs[k] = rows[k] - ii;
+                    }
+                }
+                v.visit(offs, move |[p2, p1, m1, m2x, x0, x1, xn2, xn1]: [T; 8]| {
+                    let mut acc = zero;
+                    if on[0] {
+                        acc += p2.np_div(twelve);
+                    }
+                    if on[1] {
+                        acc += (m2 * p1).np_div(three);
+                    }
+                    if on[2] {
+                        acc += (two * m1).np_div(three);
+                    }
+                    if on[3] {
+                        acc += (-m2x).np_div(twelve);
+                    }
+                    if on[4] {
+                        acc += -(x0 + h * x1);
+                    }
+                    if on[5] {
+                        acc += x0;
+                    }
+                    if on[6] {
+                        acc += h * x1;
+                    }
+                    if on[7] {
+                        acc += mh * xn2;
+                    }
+                    if on[8] {
+                        acc += -xn1;
+                    }
+                    if on[9] {
+                        acc += h * xn2 + xn1;
+                    }
+                    acc.np_div(s)
+                })
+            }
         })
     }
 

@@ -642,9 +642,7 @@ pub(crate) mod toy {
             } else if i + 1 == n {
                 Some(v.visit([-1, 0], move |[a, b]| (b - a).np_div(s)))
             } else {
-                Some(v.visit([-1, 0, 1], move |[a, b, c]| {
-                    ((c - 2.0 * b) + a).np_div(s)
-                }))
+                Some(v.visit([-1, 0, 1], move |[a, b, c]| ((c - 2.0 * b) + a).np_div(s)))
             }
         }
     }

@@ -18,7 +18,10 @@
 //! bit for bit on every interior row ([`interior_mismatch`] checks it). Rows of the global interior
 //! whose window reaches into the halo run the interior formula with their input rows taken from the
 //! block or the halo slabs ([`LaneStencil::run_interior_row`], through [`Taps`]); only the few rows
-//! at the global ends of the axis go through the any-row formula.
+//! at the global ends of the axis go through the any-row formula: element by element, or, where
+//! the stencil gives it, as a **row formula** ([`LaneStencil::row_formula`]: the any-row formula of
+//! one row with its branches decided, a point function run over the whole row like the interior
+//! formula; [`row_formula_mismatch`] checks that the two agree bit for bit).
 //!
 //! Because every output element is computed by the same formula from the same values whatever the
 //! chunking, results are bit-for-bit identical in every chunking.
@@ -70,8 +73,9 @@ pub use fused::{
     STREAM_BUFFER, TILE,
 };
 pub use lane::{
-    interior_mismatch, put_each, row_formula_mismatch, Add, AddScaled, AxisBlock, LaneStencil, Overwrite, PointVisitor,
-    Put, RowWindow, RowsMut, RunTaps, Set, SetScaled, Stream, Strided, Taps, GROUP, RADIUS,
+    interior_mismatch, put_each, row_formula_mismatch, Add, AddScaled, AxisBlock, LaneStencil,
+    Overwrite, PointVisitor, Put, RowWindow, RowsMut, RunTaps, Set, SetScaled, Stream, Strided,
+    Taps, GROUP, RADIUS,
 };
 pub use reduce::{
     apply_op_chunked_add, apply_op_chunked_add_norm_sqr, apply_op_chunked_dot,
