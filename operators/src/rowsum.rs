@@ -29,9 +29,10 @@ impl<T: Scalar> Coef<T> {
 
 /// Row `i`'s `acc = 0; acc += c_k x(g_k)` over the terms `(applies, g_k, c_k)` that apply, in
 /// their order, then `acc.np_div(s)`: the operations of an any-row formula written as a chain of
-/// `if applies { acc += ... }`, as a point formula over the rows of the terms that apply (at most
-/// three here, which covers every edge row of the stencils that use it; more fall back to reading
-/// every term's row, row `i` for those that do not apply).
+/// `if applies { acc += ... }`, as a point formula over the rows of the terms that apply when
+/// there are at most three (most edge rows); with more (the second derivative's adjoint with
+/// `edge`, on row 2 and row `n - 3`), over every term's row, row `i` standing in for the rows of
+/// the terms that do not apply.
 #[inline(always)]
 pub(crate) fn row_sum<T: Scalar, V: PointVisitor<T>, const K: usize>(
     v: V,

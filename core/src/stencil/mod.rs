@@ -33,6 +33,7 @@
 
 //!
 //! The files, one concern each:
+//! - `check`: checks for implementers ([`interior_mismatch`], [`row_formula_mismatch`]);
 //! - `lane`: the kernel interface ([`LaneStencil`], [`Put`], [`AxisBlock`], [`RowWindow`]);
 //! - `put`: how values are stored ([`Put`]: set, add, scaled, streamed in groups by [`put_each`]);
 //! - `taps`: the loops that run a point formula over contiguous rows ([`run_taps`]);
@@ -52,6 +53,7 @@
 //!   wrappers for a [`StencilOperator`] (`apply_op_chunked_*`).
 
 mod block;
+mod check;
 mod chunked;
 mod divided;
 mod fused;
@@ -66,6 +68,7 @@ mod taps;
 mod terms;
 
 pub use block::TASK;
+pub use check::{interior_mismatch, row_formula_mismatch};
 pub use chunked::{apply_op_chunked, apply_terms, apply_terms_slices};
 pub use divided::{in_exact_range, run_divided, run_divided_rows, Divided};
 pub use fused::{
@@ -73,9 +76,8 @@ pub use fused::{
     STREAM_BUFFER, TILE,
 };
 pub use lane::{
-    interior_mismatch, put_each, row_formula_mismatch, Add, AddScaled, AxisBlock, LaneStencil,
-    Overwrite, PointVisitor, Put, RowWindow, RowsMut, RunTaps, Set, SetScaled, Stream, Strided,
-    Taps, GROUP, RADIUS,
+    put_each, Add, AddScaled, AxisBlock, LaneStencil, Overwrite, PointVisitor, Put, RowWindow,
+    RowsMut, RunTaps, Set, SetScaled, Stream, Strided, Taps, GROUP, RADIUS,
 };
 pub use reduce::{
     apply_op_chunked_add, apply_op_chunked_add_norm_sqr, apply_op_chunked_dot,
