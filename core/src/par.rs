@@ -219,7 +219,7 @@ where
 
 /// Number of interleaved partial sums within a piece (enough independent additions in flight to hide
 /// the latency of a floating-point add; the compiler keeps them in vector registers).
-const LANES: usize = 8;
+pub(crate) const LANES: usize = 8;
 
 /// `sum_i term(p, i)` over the elements of the operands `p`, accumulated in [`LANES`] interleaved
 /// partial sums (element `i` goes to sum `i mod LANES`) that are then added pairwise: a fixed order,
@@ -227,23 +227,49 @@ const LANES: usize = 8;
 /// (fewer at the end) and an index into them, so the compiler knows every index is in bounds and
 /// vectorises the loop.
 #[inline(always)]
-pub(crate) fn lane_sum<P: Split, R: Partial>(
-    mut p: P,
-    mut term: impl FnMut(&mut P, usize) -> R,
-) -> R {
-    let mut acc = [R::zero(); LANES];
-    while p.count() >= LANES {
-        let (mut head, tail) = p.split(LANES);
-        for (j, a) in acc.iter_mut().enumerate() {
-            *a = *a + term(&mut head, j);
+pub(crate) fn lane_sum<P: Split, R: Partial>(p: P, term: impl FnMut(&mut P, usize) -> R) -> R {
+    let mut acc = LaneAcc::new();
+    acc.add(p, term);
+    acc.finish()
+}
+
+/// The partial sums of a [`lane_sum`] carried across consecutive pieces of one operand: adding
+/// pieces of `n_0, n_1, ...` elements, every one but the last a multiple of [`LANES`], gives the
+/// bits of one [`lane_sum`] over their concatenation (element `i` of the whole goes to sum
+/// `i mod LANES`). For a kernel that computes a piece in sub-pieces (e.g. into a buffer in L1).
+pub(crate) struct LaneAcc<R>([R; LANES]);
+
+impl<R: Partial> LaneAcc<R> {
+    /// No elements yet.
+    #[inline(always)]
+    pub(crate) fn new() -> Self {
+        Self([R::zero(); LANES])
+    }
+
+    /// Adds the terms of the elements of `p` (see [`LaneAcc`] for the lengths that keep the
+    /// order of one [`lane_sum`]).
+    #[inline(always)]
+    pub(crate) fn add<P: Split>(&mut self, mut p: P, mut term: impl FnMut(&mut P, usize) -> R) {
+        let acc = &mut self.0;
+        while p.count() >= LANES {
+            let (mut head, tail) = p.split(LANES);
+            for (j, a) in acc.iter_mut().enumerate() {
+                *a = *a + term(&mut head, j);
+            }
+            p = tail;
         }
-        p = tail;
+        let rest = p.count();
+        for (j, a) in acc.iter_mut().enumerate().take(rest) {
+            *a = *a + term(&mut p, j);
+        }
     }
-    let rest = p.count();
-    for (j, a) in acc.iter_mut().enumerate().take(rest) {
-        *a = *a + term(&mut p, j);
+
+    /// The sum: the partial sums added pairwise.
+    #[inline(always)]
+    pub(crate) fn finish(self) -> R {
+        let a = self.0;
+        ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]))
     }
-    ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
 }
 
 #[cfg(test)]
@@ -257,6 +283,37 @@ mod tests {
             let s: f64 = lane_sum(&v[..], |h, i| h[i]);
             assert_eq!(s, (n * (n + 1) / 2) as f64, "n = {n}");
         }
+    }
+
+    #[test]
+    fn lane_acc_over_sub_pieces_gives_the_bits_of_one_lane_sum() {
+        // Terms whose sum depends on the order (no two partial sums are exchangeable).
+        let v: Vec<f64> = (0..1003)
+            .map(|i| 1.0 / (1.0 + i as f64) * 1e3f64.powi(i % 7))
+            .collect();
+        let whole: f64 = lane_sum(&v[..], |h, i| h[i]);
+        for cut in [8, 64, 200, 1000] {
+            let mut acc = LaneAcc::new();
+            for c in v.chunks(cut) {
+                acc.add(c, |h, i| h[i]);
+            }
+            assert_eq!(
+                acc.finish().to_bits(),
+                whole.to_bits(),
+                "sub-pieces of {cut}"
+            );
+        }
+        // A sub-piece that is not a multiple of LANES (not the last) changes the order: with
+        // pieces of 13, element 13 joins sum 0 (not 5) and cancels element 0 before element 16
+        // is added to it, so 1 survives; in one lane_sum, 1e16 + 1 rounds to 1e16 first.
+        let mut v = vec![0.0f64; 40];
+        (v[0], v[13], v[16]) = (1e16, -1e16, 1.0);
+        assert_eq!(lane_sum(&v[..], |h, i| h[i]), 0.0);
+        let mut acc = LaneAcc::new();
+        for c in v.chunks(13) {
+            acc.add(c, |h, i| h[i]);
+        }
+        assert_eq!(acc.finish(), 1.0);
     }
 
     #[test]

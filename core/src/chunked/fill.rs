@@ -110,6 +110,36 @@ impl<T: Scalar> ChunkedArray<T> {
         })
     }
 
+    /// Combines a computed array into this one piece by piece and returns `||self||^2` of the
+    /// result: for every piece of a pass, `fill(k, start, buf)` computes its elements
+    /// `start .. start + buf.len()` of block `k` into a buffer of at most `BUF` elements (a
+    /// multiple of the reductions' lanes, 8) that stays in L1, `combine(&mut self_i, t_i)` folds each into the array, and
+    /// the combined elements are summed while in cache. The bits of filling a work array with
+    /// `fill`, then updating the array element by element with `combine` and taking
+    /// [`norm_sqr`](crate::vector::Vector::norm_sqr), without the work array (whose writes alone
+    /// are a pass over memory): `fill` must compute each element independently of how the piece
+    /// is cut (as every stencil runner does).
+    pub(crate) fn fill_combine_norm_sqr<const BUF: usize>(
+        &mut self,
+        fill: impl Fn(usize, usize, &mut [T]) + Sync,
+        combine: impl Fn(&mut T, T) + Sync,
+    ) -> T::Real {
+        const { assert!(BUF > 0 && BUF % par::LANES == 0) };
+        par::pass_indexed(&mut self.blocks[..], &|k, s, p: &mut [T]| {
+            let mut buf = [T::zero(); BUF];
+            let mut acc = par::LaneAcc::new();
+            for (j, pc) in p.chunks_mut(BUF).enumerate() {
+                let t = &mut buf[..pc.len()];
+                fill(k, s + j * BUF, &mut *t);
+                acc.add((pc, &*t), |(p, t), i| {
+                    combine(&mut p[i], t[i]);
+                    p[i].modulus_sqr()
+                });
+            }
+            acc.finish()
+        })
+    }
+
     /// Element-wise unary update that also returns the squared norm of the result, in one pass
     /// and in the order of [`Vector::norm_sqr`](crate::vector::Vector::norm_sqr).
     pub(super) fn update_norm_sqr(&mut self, f: impl Fn(&mut T) + Sync + Send) -> T::Real {

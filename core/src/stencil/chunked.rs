@@ -4,7 +4,7 @@
 //! block run through [`run_terms`] in parallel. The reductions fused into this
 //! driver (through [`apply_terms_reduce`]) are in `reduce`.
 
-use super::fused::{run_block, run_terms, run_terms_add, with_terms, Outputs};
+use super::fused::{run_block, run_terms, run_terms_add, with_terms, Outputs, STREAM_BUFFER};
 use super::lane::{AxisBlock, LaneStencil};
 use super::terms::{BlockTerm, StencilOperator, StencilTerms, TermMap};
 use crate::error::{Error, Result};
@@ -122,8 +122,9 @@ pub(super) enum Reduce<'w, T> {
     NormSqr,
     /// `w.dot(y)`.
     Dot(&'w ChunkedArray<T>),
-    /// The output written to the work array `tmp`, then `y = tmp + b y` and `||y||^2`.
-    Xpby(T, &'w mut ChunkedArray<T>),
+    /// `y = op(x) + b y` and `||y||^2`, each piece of `op(x)` computed into a buffer in cache
+    /// (the bits of writing it to a work array first).
+    Xpby(T),
     /// Not written but added to `y` (one output only).
     Add,
     /// Added to `y` (one output only), and `||y||^2`.
@@ -282,14 +283,20 @@ pub(super) fn apply_terms_reduce<T: Scalar, S: LaneStencil<T>>(
         }
         Reduce::AddNormSqr => {
             debug_assert!(outputs == Outputs::One);
-            return Ok(Reduced::NormSqr(y.fill_norm_sqr(add_piece)));
+            let add = |y: &mut T, t: T| *y += t;
+            return Ok(Reduced::NormSqr(
+                y.fill_combine_norm_sqr::<STREAM_BUFFER>(piece, add),
+            ));
         }
         Reduce::NormSqr if outputs == Outputs::One => {
             return Ok(Reduced::NormSqr(y.fill_norm_sqr(piece)));
         }
         Reduce::Dot(w) if outputs == Outputs::One => return Ok(Reduced::Dot(y.fill_dot(w, piece))),
-        Reduce::Xpby(b, tmp) if outputs == Outputs::One => {
-            return Ok(Reduced::NormSqr(y.fill_xpby_norm_sqr(tmp, b, piece)));
+        Reduce::Xpby(b) if outputs == Outputs::One => {
+            let xpby = |y: &mut T, t: T| *y = t + b * *y;
+            return Ok(Reduced::NormSqr(
+                y.fill_combine_norm_sqr::<STREAM_BUFFER>(piece, xpby),
+            ));
         }
         _ => {}
     }

@@ -53,8 +53,9 @@ pub fn apply_terms_dot<T: Scalar, S: LaneStencil<T>>(
 
 /// `y = op(x) + b y` with the op of the terms `t`, returning `||y||^2`: the bits of
 /// [`apply_terms`] into the work array `tmp` (laid out like `y`), then
-/// [`xpby_norm_sqr`](crate::Vector::xpby_norm_sqr)`(tmp, b)` on `y`, with each piece of `tmp`
-/// combined into `y` while it is in cache (one output; a stacked output goes the separate way).
+/// [`xpby_norm_sqr`](crate::Vector::xpby_norm_sqr)`(tmp, b)` on `y`, with each piece of the
+/// output computed into a buffer in L1 and combined into `y` there, so `tmp` is neither written
+/// nor read (one output; a stacked output goes the separate way, through `tmp`).
 ///
 /// # Errors
 /// As [`apply_terms`] (with `y` or `tmp` as the output), and
@@ -72,7 +73,7 @@ pub fn apply_terms_xpby_norm_sqr<T: Scalar, S: LaneStencil<T>>(
         apply_terms(t, x, tmp)?;
         return Ok(crate::Vector::xpby_norm_sqr(y, tmp, b));
     }
-    match apply_terms_reduce(t, x, y, Reduce::Xpby(b, tmp))? {
+    match apply_terms_reduce(t, x, y, Reduce::Xpby(b))? {
         Reduced::NormSqr(v) => Ok(v),
         _ => unreachable!("a single output is reduced as it is written"),
     }
