@@ -240,6 +240,39 @@ pub trait ChunkedOperator: Send + Sync {
         self.adjoint_into(y, tmp)?;
         Ok(x.add_assign_norm_sqr(tmp))
     }
+    /// `x = w + A^H y`, returning `||x||^2` if `norm` (zero otherwise), with the bits of
+    /// `adjoint_into` into `x` then [`add_assign`](crate::Vector::add_assign)`(w)` (the default;
+    /// see [`LinearOperator::adjoint_add_from`]).
+    ///
+    /// # Errors
+    /// As [`adjoint_into`](Self::adjoint_into).
+    ///
+    /// # Panics
+    /// The default panics if `w` is not laid out like `x` ([`Chunked`] checks its shape first).
+    fn adjoint_add_from(
+        &self,
+        y: &ChunkedArray<Self::Scalar>,
+        w: &ChunkedArray<Self::Scalar>,
+        x: &mut ChunkedArray<Self::Scalar>,
+        norm: bool,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.adjoint_into(y, x)?;
+        Ok(if norm {
+            x.add_assign_norm_sqr(w)
+        } else {
+            x.add_assign(w);
+            num_traits::Zero::zero()
+        })
+    }
+    /// `Some(y)` when `A^H y` is `y` itself (see [`LinearOperator::adjoint_passthrough`]; the
+    /// default is `None`). [`Chunked`] asks only for a `y` of the operator's data shape.
+    fn adjoint_passthrough<'a>(
+        &self,
+        y: &'a ChunkedArray<Self::Scalar>,
+    ) -> Option<&'a ChunkedArray<Self::Scalar>> {
+        let _ = y;
+        None
+    }
 }
 
 /// The [`LinearOperator`] made of a [`ChunkedOperator`]: it checks the shapes of inputs and outputs
@@ -517,6 +550,26 @@ impl<O: ChunkedOperator> LinearOperator for Chunked<O> {
         check_apply(&self.0, true, y, x)?;
         check_work::<O, _>(tmp, x)?;
         self.0.adjoint_add_into_norm_sqr(y, x, tmp)
+    }
+    fn adjoint_add_from(
+        &self,
+        y: &ChunkedArray<O::Scalar>,
+        w: &ChunkedArray<O::Scalar>,
+        x: &mut ChunkedArray<O::Scalar>,
+        norm: bool,
+    ) -> Result<<O::Scalar as Scalar>::Real> {
+        check_apply(&self.0, true, y, x)?;
+        check_in::<O, _>(w, &self.0.dims(), "addend")?;
+        self.0.adjoint_add_from(y, w, x, norm)
+    }
+    fn adjoint_passthrough<'a>(
+        &self,
+        y: &'a ChunkedArray<O::Scalar>,
+    ) -> Option<&'a ChunkedArray<O::Scalar>> {
+        if y.shape() != self.0.dimsd().as_slice() {
+            return None;
+        }
+        self.0.adjoint_passthrough(y)
     }
     fn domain_like(&self, y: &ChunkedArray<O::Scalar>) -> Result<ChunkedArray<O::Scalar>> {
         check_in::<O, _>(y, &self.0.dimsd(), "adjoint input")?;

@@ -155,6 +155,11 @@ impl<T: Scalar> ChunkedOperator for Identity<T> {
         copy_leading(y, x);
         Ok(())
     }
+    // Square: the adjoint is a copy of its input (in the output's layout), which a stack reads
+    // in place.
+    fn adjoint_passthrough<'a>(&self, y: &'a ChunkedArray<T>) -> Option<&'a ChunkedArray<T>> {
+        (self.dims == self.dimsd).then_some(y)
+    }
     // On the same grid: the copy and the norm in one pass.
     fn forward_into_norm_sqr(
         &self,

@@ -247,3 +247,52 @@ fn gradient_adjoint_reductions_take_a_component_chunked_input() {
     assert_eq!(bits(&x4), bits(&want));
     assert_eq!(n4.to_bits(), want.norm_sqr().to_bits());
 }
+
+/// `[I; L]`'s adjoint starts from `y_0` read in place (the identity passes its input through, the
+/// Laplacian adds its adjoint to it in one pass): the same bits as the copy then the addition
+/// that the stack takes when the identity does not say so (`Unfused`), in every chunking, with
+/// and without the norm, and inside `adjoint_xpby_norm_sqr`; and `y_0` in another layout than
+/// the output falls back to the copy.
+#[test]
+fn identity_first_stack_adjoint_equals_a_copy_then_an_addition() {
+    use rylops_core::{BoxOp, Unfused, VStack, Vector};
+    for g in layouts() {
+        let dims = g.shape().to_vec();
+        let lap = || -> BoxOp<f64> {
+            Box::new(
+                Laplacian::<f64>::builder(&dims)
+                    .weights(&[0.5, -1.5])
+                    .build()
+                    .unwrap(),
+            )
+        };
+        let id = || Identity::<f64>::with_dims(&dims).unwrap();
+        let fast = VStack::new(vec![Box::new(id()) as BoxOp<f64>, lap()]).unwrap();
+        let slow = VStack::new(vec![Box::new(Unfused(id())) as BoxOp<f64>, lap()]).unwrap();
+        let what = format!("{:?}", g.all_chunks());
+        for y0_grid in [g.clone(), ChunkGrid::single(&dims)] {
+            let y = rylops_core::vector::Stack(vec![
+                ChunkedArray::<f64>::random(y0_grid.clone(), 1),
+                ChunkedArray::<f64>::random(g.clone(), 2),
+            ]);
+            let start = ChunkedArray::<f64>::random(g.clone(), 3);
+            let (mut a, mut b) = (start.clone(), start.clone());
+            fast.adjoint_into(&y, &mut a).unwrap();
+            slow.adjoint_into(&y, &mut b).unwrap();
+            assert!(a == b, "adjoint on {what}");
+            let (mut a, mut b) = (start.clone(), start.clone());
+            let na = fast.adjoint_into_norm_sqr(&y, &mut a).unwrap();
+            let nb = slow.adjoint_into_norm_sqr(&y, &mut b).unwrap();
+            assert!(a == b && na.to_bits() == nb.to_bits(), "norm on {what}");
+            assert_eq!(na.to_bits(), a.norm_sqr().to_bits(), "norm on {what}");
+            let (mut a, mut b, mut t) = (start.clone(), start.clone(), start.clone());
+            let na = fast
+                .adjoint_xpby_norm_sqr(&y, &mut a, -0.75, &mut t)
+                .unwrap();
+            let nb = slow
+                .adjoint_xpby_norm_sqr(&y, &mut b, -0.75, &mut t)
+                .unwrap();
+            assert!(a == b && na.to_bits() == nb.to_bits(), "xpby on {what}");
+        }
+    }
+}

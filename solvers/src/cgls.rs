@@ -18,10 +18,14 @@
 //!
 //! Inside the products, a stacked operator such as `[I; L]` (a `VStack`, model of `n` elements)
 //! adds each further part's `A_k^H s_k` to `g` in the pass that computes it
-//! ([`adjoint_add_into`](rylops_core::LinearOperator::adjoint_add_into)): its adjoint takes 5 passes
-//! of `n` (`g = s_0`: 2, `g += L^H s_1` with `||g||^2`: 3). Counted in passes of `n`, an iteration
-//! on `[I; L]` without damping makes 20 (4 for `q = A c`, 6 for `s -= a q` on the two parts, 5 for
-//! `g`, 5 for `x` and `c`).
+//! ([`adjoint_add_into`](rylops_core::LinearOperator::adjoint_add_into)), and when its first part
+//! passes its input through (the identity,
+//! [`adjoint_passthrough`](rylops_core::LinearOperator::adjoint_passthrough)) it reads `s_0` in
+//! place: `g = s_0 + L^H s_1` with `||g||^2` is one pass of 3 (read `s_0` and `s_1`, write `g`;
+//! [`adjoint_add_from`](rylops_core::LinearOperator::adjoint_add_from)), where it was 5 (`g = s_0`:
+//! 2, then `g += L^H s_1`: 3). Counted in passes of `n`, an iteration on `[I; L]` without damping
+//! made 20 and now makes 18 (4 for `q = A c`, 6 for `s -= a q` on the two parts, 3 for `g`, 5 for
+//! `x` and `c`).
 
 use crate::callback::{noop, Control, IterInfo};
 use crate::common::{

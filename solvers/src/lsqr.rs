@@ -7,7 +7,8 @@
 //! - `u = A v - alfa u` and `||u||^2`: 4 before (`A v` written by the product, then read back with
 //!   `u`, and `u` written), 3 now
 //!   ([`forward_xpby_norm_sqr`](rylops_core::LinearMap::forward_xpby_norm_sqr) combines each piece
-//!   of `A v` with `u` while it is in cache);
+//!   of `A v` with `u` while it is in cache; the stencil operators compute each piece into a
+//!   buffer in L1, and until 2026-12-02 also wrote it to the work vector, which made 4);
 //! - `u /= beta`: 2;
 //! - `v = A^H u - beta v` and `||v||^2`: 4 before, 3 now
 //!   ([`adjoint_xpby_norm_sqr`](rylops_core::LinearOperator::adjoint_xpby_norm_sqr));
@@ -20,12 +21,14 @@
 //! bits either way.
 //!
 //! Inside the products, a stacked operator such as `[I; L]` (a `VStack`, model of `n` elements)
-//! adds each further part's `A_k^H u_k` in the pass that computes it
-//! ([`adjoint_add_into`](rylops_core::LinearOperator::adjoint_add_into)): `A^H u` into the work
-//! vector takes 5 passes, then `v = (A^H u) - beta v` with `||v||^2` 3 (the stack's sum must be
-//! finished before `beta v` is added, so this is a pass of its own). Counted in passes of `n`, an
-//! iteration on `[I; L]` makes 25 (6 for `u`, 4 for `u /= beta`, 8 for `v`, 2 for `v /= alfa`, 5
-//! for `x` and `w`; `calc_var` off).
+//! computes `A^H u` into the work vector, then `v = (A^H u) - beta v` with `||v||^2` (3 passes;
+//! the stack's sum must be finished before `beta v` is added, so this is a pass of its own). With
+//! an identity first part, `A^H u = u_0 + L^H u_1` is one pass of 3 that reads `u_0` in place
+//! ([`adjoint_passthrough`](rylops_core::LinearOperator::adjoint_passthrough),
+//! [`adjoint_add_from`](rylops_core::LinearOperator::adjoint_add_from)), where it was 5 (a copy,
+//! then an addition). Counted in passes of `n`, an iteration on `[I; L]` made 26 and now makes 23
+//! (6 for `u`, 4 for `u /= beta`, 6 for `v`, 2 for `v /= alfa`, 5 for `x` and `w`; `calc_var`
+//! off).
 
 use crate::callback::{noop, Control, IterInfo};
 use crate::common::{

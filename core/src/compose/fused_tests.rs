@@ -121,6 +121,28 @@ impl<T: Scalar> ChunkedOperator for Times<T> {
     ) -> Result<T::Real> {
         Ok(x.fill_norm_sqr(Self::add(self.0.conj(), y)))
     }
+    fn adjoint_add_from(
+        &self,
+        y: &ChunkedArray<T>,
+        w: &ChunkedArray<T>,
+        x: &mut ChunkedArray<T>,
+        norm: bool,
+    ) -> Result<T::Real> {
+        ADD_FROM_CALLS.with(|c| c.set(c.get() + 1));
+        let nn = x.fill_from_norm_sqr::<64>(w, Self::fill(self.0.conj(), y));
+        Ok(if norm { nn } else { Default::default() })
+    }
+    // `1 x` is `x` (the test data has no negative zeros, whose sign a complex product by
+    // `1 + 0i` may flip).
+    fn adjoint_passthrough<'a>(&self, y: &'a ChunkedArray<T>) -> Option<&'a ChunkedArray<T>> {
+        (self.0 == T::one()).then_some(y)
+    }
+}
+
+thread_local! {
+    /// Calls of `Times::adjoint_add_from` on this thread, so a test can tell that a stack took
+    /// that path (the stacks call their parts on the calling thread).
+    static ADD_FROM_CALLS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// `y = c x` with only its required methods: the defaults (through a work vector) everywhere.
@@ -387,4 +409,21 @@ fn sums_through_accumulating_applies_equal_sums_through_a_work_vector() {
         Complex64::new(-1.25, 0.5),
         Complex64::new(0.3, 0.7),
     ]);
+}
+
+/// A first part that passes its input through (`1 x`, as `[I; L]`): the stack's adjoint starts
+/// from `y_0` read in place (`adjoint_add_from` of part 1), with the bits of the copy and the
+/// addition that the parts without overrides take.
+#[test]
+fn a_passed_through_first_part_gives_the_bits_of_a_copy_then_an_addition() {
+    let before = ADD_FROM_CALLS.with(|c| c.get());
+    sums_through_overrides::<f64>([1.0, -0.75, 0.37]);
+    sums_through_overrides::<Complex64>([
+        Complex64::new(1.0, 0.0),
+        Complex64::new(-1.25, 0.5),
+        Complex64::new(0.3, 0.7),
+    ]);
+    // Three adjoint sums (plain, with the norm, inside xpby) for 2 and 3 parts, on 4 layouts, for
+    // 2 scalar types: every one started from the passed-through part.
+    assert_eq!(ADD_FROM_CALLS.with(|c| c.get()) - before, 2 * 3 * 2 * 4);
 }

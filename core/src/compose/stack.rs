@@ -52,33 +52,29 @@ fn sum_parts<S: Zero + AddAssign>(n: usize, mut f: impl FnMut(usize) -> Result<S
     Ok(acc)
 }
 
-/// `out = A_0 v_0 + A_1 v_1 + ... + A_{n-1} v_{n-1}`, left to right: `write(out)` writes part 0
-/// into `out`, `add(k, norm, out, t)` adds part `k` to it through the part's accumulating apply
-/// (`forward_add_into` / `adjoint_add_into`, or with `norm` their `*_norm_sqr` forms returning
-/// `||out||^2`), with a scratch vector `t` as its work vector: computed and added in one pass
-/// where the part overrides the accumulating apply, through `t` otherwise, with the same bits
-/// either way. With `norm`, returns `||out||^2` taken in the pass of the last addition (for
-/// `n == 1` the caller uses the operator's own fused method instead; here it would take a second
-/// pass). The sums of `VStack::adjoint_into` and `HStack::forward_into`.
+/// `out = A_0 v_0 + A_1 v_1 + ... + A_{n-1} v_{n-1}`, left to right: `write(out, norm)` writes
+/// the sum of the first `first` parts (1, or 2 when it adds part 1 to a part 0 read in place)
+/// into `out`, returning `||out||^2` if `norm`; `add(k, norm, out, t)` adds part `k` to it through
+/// the part's accumulating apply (`forward_add_into` / `adjoint_add_into`, or with `norm` their
+/// `*_norm_sqr` forms returning `||out||^2`), with a scratch vector `t` as its work vector:
+/// computed and added in one pass where the part overrides the accumulating apply, through `t`
+/// otherwise, with the same bits either way. With `norm`, returns `||out||^2` taken in the pass
+/// of the last write or addition. The sums of `VStack::adjoint_into` and `HStack::forward_into`.
 fn sum_into<T: Scalar, V: Vector<T>>(
-    n: usize,
+    (n, first): (usize, usize),
     out: &mut V,
     scratch: &Scratch<V>,
     norm: bool,
-    write: impl FnOnce(&mut V) -> Result<()>,
+    write: impl FnOnce(&mut V, bool) -> Result<T::Real>,
     add: impl Fn(usize, bool, &mut V, &mut V) -> Result<T::Real>,
 ) -> Result<T::Real> {
-    write(out)?;
-    if n == 1 {
-        return Ok(if norm {
-            out.norm_sqr()
-        } else {
-            T::Real::zero()
-        });
+    if n <= first {
+        return write(out, norm);
     }
+    write(out, false)?;
     let mut t = scratch.take(|t| t.same_layout(out), || Ok(out.zeros_like()))?;
     let mut rest = || {
-        for k in 1..n - 1 {
+        for k in first..n - 1 {
             add(k, false, out, &mut t)?;
         }
         add(n - 1, norm, out, &mut t)
@@ -248,15 +244,27 @@ impl<O: LinearOperator> LinearOperator for VStack<O> {
 }
 
 impl<O: LinearOperator> VStack<O> {
-    /// `x = A_0^H y_0 + A_1^H y_1 + ...` ([`sum_into`]), with `||x||^2` if `norm`.
+    /// `x = A_0^H y_0 + A_1^H y_1 + ...` ([`sum_into`]), with `||x||^2` if `norm`. When part 0
+    /// passes its input through ([`LinearOperator::adjoint_passthrough`], e.g. `[I; L]`) and
+    /// `y_0` is laid out like `x`, the sum starts as `x = y_0 + A_1^H y_1`
+    /// ([`LinearOperator::adjoint_add_from`]): one pass instead of a copy and an addition, with
+    /// the same bits (`y_0 + t` either way).
     fn adjoint_sum(&self, y: &Stack<O::Range>, x: &mut O::Domain, norm: bool) -> Result<Real<O>> {
         let (ops, y) = (&self.ops, &y.0);
+        let from = match ops[0].adjoint_passthrough(&y[0]) {
+            Some(w) if ops.len() >= 2 && w.same_layout(x) => Some(w),
+            _ => None,
+        };
         sum_into(
-            ops.len(),
+            (ops.len(), if from.is_some() { 2 } else { 1 }),
             x,
             &self.scratch,
             norm,
-            |x| ops[0].adjoint_into(&y[0], x),
+            |x, norm| match from {
+                Some(w) => ops[1].adjoint_add_from(&y[1], w, x, norm),
+                None if norm => ops[0].adjoint_into_norm_sqr(&y[0], x),
+                None => ops[0].adjoint_into(&y[0], x).map(|()| Zero::zero()),
+            },
             |k, norm, x, t| {
                 if norm {
                     ops[k].adjoint_add_into_norm_sqr(&y[k], x, t)
@@ -393,11 +401,17 @@ impl<O: LinearMap> HStack<O> {
     fn forward_sum(&self, x: &Stack<O::Domain>, y: &mut O::Range, norm: bool) -> Result<Real<O>> {
         let (ops, x) = (&self.ops, &x.0);
         sum_into(
-            ops.len(),
+            (ops.len(), 1),
             y,
             &self.scratch,
             norm,
-            |y| ops[0].forward_into(&x[0], y),
+            |y, norm| {
+                if norm {
+                    ops[0].forward_into_norm_sqr(&x[0], y)
+                } else {
+                    ops[0].forward_into(&x[0], y).map(|()| Zero::zero())
+                }
+            },
             |k, norm, y, t| {
                 if norm {
                     ops[k].forward_add_into_norm_sqr(&x[k], y, t)

@@ -12,7 +12,8 @@ use num_traits::Zero;
 /// [`LinearMap::forward_xpby_norm_sqr`], [`LinearMap::forward_add_into`],
 /// [`LinearMap::forward_add_into_norm_sqr`], [`LinearOperator::adjoint_into_norm_sqr`],
 /// [`LinearOperator::adjoint_xpby_norm_sqr`], [`LinearOperator::adjoint_add_into`],
-/// [`LinearOperator::adjoint_add_into_norm_sqr`]) run their defaults: the product, then a separate
+/// [`LinearOperator::adjoint_add_into_norm_sqr`], [`LinearOperator::adjoint_add_from`]) run their
+/// defaults, and [`LinearOperator::adjoint_passthrough`] its `None`: the product, then a separate
 /// reduction (or addition). Their results must be the same bits as the wrapped operator's; this wrapper is how
 /// tests (and timings) compare the two.
 ///
@@ -176,6 +177,28 @@ where
     );
     if bits(n1) != bits(n2) || x1 != x2 {
         bad.push("adjoint_add_into_norm_sqr");
+    }
+    // `x = w + A^H y` with `w` random, `x` starting from other random values.
+    let mut wx = x.clone();
+    random(&mut |r| wx.fill_random(r));
+    for norm in [false, true] {
+        let (mut x1, mut x2) = (xa.clone(), xa.clone());
+        let (n1, n2) = (
+            op.adjoint_add_from(&y0, &wx, &mut x1, norm)?,
+            plain.adjoint_add_from(&y0, &wx, &mut x2, norm)?,
+        );
+        if bits(n1) != bits(n2) || x1 != x2 {
+            bad.push("adjoint_add_from");
+        }
+    }
+    // A passed-through input must be what the adjoint writes (compared where it is laid out as
+    // the output, which is where callers use it).
+    if let Some(w) = op.adjoint_passthrough(&y0) {
+        let mut x1 = xa.clone();
+        op.adjoint_into(&y0, &mut x1)?;
+        if w.same_layout(&x1) && *w != x1 {
+            bad.push("adjoint_passthrough");
+        }
     }
     Ok(bad)
 }

@@ -327,6 +327,59 @@ pub trait LinearOperator: LinearMap {
         Ok(x.add_assign_norm_sqr(tmp))
     }
 
+    /// `x = w + A^H y`, returning `||x||^2` if `norm` (zero otherwise): the bits of
+    /// [`adjoint_into`](Self::adjoint_into) into `x`, then [`Vector::add_assign`]`(w)` (or
+    /// [`Vector::add_assign_norm_sqr`]; the default), computed where the operator can in one pass
+    /// that reads `w` and writes `x`, each piece of `A^H y` added to `w` while in cache. A
+    /// [`VStack`](crate::VStack) whose first part passes its input through
+    /// ([`adjoint_passthrough`](Self::adjoint_passthrough), e.g. the identity of `[I; L]`) starts
+    /// its adjoint's sum with it, without copying that part. Overrides must leave exactly those
+    /// bits in `x` and return exactly that sum.
+    ///
+    /// ```
+    /// use rylops_core::{ChunkedArray, FunctionOperator, LinearOperator, Vector};
+    /// let twice = FunctionOperator::<f64>::new(&[3], &[3], |x, y| { y.axpy(2.0, x); Ok(()) },
+    ///     |y, x| { x.axpy(2.0, y); Ok(()) }).unwrap();
+    /// let y = ChunkedArray::from_array(ndarray::arr1(&[1.0, 2.0, 3.0]).into_dyn());
+    /// let w = ChunkedArray::from_array(ndarray::arr1(&[10.0, 20.0, 30.0]).into_dyn());
+    /// let mut x = w.zeros_like();
+    /// let nn = twice.adjoint_add_from(&y, &w, &mut x, true).unwrap(); // x = w + 2 y
+    /// assert_eq!(x.to_array().as_slice().unwrap(), &[12.0, 24.0, 36.0]);
+    /// assert_eq!(nn, x.norm_sqr());
+    /// ```
+    ///
+    /// # Errors
+    /// Those of [`adjoint_into`](Self::adjoint_into).
+    ///
+    /// # Panics
+    /// The default panics if `w` is not laid out like `x` (as [`Vector::add_assign`]); overrides
+    /// may return an error instead.
+    fn adjoint_add_from(
+        &self,
+        y: &Self::Range,
+        w: &Self::Domain,
+        x: &mut Self::Domain,
+        norm: bool,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        self.adjoint_into(y, x)?;
+        Ok(if norm {
+            x.add_assign_norm_sqr(w)
+        } else {
+            x.add_assign(w);
+            num_traits::Zero::zero()
+        })
+    }
+    /// `Some(y)` when `A^H y` is `y` itself, element for element (a square identity), so that a
+    /// caller may read `y` where it would write `A^H y` and read it back: a
+    /// [`VStack`](crate::VStack) whose first part passes its input through starts its adjoint's
+    /// sum from it ([`adjoint_add_from`](Self::adjoint_add_from)). The default is `None`, always
+    /// correct. The caller checks that `y` is laid out as its output (an identity writes its
+    /// output in the output's layout, whatever the input's).
+    fn adjoint_passthrough<'a>(&self, y: &'a Self::Range) -> Option<&'a Self::Domain> {
+        let _ = y;
+        None
+    }
+
     /// `A^H y`, allocating the output.
     ///
     /// # Errors
@@ -398,6 +451,8 @@ macro_rules! forward_impl {
             fn adjoint_xpby_norm_sqr(&self, y: &Self::Range, x: &mut Self::Domain, b: Self::Scalar, tmp: &mut Self::Domain) -> Result<<Self::Scalar as Scalar>::Real> { (**self).adjoint_xpby_norm_sqr(y, x, b, tmp) }
             fn adjoint_add_into(&self, y: &Self::Range, x: &mut Self::Domain, tmp: &mut Self::Domain) -> Result<()> { (**self).adjoint_add_into(y, x, tmp) }
             fn adjoint_add_into_norm_sqr(&self, y: &Self::Range, x: &mut Self::Domain, tmp: &mut Self::Domain) -> Result<<Self::Scalar as Scalar>::Real> { (**self).adjoint_add_into_norm_sqr(y, x, tmp) }
+            fn adjoint_add_from(&self, y: &Self::Range, w: &Self::Domain, x: &mut Self::Domain, norm: bool) -> Result<<Self::Scalar as Scalar>::Real> { (**self).adjoint_add_from(y, w, x, norm) }
+            fn adjoint_passthrough<'a>(&self, y: &'a Self::Range) -> Option<&'a Self::Domain> { (**self).adjoint_passthrough(y) }
             fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain> { (**self).domain_like(y) }
         }
     };
@@ -507,6 +562,18 @@ impl<O: LinearOperator + ?Sized> LinearOperator for &O {
         tmp: &mut Self::Domain,
     ) -> Result<<Self::Scalar as Scalar>::Real> {
         (**self).adjoint_add_into_norm_sqr(y, x, tmp)
+    }
+    fn adjoint_add_from(
+        &self,
+        y: &Self::Range,
+        w: &Self::Domain,
+        x: &mut Self::Domain,
+        norm: bool,
+    ) -> Result<<Self::Scalar as Scalar>::Real> {
+        (**self).adjoint_add_from(y, w, x, norm)
+    }
+    fn adjoint_passthrough<'a>(&self, y: &'a Self::Range) -> Option<&'a Self::Domain> {
+        (**self).adjoint_passthrough(y)
     }
     fn domain_like(&self, y: &Self::Range) -> Result<Self::Domain> {
         (**self).domain_like(y)

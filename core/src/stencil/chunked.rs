@@ -129,6 +129,8 @@ pub(super) enum Reduce<'w, T> {
     Add,
     /// Added to `y` (one output only), and `||y||^2`.
     AddNormSqr,
+    /// `y = w + op(x)` and `||y||^2` (one output only; `w` laid out like `y`).
+    AddFrom(&'w ChunkedArray<T>),
 }
 
 /// The result of a [`Reduce`].
@@ -286,6 +288,12 @@ pub(super) fn apply_terms_reduce<T: Scalar, S: LaneStencil<T>>(
             let add = |y: &mut T, t: T| *y += t;
             return Ok(Reduced::NormSqr(
                 y.fill_combine_norm_sqr::<STREAM_BUFFER>(piece, add),
+            ));
+        }
+        Reduce::AddFrom(w) => {
+            debug_assert!(outputs == Outputs::One);
+            return Ok(Reduced::NormSqr(
+                y.fill_from_norm_sqr::<STREAM_BUFFER>(w, piece),
             ));
         }
         Reduce::NormSqr if outputs == Outputs::One => {

@@ -88,7 +88,7 @@ macro_rules! stencil_apply {
 /// reductions ([`ChunkedOperator::forward_into_norm_sqr`], `forward_into_dot`,
 /// `forward_xpby_norm_sqr`, `adjoint_into_norm_sqr`, `adjoint_xpby_norm_sqr`) and the four
 /// accumulating applies (`forward_add_into`, `forward_add_into_norm_sqr`, `adjoint_add_into`,
-/// `adjoint_add_into_norm_sqr`) on the stencil runner: each output piece reduced (or added to the
+/// `adjoint_add_into_norm_sqr`, `adjoint_add_from`) on the stencil runner: each output piece reduced (or added to the
 /// output) right after it is computed, with the bits of the two-pass defaults.
 ///
 /// ```
@@ -213,6 +213,16 @@ macro_rules! stencil_reductions {
             tmp: &mut $crate::ChunkedArray<Self::Scalar>,
         ) -> $crate::Result<<Self::Scalar as $crate::Scalar>::Real> {
             $crate::stencil::apply_op_chunked_add_norm_sqr(self, true, y, x, tmp)
+        }
+        fn adjoint_add_from(
+            &self,
+            y: &$crate::ChunkedArray<Self::Scalar>,
+            w: &$crate::ChunkedArray<Self::Scalar>,
+            x: &mut $crate::ChunkedArray<Self::Scalar>,
+            norm: bool,
+        ) -> $crate::Result<<Self::Scalar as $crate::Scalar>::Real> {
+            let nn = $crate::stencil::apply_op_chunked_add_from(self, true, y, w, x)?;
+            Ok(if norm { nn } else { Default::default() })
         }
     };
 }

@@ -49,7 +49,8 @@
 //!   input of the one runner [`run_terms`] (in `fused`);
 //! - `chunked`: the chunked driver ([`apply_terms`]: halos gathered or borrowed, blocks in parallel);
 //! - `reduce`: the reductions fused into that driver ([`apply_terms_norm_sqr`], [`apply_terms_dot`],
-//!   [`apply_terms_xpby_norm_sqr`], [`apply_terms_add`], [`apply_terms_add_norm_sqr`]) and their
+//!   [`apply_terms_xpby_norm_sqr`], [`apply_terms_add`], [`apply_terms_add_norm_sqr`],
+//!   [`apply_terms_add_from`]) and their
 //!   wrappers for a [`StencilOperator`] (`apply_op_chunked_*`).
 
 mod block;
@@ -80,9 +81,10 @@ pub use lane::{
     RowsMut, RunTaps, Set, SetScaled, Stream, Strided, Taps, GROUP, RADIUS,
 };
 pub use reduce::{
-    apply_op_chunked_add, apply_op_chunked_add_norm_sqr, apply_op_chunked_dot,
-    apply_op_chunked_norm_sqr, apply_op_chunked_xpby_norm_sqr, apply_terms_add,
-    apply_terms_add_norm_sqr, apply_terms_dot, apply_terms_norm_sqr, apply_terms_xpby_norm_sqr,
+    apply_op_chunked_add, apply_op_chunked_add_from, apply_op_chunked_add_norm_sqr,
+    apply_op_chunked_dot, apply_op_chunked_norm_sqr, apply_op_chunked_xpby_norm_sqr,
+    apply_terms_add, apply_terms_add_from, apply_terms_add_norm_sqr, apply_terms_dot,
+    apply_terms_norm_sqr, apply_terms_xpby_norm_sqr,
 };
 pub use simd::{apply_range, apply_range_nt, apply_rows, apply_rows_nt};
 pub use taps::{is_exact_one, run_taps, run_taps_div};

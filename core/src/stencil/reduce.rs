@@ -1,6 +1,7 @@
 //! The fused reductions on the chunked driver: `y = op(x)` with `||y||^2` or `w.dot(y)`,
-//! `y = op(x) + b y` with `||y||^2`, and `y += op(x)` (with or without `||y||^2`), each summed or
-//! combined piece by piece as the output is written ([`apply_terms_norm_sqr`] and its siblings),
+//! `y = op(x) + b y` with `||y||^2`, `y += op(x)` (with or without `||y||^2`) and
+//! `y = w + op(x)` with `||y||^2`, each summed or combined piece by piece as the output is
+//! written ([`apply_terms_norm_sqr`] and its siblings),
 //! and their wrappers for a [`StencilOperator`] ([`apply_op_chunked_norm_sqr`] and its siblings),
 //! the bodies of the fused methods that [`stencil_reductions!`](crate::stencil_reductions) writes.
 
@@ -122,6 +123,31 @@ pub fn apply_terms_add_norm_sqr<T: Scalar, S: LaneStencil<T>>(
         return Ok(crate::Vector::add_assign_norm_sqr(y, tmp));
     }
     match apply_terms_reduce(t, x, y, Reduce::AddNormSqr)? {
+        Reduced::NormSqr(v) => Ok(v),
+        _ => unreachable!("a single output is reduced as it is written"),
+    }
+}
+
+/// `y = w + op(x)` with the op of the terms `t`, returning `||y||^2`: the bits of
+/// [`apply_terms`] into `y`, then [`add_assign_norm_sqr`](crate::Vector::add_assign_norm_sqr)`(w)`
+/// (`t_i + w_i`, which is `w_i + t_i`), in one pass that reads `w` and writes `y`, each piece of
+/// the output computed into a buffer in L1 (one output; a stacked output goes the separate way).
+///
+/// # Errors
+/// As [`apply_terms`], and [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) or
+/// [`Error::ChunkMismatch`](crate::Error::ChunkMismatch) when `w` is not laid out like `y`.
+pub fn apply_terms_add_from<T: Scalar, S: LaneStencil<T>>(
+    t: &StencilTerms<T, S>,
+    x: &ChunkedArray<T>,
+    w: &ChunkedArray<T>,
+    y: &mut ChunkedArray<T>,
+) -> Result<T::Real> {
+    w.check_same_grid(y, "stencil terms addend")?;
+    if t.map() == TermMap::Stack {
+        apply_terms(t, x, y)?;
+        return Ok(crate::Vector::add_assign_norm_sqr(y, w));
+    }
+    match apply_terms_reduce(t, x, y, Reduce::AddFrom(w))? {
         Reduced::NormSqr(v) => Ok(v),
         _ => unreachable!("a single output is reduced as it is written"),
     }
@@ -251,6 +277,34 @@ where
     apply_terms_add_norm_sqr(op.stencil_terms(adjoint), x, y, tmp)
 }
 
+/// `y = w + A x` (`A` the operator, or its adjoint), returning `||y||^2`: the shapes checked
+/// ([`check_apply`]), then [`apply_terms_add_from`] with the operator's terms (or, where
+/// [`StencilOperator::runs_terms`] is `false`, the operator's own method into `y` and then
+/// [`Vector::add_assign_norm_sqr`]`(w)`). The body of a stencil operator's
+/// [`ChunkedOperator::adjoint_add_from`] ([`stencil_reductions!`](crate::stencil_reductions)
+/// writes it).
+///
+/// # Errors
+/// As [`check_apply`] and [`apply_terms_add_from`].
+pub fn apply_op_chunked_add_from<O>(
+    op: &O,
+    adjoint: bool,
+    x: &ChunkedArray<O::Elem>,
+    w: &ChunkedArray<O::Elem>,
+    y: &mut ChunkedArray<O::Elem>,
+) -> Result<<O::Elem as Scalar>::Real>
+where
+    O: StencilOperator + ChunkedOperator<Scalar = <O as StencilOperator>::Elem>,
+{
+    check_apply(op, adjoint, x, y)?;
+    if !op.runs_terms(adjoint) {
+        w.check_same_grid(y, "stencil addend")?;
+        apply_by_methods(op, adjoint, x, y)?;
+        return Ok(y.add_assign_norm_sqr(w));
+    }
+    apply_terms_add_from(op.stencil_terms(adjoint), x, w, y)
+}
+
 /// `y = A x` (`A` the operator, or its adjoint), returning `w.dot(y)`, as
 /// [`apply_op_chunked_norm_sqr`] does for `||y||^2`.
 ///
@@ -350,6 +404,13 @@ mod tests {
                 let n2 = y2.add_assign_norm_sqr(&want);
                 assert_eq!(n.to_bits(), n2.to_bits(), "{what} add");
                 assert_eq!(bits(y.to_array()), bits(y2.to_array()), "{what} add");
+                // From an addend: `w + op(input)`, whatever `y` held.
+                let mut y = start.clone();
+                let n = apply_terms_add_from(&t, &input, &w, &mut y).unwrap();
+                let mut y2 = w.clone();
+                let n2 = y2.add_assign_norm_sqr(&want);
+                assert_eq!(n.to_bits(), n2.to_bits(), "{what} add from");
+                assert_eq!(bits(y.to_array()), bits(y2.to_array()), "{what} add from");
             }
         }
     }
