@@ -250,7 +250,9 @@ impl<R: Partial> LaneAcc<R> {
     /// order of one [`lane_sum`]).
     #[inline(always)]
     pub(crate) fn add<P: Split>(&mut self, mut p: P, mut term: impl FnMut(&mut P, usize) -> R) {
-        let acc = &mut self.0;
+        // A local copy, which the compiler keeps in registers (`self` may be behind a pointer
+        // that the stores to `p` could alias, as far as it knows).
+        let mut acc = self.0;
         while p.count() >= LANES {
             let (mut head, tail) = p.split(LANES);
             for (j, a) in acc.iter_mut().enumerate() {
@@ -262,6 +264,7 @@ impl<R: Partial> LaneAcc<R> {
         for (j, a) in acc.iter_mut().enumerate().take(rest) {
             *a = *a + term(&mut p, j);
         }
+        self.0 = acc;
     }
 
     /// The sum: the partial sums added pairwise.

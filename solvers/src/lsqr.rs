@@ -8,7 +8,7 @@
 //!   `u`, and `u` written), 3 now
 //!   ([`forward_xpby_norm_sqr`](rylops_core::LinearMap::forward_xpby_norm_sqr) combines each piece
 //!   of `A v` with `u` while it is in cache; the stencil operators compute each piece into a
-//!   buffer in L1, and until 2026-12-02 also wrote it to the work vector, which made 4);
+//!   buffer in cache, and until 2026-12-02 also wrote it to the work vector, which made 4);
 //! - `u /= beta`: 2;
 //! - `v = A^H u - beta v` and `||v||^2`: 4 before, 3 now
 //!   ([`adjoint_xpby_norm_sqr`](rylops_core::LinearOperator::adjoint_xpby_norm_sqr));

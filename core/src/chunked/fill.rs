@@ -111,47 +111,53 @@ impl<T: Scalar> ChunkedArray<T> {
     }
 
     /// Combines a computed array into this one piece by piece and returns `||self||^2` of the
-    /// result: for every piece of a pass, `fill(k, start, buf)` computes its elements
-    /// `start .. start + buf.len()` of block `k` into a buffer of at most `BUF` elements (a
-    /// multiple of the reductions' lanes, 8) that stays in L1, `combine(&mut self_i, t_i)` folds
-    /// each into the array, and the combined elements are summed while in cache. The bits of
-    /// filling a work array with `fill`, then updating the array element by element with `combine`
-    /// and taking [`norm_sqr`](crate::vector::Vector::norm_sqr), without the work array (whose
-    /// writes alone are a pass over memory): `fill` must compute each element independently of how
-    /// the piece is cut (as every stencil runner does).
-    pub(crate) fn fill_combine_norm_sqr<const BUF: usize>(
+    /// result: for every piece of a pass, `runs(k, start, len, visit)` computes the elements
+    /// `start .. start + len` of block `k` and hands them to `visit` in consecutive runs (e.g.
+    /// from a buffer in cache; every run but the last a multiple of the reductions' 8 lanes),
+    /// `combine(&mut self_i, t_i)` folds each into the array, and the combined elements are summed
+    /// while in cache. The bits of filling a work array, then updating the array element by
+    /// element with `combine` and taking [`norm_sqr`](crate::vector::Vector::norm_sqr), without
+    /// the work array (whose writes alone are a pass over memory).
+    pub(crate) fn fill_combine_norm_sqr(
         &mut self,
-        fill: impl Fn(usize, usize, &mut [T]) + Sync,
+        runs: impl Fn(usize, usize, usize, &mut dyn FnMut(&[T])) + Sync,
         combine: impl Fn(&mut T, T) + Sync,
     ) -> T::Real {
         par::pass_indexed(&mut self.blocks[..], &|k, s, p: &mut [T]| {
-            in_buffers::<BUF, _, _>(k, s, p, &fill, |(p, t), i| {
+            in_runs(k, s, p, &runs, |(p, t), i| {
                 combine(&mut p[i], t[i]);
                 p[i].modulus_sqr()
             })
         })
     }
 
-    /// `self = w + t` with `t` computed piece by piece into a buffer in L1 by `fill` (as
-    /// [`fill_combine_norm_sqr`](Self::fill_combine_norm_sqr)), returning `||self||^2`: the bits
-    /// of filling a work array, then `w_i + t_i` and
+    /// `self = w + t` with `t` handed over run by run by `runs` (as
+    /// [`fill_combine_norm_sqr`](Self::fill_combine_norm_sqr)), returning `||self||^2` if `norm`
+    /// (zero otherwise): the bits of filling a work array, then `w_i + t_i` and
     /// [`norm_sqr`](crate::vector::Vector::norm_sqr), reading `w` and writing `self` in one pass.
     ///
     /// # Panics
     /// If `w` is not laid out like `self`.
-    pub(crate) fn fill_from_norm_sqr<const BUF: usize>(
+    pub(crate) fn fill_from(
         &mut self,
         w: &Self,
-        fill: impl Fn(usize, usize, &mut [T]) + Sync,
+        runs: impl Fn(usize, usize, usize, &mut dyn FnMut(&[T])) + Sync,
+        norm: bool,
     ) -> T::Real {
         assert_layout(self, w);
-        par::pass_indexed((&mut self.blocks[..], &w.blocks[..]), &|k,
-                                                                   s,
-                                                                   p: (
-            &mut [T],
-            &[T],
-        )| {
-            in_buffers::<BUF, _, _>(k, s, p, &fill, |((p, w), t), i| {
+        let blocks = (&mut self.blocks[..], &w.blocks[..]);
+        type Ops<'a, T> = (&'a mut [T], &'a [T]);
+        if !norm {
+            let Nothing = par::pass_indexed(blocks, &|k, s, p: Ops<'_, T>| {
+                in_runs(k, s, p, &runs, |((p, w), t), i| {
+                    p[i] = w[i] + t[i];
+                    Nothing
+                })
+            });
+            return num_traits::Zero::zero();
+        }
+        par::pass_indexed(blocks, &|k, s, p: Ops<'_, T>| {
+            in_runs(k, s, p, &runs, |((p, w), t), i| {
                 p[i] = w[i] + t[i];
                 p[i].modulus_sqr()
             })
@@ -204,29 +210,34 @@ impl<T: Scalar> ChunkedArray<T> {
     }
 }
 
-/// One piece of a buffered fill: cuts the operands `p` (elements `s ..` of block `k`) into runs of
-/// at most `BUF` elements, computes each run's values into a buffer in L1 with `fill`, and sums
-/// `term((run, buffer), i)` over the piece in the order of one [`par::lane_sum`] (every run but the
-/// last is a multiple of the lanes).
+/// One piece of a fill by runs: `runs` computes the piece's values (elements `s ..` of block `k`,
+/// as many as the operands `p` have) and hands them over in consecutive runs; each run is paired
+/// with the next elements of `p` and `term((run of p, values), i)` is summed over the piece in the
+/// order of one [`par::lane_sum`] (every run but the last a multiple of the lanes).
 #[inline(always)]
-fn in_buffers<const BUF: usize, T: Scalar, P: par::Split>(
+fn in_runs<T: Scalar, P: par::Split, R: par::Partial>(
     k: usize,
     s: usize,
-    mut p: P,
-    fill: &(impl Fn(usize, usize, &mut [T]) + Sync),
-    mut term: impl FnMut(&mut (P, &[T]), usize) -> T::Real,
-) -> T::Real {
-    const { assert!(BUF > 0 && BUF % par::LANES == 0) };
-    let mut buf = [T::zero(); BUF];
+    p: P,
+    runs: &(impl Fn(usize, usize, usize, &mut dyn FnMut(&[T])) + Sync),
+    mut term: impl FnMut(&mut (P, &[T]), usize) -> R,
+) -> R {
+    let n = p.count();
     let mut acc = par::LaneAcc::new();
-    let mut at = s;
-    while p.count() > 0 {
-        let m = p.count().min(BUF);
-        let (run, rest) = p.split(m);
-        let t = &mut buf[..m];
-        fill(k, at, &mut *t);
-        acc.add((run, &*t), &mut term);
-        (p, at) = (rest, at + m);
-    }
+    let mut rest = Some(p);
+    runs(k, s, n, &mut |t: &[T]| {
+        let (run, tail) = rest
+            .take()
+            .expect("runs hand over the piece's values once")
+            .split(t.len());
+        debug_assert!(tail.count() == 0 || t.len() % par::LANES == 0);
+        acc.add((run, t), &mut term);
+        rest = Some(tail);
+    });
+    debug_assert_eq!(
+        rest.map_or(1, |r| r.count()),
+        0,
+        "runs must cover the piece"
+    );
     acc.finish()
 }

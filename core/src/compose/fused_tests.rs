@@ -129,8 +129,17 @@ impl<T: Scalar> ChunkedOperator for Times<T> {
         norm: bool,
     ) -> Result<T::Real> {
         ADD_FROM_CALLS.with(|c| c.set(c.get() + 1));
-        let nn = x.fill_from_norm_sqr::<64>(w, Self::fill(self.0.conj(), y));
-        Ok(if norm { nn } else { Default::default() })
+        let fill = Self::fill(self.0.conj(), y);
+        // Runs of 64 values, from a buffer.
+        let runs = |k: usize, s: usize, n: usize, visit: &mut dyn FnMut(&[T])| {
+            let mut buf = [T::zero(); 64];
+            for at in (0..n).step_by(64) {
+                let b = &mut buf[..(n - at).min(64)];
+                fill(k, s + at, b);
+                visit(b);
+            }
+        };
+        Ok(x.fill_from(w, runs, norm))
     }
     // `1 x` is `x` (the test data has no negative zeros, whose sign a complex product by
     // `1 + 0i` may flip).

@@ -4,7 +4,7 @@
 //! block run through [`run_terms`] in parallel. The reductions fused into this
 //! driver (through [`apply_terms_reduce`]) are in `reduce`.
 
-use super::fused::{run_block, run_terms, run_terms_add, with_terms, Outputs, STREAM_BUFFER};
+use super::fused::{run_block, run_terms, run_terms_add, run_terms_by_runs, with_terms, Outputs};
 use super::lane::{AxisBlock, LaneStencil};
 use super::terms::{BlockTerm, StencilOperator, StencilTerms, TermMap};
 use crate::error::{Error, Result};
@@ -129,8 +129,9 @@ pub(super) enum Reduce<'w, T> {
     Add,
     /// Added to `y` (one output only), and `||y||^2`.
     AddNormSqr,
-    /// `y = w + op(x)` and `||y||^2` (one output only; `w` laid out like `y`).
-    AddFrom(&'w ChunkedArray<T>),
+    /// `y = w + op(x)`, and `||y||^2` if the flag is set (zero otherwise; one output only, `w`
+    /// laid out like `y`).
+    AddFrom(&'w ChunkedArray<T>, bool),
 }
 
 /// The result of a [`Reduce`].
@@ -277,6 +278,16 @@ pub(super) fn apply_terms_reduce<T: Scalar, S: LaneStencil<T>>(
             |terms| run_terms_add(terms, start, p),
         );
     };
+    // Combining: each piece computed run by run into a buffer in cache and handed over (the terms
+    // set up once per piece).
+    let runs = |k: usize, start: usize, len: usize, visit: &mut dyn FnMut(&[T])| {
+        let shape = &x.blocks()[k].shape()[lead_in..];
+        with_terms(
+            nt,
+            |j| block_term(j, k, shape),
+            |terms| run_terms_by_runs(terms, start, len, visit),
+        );
+    };
     match reduce {
         Reduce::Add => {
             debug_assert!(outputs == Outputs::One);
@@ -286,25 +297,19 @@ pub(super) fn apply_terms_reduce<T: Scalar, S: LaneStencil<T>>(
         Reduce::AddNormSqr => {
             debug_assert!(outputs == Outputs::One);
             let add = |y: &mut T, t: T| *y += t;
-            return Ok(Reduced::NormSqr(
-                y.fill_combine_norm_sqr::<STREAM_BUFFER>(piece, add),
-            ));
+            return Ok(Reduced::NormSqr(y.fill_combine_norm_sqr(runs, add)));
         }
-        Reduce::AddFrom(w) => {
+        Reduce::AddFrom(w, norm) => {
             debug_assert!(outputs == Outputs::One);
-            return Ok(Reduced::NormSqr(
-                y.fill_from_norm_sqr::<STREAM_BUFFER>(w, piece),
-            ));
+            return Ok(Reduced::NormSqr(y.fill_from(w, runs, norm)));
         }
         Reduce::NormSqr if outputs == Outputs::One => {
             return Ok(Reduced::NormSqr(y.fill_norm_sqr(piece)));
         }
         Reduce::Dot(w) if outputs == Outputs::One => return Ok(Reduced::Dot(y.fill_dot(w, piece))),
         Reduce::Xpby(b) if outputs == Outputs::One => {
-            let xpby = |y: &mut T, t: T| *y = t + b * *y;
-            return Ok(Reduced::NormSqr(
-                y.fill_combine_norm_sqr::<STREAM_BUFFER>(piece, xpby),
-            ));
+            let xpby = move |y: &mut T, t: T| *y = t + b * *y;
+            return Ok(Reduced::NormSqr(y.fill_combine_norm_sqr(runs, xpby)));
         }
         _ => {}
     }

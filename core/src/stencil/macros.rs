@@ -221,8 +221,7 @@ macro_rules! stencil_reductions {
             x: &mut $crate::ChunkedArray<Self::Scalar>,
             norm: bool,
         ) -> $crate::Result<<Self::Scalar as $crate::Scalar>::Real> {
-            let nn = $crate::stencil::apply_op_chunked_add_from(self, true, y, w, x)?;
-            Ok(if norm { nn } else { Default::default() })
+            $crate::stencil::apply_op_chunked_add_from(self, true, y, w, x, norm)
         }
     };
 }

@@ -55,7 +55,7 @@ pub fn apply_terms_dot<T: Scalar, S: LaneStencil<T>>(
 /// `y = op(x) + b y` with the op of the terms `t`, returning `||y||^2`: the bits of
 /// [`apply_terms`] into the work array `tmp` (laid out like `y`), then
 /// [`xpby_norm_sqr`](crate::Vector::xpby_norm_sqr)`(tmp, b)` on `y`, with each piece of the
-/// output computed into a buffer in L1 and combined into `y` there, so `tmp` is neither written
+/// output computed into a buffer in cache and combined into `y` there, so `tmp` is neither written
 /// nor read (one output; a stacked output goes the separate way, through `tmp`).
 ///
 /// # Errors
@@ -128,10 +128,11 @@ pub fn apply_terms_add_norm_sqr<T: Scalar, S: LaneStencil<T>>(
     }
 }
 
-/// `y = w + op(x)` with the op of the terms `t`, returning `||y||^2`: the bits of
-/// [`apply_terms`] into `y`, then [`add_assign_norm_sqr`](crate::Vector::add_assign_norm_sqr)`(w)`
-/// (`t_i + w_i`, which is `w_i + t_i`), in one pass that reads `w` and writes `y`, each piece of
-/// the output computed into a buffer in L1 (one output; a stacked output goes the separate way).
+/// `y = w + op(x)` with the op of the terms `t`, returning `||y||^2` if `norm` (zero otherwise):
+/// the bits of [`apply_terms`] into `y`, then
+/// [`add_assign_norm_sqr`](crate::Vector::add_assign_norm_sqr)`(w)` (`t_i + w_i`, which is
+/// `w_i + t_i`), in one pass that reads `w` and writes `y`, each piece of
+/// the output computed into a buffer in cache (one output; a stacked output goes the separate way).
 ///
 /// # Errors
 /// As [`apply_terms`], and [`Error::ShapeMismatch`](crate::Error::ShapeMismatch) or
@@ -141,13 +142,18 @@ pub fn apply_terms_add_from<T: Scalar, S: LaneStencil<T>>(
     x: &ChunkedArray<T>,
     w: &ChunkedArray<T>,
     y: &mut ChunkedArray<T>,
+    norm: bool,
 ) -> Result<T::Real> {
     w.check_same_grid(y, "stencil terms addend")?;
     if t.map() == TermMap::Stack {
         apply_terms(t, x, y)?;
+        if !norm {
+            crate::Vector::add_assign(y, w);
+            return Ok(num_traits::Zero::zero());
+        }
         return Ok(crate::Vector::add_assign_norm_sqr(y, w));
     }
-    match apply_terms_reduce(t, x, y, Reduce::AddFrom(w))? {
+    match apply_terms_reduce(t, x, y, Reduce::AddFrom(w, norm))? {
         Reduced::NormSqr(v) => Ok(v),
         _ => unreachable!("a single output is reduced as it is written"),
     }
@@ -277,7 +283,8 @@ where
     apply_terms_add_norm_sqr(op.stencil_terms(adjoint), x, y, tmp)
 }
 
-/// `y = w + A x` (`A` the operator, or its adjoint), returning `||y||^2`: the shapes checked
+/// `y = w + A x` (`A` the operator, or its adjoint), returning `||y||^2` if `norm` (zero
+/// otherwise): the shapes checked
 /// ([`check_apply`]), then [`apply_terms_add_from`] with the operator's terms (or, where
 /// [`StencilOperator::runs_terms`] is `false`, the operator's own method into `y` and then
 /// [`Vector::add_assign_norm_sqr`]`(w)`). The body of a stencil operator's
@@ -292,6 +299,7 @@ pub fn apply_op_chunked_add_from<O>(
     x: &ChunkedArray<O::Elem>,
     w: &ChunkedArray<O::Elem>,
     y: &mut ChunkedArray<O::Elem>,
+    norm: bool,
 ) -> Result<<O::Elem as Scalar>::Real>
 where
     O: StencilOperator + ChunkedOperator<Scalar = <O as StencilOperator>::Elem>,
@@ -300,9 +308,13 @@ where
     if !op.runs_terms(adjoint) {
         w.check_same_grid(y, "stencil addend")?;
         apply_by_methods(op, adjoint, x, y)?;
+        if !norm {
+            y.add_assign(w);
+            return Ok(num_traits::Zero::zero());
+        }
         return Ok(y.add_assign_norm_sqr(w));
     }
-    apply_terms_add_from(op.stencil_terms(adjoint), x, w, y)
+    apply_terms_add_from(op.stencil_terms(adjoint), x, w, y, norm)
 }
 
 /// `y = A x` (`A` the operator, or its adjoint), returning `w.dot(y)`, as
@@ -406,10 +418,16 @@ mod tests {
                 assert_eq!(bits(y.to_array()), bits(y2.to_array()), "{what} add");
                 // From an addend: `w + op(input)`, whatever `y` held.
                 let mut y = start.clone();
-                let n = apply_terms_add_from(&t, &input, &w, &mut y).unwrap();
+                let n = apply_terms_add_from(&t, &input, &w, &mut y, true).unwrap();
                 let mut y2 = w.clone();
                 let n2 = y2.add_assign_norm_sqr(&want);
                 assert_eq!(n.to_bits(), n2.to_bits(), "{what} add from");
+                assert_eq!(bits(y.to_array()), bits(y2.to_array()), "{what} add from");
+                let mut y = start.clone();
+                assert_eq!(
+                    apply_terms_add_from(&t, &input, &w, &mut y, false).unwrap(),
+                    0.0
+                );
                 assert_eq!(bits(y.to_array()), bits(y2.to_array()), "{what} add from");
             }
         }
