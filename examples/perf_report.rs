@@ -119,46 +119,82 @@ fn random<T: Scalar>(grid: ChunkGrid, seed: u64) -> ChunkedArray<T> {
 }
 
 /// A plain parallel memory copy of `n` elements of `T`: the reference ceiling.
+///
+/// Source and destination start on 64-byte boundaries. `copy_from_slice` is glibc's `memmove`,
+/// which copies large blocks with `rep movsb`; on the project's AMD EPYC guest that ran at 3-4 GB/s
+/// instead of 40-60 GB/s whenever the destination's address minus the source's was not a multiple
+/// of 64 bytes (measured for differences of 8 bytes; 64, 512 and 2048 were fast). Vectors from
+/// `malloc`'s heap, which the cases after the first get once freed memory is reused, are only
+/// 16-byte aligned, so the copy of a later case could be 10x slower than the operators it was the
+/// ceiling for (fractions of 2-5 in the `frac` column at `--shape 16x128x256`).
 struct Copy<T> {
-    src: Vec<T>,
-    dst: Vec<T>,
+    src: Aligned<T>,
+    dst: Aligned<T>,
+}
+
+/// `n` elements of `T` starting on a 64-byte boundary (inside a slightly longer `Vec`).
+struct Aligned<T> {
+    buf: Vec<T>,
+    at: usize,
+    n: usize,
+}
+
+impl<T: Scalar> Aligned<T> {
+    fn zeros(n: usize) -> Self {
+        let size = std::mem::size_of::<T>();
+        let buf = vec![T::zero(); n + 64 / size];
+        let at = (buf.as_ptr() as usize).wrapping_neg() % 64 / size;
+        Self { buf, at, n }
+    }
+    fn get(&self) -> &[T] {
+        &self.buf[self.at..self.at + self.n]
+    }
+    fn get_mut(&mut self) -> &mut [T] {
+        &mut self.buf[self.at..self.at + self.n]
+    }
 }
 
 impl<T: Scalar> Copy<T> {
     fn new(n: usize) -> Self {
-        let mut src = vec![T::zero(); n];
-        src.par_iter_mut()
+        let mut src = Aligned::zeros(n);
+        src.get_mut()
+            .par_iter_mut()
             .enumerate()
             .for_each(|(i, v)| *v = T::from_f64(i as f64));
         Self {
             src,
-            dst: vec![T::zero(); n],
+            dst: Aligned::zeros(n),
         }
     }
     fn run(&mut self) {
+        let src = self.src.get();
         self.dst
+            .get_mut()
             .par_chunks_mut(1 << 15)
-            .zip(self.src.par_chunks(1 << 15))
+            .zip(src.par_chunks(1 << 15))
             .for_each(|(d, s)| d.copy_from_slice(s));
-        std::hint::black_box(&mut self.dst);
+        std::hint::black_box(&mut self.dst.buf);
     }
     /// The same copy with streaming stores (`rylops::core::stream::copy_nt`): no destination line is
     /// read before it is written.
     fn run_streaming(&mut self) {
+        let src = self.src.get();
         self.dst
+            .get_mut()
             .par_chunks_mut(1 << 15)
-            .zip(self.src.par_chunks(1 << 15))
+            .zip(src.par_chunks(1 << 15))
             .for_each(|(d, s)| rylops::core::stream::copy_nt(d, s));
-        std::hint::black_box(&mut self.dst);
+        std::hint::black_box(&mut self.dst.buf);
     }
     /// One `copy_from_slice` of the whole array on one thread: glibc's large-copy path (which
     /// avoids the write-allocate reads too), at times the fastest copy of all.
     fn run_memcpy(&mut self) {
-        self.dst.copy_from_slice(&self.src);
-        std::hint::black_box(&mut self.dst);
+        let src = self.src.get();
+        self.dst.get_mut().copy_from_slice(src);
+        std::hint::black_box(&mut self.dst.buf);
     }
     fn bytes(&self) -> f64 {
-        (2 * self.src.len() * std::mem::size_of::<T>()) as f64
+        (2 * self.src.n * std::mem::size_of::<T>()) as f64
     }
 }
 
