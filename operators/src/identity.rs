@@ -3,6 +3,7 @@
 //! This module also holds the small chunk-layout helpers that the basic operators share.
 
 use ndarray::{ArrayViewMutD, Slice};
+use rylops_core::stream::copy_elems;
 use rylops_core::{
     check_apply, ChunkGrid, Chunked, ChunkedArray, ChunkedOperator, Error, Result, Scalar, Vector,
 };
@@ -186,7 +187,7 @@ impl<T: Scalar> ChunkedOperator for Identity<T> {
         check_apply(self, false, x, y)?;
         if x.grid() == y.grid() {
             return Ok(y.fill_dot(w, |k, s, p| {
-                p.copy_from_slice(&x.block_slice(k)[s..s + p.len()])
+                copy_elems(p, &x.block_slice(k)[s..s + p.len()])
             }));
         }
         copy_leading(x, y);
@@ -299,7 +300,8 @@ fn xpby_leading_norm_sqr<T: Scalar>(
 /// [`copy_leading`], returning `||dst||^2` (summed as the copy is written when the grids agree).
 fn copy_leading_norm_sqr<T: Scalar>(src: &ChunkedArray<T>, dst: &mut ChunkedArray<T>) -> T::Real {
     if src.grid() == dst.grid() {
-        return dst.fill_norm_sqr(|k, s, p| p.copy_from_slice(&src.block_slice(k)[s..s + p.len()]));
+        // Not `copy_from_slice`: see `copy_elems`.
+        return dst.fill_norm_sqr(|k, s, p| copy_elems(p, &src.block_slice(k)[s..s + p.len()]));
     }
     copy_leading(src, dst);
     dst.norm_sqr()
