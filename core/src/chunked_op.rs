@@ -257,12 +257,7 @@ pub trait ChunkedOperator: Send + Sync {
         norm: bool,
     ) -> Result<<Self::Scalar as Scalar>::Real> {
         self.adjoint_into(y, x)?;
-        Ok(if norm {
-            x.add_assign_norm_sqr(w)
-        } else {
-            x.add_assign(w);
-            num_traits::Zero::zero()
-        })
+        Ok(crate::vector::add_norm_if(x, w, norm))
     }
     /// `Some(y)` when `A^H y` is `y` itself (see [`LinearOperator::adjoint_passthrough`]; the
     /// default is `None`). [`Chunked`] asks only for a `y` of the operator's data shape.

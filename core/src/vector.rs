@@ -314,6 +314,17 @@ pub fn rel_diff<T: Scalar>(a: T, b: T) -> T::Real {
 #[allow(dead_code)]
 fn _assert_real<R: RealScalar>() {}
 
+/// `x += w` (`x_i + w_i`, the bits of `w_i + x_i`), returning `||x||^2` if `norm` (zero
+/// otherwise, without the reduction): the second half of every `x = w + A^H y` that is not one
+/// pass (the defaults of `adjoint_add_from`, and the stencil runner's fallbacks).
+pub(crate) fn add_norm_if<T: Scalar, V: Vector<T>>(x: &mut V, w: &V, norm: bool) -> T::Real {
+    if norm {
+        return x.add_assign_norm_sqr(w);
+    }
+    x.add_assign(w);
+    num_traits::Zero::zero()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -362,12 +362,7 @@ pub trait LinearOperator: LinearMap {
         norm: bool,
     ) -> Result<<Self::Scalar as Scalar>::Real> {
         self.adjoint_into(y, x)?;
-        Ok(if norm {
-            x.add_assign_norm_sqr(w)
-        } else {
-            x.add_assign(w);
-            num_traits::Zero::zero()
-        })
+        Ok(crate::vector::add_norm_if(x, w, norm))
     }
     /// `Some(y)` when `A^H y` is `y` itself, element for element (a square identity), so that a
     /// caller may read `y` where it would write `A^H y` and read it back: a

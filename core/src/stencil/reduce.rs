@@ -147,11 +147,7 @@ pub fn apply_terms_add_from<T: Scalar, S: LaneStencil<T>>(
     w.check_same_grid(y, "stencil terms addend")?;
     if t.map() == TermMap::Stack {
         apply_terms(t, x, y)?;
-        if !norm {
-            crate::Vector::add_assign(y, w);
-            return Ok(num_traits::Zero::zero());
-        }
-        return Ok(crate::Vector::add_assign_norm_sqr(y, w));
+        return Ok(crate::vector::add_norm_if(y, w, norm));
     }
     match apply_terms_reduce(t, x, y, Reduce::AddFrom(w, norm))? {
         Reduced::NormSqr(v) => Ok(v),
@@ -308,11 +304,7 @@ where
     if !op.runs_terms(adjoint) {
         w.check_same_grid(y, "stencil addend")?;
         apply_by_methods(op, adjoint, x, y)?;
-        if !norm {
-            y.add_assign(w);
-            return Ok(num_traits::Zero::zero());
-        }
-        return Ok(y.add_assign_norm_sqr(w));
+        return Ok(crate::vector::add_norm_if(y, w, norm));
     }
     apply_terms_add_from(op.stencil_terms(adjoint), x, w, y, norm)
 }
