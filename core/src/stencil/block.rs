@@ -1,6 +1,8 @@
 //! The one-block driver: runs one stencil over a flat range of one block's output.
 
-use super::lane::{AxisBlock, LaneStencil, Put, RowWindow, RowsMut, RunRow, WindowTaps};
+use super::lane::{
+    AxisBlock, Cached, LaneStencil, Put, RowWindow, RowsMut, RunRow, StreamExcept, WindowTaps,
+};
 use super::simd::{run_interior_nt, run_interior_rows_nt, streams_here};
 use crate::scalar::Scalar;
 
@@ -99,11 +101,12 @@ pub(crate) fn apply_range_generic<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
     let streamed = stream && <P::Streamed as Put<T>>::STREAMS && streams_here();
     // Short gaps between the interior runs of consecutive lanes (the ends of the lanes along the
     // last axis): a store that overwrites runs the interior formula straight across them, then
-    // stores the gaps' right values over the wrong ones (see `MERGE`). Not with streaming stores:
-    // a gap's line would go to memory and come back for the second store (measured slower).
+    // stores the gaps' right values over the wrong ones (see `MERGE`). Streamed, the groups that
+    // hold gap elements are stored as usual ([`StreamExcept`]): a streamed gap line would go to
+    // memory and come back for the second store (measured slower).
     let run = (fh - fl) * inner;
     let gap = m * inner - run;
-    let merge = P::OVERWRITES && !P::STREAMS && !streamed && run > 0 && gap > 0 && gap <= MERGE_GAP;
+    let merge = P::OVERWRITES && !P::STREAMS && run > 0 && gap > 0 && gap <= MERGE_GAP;
     let mut q = 0;
     while q < len {
         if il >= fl && il < fh {
@@ -116,8 +119,21 @@ pub(crate) fn apply_range_generic<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
             };
             end += extra * (gap + run);
             if streamed {
+                // Merged, the gaps start where this lane's run ends, one period apart. (One
+                // streamed store for both cases: each is another build of the stencil's loop.)
+                let yr = &mut y[q..end];
+                let first = end - extra * (gap + run) - q;
+                let cached = if extra > 0 {
+                    Cached::runs(yr, first, gap, gap + run)
+                } else {
+                    Cached::NONE
+                };
+                let put = StreamExcept {
+                    put: put.streamed(),
+                    cached,
+                };
                 // SAFETY: `streams_here` checked that the CPU has AVX2.
-                unsafe { run_interior_nt(st, b.x, p0 + q, inner, &mut y[q..end], put) };
+                unsafe { run_interior_nt(st, b.x, p0 + q, inner, yr, put) };
             } else {
                 st.run_interior(b.x, p0 + q, inner, &mut y[q..end], put);
             }
@@ -326,7 +342,8 @@ mod tests {
 
     /// Lanes along the last axis, more of them than one merged run takes (`MERGE`), in ranges cut
     /// at odd places, with every store: the interior formula run across the lane ends and the ends
-    /// stored again give the reference bits; the stores that add or stream (never merged) too.
+    /// stored again give the reference bits, streamed or not; the stores that add (never merged)
+    /// too.
     #[test]
     fn runs_merged_across_lane_ends_give_the_reference_bits() {
         use crate::stencil::lane::{Add, SetScaled, Stream};
@@ -352,6 +369,13 @@ mod tests {
             run(&mut y, &|p, yr| apply_range(&st, &b, p, yr, Stream(Set)));
             crate::stream::fence();
             assert_eq!(bits(&y), bits(&want), "{shape:?} Stream(Set)");
+            // Merged and streamed (the groups with lane ends stored as usual).
+            let mut y = vec![f64::NAN; len];
+            run(&mut y, &|p, yr| {
+                crate::stencil::apply_range_nt(&st, &b, p, yr, Set, true)
+            });
+            crate::stream::fence();
+            assert_eq!(bits(&y), bits(&want), "{shape:?} Set, streamed");
             let mut y = vec![f64::NAN; len];
             run(&mut y, &|p, yr| apply_range(&st, &b, p, yr, SetScaled(1.5)));
             let scaled: Vec<f64> = want.iter().map(|w| 1.5 * w).collect();

@@ -5,8 +5,8 @@ use super::block::TASK;
 use super::block::{fast_rows, local_interior};
 use super::gaps::{lane_gaps, merged_range, small_piece, SMALL_PIECE};
 use super::lane::{Add, AddScaled, LaneStencil, Probe, RowsMut, Set, SetScaled};
-pub(crate) use super::point::PointSum;
-use super::simd::{apply_range, apply_range_nt, apply_rows_nt, fused_tile};
+use super::put::Cached;
+use super::simd::{apply_range, apply_range_nt, apply_rows_nt, point_sums};
 use super::taps::is_exact_one;
 use super::terms::BlockTerm;
 use crate::scalar::Scalar;
@@ -398,9 +398,11 @@ pub(crate) fn terms_range<T: Scalar, S: LaneStencil<T>>(
     }
 }
 
-/// or not): all-interior pieces are summed point by point, the others term by term.
+/// One tile of a fused pass whose terms share a point formula (streamed or not): all-interior
+/// pieces and runs merged across lane ends are summed point by point ([`point_sums`]), the others
+/// term by term.
 #[inline(always)]
-pub(crate) fn fused_tile_generic<T: Scalar, S: LaneStencil<T>>(
+pub(crate) fn fused_tile<T: Scalar, S: LaneStencil<T>>(
     terms: &[BlockTerm<'_, T, S>],
     p0: usize,
     y: &mut [T],
@@ -445,7 +447,15 @@ pub(crate) fn fused_tile_generic<T: Scalar, S: LaneStencil<T>>(
         let p = p0 + q;
         if let Some(g) = &gaps {
             if let Some(end) = g.merged_end(&st[..nt], p0 + len) {
-                merged_range(terms, g, &st[..nt], &ints[..nt], p, &mut y[q..end - p0]);
+                merged_range(
+                    terms,
+                    g,
+                    &st[..nt],
+                    &ints[..nt],
+                    p,
+                    &mut y[q..end - p0],
+                    stream,
+                );
                 q = end - p0;
                 if q < len {
                     for (k, s) in st[..nt].iter_mut().enumerate() {
@@ -460,12 +470,7 @@ pub(crate) fn fused_tile_generic<T: Scalar, S: LaneStencil<T>>(
         let piece = (len - q).min(next - p);
         let yp = &mut y[q..q + piece];
         if all {
-            terms[0].stencil.interior_formula(PointSum {
-                terms,
-                p,
-                y: yp,
-                stream,
-            });
+            point_sums(terms, p, yp, stream, Cached::NONE);
         } else if piece > SMALL_PIECE || !small_piece(terms, &st[..nt], &ints[..nt], p, yp) {
             terms_range(terms, p, yp);
         }
@@ -518,6 +523,13 @@ pub(crate) mod tests {
             .collect();
         let mut y = vec![f64::NAN; len];
         run_block(&fused, Outputs::One, &mut y, false);
+        // With streaming stores (the lane ends of merged runs stored as usual): the same bits.
+        let mut ys = vec![f64::NAN; len];
+        run_block(&fused, Outputs::One, &mut ys, true);
+        assert!(
+            y.iter().zip(&ys).all(|(a, b)| a.to_bits() == b.to_bits()),
+            "{shape:?} {terms:?}: streamed"
+        );
         let refs: Vec<Vec<f64>> = terms
             .iter()
             .zip(&sts)

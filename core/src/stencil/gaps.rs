@@ -1,9 +1,10 @@
 //! The fused pass at lane ends: terms whose interior formula stops for a few elements at every lane
 //! run it straight across those gaps, and the gap elements are recomputed exactly afterwards.
 
-use super::fused::{terms_range, with_put, PointSum, MAX_POINT_TERMS};
+use super::fused::{terms_range, with_put, MAX_POINT_TERMS};
 use super::lane::{Add, AddScaled, AxisBlock, LaneStencil, PointVisitor, Probe, Set, SetScaled};
-use super::simd::apply_range;
+use super::put::Cached;
+use super::simd::{apply_range, point_sums};
 use super::taps::is_exact_one;
 use super::terms::BlockTerm;
 use crate::scalar::Scalar;
@@ -76,6 +77,11 @@ impl LaneGaps {
 /// A range found by [`LaneGaps::merged_end`]: the sum over `p .. p + y.len()` with the gap terms'
 /// interior formula run straight across their gaps (giving wrong values there, read from the
 /// neighbouring lanes), then every element of every gap recomputed exactly, as a short piece.
+///
+/// With `stream`, the point-by-point sum writes its whole 64-byte groups with streaming stores,
+/// except the groups that hold gap elements ([`Cached`]): those are stored as usual, so that the
+/// second store of the gap elements finds their lines in cache instead of sending them to memory
+/// twice. The caller owes the fence.
 // Inlined in optimised builds only, as `point_sum` (the test profile's frames).
 #[cfg_attr(debug_assertions, inline(never))]
 #[cfg_attr(not(debug_assertions), inline(always))]
@@ -86,16 +92,16 @@ pub(crate) fn merged_range<T: Scalar, S: LaneStencil<T>>(
     ints: &[(usize, usize)],
     p: usize,
     y: &mut [T],
+    stream: bool,
 ) {
     let nt = terms.len();
     let gapped = |k: usize| g.on[k];
+    // The first gap (the gap terms' current interior run ends there), at or after `p`.
+    let k0 = (0..nt).find(|&k| gapped(k)).unwrap_or(0);
+    let c0 = st[k0].1;
     if (0..nt).all(|k| gapped(k) || st[k].0) {
-        terms[0].stencil.interior_formula(PointSum {
-            terms,
-            p,
-            y,
-            stream: false,
-        });
+        let cached = Cached::runs(y, c0 - p, g.gap, g.period);
+        point_sums(terms, p, y, stream, cached);
     } else {
         for (k, t) in terms.iter().enumerate() {
             let weight = t.weight.filter(|&w| !is_exact_one(w));
@@ -110,8 +116,6 @@ pub(crate) fn merged_range<T: Scalar, S: LaneStencil<T>>(
         }
     }
     // The gaps: the gap terms are on edge rows there, the others keep their status.
-    let k0 = (0..nt).find(|&k| gapped(k)).unwrap_or(0);
-    let c0 = st[k0].1;
     let end = p + y.len();
     let ngaps = if c0 + g.gap < end {
         (end - c0 - g.gap - 1) / g.period + 1

@@ -1,7 +1,9 @@
 //! The kernel interface: how a stencil describes its rows ([`LaneStencil`]), how values are stored
 //! ([`Put`]), and how a driver hands it one block and its halo ([`AxisBlock`], [`RowWindow`]).
 
-pub use super::put::{put_each, Add, AddScaled, Overwrite, Put, Set, SetScaled, Stream, GROUP};
+pub use super::put::{
+    put_each, Add, AddScaled, Cached, Overwrite, Put, Set, SetScaled, Stream, StreamExcept, GROUP,
+};
 use super::taps::{run_taps, run_taps_div};
 use crate::halo::BlockHalo;
 use crate::scalar::Scalar;

@@ -77,8 +77,9 @@ pub use fused::{
     STREAM_BUFFER, TILE,
 };
 pub use lane::{
-    put_each, Add, AddScaled, AxisBlock, LaneStencil, Overwrite, PointVisitor, Put, RowWindow,
-    RowsMut, RunTaps, Set, SetScaled, Stream, Strided, Taps, GROUP, RADIUS,
+    put_each, Add, AddScaled, AxisBlock, Cached, LaneStencil, Overwrite, PointVisitor, Put,
+    RowWindow, RowsMut, RunTaps, Set, SetScaled, Stream, StreamExcept, Strided, Taps, GROUP,
+    RADIUS,
 };
 pub use reduce::{
     apply_op_chunked_add, apply_op_chunked_add_from, apply_op_chunked_add_norm_sqr,

@@ -3,19 +3,21 @@
 //! written with ordinary or streaming stores.
 
 use super::lane::{LaneStencil, PointVisitor};
-use super::put::{put_each, Set, Stream};
+use super::put::{put_each, Cached, Set, Stream, StreamExcept};
 use super::taps::is_exact_one;
 use super::terms::BlockTerm;
 use crate::scalar::Scalar;
 
 /// The visitor that sums the terms' shared point formula over a run where every term's interior
 /// formula applies inside its block.
-pub(crate) struct PointSum<'a, 't, 'y, T, S> {
-    pub(crate) terms: &'a [BlockTerm<'t, T, S>],
-    pub(crate) p: usize,
-    pub(crate) y: &'y mut [T],
+struct PointSum<'a, 't, 'y, T, S> {
+    terms: &'a [BlockTerm<'t, T, S>],
+    p: usize,
+    y: &'y mut [T],
     /// Whether the sums are written with streaming stores ([`Stream`]).
-    pub(crate) stream: bool,
+    stream: bool,
+    /// The elements of `y` stored as usual even when streaming (see [`Cached`]).
+    cached: Cached,
 }
 
 impl<T: Scalar, S: LaneStencil<T>> PointVisitor<T> for PointSum<'_, '_, '_, T, S> {
@@ -23,12 +25,78 @@ impl<T: Scalar, S: LaneStencil<T>> PointVisitor<T> for PointSum<'_, '_, '_, T, S
     #[inline(always)]
     fn visit<const K: usize, F: Fn([T; K]) -> T + Copy>(self, offs: [isize; K], f: F) {
         match self.terms.len() {
-            1 => point_sum::<T, S, F, K, 1>(self.terms, self.p, offs, self.y, f, self.stream),
-            2 => point_sum::<T, S, F, K, 2>(self.terms, self.p, offs, self.y, f, self.stream),
-            3 => point_sum::<T, S, F, K, 3>(self.terms, self.p, offs, self.y, f, self.stream),
-            _ => point_sum::<T, S, F, K, 4>(self.terms, self.p, offs, self.y, f, self.stream),
+            1 => point_sum::<T, S, F, K, 1>(
+                self.terms,
+                self.p,
+                offs,
+                self.y,
+                f,
+                self.stream,
+                self.cached,
+            ),
+            2 => point_sum::<T, S, F, K, 2>(
+                self.terms,
+                self.p,
+                offs,
+                self.y,
+                f,
+                self.stream,
+                self.cached,
+            ),
+            3 => point_sum::<T, S, F, K, 3>(
+                self.terms,
+                self.p,
+                offs,
+                self.y,
+                f,
+                self.stream,
+                self.cached,
+            ),
+            _ => point_sum::<T, S, F, K, 4>(
+                self.terms,
+                self.p,
+                offs,
+                self.y,
+                f,
+                self.stream,
+                self.cached,
+            ),
         }
     }
+}
+
+/// The terms' shared point formula summed point by point over `p .. p + y.len()` ([`PointSum`]),
+/// where every term's interior formula applies inside its block. The caller has checked that the
+/// terms share an interior formula ([`LaneStencil::same_interior_formula`]) that is a point formula.
+#[inline(always)]
+pub(crate) fn point_sums_generic<T: Scalar, S: LaneStencil<T>>(
+    terms: &[BlockTerm<'_, T, S>],
+    p: usize,
+    y: &mut [T],
+    stream: bool,
+    cached: Cached,
+) {
+    terms[0].stencil.interior_formula(PointSum {
+        terms,
+        p,
+        y,
+        stream,
+        cached,
+    });
+}
+
+/// The plain build of [`point_sums`](super::simd::point_sums): never streamed (streaming is for
+/// AVX2 CPUs only, see [`streams_here`](super::simd::streams_here)), so that build compiles no
+/// streamed copy of the loops.
+#[inline(always)]
+pub(crate) fn point_sums_unstreamed<T: Scalar, S: LaneStencil<T>>(
+    terms: &[BlockTerm<'_, T, S>],
+    p: usize,
+    y: &mut [T],
+    _stream: bool,
+    cached: Cached,
+) {
+    point_sums_generic(terms, p, y, false, cached)
 }
 
 /// `y[q] = ((w0 * (f(x0) / s0)) + w1 * (f(x1) / s1)) + ...` for the `N` terms (real types only):
@@ -54,6 +122,7 @@ fn point_sum<T: Scalar, S: LaneStencil<T>, F: Fn([T; K]) -> T, const K: usize, c
     y: &mut [T],
     f: F,
     stream: bool,
+    cached: Cached,
 ) {
     let len = y.len();
     let xs: [[&[T]; K]; N] = std::array::from_fn(|k| {
@@ -68,11 +137,11 @@ fn point_sum<T: Scalar, S: LaneStencil<T>, F: Fn([T; K]) -> T, const K: usize, c
         .all(|t| std::ptr::eq(t.block.x.as_ptr(), terms[0].block.x.as_ptr()));
     let centre = offs.iter().position(|&d| d == 0).filter(|_| shared);
     match centre {
-        Some(0) => point_sum_loop::<T, S, F, K, N, 0>(terms, &xs, y, f, stream),
-        Some(1) => point_sum_loop::<T, S, F, K, N, 1>(terms, &xs, y, f, stream),
-        Some(2) => point_sum_loop::<T, S, F, K, N, 2>(terms, &xs, y, f, stream),
-        Some(3) => point_sum_loop::<T, S, F, K, N, 3>(terms, &xs, y, f, stream),
-        _ => point_sum_loop::<T, S, F, K, N, { usize::MAX }>(terms, &xs, y, f, stream),
+        Some(0) => point_sum_loop::<T, S, F, K, N, 0>(terms, &xs, y, f, stream, cached),
+        Some(1) => point_sum_loop::<T, S, F, K, N, 1>(terms, &xs, y, f, stream, cached),
+        Some(2) => point_sum_loop::<T, S, F, K, N, 2>(terms, &xs, y, f, stream, cached),
+        Some(3) => point_sum_loop::<T, S, F, K, N, 3>(terms, &xs, y, f, stream, cached),
+        _ => point_sum_loop::<T, S, F, K, N, { usize::MAX }>(terms, &xs, y, f, stream, cached),
     }
 }
 
@@ -94,6 +163,7 @@ fn point_sum_loop<
     y: &mut [T],
     f: F,
     stream: bool,
+    cached: Cached,
 ) {
     let s: [T; N] = std::array::from_fn(|k| terms[k].stencil.divisor());
     let w: [T; N] = std::array::from_fn(|k| terms[k].weight.unwrap_or_else(T::one));
@@ -127,7 +197,14 @@ fn point_sum_loop<
             v
         };
         if stream {
-            put_each(y, Stream(Set), at)
+            put_each(
+                y,
+                StreamExcept {
+                    put: Stream(Set),
+                    cached,
+                },
+                at,
+            )
         } else {
             put_each(y, Set, at)
         }
@@ -140,7 +217,14 @@ fn point_sum_loop<
             v
         };
         if stream {
-            put_each(y, Stream(Set), at)
+            put_each(
+                y,
+                StreamExcept {
+                    put: Stream(Set),
+                    cached,
+                },
+                at,
+            )
         } else {
             put_each(y, Set, at)
         }

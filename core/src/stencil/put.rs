@@ -25,6 +25,13 @@ pub trait Put<T>: Copy + Send + Sync {
             self.put(yj, vj);
         }
     }
+    /// For a store that streams: the runs of the output whose groups [`put_each`] stores with
+    /// [`put`](Self::put) instead of [`put_group`](Self::put_group) (default: none; see
+    /// [`StreamExcept`]).
+    #[inline(always)]
+    fn cached(self) -> Cached {
+        Cached::NONE
+    }
 }
 
 /// Elements of the groups a streaming store writes at once ([`Put::put_group`]): 64 bytes of
@@ -45,6 +52,64 @@ pub trait Overwrite<T>: Put<T> {
 /// another thread reads what it wrote.
 #[derive(Clone, Copy, Debug)]
 pub struct Stream<P>(pub P);
+
+/// A store that streams (`put`, e.g. [`Stream`]`(`[`Set`]`)`), except that the whole groups
+/// holding an element of `cached` are stored as usual (in the cache): for elements that a driver
+/// stores again right after (the lane ends of a run computed straight across them), whose lines
+/// would otherwise go to memory and come back for the second store. The same values as `put`.
+#[derive(Clone, Copy, Debug)]
+pub struct StreamExcept<P> {
+    /// The store.
+    pub put: P,
+    /// The runs stored as usual.
+    pub cached: Cached,
+}
+
+/// Periodic runs of elements in memory, by address: `len` bytes every `period` bytes from the
+/// element at `first` on (see [`StreamExcept`]). Only addresses are kept, so the pattern holds for
+/// any slice of the output a loop is handed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cached {
+    first: usize,
+    len: usize,
+    period: usize,
+}
+
+impl Cached {
+    /// No element.
+    pub const NONE: Cached = Cached {
+        first: usize::MAX,
+        len: 0,
+        period: 1,
+    };
+
+    /// The runs of `len` elements every `period` elements (`period >= len`) from `y[first]` on,
+    /// where `y` is any slice of the output that holds them (`first` may lie past its end).
+    pub fn runs<T>(y: &[T], first: usize, len: usize, period: usize) -> Self {
+        let size = std::mem::size_of::<T>();
+        Cached {
+            first: (y.as_ptr() as usize).wrapping_add(first * size),
+            len: len * size,
+            period: (period * size).max(1),
+        }
+    }
+
+    /// The first run that ends after the byte at `base` (the first byte of a slice), as its start
+    /// in bytes from `base` (negative if it starts before), or `None` if there is none.
+    fn first_after(self, base: usize) -> Option<isize> {
+        if self.len == 0 || self.first == usize::MAX {
+            return None;
+        }
+        let start = if self.first >= base || base - self.first < self.len {
+            self.first
+        } else {
+            // Runs `k` with `first + k period + len > base`.
+            let k = (base - self.first - self.len) / self.period + 1;
+            self.first + k * self.period
+        };
+        Some(start.wrapping_sub(base) as isize)
+    }
+}
 
 /// `y = v`.
 #[derive(Clone, Copy, Debug)]
@@ -141,10 +206,33 @@ impl<T: Scalar, P: Overwrite<T>> Put<T> for Stream<P> {
     }
 }
 
+impl<T: Scalar, P: Put<T>> Put<T> for StreamExcept<P> {
+    type Streamed = Self;
+    #[inline(always)]
+    fn streamed(self) -> Self {
+        self
+    }
+    #[inline(always)]
+    fn put(self, y: &mut T, v: T) {
+        self.put.put(y, v);
+    }
+    const STREAMS: bool = P::STREAMS;
+    const OVERWRITES: bool = P::OVERWRITES;
+    #[inline(always)]
+    fn put_group(self, y: &mut [T; GROUP], v: [T; GROUP]) {
+        self.put.put_group(y, v)
+    }
+    #[inline(always)]
+    fn cached(self) -> Cached {
+        self.cached
+    }
+}
+
 /// `y[q] (put)= at(q)` for every `q`. For a store that [streams](Put::STREAMS), the elements from
 /// the first 64-byte boundary on are handed to [`Put::put_group`] [`GROUP`] at a time (each group's
-/// values computed first, so they are written straight from registers), the few others stored one
-/// by one; for any other store, one plain loop.
+/// values computed first, so they are written straight from registers), except the groups that
+/// hold an element of the store's [`cached`](Put::cached) runs, and the few others stored one by
+/// one; for any other store, one plain loop.
 #[inline(always)]
 pub fn put_each<T: Scalar, P: Put<T>>(y: &mut [T], put: P, at: impl Fn(usize) -> T) {
     if !P::STREAMS {
@@ -157,6 +245,14 @@ pub fn put_each<T: Scalar, P: Put<T>>(y: &mut [T], put: P, at: impl Fn(usize) ->
     // Elements before the first 64-byte boundary (all of them if it cannot be reached).
     let head = y.as_ptr().align_offset(64).min(len);
     let body = (len - head) / GROUP * GROUP;
+    let size = std::mem::size_of::<T>() as isize;
+    let cached = put.cached();
+    // The start (bytes from `y`'s first element) of the first cached run that does not end before
+    // the current group; far past the end without one.
+    let mut run = cached
+        .first_after(y.as_ptr() as usize)
+        .unwrap_or(isize::MAX);
+    let (clen, cper) = (cached.len as isize, cached.period as isize);
     let (h, rest) = y.split_at_mut(head);
     let (b, t) = rest.split_at_mut(body);
     for (q, yq) in h.iter_mut().enumerate() {
@@ -168,8 +264,18 @@ pub fn put_each<T: Scalar, P: Put<T>>(y: &mut [T], put: P, at: impl Fn(usize) ->
         for (j, vj) in v.iter_mut().enumerate() {
             *vj = at(q0 + j);
         }
-        // Always a whole group (`chunks_exact_mut`).
-        if let Ok(yg) = <&mut [T; GROUP]>::try_from(yg) {
+        let (g0, g1) = (q0 as isize * size, (q0 + GROUP) as isize * size);
+        while run < isize::MAX && run + clen <= g0 {
+            run += cper;
+        }
+        if run < g1 {
+            // The group holds a cached element (the run starts before the group ends and ends
+            // after it starts).
+            for (yj, vj) in yg.iter_mut().zip(v) {
+                put.put(yj, vj);
+            }
+        } else if let Ok(yg) = <&mut [T; GROUP]>::try_from(yg) {
+            // Always a whole group (`chunks_exact_mut`).
             put.put_group(yg, v);
         }
     }
@@ -219,6 +325,72 @@ mod tests {
             }
         }
         const { assert!(<Stream<Set> as Put<T>>::STREAMS && !<Set as Put<T>>::STREAMS) };
+    }
+
+    /// A store that streams, marking the values it writes by whole groups (`+ 1000`), so that a
+    /// test sees which groups went through `put_group`.
+    #[derive(Clone, Copy)]
+    struct Mark(Cached);
+    impl Put<f64> for Mark {
+        type Streamed = Self;
+        fn streamed(self) -> Self {
+            self
+        }
+        fn put(self, y: &mut f64, v: f64) {
+            *y = v;
+        }
+        const STREAMS: bool = true;
+        const OVERWRITES: bool = true;
+        fn put_group(self, y: &mut [f64; GROUP], v: [f64; GROUP]) {
+            for (yj, vj) in y.iter_mut().zip(v) {
+                *yj = vj + 1000.0;
+            }
+        }
+        fn cached(self) -> Cached {
+            self.0
+        }
+    }
+
+    #[test]
+    fn streamed_puts_store_the_groups_with_cached_elements_as_usual() {
+        let at = |q: usize| q as f64;
+        // (first, len, period) of the cached runs, in elements of the whole buffer, for slices
+        // of it starting at every alignment (runs that start before the slice included).
+        for runs in [
+            None,
+            Some((5, 2, 32)),
+            Some((0, 1, 8)),
+            Some((31, 4, 9)),
+            Some((100, 16, 16)),
+            Some((2, 3, 20)),
+        ] {
+            for start in 0..12 {
+                for len in [0, 7, 8, 40, 127] {
+                    let mut buf = vec![-1.0; 140];
+                    let cached = runs.map_or(Cached::NONE, |(f, l, p)| Cached::runs(&buf, f, l, p));
+                    let y = &mut buf[start..start + len];
+                    let head = y.as_ptr().align_offset(64).min(len);
+                    let body_end = head + (len - head) / GROUP * GROUP;
+                    put_each(y, Mark(cached), at);
+                    // Whether element `q` of the slice is cached.
+                    let is_cached = |q: usize| {
+                        runs.is_some_and(|(f, l, p)| q + start >= f && (q + start - f) % p < l)
+                    };
+                    for (q, &v) in y.iter().enumerate() {
+                        let g =
+                            (q >= head && q < body_end).then(|| head + (q - head) / GROUP * GROUP);
+                        // Streamed: a whole group of the body none of whose elements is cached.
+                        let streamed = g.is_some_and(|g0| !(g0..g0 + GROUP).any(is_cached));
+                        let want = if streamed {
+                            q as f64 + 1000.0
+                        } else {
+                            q as f64
+                        };
+                        assert_eq!(v, want, "{runs:?} start {start} len {len} element {q}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

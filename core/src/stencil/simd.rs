@@ -2,8 +2,8 @@
 //! same generic code, the same operations in the same order, so the same bits.
 
 use super::block::{apply_range_generic, apply_rows_generic};
-use super::fused::fused_tile_generic;
-use super::lane::{AxisBlock, LaneStencil, Put, RowsMut};
+use super::lane::{AxisBlock, Cached, LaneStencil, Put, RowsMut};
+use super::point::{point_sums_generic, point_sums_unstreamed};
 use super::terms::BlockTerm;
 use crate::scalar::Scalar;
 
@@ -157,23 +157,15 @@ pub(crate) unsafe fn run_interior_rows_nt<T: Scalar, S: LaneStencil<T>, P: Put<T
 }
 
 dispatched! {
-    /// One tile of a point-by-point fused sum (see [`run_terms`](super::run_terms)).
-    pub(crate) fn fused_tile / fused_tile_avx2 / fused_tile_plain
+    /// The point-by-point sums of a fused pass ([`point_sums_generic`]). One build with AVX2 and
+    /// one without, called from both places that sum point by point (the all-interior pieces and
+    /// the merged runs across lane ends), rather than the whole tile function compiled twice with
+    /// its loops inlined at both places: the loops are most of a fused pass's code, one build per
+    /// stencil formula, term count, centre tap, weighting and store.
+    pub(crate) fn point_sums / point_sums_avx2 / point_sums_plain
     <T: Scalar, S: LaneStencil<T>>
-    (terms: &[BlockTerm<'_, T, S>], p0: usize, y: &mut [T], stream: bool)
-        => fused_tile_generic | fused_tile_unstreamed
-}
-
-/// The plain build of [`fused_tile`]: never streamed (streaming is for AVX2 CPUs only, see
-/// [`streams_here`]), so that build compiles no streamed copy of the point-by-point loops.
-#[inline(always)]
-fn fused_tile_unstreamed<T: Scalar, S: LaneStencil<T>>(
-    terms: &[BlockTerm<'_, T, S>],
-    p0: usize,
-    y: &mut [T],
-    _stream: bool,
-) {
-    fused_tile_generic(terms, p0, y, false)
+    (terms: &[BlockTerm<'_, T, S>], p: usize, y: &mut [T], stream: bool, cached: Cached)
+        => point_sums_generic | point_sums_unstreamed
 }
 
 #[cfg(test)]
