@@ -26,8 +26,8 @@ fi
 echo "== python: build (maturin develop --profile ci) [${SECONDS}s in this script]"
 # maturin installs the package into the active virtual environment. CI builds the `ci` profile of
 # python/Cargo.toml (unoptimised): the same operations in the same order as the release build, so
-# the same bits, in about 2 minutes instead of the release build's 20 (measured before the change
-# that cut release builds about 4x, see python/Cargo.toml); the suite then runs in about 35 s
+# the same bits, in about 2 minutes instead of the release build's 6.4 (20 before 2026-12-02, see
+# python/Cargo.toml); the suite then runs in about 35 s
 # instead of 8. Users build with `--release` (python/README.md).
 (
     export VIRTUAL_ENV="$PWD/$VENV"
