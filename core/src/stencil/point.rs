@@ -25,42 +25,10 @@ impl<T: Scalar, S: LaneStencil<T>> PointVisitor<T> for PointSum<'_, '_, '_, T, S
     #[inline(always)]
     fn visit<const K: usize, F: Fn([T; K]) -> T + Copy>(self, offs: [isize; K], f: F) {
         match self.terms.len() {
-            1 => point_sum::<T, S, F, K, 1>(
-                self.terms,
-                self.p,
-                offs,
-                self.y,
-                f,
-                self.stream,
-                self.cached,
-            ),
-            2 => point_sum::<T, S, F, K, 2>(
-                self.terms,
-                self.p,
-                offs,
-                self.y,
-                f,
-                self.stream,
-                self.cached,
-            ),
-            3 => point_sum::<T, S, F, K, 3>(
-                self.terms,
-                self.p,
-                offs,
-                self.y,
-                f,
-                self.stream,
-                self.cached,
-            ),
-            _ => point_sum::<T, S, F, K, 4>(
-                self.terms,
-                self.p,
-                offs,
-                self.y,
-                f,
-                self.stream,
-                self.cached,
-            ),
+            1 => point_sum::<T, S, F, K, 1>(self, offs, f),
+            2 => point_sum::<T, S, F, K, 2>(self, offs, f),
+            3 => point_sum::<T, S, F, K, 3>(self, offs, f),
+            _ => point_sum::<T, S, F, K, 4>(self, offs, f),
         }
     }
 }
@@ -108,7 +76,7 @@ pub(crate) fn point_sums_unstreamed<T: Scalar, S: LaneStencil<T>>(
 /// for all of them: it is then read once per point and shared (`JC` in [`point_sum_loop`]), which
 /// also lets the compiler compute what the formula does with it only once.
 ///
-/// Inlined into the fused pass's tile function in optimised builds only: unoptimised builds give
+/// Inlined into [`point_sums_generic`] in optimised builds only: unoptimised builds give
 /// every inlined local its own stack slot, and the twenty loops this dispatches to (four term
 /// counts, five centre taps, each with ordinary and streaming stores) made that function's frame
 /// about 1 MiB in the test profile, enough for a rayon worker that runs two of them nested (a
@@ -116,14 +84,17 @@ pub(crate) fn point_sums_unstreamed<T: Scalar, S: LaneStencil<T>>(
 #[cfg_attr(debug_assertions, inline(never))]
 #[cfg_attr(not(debug_assertions), inline(always))]
 fn point_sum<T: Scalar, S: LaneStencil<T>, F: Fn([T; K]) -> T, const K: usize, const N: usize>(
-    terms: &[BlockTerm<'_, T, S>],
-    p: usize,
+    v: PointSum<'_, '_, '_, T, S>,
     offs: [isize; K],
-    y: &mut [T],
     f: F,
-    stream: bool,
-    cached: Cached,
 ) {
+    let PointSum {
+        terms,
+        p,
+        y,
+        stream,
+        cached,
+    } = v;
     let len = y.len();
     let xs: [[&[T]; K]; N] = std::array::from_fn(|k| {
         let b = &terms[k].block;
