@@ -3,22 +3,29 @@
 //! # Memory passes per iteration
 //!
 //! Counting one pass per read or write of a whole vector and one per operator application, an
-//! iteration made 17 passes and now makes 15 (`calc_var` adds 3):
-//! - `u = A v - alfa u` and `||u||^2`: 4 before (`A v` written by the product, then read back with
-//!   `u`, and `u` written), 3 now
+//! iteration made 17 passes, then 15, and now makes 11 (`calc_var` adds 3):
+//! - `u = A v - alfa u` and `||u||^2`: 4 before, 3 now
 //!   ([`forward_xpby_norm_sqr`](rylops_core::LinearMap::forward_xpby_norm_sqr) combines each piece
 //!   of `A v` with `u` while it is in cache; the stencil operators compute each piece into a
 //!   buffer in cache, and until 2026-12-02 also wrote it to the work vector, which made 4);
-//! - `u /= beta`: 2;
+//! - `u /= beta`: 2 before, none now (below);
 //! - `v = A^H u - beta v` and `||v||^2`: 4 before, 3 now
 //!   ([`adjoint_xpby_norm_sqr`](rylops_core::LinearOperator::adjoint_xpby_norm_sqr));
-//! - `v /= alfa`: 2;
+//! - `v /= alfa`: 2 before, none now;
 //! - `x += t1 w`, `w = v + t2 w` and `||w||^2`: 5.
 //!
-//! The scalings cannot join the updates before them (they need the norm those compute) nor the
-//! products after them (`A^H (u / beta)` is not `(A^H u) / beta` in floating point). An operator
-//! that does not override the fused methods takes the counts before; the results are the same
-//! bits either way.
+//! The normalisations need the norm that the update before them computes, so they cannot join
+//! that pass; since 2026-12-02 they are not made at all. The iteration keeps arrays `U`, `V`, `W`
+//! and real factors with `u = su U`, `v = sv V`, `w = sw W`, and folds the factors into the
+//! coefficients of the passes it makes anyway: `U = A V - (alfa su / sv) U` gives `beta = sv ||U||`
+//! and `su = sv / beta`; `V = A^H U - (beta sv / su) V` gives `alfa = su ||V||` and `sv = su /
+//! alfa`; `x += (t1 sw) W`, `W = V + (t2 sw / sv) W`, `sw = sv`. The same algorithm in exact
+//! arithmetic, with the rounding of each element moved from the division by the norm to the
+//! coefficient that multiplies it. The factors change by about `1 / (alfa beta)` per iteration;
+//! before one leaves `[2^-256, 2^256]` (`[2^-32, 2^32]` for `f32`), its array is scaled by a power
+//! of two, which rounds nothing (one pass, every few dozen iterations at most). An operator that
+//! does not override the fused methods makes 2 more passes for each of `u` and `v`; the results
+//! are the same bits either way.
 //!
 //! Inside the products, a stacked operator such as `[I; L]` (a `VStack`, model of `n` elements)
 //! computes `A^H u` into the work vector, then `v = (A^H u) - beta v` with `||v||^2` (3 passes;
@@ -26,15 +33,14 @@
 //! an identity first part, `A^H u = u_0 + L^H u_1` is one pass of 3 that reads `u_0` in place
 //! ([`adjoint_passthrough`](rylops_core::LinearOperator::adjoint_passthrough),
 //! [`adjoint_add_from`](rylops_core::LinearOperator::adjoint_add_from)), where it was 5 (a copy,
-//! then an addition). Counted in passes of `n`, an iteration on `[I; L]` made 26 and now makes 23
-//! (6 for `u`, 4 for `u /= beta`, 6 for `v`, 2 for `v /= alfa`, 5 for `x` and `w`; `calc_var`
-//! off).
+//! then an addition). Counted in passes of `n`, an iteration on `[I; L]` made 26, then 23, and now
+//! makes 17 (6 for `u`, 6 for `v`, 5 for `x` and `w`; `calc_var` off).
 
 use crate::callback::{noop, Control, IterInfo};
 use crate::common::{
     breakdown, check_nonneg, param_setters, real, sc, start, Real, Solution, StopReason,
 };
-use num_traits::{Float, One, Zero};
+use num_traits::{Float, One, ToPrimitive, Zero};
 use rylops_core::{LinearOperator, Result, Scalar, Vector};
 
 /// Parameters of [`lsqr`](fn@crate::lsqr), built with setters from [`Default`]
@@ -370,16 +376,25 @@ pub(crate) fn lsqr_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
     let mut istop = 0u8;
     let mut it = 0;
     let mut by_callback = false;
+    // The vectors of the iteration are kept unnormalised: u = su U, v = sv V, w = sw W with the
+    // arrays U (`u`), V (`v`), W (`w`) and real factors su, sv, sw, so that no pass divides a
+    // vector by its norm (see the module docs). `rebalance` brings a factor back towards one, by
+    // a power of two (exactly), before it leaves a safe range.
+    let (mut su, mut sv, mut sw) = (one, one, one);
     while it < niter && istop == 0 {
         // Bidiagonalisation: beta u = A v - alfa u, alfa v = A^H u - beta v.
-        // u = A v - alfa u and its norm, in the operator's pass where it can (`av`: work vector).
-        beta = Float::sqrt(op.forward_xpby_norm_sqr(&v, &mut u, sc(-alfa), &mut av)?);
+        // A v - alfa u = sv (A V - (alfa su / sv) U): U's update and its norm, in the operator's
+        // pass where it can (`av`: work vector).
+        let nu = op.forward_xpby_norm_sqr(&v, &mut u, sc(-(alfa * su / sv)), &mut av)?;
+        beta = sv * Float::sqrt(nu);
         if beta > zero {
-            u.scale(sc(one / beta));
+            su = rebalance(&mut u, sv / beta);
             info.anorm = (info.anorm * info.anorm + alfa * alfa + beta * beta + damp * damp).sqrt();
-            alfa = Float::sqrt(op.adjoint_xpby_norm_sqr(&u, &mut v, sc(-beta), &mut atu)?);
+            // A^H u - beta v = su (A^H U - (beta sv / su) V).
+            let nv = op.adjoint_xpby_norm_sqr(&u, &mut v, sc(-(beta * sv / su)), &mut atu)?;
+            alfa = su * Float::sqrt(nv);
             if alfa > zero {
-                v.scale(sc(one / alfa));
+                sv = rebalance(&mut v, su / alfa);
             }
         }
         if !(Float::is_finite(beta) && Float::is_finite(alfa)) {
@@ -416,21 +431,23 @@ pub(crate) fn lsqr_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
         let dkn = Float::sqrt(wn2) / rho;
         ddnorm += dkn * dkn;
         if let Some(var) = var.as_mut() {
-            let rho_s: T = sc(rho);
+            let (rho_s, sw_s): (T, T) = (sc(rho), sc(sw));
             if compat {
                 var.zip_apply(&w, move |s, wi| {
-                    let d = wi.np_div(rho_s);
+                    let d = (wi * sw_s).np_div(rho_s);
                     *s += d * d;
                 });
             } else {
                 var.zip_apply(&w, move |s, wi| {
-                    let d = wi.np_div(rho_s);
+                    let d = (wi * sw_s).np_div(rho_s);
                     *s += T::from_real(d.modulus_sqr());
                 });
             }
         }
-        // x += t1 w, then w = v + t2 w, in one pass.
-        wn2 = w.step_direction(sc(t1), &mut x, &v, sc(t2));
+        // x += t1 w = (t1 sw) W, then w = v + t2 w = sv (V + (t2 sw / sv) W), in one pass.
+        let nw = w.step_direction(sc(t1 * sw), &mut x, &v, sc(t2 * sw / sv));
+        sw = sv;
+        wn2 = sw * sw * nw;
 
         // Rotation on the right eliminating theta, to estimate ||x||.
         let delta = sn2 * rho;
@@ -527,4 +544,22 @@ pub(crate) fn lsqr_core<T: Scalar, D: Vector<T>, R: Vector<T>>(
         cost,
         info,
     })
+}
+
+/// The factor `s` of a vector kept as `s a` ([`lsqr`](fn@crate::lsqr)'s `u` and `v`), brought back
+/// to one by a power of two where it has left `[2^-e, 2^e]`, `e` a quarter of the largest binary
+/// exponent of the type (256 for `f64`, 32 for `f32`): `a` is scaled by that power of two (exact
+/// unless an element is subnormal), and the factor returned is what remains. Each iteration
+/// multiplies the factors by about `1 / (alfa beta)`, so without this they would underflow or
+/// overflow after enough iterations.
+fn rebalance<T: Scalar, V: Vector<T>>(a: &mut V, s: T::Real) -> T::Real {
+    let two = T::Real::one() + T::Real::one();
+    let e = Float::floor(Float::log2(T::Real::max_value()) / (two * two));
+    let k = Float::floor(Float::log2(s));
+    if !Float::is_finite(k) || Float::abs(k) <= e {
+        return s;
+    }
+    let p = Float::powi(two, k.to_i32().unwrap_or(0));
+    a.scale(sc(p));
+    s / p
 }

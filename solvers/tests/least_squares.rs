@@ -389,3 +389,54 @@ proptest! {
         prop_assert!(rel_err(&arr(&s.x), &exact) < 1e-8);
     }
 }
+
+/// LSQR keeps `u`, `v` and `w` unnormalised, each times a scale factor that every iteration
+/// multiplies by about `1 / (alfa beta)`. On an operator scaled by `c = 2^k`, the factors leave the
+/// floating-point range within a few dozen iterations unless they are brought back (by powers of
+/// two, which round nothing); every iterate must then be that of the unscaled problem divided by
+/// `c`, bit for bit, as scaling by a power of two rounds nothing either.
+fn lsqr_scale_invariance<T: Scalar>(k: i32, niter: usize) {
+    let n = 120;
+    let c = 2f64.powi(k);
+    // A diagonal with entries from 1 to 1000 (slow convergence: every iteration is a real one).
+    let d = |i: usize| 10f64.powf(3.0 * i as f64 / (n - 1) as f64);
+    let a = |s: f64| {
+        Array2::from_shape_fn((n, n), |(i, j)| {
+            T::from_f64(if i == j { s * d(i) } else { 0.0 })
+        })
+    };
+    let y = randv::<T>(n, 7);
+    let p = LsqrParams::default()
+        .niter(niter)
+        .atol(0.0)
+        .btol(0.0)
+        .conlim(0.0);
+    let (op1, opc) = (Dense::new(a(1.0)), Dense::new(a(c)));
+    let s1 = lsqr(&op1, &op1.rvec(&y), &p).unwrap();
+    let sc = lsqr(&opc, &opc.rvec(&y), &p).unwrap();
+    assert_eq!(
+        (s1.iterations, sc.iterations),
+        (niter, niter),
+        "{}",
+        T::DTYPE
+    );
+    let xc = arr(&sc.x).mapv(|v| v.mul_real(T::Real::from_f64(c)));
+    assert!(xc.iter().all(|v| v.is_finite()), "{}", T::DTYPE);
+    assert!(
+        bit_equal(&op1.dvec(&xc), &s1.x),
+        "{}: iterates differ",
+        T::DTYPE
+    );
+    assert_eq!(s1.cost, sc.cost, "{}", T::DTYPE);
+    assert_eq!(s1.info.r1norm, sc.info.r1norm, "{}", T::DTYPE);
+    assert_eq!(f(s1.info.anorm) * c, f(sc.info.anorm), "{}", T::DTYPE);
+}
+
+#[test]
+fn lsqr_scale_factors_stay_in_range_on_long_runs() {
+    // alfa beta grows by about 2^40 (f64) or 2^20 (f32) with the scaling: the factors would pass
+    // 2^-1074 (f64) after ~30 iterations and 2^-149 (f32) after ~8 without being brought back.
+    lsqr_scale_invariance::<f64>(20, 80);
+    lsqr_scale_invariance::<C64>(20, 80);
+    lsqr_scale_invariance::<f32>(10, 30);
+}
