@@ -124,7 +124,7 @@ pub(crate) fn apply_range_generic<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
                 let yr = &mut y[q..end];
                 let first = end - extra * (gap + run) - q;
                 let cached = if extra > 0 {
-                    Cached::runs(yr, first, gap, gap + run)
+                    Cached::runs(yr, first as isize, gap, gap + run)
                 } else {
                     Cached::NONE
                 };

@@ -446,10 +446,12 @@ pub(crate) fn fused_tile<T: Scalar, S: LaneStencil<T>>(
     while q < len {
         let p = p0 + q;
         if let Some(g) = &gaps {
-            if let Some(end) = g.merged_end(&st[..nt], p0 + len) {
+            if let Some(m) = g.merged(&st[..nt], p, p0 + len) {
+                let end = m.end;
                 merged_range(
                     terms,
                     g,
+                    m,
                     &st[..nt],
                     &ints[..nt],
                     p,

@@ -20,6 +20,8 @@ pub(crate) struct LaneGaps {
     period: usize,
     /// Elements of a gap (`(m - (fh - fl)) * inner`), at most [`SMALL_PIECE`].
     gap: usize,
+    /// Elements of the shortest block of those terms.
+    len: usize,
 }
 
 /// The [`LaneGaps`] of the terms (the pattern of the first term with short gaps), if any.
@@ -36,23 +38,43 @@ pub(crate) fn lane_gaps<T: Scalar, S: LaneStencil<T>>(
     let k0 = (0..terms.len()).find(|&k| key(k).is_some())?;
     let (inner, m, fl, fh) = key(k0)?;
     let mut on = [false; MAX_POINT_TERMS];
+    let mut len = usize::MAX;
     for (k, o) in on.iter_mut().enumerate().take(terms.len()) {
         *o = key(k) == Some((inner, m, fl, fh));
+        if *o {
+            len = len.min(terms[k].block.x.len());
+        }
     }
     Some(LaneGaps {
         on,
         period: m * inner,
         gap: (m - (fh - fl)) * inner,
+        len,
     })
 }
 
+/// A range that a fused pass computes with the gap terms' interior formula run across their gaps
+/// ([`LaneGaps::merged`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Merged {
+    /// Where the range ends (flat, exclusive).
+    pub(crate) end: usize,
+    /// Where the first gap that the range meets starts (flat; before the range's start if the range
+    /// starts inside a gap).
+    first_gap: usize,
+}
+
 impl LaneGaps {
-    /// If the gap terms' interior formula applies at the current position (their status in `st`) and the range from `p`
-    /// from there to the next change of another term (or `limit`) holds at least one whole gap followed by
-    /// interior elements, the end of that range cut after the last of those interior runs: the gap
-    /// terms are interior at the current position and at `end - 1`, and every other term keeps its status throughout.
+    /// The range from `p` that a pass can compute with the gap terms' interior formula run straight
+    /// across their gaps, if it holds elements of both kinds: up to the next change of another
+    /// term's status (or `limit`), so that every other term keeps its status throughout.
+    ///
+    /// Across a gap, the interior formula reads the rows next to the gap, in the period before or
+    /// after the gap's element (an interior row's window lies in its period, so no tap reaches
+    /// further): the range may start inside a gap only past the block's first period, and end
+    /// inside one only before its last period. Otherwise it starts or ends at the gap's edge.
     #[inline]
-    pub(crate) fn merged_end(&self, st: &[(bool, usize)], limit: usize) -> Option<usize> {
+    pub(crate) fn merged(&self, st: &[(bool, usize)], p: usize, limit: usize) -> Option<Merged> {
         let mut g = None;
         let mut e = limit;
         for (k, s) in st.iter().enumerate() {
@@ -62,19 +84,33 @@ impl LaneGaps {
                 e = e.min(s.1);
             }
         }
+        // `c`: where the gap terms' status changes, the end of their interior run (a gap's start)
+        // or, on a gap, the start of the next run.
         let (fast, c) = g?;
-        // `c`: where the current interior run of the gap terms ends (its first gap).
-        if !fast || c + self.gap >= e {
+        let first_gap = if fast {
+            c
+        } else if p >= self.period {
+            c - self.gap
+        } else {
+            return None;
+        };
+        if e <= first_gap {
             return None;
         }
-        let run = self.period - self.gap;
-        // The last interior run starting before `e`, and where it ends (cut at `e`).
-        let j = (e - (c + self.gap) - 1) / self.period;
-        Some((c + self.gap + j * self.period + run).min(e))
+        // The last gap that starts before `e`.
+        let last_gap = first_gap + (e - 1 - first_gap) / self.period * self.period;
+        let end = if e - last_gap <= self.gap && e + self.period > self.len {
+            last_gap
+        } else {
+            e
+        };
+        // At least one gap element, and one interior element of the gap terms.
+        let both = if fast { end > first_gap } else { end > c };
+        both.then_some(Merged { end, first_gap })
     }
 }
 
-/// A range found by [`LaneGaps::merged_end`]: the sum over `p .. p + y.len()` with the gap terms'
+/// A range found by [`LaneGaps::merged`]: the sum over `p .. p + y.len()` with the gap terms'
 /// interior formula run straight across their gaps (giving wrong values there, read from the
 /// neighbouring lanes), then every element of every gap recomputed exactly, as a short piece.
 ///
@@ -85,9 +121,11 @@ impl LaneGaps {
 // Inlined in optimised builds only, as `point_sum` (the test profile's frames).
 #[cfg_attr(debug_assertions, inline(never))]
 #[cfg_attr(not(debug_assertions), inline(always))]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn merged_range<T: Scalar, S: LaneStencil<T>>(
     terms: &[BlockTerm<'_, T, S>],
     g: &LaneGaps,
+    m: Merged,
     st: &[(bool, usize)],
     ints: &[(usize, usize)],
     p: usize,
@@ -96,11 +134,9 @@ pub(crate) fn merged_range<T: Scalar, S: LaneStencil<T>>(
 ) {
     let nt = terms.len();
     let gapped = |k: usize| g.on[k];
-    // The first gap (the gap terms' current interior run ends there), at or after `p`.
-    let k0 = (0..nt).find(|&k| gapped(k)).unwrap_or(0);
-    let c0 = st[k0].1;
+    let c0 = m.first_gap;
     if (0..nt).all(|k| gapped(k) || st[k].0) {
-        let cached = Cached::runs(y, c0 - p, g.gap, g.period);
+        let cached = Cached::runs(y, c0 as isize - p as isize, g.gap, g.period);
         point_sums(terms, p, y, stream, cached);
     } else {
         for (k, t) in terms.iter().enumerate() {
@@ -115,14 +151,11 @@ pub(crate) fn merged_range<T: Scalar, S: LaneStencil<T>>(
             }
         }
     }
-    // The gaps: the gap terms are on edge rows there, the others keep their status.
+    // The gaps (the first and last may lie partly outside the range): the gap terms are on edge
+    // rows there, the others keep their status.
     let end = p + y.len();
-    let ngaps = if c0 + g.gap < end {
-        (end - c0 - g.gap - 1) / g.period + 1
-    } else {
-        0
-    };
-    if ngaps == 0 || gap_columns(terms, g, st, ints, c0, ngaps, p, y) {
+    let ngaps = (end - 1 - c0) / g.period + 1;
+    if gap_columns(terms, g, st, ints, c0, ngaps, p, y) {
         return;
     }
     let mut sg = [(false, 0usize); MAX_POINT_TERMS];
@@ -131,15 +164,16 @@ pub(crate) fn merged_range<T: Scalar, S: LaneStencil<T>>(
     }
     for j in 0..ngaps {
         let c = c0 + j * g.period;
-        let yg = &mut y[c - p..c - p + g.gap];
-        if !small_piece(terms, &sg[..nt], ints, c, yg) {
-            terms_range(terms, c, yg);
+        let (lo, hi) = (c.max(p), (c + g.gap).min(end));
+        let yg = &mut y[lo - p..hi - p];
+        if !small_piece(terms, &sg[..nt], ints, lo, yg) {
+            terms_range(terms, lo, yg);
         }
     }
 }
 
-/// The `ngaps` gaps of a merged range (the first at flat index `c0`, then every `g.period`; `y` starts
-/// at flat index `p`) when every other term is interior there: term by term, and for each element of
+/// The elements of the `ngaps` gaps of a merged range (the first at flat index `c0`, then every
+/// `g.period`) that lie in the range (`y`, from flat index `p`) when every other term is interior there: term by term, and for each element of
 /// a gap across all the gaps, so that each loop runs one formula (the gap terms' edge row through
 /// [`LaneStencil::any_row_formula`], the others' interior point formula) with its branches hoisted. The sum is
 /// accumulated in `y` in the terms' order, with the operations of [`small_piece`]. Returns `false`,
@@ -158,6 +192,7 @@ fn gap_columns<T: Scalar, S: LaneStencil<T>>(
     p: usize,
     y: &mut [T],
 ) -> bool {
+    let end = p + y.len();
     // Row (local, along the gap terms' axis) of element `j` of a gap, and of the gap's first element.
     let row = |b: &AxisBlock<'_, T>, first: usize, j: usize| (first + j / b.inner) % b.m;
     for (k, t) in terms.iter().enumerate() {
@@ -179,91 +214,78 @@ fn gap_columns<T: Scalar, S: LaneStencil<T>>(
             }
         }
     }
-    for (k, t) in terms.iter().enumerate() {
-        let b = &t.block;
-        let weight = t.weight.filter(|&w| !is_exact_one(w));
+    // Element by element, gap after gap, the whole sum in a register (as `small_piece`, with the
+    // statuses known): one store per element. Measured level with walking every gap once per term
+    // (docs/perf.md, eleventh session), and shorter. The edge rows' branches repeat gap after gap.
+    // The local row of each element of a gap (the gap terms share `inner` and `m`), divided out once.
+    let mut rows = [0usize; SMALL_PIECE];
+    if let Some(k) = (0..terms.len()).find(|&k| g.on[k]) {
+        let b = &terms[k].block;
         let first = (c0 / b.inner) % b.m;
-        let s = t.stencil.divisor();
+        for (j, r) in rows.iter_mut().enumerate().take(g.gap) {
+            *r = row(b, first, j);
+        }
+    }
+    for l in 0..ngaps {
         for j in 0..g.gap {
-            if g.on[k] {
-                let i = b.start + row(b, first, j);
-                for e in (0..ngaps).map(|l| c0 + l * g.period + j) {
+            let e = c0 + l * g.period + j;
+            if e < p || e >= end {
+                continue;
+            }
+            let mut acc = T::zero();
+            for (k, t) in terms.iter().enumerate() {
+                let b = &t.block;
+                let v = if g.on[k] {
+                    let i = b.start + rows[j];
                     // Input row `gr` of this lane: `gr - i` rows away from the output element.
                     let base = e as isize - (i * b.inner) as isize;
-                    let v = t.stencil.any_row_formula(i, b.n, |gr| {
+                    t.stencil.any_row_formula(i, b.n, |gr| {
                         b.x[(base + (gr * b.inner) as isize) as usize]
-                    });
-                    put_term(k, weight, &mut y[e - p], v);
-                }
+                    })
+                } else {
+                    // Checked above: every other term has a point formula. (Were it not so, the
+                    // caller would recompute every gap element.)
+                    let Some(v) = interior_at(t, e) else {
+                        return false;
+                    };
+                    v
+                };
+                acc = sum_term(k, t, acc, v);
             }
-        }
-        if !g.on[k] {
-            let cols = GapColumns {
-                x: b.x,
-                stride: b.inner,
-                c0,
-                ngaps,
-                period: g.period,
-                gap: g.gap,
-                p,
-                y: &mut *y,
-                k,
-                weight,
-                s,
-            };
-            if t.stencil.interior_formula(cols).is_none() {
-                return false;
-            }
+            y[e - p] = acc;
         }
     }
     true
 }
 
-/// The visitor that adds an interior term to the elements of every gap ([`gap_columns`]).
-struct GapColumns<'a, 'y, T> {
-    x: &'a [T],
-    stride: usize,
-    c0: usize,
-    ngaps: usize,
-    period: usize,
-    gap: usize,
-    p: usize,
-    y: &'y mut [T],
-    k: usize,
-    weight: Option<T>,
-    s: T,
-}
-
-impl<T: Scalar> PointVisitor<T> for GapColumns<'_, '_, T> {
-    type Out = ();
-    #[inline(always)]
-    fn visit<const K: usize, F: Fn([T; K]) -> T + Copy>(self, offs: [isize; K], f: F) {
-        for j in 0..self.gap {
-            for l in 0..self.ngaps {
-                let e = self.c0 + l * self.period + j;
-                let v = f(std::array::from_fn(|jj| {
-                    self.x[(e as isize + offs[jj] * self.stride as isize) as usize]
-                }));
-                let v = if is_exact_one(self.s) {
-                    v
-                } else {
-                    v.np_div(self.s)
-                };
-                put_term(self.k, self.weight, &mut self.y[e - self.p], v);
-            }
-        }
-    }
-}
-
-/// Term `k` of a sum accumulated in place, as [`small_piece`] does: `v` times the weight (if any),
-/// then `y = v` for the first term, `y = y + v` for the others.
+/// Term `k`'s value `v` added to the sum `acc` of the terms before it, as [`terms_range`] sums
+/// them: times the weight (if not exactly one), then `v` itself for the first term, `acc + v` for
+/// the others.
 #[inline(always)]
-fn put_term<T: Scalar>(k: usize, weight: Option<T>, y: &mut T, v: T) {
-    let v = match weight {
+fn sum_term<T: Scalar, S>(k: usize, t: &BlockTerm<'_, T, S>, acc: T, v: T) -> T {
+    let v = match t.weight.filter(|&w| !is_exact_one(w)) {
         None => v,
         Some(w) => w * v,
     };
-    *y = if k == 0 { v } else { *y + v };
+    if k == 0 {
+        v
+    } else {
+        acc + v
+    }
+}
+
+/// Term `t`'s interior point formula at flat element `e` of its block, divided by its divisor (if
+/// not exactly one), or `None` if it has no point formula.
+#[inline(always)]
+fn interior_at<T: Scalar, S: LaneStencil<T>>(t: &BlockTerm<'_, T, S>, e: usize) -> Option<T> {
+    let b = &t.block;
+    let v = t.stencil.interior_formula(PointAt {
+        x: b.x,
+        p: e,
+        stride: b.inner,
+    })?;
+    let s = t.stencil.divisor();
+    Some(if is_exact_one(s) { v } else { v.np_div(s) })
 }
 
 /// Longest piece [`small_piece`] computes element by element.
@@ -298,20 +320,10 @@ pub(crate) fn small_piece<T: Scalar, S: LaneStencil<T>>(
         for (k, t) in terms.iter().enumerate() {
             let b = &t.block;
             let v = if st[k].0 {
-                let pt = PointAt {
-                    x: b.x,
-                    p: p + q,
-                    stride: b.inner,
-                };
-                let Some(v) = t.stencil.interior_formula(pt) else {
+                let Some(v) = interior_at(t, p + q) else {
                     return false;
                 };
-                let s = t.stencil.divisor();
-                if is_exact_one(s) {
-                    v
-                } else {
-                    v.np_div(s)
-                }
+                v
             } else {
                 let (o, il, e) = at[k];
                 let (il0, il1) = ints[k];
@@ -339,11 +351,7 @@ pub(crate) fn small_piece<T: Scalar, S: LaneStencil<T>>(
                 }
                 v
             };
-            let v = match t.weight.filter(|&w| !is_exact_one(w)) {
-                None => v,
-                Some(w) => w * v,
-            };
-            acc = if k == 0 { v } else { acc + v };
+            acc = sum_term(k, t, acc, v);
         }
         *yq = acc;
     }
@@ -370,6 +378,10 @@ impl<T: Scalar> PointVisitor<T> for PointAt<'_, T> {
 #[cfg(test)]
 mod tests {
     use crate::stencil::fused::tests::check_fused;
+    use crate::stencil::fused::{run_terms, run_terms_streamed, terms_range};
+    use crate::stencil::lane::toy::{data, Toy};
+    use crate::stencil::lane::AxisBlock;
+    use crate::stencil::terms::BlockTerm;
 
     #[test]
     fn lane_gaps_are_recomputed_exactly() {
@@ -385,5 +397,54 @@ mod tests {
         // Lanes of one or two rows: every element an edge row.
         check_fused(&[30, 2], &[(0, 1.0, None), (1, 1.0, None)], 10);
         check_fused(&[30, 1], &[(1, 1.0, None), (0, 1.0, None)], 11);
+    }
+
+    /// Every range `a .. b` of the flat output through [`run_terms`] (streamed and not): merged
+    /// ranges that start or end inside a gap, next to the block's first or last period or away from
+    /// them, give the bits of the whole pass.
+    #[test]
+    fn ranges_starting_and_ending_anywhere_give_the_same_bits() {
+        for (shape, terms) in [
+            (vec![5, 8], vec![(0, 1.0, None), (1, 0.5, Some(2.0))]),
+            (
+                vec![4, 3, 7],
+                vec![(2, 1.0, None), (0, 1.0, None), (1, 2.0, None)],
+            ),
+            // Gaps of three elements along a middle axis of thin planes.
+            (vec![5, 4, 3], vec![(1, 1.0, None), (0, 0.5, Some(-1.0))]),
+        ] {
+            let len: usize = shape.iter().product();
+            let x = data(len, 12);
+            let sts: Vec<Toy> = terms.iter().map(|&(_, s, _)| Toy { s }).collect();
+            let fused: Vec<BlockTerm<'_, f64, Toy>> = terms
+                .iter()
+                .zip(&sts)
+                .map(|(&(axis, _, weight), st)| BlockTerm {
+                    stencil: st,
+                    block: AxisBlock::new(&x, &shape, axis, 0, shape[axis]),
+                    weight,
+                })
+                .collect();
+            let mut whole = vec![f64::NAN; len];
+            terms_range(&fused, 0, &mut whole);
+            for a in 0..len {
+                for b in a + 1..=len {
+                    let mut y = vec![f64::NAN; b - a];
+                    run_terms(&fused, a, &mut y);
+                    let mut ys = vec![f64::NAN; b - a];
+                    run_terms_streamed(&fused, a, &mut ys);
+                    for (q, (v, vs)) in y.iter().zip(&ys).enumerate() {
+                        let w = whole[a + q].to_bits();
+                        assert_eq!(v.to_bits(), w, "{shape:?} {a}..{b} at {}", a + q);
+                        assert_eq!(
+                            vs.to_bits(),
+                            w,
+                            "{shape:?} {a}..{b} at {} (streamed)",
+                            a + q
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -84,11 +84,12 @@ impl Cached {
     };
 
     /// The runs of `len` elements every `period` elements (`period >= len`) from `y[first]` on,
-    /// where `y` is any slice of the output that holds them (`first` may lie past its end).
-    pub fn runs<T>(y: &[T], first: usize, len: usize, period: usize) -> Self {
+    /// where `y` is any slice of the output that holds them (`first` may lie past its end, or
+    /// before its start: a run that starts before `y` and ends in it counts from `y`'s start).
+    pub fn runs<T>(y: &[T], first: isize, len: usize, period: usize) -> Self {
         let size = std::mem::size_of::<T>();
         Cached {
-            first: (y.as_ptr() as usize).wrapping_add(first * size),
+            first: (y.as_ptr() as usize).wrapping_add_signed(first * size as isize),
             len: len * size,
             period: (period * size).max(1),
         }
@@ -367,7 +368,9 @@ mod tests {
             for start in 0..12 {
                 for len in [0, 7, 8, 40, 127] {
                     let mut buf = vec![-1.0; 140];
-                    let cached = runs.map_or(Cached::NONE, |(f, l, p)| Cached::runs(&buf, f, l, p));
+                    let cached = runs.map_or(Cached::NONE, |(f, l, p)| {
+                        Cached::runs(&buf, f as isize, l, p)
+                    });
                     let y = &mut buf[start..start + len];
                     let head = y.as_ptr().align_offset(64).min(len);
                     let body_end = head + (len - head) / GROUP * GROUP;
