@@ -227,7 +227,7 @@ fn gap_columns<T: Scalar, S: LaneStencil<T>>(
         }
     }
     for l in 0..ngaps {
-        for j in 0..g.gap {
+        for (j, &r) in rows[..g.gap].iter().enumerate() {
             let e = c0 + l * g.period + j;
             if e < p || e >= end {
                 continue;
@@ -236,7 +236,7 @@ fn gap_columns<T: Scalar, S: LaneStencil<T>>(
             for (k, t) in terms.iter().enumerate() {
                 let b = &t.block;
                 let v = if g.on[k] {
-                    let i = b.start + rows[j];
+                    let i = b.start + r;
                     // Input row `gr` of this lane: `gr - i` rows away from the output element.
                     let base = e as isize - (i * b.inner) as isize;
                     t.stencil.any_row_formula(i, b.n, |gr| {
