@@ -508,21 +508,37 @@ pub(crate) mod tests {
     use crate::stencil::lane::toy::{data, reference, Toy};
     use crate::stencil::lane::AxisBlock;
 
+    /// The toy stencils of `terms` (`(axis, sampling, weight)`) and, from them, the terms over the
+    /// whole array `x` of `shape` (one block).
+    pub(crate) fn toy_stencils(terms: &[(usize, f64, Option<f64>)]) -> Vec<Toy> {
+        terms.iter().map(|&(_, s, _)| Toy { s }).collect()
+    }
+
+    /// See [`toy_stencils`].
+    pub(crate) fn toy_terms<'a>(
+        x: &'a [f64],
+        shape: &[usize],
+        terms: &[(usize, f64, Option<f64>)],
+        sts: &'a [Toy],
+    ) -> Vec<BlockTerm<'a, f64, Toy>> {
+        terms
+            .iter()
+            .zip(sts)
+            .map(|(&(axis, _, weight), st)| BlockTerm {
+                stencil: st,
+                block: AxisBlock::new(x, shape, axis, 0, shape[axis]),
+                weight,
+            })
+            .collect()
+    }
+
     /// Runs `y = sum_k w_k Toy_k(x)` (term `k` along `axes[k]`, sampling `s[k]`) on the whole array
     /// `x` of `shape` through [`run_block`] and checks every bit against the reference sum.
     pub(crate) fn check_fused(shape: &[usize], terms: &[(usize, f64, Option<f64>)], seed: u64) {
         let len: usize = shape.iter().product();
         let x = data(len, seed);
-        let sts: Vec<Toy> = terms.iter().map(|&(_, s, _)| Toy { s }).collect();
-        let fused: Vec<BlockTerm<'_, f64, Toy>> = terms
-            .iter()
-            .zip(&sts)
-            .map(|(&(axis, _, weight), st)| BlockTerm {
-                stencil: st,
-                block: AxisBlock::new(&x, shape, axis, 0, shape[axis]),
-                weight,
-            })
-            .collect();
+        let sts = toy_stencils(terms);
+        let fused = toy_terms(&x, shape, terms, &sts);
         let mut y = vec![f64::NAN; len];
         run_block(&fused, Outputs::One, &mut y, false);
         // With streaming stores (the lane ends of merged runs stored as usual): the same bits.

@@ -377,11 +377,9 @@ impl<T: Scalar> PointVisitor<T> for PointAt<'_, T> {
 
 #[cfg(test)]
 mod tests {
-    use crate::stencil::fused::tests::check_fused;
+    use crate::stencil::fused::tests::{check_fused, toy_stencils, toy_terms};
     use crate::stencil::fused::{run_terms, run_terms_streamed, terms_range};
-    use crate::stencil::lane::toy::{data, Toy};
-    use crate::stencil::lane::AxisBlock;
-    use crate::stencil::terms::BlockTerm;
+    use crate::stencil::lane::toy::data;
 
     #[test]
     fn lane_gaps_are_recomputed_exactly() {
@@ -415,16 +413,8 @@ mod tests {
         ] {
             let len: usize = shape.iter().product();
             let x = data(len, 12);
-            let sts: Vec<Toy> = terms.iter().map(|&(_, s, _)| Toy { s }).collect();
-            let fused: Vec<BlockTerm<'_, f64, Toy>> = terms
-                .iter()
-                .zip(&sts)
-                .map(|(&(axis, _, weight), st)| BlockTerm {
-                    stencil: st,
-                    block: AxisBlock::new(&x, &shape, axis, 0, shape[axis]),
-                    weight,
-                })
-                .collect();
+            let sts = toy_stencils(&terms);
+            let fused = toy_terms(&x, &shape, &terms, &sts);
             let mut whole = vec![f64::NAN; len];
             terms_range(&fused, 0, &mut whole);
             for a in 0..len {
