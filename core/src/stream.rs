@@ -20,10 +20,13 @@
 //! runs, a fused pass's point-by-point sums) compute [`GROUP`](crate::stencil::GROUP) elements at a
 //! time in registers and write each group with 16-byte `movntdq` stores
 //! ([`Stream`](crate::stencil::Stream)); the few elements around them (row ends, halo rows, edges)
-//! are stored as usual. Where a run is computed straight across the ends of the lanes along the
-//! last axis and the lane ends are stored again afterwards, the groups holding lane ends are
-//! stored as usual too ([`StreamExcept`](crate::stencil::StreamExcept)), so that their lines are
-//! not sent to memory twice. Only on x86-64 CPUs with AVX2; elsewhere the setting changes nothing.
+//! are stored as usual. Where a fused pass's sum is computed straight across the ends of the
+//! lanes along the last axis and the lane ends are stored again afterwards, the groups holding
+//! lane ends are stored as usual too ([`StreamExcept`](crate::stencil::StreamExcept)), so that
+//! their lines are not sent to memory twice. A single stencil's runs merged across lane ends are
+//! not streamed at all: with their lane ends' lines stored as usual, streaming the rest measured
+//! slower than storing everything as usual (`docs/perf.md`, twelfth session). Only on x86-64 CPUs
+//! with AVX2; elsewhere the setting changes nothing.
 //!
 //! The first design computed 1024 elements into a buffer in L1 and copied it out with streaming
 //! stores: on the project's 2-core machine (a KVM guest of an Intel Xeon) that made nearly every

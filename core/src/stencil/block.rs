@@ -1,8 +1,6 @@
 //! The one-block driver: runs one stencil over a flat range of one block's output.
 
-use super::lane::{
-    AxisBlock, Cached, LaneStencil, Put, RowWindow, RowsMut, RunRow, StreamExcept, WindowTaps,
-};
+use super::lane::{AxisBlock, LaneStencil, Put, RowWindow, RowsMut, RunRow, WindowTaps};
 use super::simd::{run_interior_nt, run_interior_rows_nt, streams_here};
 use crate::scalar::Scalar;
 
@@ -79,34 +77,40 @@ pub(crate) fn apply_range_generic<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
                 put.put(&mut yr[0], v);
             }
             // The same for a longer segment.
-            Some((lo, hi)) if lo >= b.start && hi < b.start + m => edge_row(
-                st,
-                i,
-                n,
-                b.x,
-                o * m + lo - b.start,
-                lo,
-                hi,
-                inner,
-                t,
-                yr,
-                put,
-            ),
+            Some((lo, hi)) if lo >= b.start && hi < b.start + m => {
+                let len = yr.len();
+                let r_lo = o * m + lo - b.start;
+                edge_row(
+                    st,
+                    i,
+                    n,
+                    b.x,
+                    r_lo,
+                    (lo, hi, inner),
+                    t,
+                    len,
+                    Lanes::ONE,
+                    yr,
+                    put,
+                )
+            }
             _ => st.run_any_row(i, n, &w, yr, put),
         }
     };
-    // The interior runs (the bulk of the block) are where `stream` applies; the few other rows
-    // are stored as usual, so that only this loop is compiled twice (in a function of its own,
-    // see `run_interior_nt`).
-    let streamed = stream && <P::Streamed as Put<T>>::STREAMS && streams_here();
     // Short gaps between the interior runs of consecutive lanes (the ends of the lanes along the
     // last axis): a store that overwrites runs the interior formula straight across them, then
-    // stores the gaps' right values over the wrong ones (see `MERGE`). Streamed, the groups that
-    // hold gap elements are stored as usual ([`StreamExcept`]): a streamed gap line would go to
-    // memory and come back for the second store (measured slower).
+    // stores the gaps' right values over the wrong ones (see `MERGE`).
     let run = (fh - fl) * inner;
     let gap = m * inner - run;
     let merge = P::OVERWRITES && !P::STREAMS && run > 0 && gap > 0 && gap <= MERGE_GAP;
+    // The interior runs (the bulk of the block) are where `stream` applies; the few other rows
+    // are stored as usual, so that only this loop is compiled twice (in a function of its own,
+    // see `run_interior_nt`). Not where runs are merged across lane ends: every line holding a
+    // lane end would have to be stored as usual (with its write-allocate read) and stored again,
+    // and streaming the rest measured slower than storing all as usual (`docs/perf.md`, twelfth
+    // session: FirstDerivative along the last axis, 10% at 1 thread, level at 2).
+    let merging = merge && gap + run <= MERGE;
+    let streamed = stream && <P::Streamed as Put<T>>::STREAMS && streams_here() && !merging;
     let mut q = 0;
     while q < len {
         if il >= fl && il < fh {
@@ -119,34 +123,56 @@ pub(crate) fn apply_range_generic<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
             };
             end += extra * (gap + run);
             if streamed {
-                // Merged, the gaps start where this lane's run ends, one period apart. (One
-                // streamed store for both cases: each is another build of the stencil's loop.)
-                let yr = &mut y[q..end];
-                let first = end - extra * (gap + run) - q;
-                let cached = if extra > 0 {
-                    Cached::runs(yr, first as isize, gap, gap + run)
-                } else {
-                    Cached::NONE
-                };
-                let put = StreamExcept {
-                    put: put.streamed(),
-                    cached,
-                };
+                // Never merged (see `merging`).
+                debug_assert_eq!(extra, 0);
                 // SAFETY: `streams_here` checked that the CPU has AVX2.
-                unsafe { run_interior_nt(st, b.x, p0 + q, inner, yr, put) };
+                unsafe { run_interior_nt(st, b.x, p0 + q, inner, &mut y[q..end], put.streamed()) };
             } else {
                 st.run_interior(b.x, p0 + q, inner, &mut y[q..end], put);
             }
             if extra > 0 {
                 // Gap `j` (after the run of lane `o + j`): rows `fh..m` of lane `o + j`, then
-                // rows `0..fl` of lane `o + j + 1`.
-                let first_gap = end - extra * (gap + run);
-                for j in 0..extra {
-                    let mut e = first_gap + j * (gap + run);
-                    let rows = (fh..m).map(|il| (o + j, il));
-                    for (ol, il) in rows.chain((0..fl).map(|il| (o + j + 1, il))) {
-                        row(ol, il, 0, &mut y[e..e + inner]);
-                        e += inner;
+                // rows `0..fl` of lane `o + j + 1`. Row `r` of every gap at once, its branches
+                // decided once: `dl`, the lane after `o + j` it lies in, and its local row.
+                let period = gap + run;
+                let first_gap = end - extra * period;
+                for r in 0..gap / inner {
+                    let (dl, il) = if fh + r < m {
+                        (0, fh + r)
+                    } else {
+                        (1, fh + r - m)
+                    };
+                    let (i, e0) = (b.start + il, first_gap + r * inner);
+                    match st.window(i, n) {
+                        Some((lo, hi))
+                            if (il < il0 || il >= il1) && lo >= b.start && hi < b.start + m =>
+                        {
+                            let lanes = Lanes {
+                                count: extra,
+                                period,
+                            };
+                            let r_lo = (o + dl) * m + lo - b.start;
+                            let rows = (lo, hi, inner);
+                            edge_row(
+                                st,
+                                i,
+                                n,
+                                b.x,
+                                r_lo,
+                                rows,
+                                0,
+                                inner,
+                                lanes,
+                                &mut y[e0..],
+                                put,
+                            )
+                        }
+                        _ => {
+                            for j in 0..extra {
+                                let e = e0 + j * period;
+                                row(o + j + dl, il, 0, &mut y[e..e + inner]);
+                            }
+                        }
                     }
                 }
             }
@@ -220,12 +246,31 @@ pub(crate) fn apply_rows_generic<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
     }
 }
 
-/// An edge row `i` whose input rows `lo..=hi` are all in the block: [`LaneStencil::any_row_formula`] for every
-/// element, reading `x` directly. Row `lo` starts at flat index `r_lo * inner`, the row segment at
-/// element `t` of its rows. Written so that the compiler can hoist the formula's row-dependent
-/// branches out of the loop and vectorise it (long edge rows: the end planes of outer axes): the rows
-/// read are clamped to `lo..=hi` (a stencil reading outside its window gets a wrong row, never an
-/// out-of-bounds read) and bounds are checked once for the whole segment.
+/// Segments of the same row in consecutive lanes: `count` of them, `period` elements apart (in
+/// the input and the output alike).
+#[derive(Clone, Copy)]
+struct Lanes {
+    count: usize,
+    period: usize,
+}
+
+impl Lanes {
+    /// One segment.
+    const ONE: Lanes = Lanes {
+        count: 1,
+        period: 0,
+    };
+}
+
+/// An edge row `i` whose input rows `lo..=hi` (`rows`: `(lo, hi, inner)`) are all in the block:
+/// [`LaneStencil::any_row_formula`] for every element, reading `x` directly, over `len` elements
+/// from element `t` of the row, in `lanes.count` lanes (segment `j` read from and written to
+/// `lanes.period * j` elements further). Row `lo` of the first lane starts at flat index
+/// `r_lo * inner`. Written so that the compiler can hoist the formula's row-dependent branches out
+/// of the loops and vectorise them (long edge rows: the end planes of outer axes; many lanes: the
+/// ends of the lanes along the last axis): the rows read are clamped to `lo..=hi` (a stencil
+/// reading outside its window gets a wrong row, never an out-of-bounds read) and bounds are
+/// checked once for the whole segment.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn edge_row<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
@@ -234,24 +279,33 @@ fn edge_row<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
     n: usize,
     x: &[T],
     r_lo: usize,
-    lo: usize,
-    hi: usize,
-    inner: usize,
+    rows: (usize, usize, usize),
     t: usize,
+    len: usize,
+    lanes: Lanes,
     y: &mut [T],
     put: P,
 ) {
-    let len = y.len();
+    let (lo, hi, inner) = rows;
+    if lanes.count == 0 || len == 0 {
+        return;
+    }
+    let span = (lanes.count - 1) * lanes.period;
     let first = r_lo * inner + t;
-    let last = first + (hi - lo) * inner + len;
+    let last = first + span + (hi - lo) * inner + len;
     let x = &x[first..last];
-    for (q, yq) in y.iter_mut().enumerate() {
-        let v = st.any_row_formula(i, n, |g| {
-            let k = (g.clamp(lo, hi) - lo) * inner + q;
-            // SAFETY: k <= (hi - lo) * inner + len - 1 < x.len() (checked by the slicing above).
-            unsafe { *x.get_unchecked(k) }
-        });
-        put.put(yq, v);
+    let y = &mut y[..span + len];
+    for j in 0..lanes.count {
+        let o = j * lanes.period;
+        for q in o..o + len {
+            let v = st.any_row_formula(i, n, |g| {
+                let k = (g.clamp(lo, hi) - lo) * inner + q;
+                // SAFETY: k <= (hi - lo) * inner + span + len - 1 < x.len() (checked by the
+                // slicing above).
+                unsafe { *x.get_unchecked(k) }
+            });
+            put.put(&mut y[q], v);
+        }
     }
 }
 
@@ -289,7 +343,7 @@ mod tests {
     use super::*;
     use crate::stencil::lane::toy::{data, reference, Toy};
     use crate::stencil::lane::{AddScaled, Set};
-    use crate::stencil::simd::apply_range;
+    use crate::stencil::simd::{apply_range, apply_range_nt};
 
     /// The block of rows `[s, e)` along `axis` of a C-order array `x` of `shape`, with halo slabs
     /// of `nb` and `na` rows (copied).
@@ -304,37 +358,53 @@ mod tests {
         out
     }
 
+    /// Every split of every axis into two blocks with their halos, in uneven ranges; with many
+    /// lanes along a last axis long enough for runs merged across the lane ends, whose gaps then
+    /// hold rows that read the halo.
     #[test]
     fn every_split_and_range_gives_the_reference_bits() {
-        let shape = [3, 7, 4];
-        let x = data(84, 3);
+        for shape in [vec![3, 7, 4], vec![40, 12]] {
+            every_split_and_range(&shape);
+        }
+    }
+
+    fn every_split_and_range(shape: &[usize]) {
+        let len: usize = shape.iter().product();
+        let x = data(len, 3);
         let st = Toy { s: 0.3 };
-        for axis in 0..3 {
-            let want = reference(&st, &x, &shape, axis);
+        for axis in 0..shape.len() {
+            let want = reference(&st, &x, shape, axis);
             let m = shape[axis];
             for cut in 1..m {
                 for (s, e) in [(0, cut), (cut, m)] {
-                    let mut bshape = shape;
+                    let mut bshape = shape.to_vec();
                     bshape[axis] = e - s;
-                    let xb = slab(&x, &shape, axis, s, e);
-                    let before = slab(&x, &shape, axis, s.saturating_sub(1), s);
-                    let after = slab(&x, &shape, axis, e, (e + 1).min(m));
+                    let xb = slab(&x, shape, axis, s, e);
+                    let before = slab(&x, shape, axis, s.saturating_sub(1), s);
+                    let after = slab(&x, shape, axis, e, (e + 1).min(m));
                     let mut b = AxisBlock::new(&xb, &bshape, axis, s, m);
                     b.before = &before;
                     b.after = &after;
                     b.nb = s - s.saturating_sub(1);
                     b.na = (e + 1).min(m) - e;
-                    let mut y = vec![0.0; xb.len()];
-                    // In three uneven ranges, as tasks would split it.
-                    let (p1, p2) = (y.len() / 3, y.len() / 3 + 5);
-                    let (y0, rest) = y.split_at_mut(p1);
-                    let (y1, y2) = rest.split_at_mut(p2 - p1);
-                    apply_range(&st, &b, 0, y0, Set);
-                    apply_range(&st, &b, p1, y1, Set);
-                    apply_range(&st, &b, p2, y2, Set);
-                    let got_ref = slab(&want, &shape, axis, s, e);
+                    let got_ref = slab(&want, shape, axis, s, e);
                     let bits = |v: &[f64]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
-                    assert_eq!(bits(&y), bits(&got_ref), "axis {axis} rows {s}..{e}");
+                    for stream in [false, true] {
+                        let mut y = vec![0.0; xb.len()];
+                        // In three uneven ranges, as tasks would split it.
+                        let (p1, p2) = (y.len() / 3, y.len() / 3 + 5);
+                        let (y0, rest) = y.split_at_mut(p1);
+                        let (y1, y2) = rest.split_at_mut(p2 - p1);
+                        apply_range_nt(&st, &b, 0, y0, Set, stream);
+                        apply_range_nt(&st, &b, p1, y1, Set, stream);
+                        apply_range_nt(&st, &b, p2, y2, Set, stream);
+                        crate::stream::fence();
+                        assert_eq!(
+                            bits(&y),
+                            bits(&got_ref),
+                            "{shape:?} axis {axis} rows {s}..{e} streamed {stream}"
+                        );
+                    }
                 }
             }
         }
