@@ -297,14 +297,14 @@ fn edge_row<T: Scalar, S: LaneStencil<T>, P: Put<T>>(
     let y = &mut y[..span + len];
     for j in 0..lanes.count {
         let o = j * lanes.period;
-        for q in o..o + len {
+        for (q, yq) in y[o..o + len].iter_mut().enumerate() {
             let v = st.any_row_formula(i, n, |g| {
-                let k = (g.clamp(lo, hi) - lo) * inner + q;
+                let k = (g.clamp(lo, hi) - lo) * inner + o + q;
                 // SAFETY: k <= (hi - lo) * inner + span + len - 1 < x.len() (checked by the
                 // slicing above).
                 unsafe { *x.get_unchecked(k) }
             });
-            put.put(&mut y[q], v);
+            put.put(yq, v);
         }
     }
 }
