@@ -439,7 +439,8 @@ mod tests {
             run(&mut y, &|p, yr| apply_range(&st, &b, p, yr, Stream(Set)));
             crate::stream::fence();
             assert_eq!(bits(&y), bits(&want), "{shape:?} Stream(Set)");
-            // Merged and streamed (the groups with lane ends stored as usual).
+            // Asked to stream: runs merged across lane ends are stored as usual, the lanes of
+            // 2000 (longer than a merged run) stream.
             let mut y = vec![f64::NAN; len];
             run(&mut y, &|p, yr| {
                 crate::stencil::apply_range_nt(&st, &b, p, yr, Set, true)
